@@ -1,0 +1,42 @@
+// @bun
+// extensions/backend_worker/src/backend.ts
+var handles = new Map;
+spindle.backendProcesses.onLifecycle((event) => {
+  if (!event.userId)
+    return;
+  spindle.sendToFrontend({
+    kind: "lifecycle",
+    processId: event.processId,
+    state: event.state,
+    exitReason: event.exitReason,
+    error: event.error
+  }, { userId: event.userId });
+});
+spindle.backendProcesses.onMessage((_processId, payload, userId) => {
+  spindle.sendToFrontend(payload, { userId });
+});
+spindle.onFrontendMessage(async (payload, userId, frontendSessionId) => {
+  const cmd = payload?.cmd;
+  const handle = handles.get(userId);
+  try {
+    if (cmd === "start") {
+      const next = await spindle.backendProcesses.spawn({
+        entry: "dist/worker.js",
+        kind: "primes",
+        key: "primes",
+        userId,
+        replaceExisting: true,
+        heartbeatTimeoutMs: 1500,
+        payload: { limit: 3000000 }
+      });
+      handles.set(userId, next);
+    } else if (handle && cmd === "freeze") {
+      handle.send({ cmd: "freeze" });
+    } else if (handle && cmd === "stop") {
+      await handle.stop({ userId, reason: "stop button" });
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    spindle.sendToFrontend({ kind: "error", message }, { userId, frontendSessionId });
+  }
+});

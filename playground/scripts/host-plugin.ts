@@ -1,0 +1,192 @@
+/**
+ * Vite plugin that runs the Spindle host next to the dev server: it builds the demo extensions,
+ * starts `spindle-host` on a free loopback port, proxies `/ws`, `/api` and `/extensions` to it
+ * (so the page talks to one origin), and restarts the host in another runtime mode on request.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import type { Plugin, ViteDevServer } from 'vite';
+
+/** Runtime modes the selector offers. */
+export const MODES = ['process', 'sandbox', 'worker'] as const;
+type Mode = (typeof MODES)[number];
+
+/** Options of `spindleHostPlugin`. */
+export interface SpindleHostPluginOptions {
+  /** Initial runtime mode. @default LUMIVERSE_SPINDLE_RUNTIME_MODE or "process" */
+  mode?: Mode;
+  /** Where the host keeps its data. @default playground/.data */
+  dataDir?: string;
+  /** Runtime-stats sample interval for the RSS chart. @default 2000 */
+  statsIntervalMs?: number;
+  /** Print host logs to the terminal. @default true */
+  verbose?: boolean;
+}
+
+const here = resolve(import.meta.dirname ?? __dirname);
+const repo = resolve(here, '..', '..');
+const bun = resolve(repo, 'node_modules', '.bin', 'bun');
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => done(port));
+    });
+  });
+}
+
+/** The plugin. */
+export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugin {
+  const envMode = process.env.LUMIVERSE_SPINDLE_RUNTIME_MODE as Mode | undefined;
+  let mode: Mode = options.mode ?? (envMode && MODES.includes(envMode) ? envMode : 'process');
+  const dataDir = resolve(options.dataDir ?? resolve(here, '..', '.data'));
+  const verbose = options.verbose ?? true;
+  const tokens = {
+    admin: randomBytes(18).toString('base64url'),
+    alice: randomBytes(18).toString('base64url'),
+    bob: randomBytes(18).toString('base64url'),
+  };
+  let port = 0;
+  let child: ChildProcess | undefined;
+  let ready: Promise<void> = Promise.resolve();
+
+  const startHost = (): Promise<void> => {
+    const tokenFile = resolve(dataDir, 'tokens.json');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(
+      tokenFile,
+      JSON.stringify({
+        [tokens.admin]: { userId: 'dev', isAdmin: true },
+        [tokens.alice]: { userId: 'alice' },
+        [tokens.bob]: { userId: 'bob' },
+      }),
+      { mode: 0o600 },
+    );
+    const args = [
+      resolve(repo, 'packages/bun-host/bin/spindle-host.ts'),
+      '--extensions',
+      resolve(here, '..', 'extensions'),
+      '--data',
+      dataDir,
+      '--mode',
+      mode,
+      '--port',
+      String(port),
+      '--tokens',
+      tokenFile,
+    ];
+    const proc = spawn(bun, args, {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        LUMIVERSE_SPINDLE_RUNTIME_STATS: 'true',
+        LUMIVERSE_SPINDLE_RUNTIME_SAMPLE_INTERVAL_MS: String(options.statsIntervalMs ?? 2000),
+      },
+    });
+    child = proc;
+    return new Promise((done, fail) => {
+      let settled = false;
+      const onLine = (chunk: Buffer, stream: NodeJS.WriteStream) => {
+        const text = chunk.toString();
+        if (verbose) stream.write(text.replace(/^(?=.)/gm, '[host] '));
+        if (!settled && text.includes('listening on')) {
+          settled = true;
+          done();
+        }
+      };
+      proc.stdout?.on('data', (c: Buffer) => onLine(c, process.stdout));
+      proc.stderr?.on('data', (c: Buffer) => onLine(c, process.stderr));
+      proc.once('exit', (code, signal) => {
+        if (child === proc) child = undefined;
+        if (!settled) {
+          settled = true;
+          fail(new Error(`spindle-host exited before listening (code ${code}, signal ${signal})`));
+        }
+      });
+    });
+  };
+
+  const stopHost = async (): Promise<void> => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise<void>((done) => proc.once('exit', () => done()));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 8000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const killOnExit = () => child?.kill('SIGKILL');
+
+  return {
+    name: 'spindle-host',
+    apply: 'serve',
+    async config() {
+      port = await freePort();
+      const http = `http://127.0.0.1:${port}`;
+      return {
+        server: {
+          proxy: {
+            '/ws': { target: `ws://127.0.0.1:${port}`, ws: true },
+            '/api': http,
+            '/extensions': http,
+          },
+        },
+      };
+    },
+    async configureServer(server: ViteDevServer) {
+      const built = spawnSync(bun, [resolve(here, 'build-extensions.ts')], {
+        cwd: repo,
+        stdio: verbose ? 'inherit' : 'pipe',
+      });
+      if (built.status !== 0) throw new Error('building the demo extensions failed');
+      process.once('exit', killOnExit);
+      ready = startHost();
+      await ready;
+      server.httpServer?.once('close', () => void stopHost());
+
+      server.middlewares.use('/__playground/config', (req, res) => {
+        const url = new URL(req.url ?? '/', 'http://x');
+        const who = url.searchParams.get('user');
+        const token =
+          who === 'alice' ? tokens.alice : who === 'bob' ? tokens.bob : tokens.admin;
+        res.setHeader('content-type', 'application/json');
+        res.setHeader('cache-control', 'no-store');
+        res.end(JSON.stringify({ token, mode, modes: MODES }));
+      });
+      server.middlewares.use('/__playground/mode', (req, res) => {
+        const next = new URL(req.url ?? '/', 'http://x').searchParams.get('mode') as Mode;
+        if (req.method !== 'POST' || !MODES.includes(next)) {
+          res.statusCode = 400;
+          res.end(JSON.stringify({ error: `mode must be one of ${MODES.join(', ')}` }));
+          return;
+        }
+        ready = ready
+          .catch(() => undefined)
+          .then(async () => {
+            await stopHost();
+            mode = next;
+            await startHost();
+          });
+        ready.then(
+          () => {
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ mode }));
+          },
+          (error: unknown) => {
+            res.statusCode = 500;
+            res.end(JSON.stringify({ error: String(error) }));
+          },
+        );
+      });
+    },
+  };
+}

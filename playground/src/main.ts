@@ -1,0 +1,139 @@
+/**
+ * The playground page: connects to the host through the bridge, mounts every running
+ * extension's frontend half, and shows connection state, processes and runtime memory.
+ */
+import type { ExtensionInfoDTO, FrontendDownlink, RuntimeStatsEvent } from '@spindle/types';
+import { createExtensionHost } from '@spindle/frontend-sdk';
+import { connectHostBridge } from '@spindle/host-bridge';
+import { renderProcessTable, type ProcessRow } from './process-table.ts';
+import { RssChart } from './rss-chart.ts';
+
+const $ = <T extends Element = HTMLElement>(testId: string) =>
+  document.querySelector<T>(`[data-testid="${testId}"]`)!;
+
+interface PlaygroundConfig {
+  token: string;
+  mode: string;
+  modes: string[];
+}
+
+const params = new URLSearchParams(location.search);
+const config = (await (
+  await fetch(`/__playground/config?user=${encodeURIComponent(params.get('user') ?? '')}`)
+).json()) as PlaygroundConfig;
+const token = params.get('token') ?? config.token;
+
+const modeSelect = $<HTMLSelectElement>('mode-select');
+for (const mode of config.modes) modeSelect.add(new Option(mode, mode, false, mode === config.mode));
+modeSelect.addEventListener('change', async () => {
+  modeSelect.disabled = true;
+  connBadge.textContent = `restarting in ${modeSelect.value} mode`;
+  await fetch(`/__playground/mode?mode=${modeSelect.value}`, { method: 'POST' });
+  location.reload();
+});
+
+const connBadge = $('connection-state');
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+const bridge = connectHostBridge({ url: wsUrl, token });
+const host = createExtensionHost({ transport: bridge });
+(window as unknown as { spindle: unknown }).spindle = { bridge, host };
+
+const tones: Record<string, string> = {
+  open: 'ok',
+  connecting: 'warn',
+  reconnecting: 'warn',
+  closed: 'bad',
+  failed: 'bad',
+};
+bridge.events.on('state', (state: string) => {
+  connBadge.textContent = state;
+  connBadge.className = `badge badge-${tones[state] ?? 'idle'}`;
+});
+
+const extensions = new Map<string, ExtensionInfoDTO>();
+const isolated = new Set(['runaway_frontend']);
+
+function renderExtensionList() {
+  const list = $('extension-list');
+  list.replaceChildren(
+    ...[...extensions.values()].map((ext) => {
+      const li = document.createElement('li');
+      li.dataset.extension = ext.identifier;
+      const name = document.createElement('div');
+      name.innerHTML = '<strong></strong><small></small>';
+      name.querySelector('strong')!.textContent = ext.manifest.name;
+      name.querySelector('small')!.textContent = ext.manifest.description ?? ext.identifier;
+      const frontState = host.get(ext.identifier)?.state;
+      const badge = document.createElement('span');
+      const state = ext.state === 'running' && frontState ? frontState : ext.state;
+      badge.className = `badge badge-${/error|fail|crash/.test(state) ? 'bad' : /running|mounted|ready/.test(state) ? 'ok' : 'warn'}`;
+      badge.textContent = state;
+      badge.title = ext.error ?? '';
+      li.append(name, badge);
+      return li;
+    }),
+  );
+}
+
+function mountIfRunning(ext: ExtensionInfoDTO) {
+  if (isolated.has(ext.identifier)) return;
+  if (ext.state === 'running' && ext.frontendUrl && !host.get(ext.identifier)) {
+    host.load({ manifest: ext.manifest, url: ext.frontendUrl });
+  }
+  if (ext.state !== 'running' && host.get(ext.identifier)) void host.unload(ext.identifier);
+}
+
+bridge.events.on('welcome', (welcome: { frontendSessionId: string; extensions: ExtensionInfoDTO[]; isAdmin: boolean }) => {
+  $('session-id').textContent = `session ${welcome.frontendSessionId.slice(0, 8)}`;
+  for (const ext of welcome.extensions) {
+    extensions.set(ext.identifier, ext);
+    mountIfRunning(ext);
+  }
+  renderExtensionList();
+  if (welcome.isAdmin) bridge.send({ type: 'subscribe_stats' });
+});
+
+const chart = new RssChart($('rss-chart'), $('rss-legend'), $('stats-note'));
+bridge.onMessage((message: FrontendDownlink) => {
+  if (message.type === 'extension_state') {
+    extensions.set(message.extension.identifier, message.extension);
+    mountIfRunning(message.extension);
+    renderExtensionList();
+  } else if (message.type === 'runtime_stats') {
+    chart.add(message.event as RuntimeStatsEvent);
+  }
+});
+host.events.on('*', () => renderExtensionList());
+
+// Runaway demo: load the bundle in a worker on demand; its process spins until the SDK kills it.
+const runawayState = $('runaway-state');
+$('runaway-run').addEventListener('click', async () => {
+  const ext = extensions.get('runaway_frontend');
+  if (!ext?.frontendUrl) return;
+  await host.unload('runaway_frontend');
+  runawayState.textContent = 'starting';
+  runawayState.className = 'badge badge-warn';
+  host.load({ manifest: ext.manifest, url: ext.frontendUrl }, { isolation: 'worker' });
+});
+host.events.on('process', (event: { extensionId: string; state: string; exitReason?: string }) => {
+  if (event.extensionId !== 'runaway_frontend') return;
+  runawayState.textContent = event.exitReason ? `${event.state} (${event.exitReason})` : event.state;
+  runawayState.className = `badge badge-${event.state === 'running' ? 'warn' : event.state === 'timed_out' ? 'ok' : 'idle'}`;
+});
+let clicks = 0;
+$('responsive-click').addEventListener('click', () => {
+  clicks += 1;
+  $('click-count').textContent = String(clicks);
+});
+
+// Process table: the host's view (admin endpoint), refreshed every second.
+async function refreshProcesses() {
+  try {
+    const res = await fetch('/api/processes', { headers: { authorization: `Bearer ${token}` } });
+    if (res.ok) renderProcessTable($('process-table'), (await res.json()) as ProcessRow[]);
+  } catch {
+    // The host may be restarting (mode switch); the next tick retries.
+  }
+}
+setInterval(refreshProcesses, 1000);
+void refreshProcesses();
