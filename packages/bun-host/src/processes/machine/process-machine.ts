@@ -1,0 +1,500 @@
+/**
+ * The supervisor state machine of one process, shared by both process kinds. It owns the
+ * deadlines (startup, heartbeat, stop grace, exit settle), the exactly-once settlement of the
+ * spawn promise, the lifecycle events and the kill switch. What a "process" physically is (a Bun
+ * subprocess, a handler in a browser tab) hides behind `ProcessDriver`.
+ */
+import type { FrontendProcessInfoDTO, SpindleErrorCode } from '@spindle/types';
+import { SpindleError } from '@spindle/types';
+import { isoTime, type SupervisorTimers, type TimerHandle } from './clock.ts';
+import {
+  assertTransition,
+  isTerminalState,
+  type ProcessExitReason,
+  type ProcessState,
+  type StopExitReason,
+  type TerminalProcessState,
+} from './states.ts';
+
+/** Snapshot of a process, kind-agnostic (the backend adds `entry`). */
+export type ProcessInfo = FrontendProcessInfoDTO;
+
+/** A state change, kind-agnostic (the backend adds `entry`). */
+export interface ProcessLifecycleEvent {
+  processId: string;
+  kind: string;
+  key?: string;
+  userId?: string;
+  state: ProcessState;
+  /** Absent on the first event (`starting`). */
+  previousState?: ProcessState;
+  at: string;
+  exitReason?: ProcessExitReason;
+  error?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** The physical side of a process, driven by the machine. */
+export interface ProcessDriver {
+  /** Asks the process to stop gracefully (`stop` message). Called at most once. */
+  requestStop(reason: string | undefined): void;
+  /** Ends the process by force (SIGKILL, forced stop). At most once, only while it is alive. */
+  kill(): void;
+  /** Releases listeners and handles. Exactly once, right after the terminal state. */
+  dispose(): void;
+}
+
+/** How the transport ended, as far as it knows. */
+export interface ProcessExit {
+  exitCode?: number | null;
+  signal?: string | null;
+  /** Last bytes of stderr, when captured. */
+  stderrTail?: string;
+}
+
+/** Construction options of a `ProcessMachine`. */
+export interface ProcessMachineOptions {
+  processId: string;
+  kind: string;
+  key?: string;
+  userId?: string;
+  metadata?: Record<string, unknown>;
+  /** Already clamped. */
+  startupTimeoutMs: number;
+  /** Already clamped; 0 disables the heartbeat watchdog. */
+  heartbeatTimeoutMs: number;
+  /** Stop message → forced end. */
+  stopGraceMs: number;
+  /** After an exit, how long a terminal message may still arrive and win. @default 0 */
+  exitSettleMs?: number;
+  timers: SupervisorTimers;
+  /** Called synchronously on every state change; errors it throws are swallowed. */
+  onLifecycle(event: ProcessLifecycleEvent): void;
+  /** Noun used in error messages. @default 'process' */
+  noun?: string;
+}
+
+/** Options of `ProcessMachine.stop`. */
+export interface MachineStopOptions {
+  /** Free text for the process's `onStop` handlers. */
+  reason?: string;
+  /** Exit reason of the terminal `stopped` state. @default 'stopped' */
+  exitReason?: StopExitReason;
+  /** Grace before the forced end; 0 ends at once. Defaults to the machine's `stopGraceMs`. */
+  graceMs?: number;
+  /** Code a still-pending spawn rejects with. Derived from `exitReason` when absent. */
+  rejectCode?: SpindleErrorCode;
+}
+
+/** Counters of one process. */
+export interface ProcessCounters {
+  /** Messages from the process that arrived after its end. */
+  droppedFromProcess: number;
+  /** Messages to the process refused because it had ended. */
+  droppedToProcess: number;
+}
+
+const STOP_REJECT_CODES: Record<StopExitReason, SpindleErrorCode> = {
+  stopped: 'STOPPED_BEFORE_READY',
+  replaced: 'REPLACED',
+  backend_unloaded: 'EXTENSION_UNLOADED',
+  frontend_unloaded: 'EXTENSION_UNLOADED',
+};
+
+function noop(): void {}
+
+/** One supervised process. Inputs are idempotent; nothing happens after the terminal state. */
+export class ProcessMachine {
+  readonly processId: string;
+  readonly kind: string;
+  readonly key: string | undefined;
+  readonly userId: string | undefined;
+  readonly counters: ProcessCounters = { droppedFromProcess: 0, droppedToProcess: 0 };
+  /** Resolves with the info on `ready()`; rejects with a typed error if it ends first. */
+  readonly spawned: Promise<ProcessInfo>;
+  /** Resolves with the final info once the process is terminal. */
+  readonly ended: Promise<ProcessInfo>;
+
+  #state: ProcessState = 'starting';
+  readonly #opts: ProcessMachineOptions;
+  readonly #metadata: Record<string, unknown> | undefined;
+  readonly #startedAt: number;
+  #readyAt: number | undefined;
+  #lastHeartbeatAt: number | undefined;
+  #endedAt: number | undefined;
+  #exitReason: ProcessExitReason | undefined;
+  #error: string | undefined;
+  #driver: ProcessDriver | undefined;
+  #alive = false;
+  #killed = false;
+  #settled = false;
+  #stopExitReason: StopExitReason = 'stopped';
+  #startupTimer: TimerHandle | undefined;
+  #heartbeatTimer: TimerHandle | undefined;
+  #graceTimer: TimerHandle | undefined;
+  #settleTimer: TimerHandle | undefined;
+  #resolveSpawn: (info: ProcessInfo) => void = noop;
+  #rejectSpawn: (error: SpindleError) => void = noop;
+  #resolveEnded: (info: ProcessInfo) => void = noop;
+
+  constructor(options: ProcessMachineOptions) {
+    this.#opts = options;
+    this.processId = options.processId;
+    this.kind = options.kind;
+    this.key = options.key;
+    this.userId = options.userId;
+    this.#metadata = options.metadata;
+    this.#startedAt = options.timers.now();
+    this.spawned = new Promise<ProcessInfo>((resolve, reject) => {
+      this.#resolveSpawn = resolve;
+      this.#rejectSpawn = reject;
+    });
+    // The owner may never await `spawned` (e.g. a replaced process nobody waits for).
+    this.spawned.catch(noop);
+    this.ended = new Promise<ProcessInfo>((resolve) => {
+      this.#resolveEnded = resolve;
+    });
+  }
+
+  /** Current state. */
+  get state(): ProcessState {
+    return this.#state;
+  }
+
+  /** True once the process reached a terminal state. */
+  get isTerminal(): boolean {
+    return isTerminalState(this.#state);
+  }
+
+  /** True while the physical process may still be running (started, no exit seen, not killed). */
+  get isAlive(): boolean {
+    return this.#alive;
+  }
+
+  /** Snapshot, as the DTO. */
+  info(): ProcessInfo {
+    const info: ProcessInfo = {
+      processId: this.processId,
+      kind: this.kind,
+      state: this.#state,
+      startedAt: isoTime(this.#startedAt),
+    };
+    if (this.key !== undefined) info.key = this.key;
+    if (this.userId !== undefined) info.userId = this.userId;
+    if (this.#metadata !== undefined) info.metadata = this.#metadata;
+    if (this.#readyAt !== undefined) info.readyAt = isoTime(this.#readyAt);
+    if (this.#lastHeartbeatAt !== undefined) info.lastHeartbeatAt = isoTime(this.#lastHeartbeatAt);
+    if (this.#endedAt !== undefined) info.endedAt = isoTime(this.#endedAt);
+    if (this.#exitReason !== undefined) info.exitReason = this.#exitReason;
+    if (this.#error !== undefined) info.error = this.#error;
+    return info;
+  }
+
+  /**
+   * Emits `starting`, arms the startup deadline and starts the physical process. A factory that
+   * throws ends the process `failed` and rejects the spawn with `FAILED_BEFORE_READY`.
+   */
+  start(createDriver: (machine: ProcessMachine) => ProcessDriver): void {
+    if (this.#driver !== undefined || this.isTerminal) return;
+    this.#emit(undefined);
+    this.#startupTimer = this.#opts.timers.setTimeout(() => {
+      this.#startupTimer = undefined;
+      const ms = this.#opts.startupTimeoutMs;
+      this.#end('timed_out', 'timed_out', `no ready() within ${ms} ms`, {
+        code: 'SPAWN_TIMEOUT',
+        message: `timed out in state starting: no ready() within ${ms} ms`,
+      });
+    }, this.#opts.startupTimeoutMs);
+    try {
+      this.#driver = createDriver(this);
+      this.#alive = true;
+    } catch (error) {
+      this.#end('failed', 'failed', `could not start: ${messageOf(error)}`, {
+        code: 'FAILED_BEFORE_READY',
+        cause: error,
+      });
+    }
+  }
+
+  /** The process reported `ready()`: `running`, the spawn resolves, the heartbeat is armed. */
+  ready(): boolean {
+    if (this.#state !== 'starting') return false;
+    const now = this.#opts.timers.now();
+    this.#clear('startup');
+    this.#readyAt = now;
+    this.#lastHeartbeatAt = now;
+    this.#transition('running');
+    this.#armHeartbeat();
+    this.#settle(undefined);
+    return true;
+  }
+
+  /** A heartbeat: re-arms the watchdog, never emits an event. Ignored before ready and after the end. */
+  heartbeat(): boolean {
+    if (this.#state !== 'running' && this.#state !== 'stopping') return false;
+    this.#lastHeartbeatAt = this.#opts.timers.now();
+    if (this.#state === 'running') this.#armHeartbeat();
+    return true;
+  }
+
+  /** Whether a message from the process may be delivered; a refused one is counted. */
+  acceptFromProcess(): boolean {
+    if (this.isTerminal) {
+      this.counters.droppedFromProcess += 1;
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether a message to the process may be sent; a refused one is counted. */
+  acceptToProcess(): boolean {
+    if (this.isTerminal || !this.#alive) {
+      this.counters.droppedToProcess += 1;
+      return false;
+    }
+    return true;
+  }
+
+  /** `complete()`: `completed`, or `stopped` after a stop request. */
+  complete(): boolean {
+    if (this.isTerminal) return false;
+    if (this.#state === 'stopping') return this.#end('stopped', this.#stopExitReason);
+    return this.#end('completed', 'completed', undefined, {
+      code: 'EXITED_BEFORE_READY',
+      message: 'completed before ready',
+    });
+  }
+
+  /** `fail(error)`: `failed`, in any live state. */
+  fail(error: string): boolean {
+    if (this.isTerminal) return false;
+    return this.#end('failed', 'failed', error, { code: 'FAILED_BEFORE_READY' });
+  }
+
+  /** The process answered a stop request (or stopped on its own): `stopped`. */
+  stopped(): boolean {
+    if (this.isTerminal) return false;
+    return this.#end('stopped', this.#state === 'stopping' ? this.#stopExitReason : 'stopped');
+  }
+
+  /**
+   * Stop request: `stopping`, a stop message, the forced end after the grace. Pending spawns
+   * reject at once. Calling it again (double stop) returns the same `ended` promise.
+   */
+  stop(options: MachineStopOptions = {}): Promise<ProcessInfo> {
+    if (this.isTerminal || this.#state === 'stopping') return this.ended;
+    const exitReason = options.exitReason ?? 'stopped';
+    this.#stopExitReason = exitReason;
+    this.#clear('startup');
+    this.#clear('heartbeat');
+    const wasReady = this.#state === 'running';
+    this.#transition('stopping');
+    if (!wasReady) {
+      this.#settle({
+        code: options.rejectCode ?? STOP_REJECT_CODES[exitReason],
+        message: `${exitReason} before ready`,
+      });
+    }
+    const graceMs = options.graceMs ?? this.#opts.stopGraceMs;
+    if (this.#alive && graceMs > 0) {
+      try {
+        this.#driver?.requestStop(options.reason);
+      } catch {
+        // A stop message that cannot be sent changes nothing: the grace timer still ends it.
+      }
+      this.#graceTimer = this.#opts.timers.setTimeout(() => {
+        this.#graceTimer = undefined;
+        this.#end('stopped', exitReason);
+      }, graceMs);
+    } else if (this.#settleTimer === undefined) {
+      this.#end('stopped', exitReason);
+    }
+    return this.ended;
+  }
+
+  /**
+   * The transport reports the process gone. A terminal message may still be in flight, so the
+   * outcome is decided after `exitSettleMs`: a stop request → `stopped`, otherwise `failed`.
+   */
+  exited(exit: ProcessExit = {}): void {
+    if (this.isTerminal || !this.#alive) return;
+    this.#alive = false;
+    this.#clear('startup');
+    this.#clear('heartbeat');
+    this.#clear('grace');
+    const decide = (): void => {
+      this.#settleTimer = undefined;
+      if (this.#state === 'stopping') {
+        this.#end('stopped', this.#stopExitReason);
+        return;
+      }
+      const how =
+        exit.signal != null
+          ? `signal ${exit.signal}`
+          : `code ${String(exit.exitCode ?? 'unknown')}`;
+      this.#end('failed', 'failed', `exited with ${how} without a terminal message`, {
+        code: 'EXITED_BEFORE_READY',
+        message: `exited before ready (${how})`,
+        details: {
+          exitCode: exit.exitCode ?? null,
+          signal: exit.signal ?? null,
+          stderrTail: exit.stderrTail ?? '',
+        },
+      });
+    };
+    const settleMs = this.#opts.exitSettleMs ?? 0;
+    if (settleMs > 0) this.#settleTimer = this.#opts.timers.setTimeout(decide, settleMs);
+    else decide();
+  }
+
+  /** The channel to the process broke without an exit: `failed` at once, the process is killed. */
+  transportLost(error: string): boolean {
+    if (this.isTerminal) return false;
+    return this.#end('failed', 'failed', error, { code: 'FAILED_BEFORE_READY' });
+  }
+
+  /**
+   * Ends the process at once by force: used by `close()`. Emits `stopping` then `stopped` so the
+   * table holds; pending spawns reject with `rejectCode`.
+   */
+  terminate(exitReason: StopExitReason, rejectCode: SpindleErrorCode): Promise<ProcessInfo> {
+    if (this.#state === 'stopping') {
+      this.#end('stopped', this.#stopExitReason);
+      return this.ended;
+    }
+    return this.stop({ exitReason, rejectCode, graceMs: 0 });
+  }
+
+  #armHeartbeat(): void {
+    this.#clear('heartbeat');
+    const ms = this.#opts.heartbeatTimeoutMs;
+    if (ms <= 0) return;
+    this.#heartbeatTimer = this.#opts.timers.setTimeout(() => {
+      this.#heartbeatTimer = undefined;
+      this.#end('timed_out', 'timed_out', `no heartbeat within ${ms} ms`);
+    }, ms);
+  }
+
+  #clear(which: 'startup' | 'heartbeat' | 'grace' | 'settle'): void {
+    const timers = this.#opts.timers;
+    switch (which) {
+      case 'startup':
+        if (this.#startupTimer !== undefined) timers.clearTimeout(this.#startupTimer);
+        this.#startupTimer = undefined;
+        return;
+      case 'heartbeat':
+        if (this.#heartbeatTimer !== undefined) timers.clearTimeout(this.#heartbeatTimer);
+        this.#heartbeatTimer = undefined;
+        return;
+      case 'grace':
+        if (this.#graceTimer !== undefined) timers.clearTimeout(this.#graceTimer);
+        this.#graceTimer = undefined;
+        return;
+      case 'settle':
+        if (this.#settleTimer !== undefined) timers.clearTimeout(this.#settleTimer);
+        this.#settleTimer = undefined;
+        return;
+    }
+  }
+
+  #transition(to: ProcessState, reason?: ProcessExitReason): void {
+    assertTransition(this.processId, this.#state, to, reason);
+    const from = this.#state;
+    this.#state = to;
+    this.#emit(from);
+  }
+
+  #end(
+    state: TerminalProcessState,
+    reason: ProcessExitReason,
+    error?: string,
+    rejection?: RejectionSpec,
+  ): boolean {
+    if (this.isTerminal) return false;
+    for (const which of ['startup', 'heartbeat', 'grace', 'settle'] as const) this.#clear(which);
+    if (this.#alive && !this.#killed) {
+      this.#killed = true;
+      this.#alive = false;
+      try {
+        this.#driver?.kill();
+      } catch {
+        // The process may already be gone; the exit event would have been ignored anyway.
+      }
+    }
+    this.#alive = false;
+    this.#endedAt = this.#opts.timers.now();
+    this.#exitReason = reason;
+    if (error !== undefined) this.#error = error;
+    this.#transition(state, reason);
+    this.#settle(
+      rejection ?? { code: 'EXITED_BEFORE_READY', message: `ended ${state} before ready` },
+    );
+    const driver = this.#driver;
+    this.#driver = undefined;
+    try {
+      driver?.dispose();
+    } catch {
+      // Disposal is best effort; the process is already terminal.
+    }
+    this.#resolveEnded(this.info());
+    return true;
+  }
+
+  /** Settles the spawn once: resolves when `rejection` is undefined, else rejects. */
+  #settle(rejection: RejectionSpec | undefined): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (rejection === undefined) {
+      this.#resolveSpawn(this.info());
+      return;
+    }
+    const noun = this.#opts.noun ?? 'process';
+    const message = rejection.message ?? this.#error ?? `ended ${this.#state}`;
+    this.#rejectSpawn(
+      new SpindleError(rejection.code, `${noun} ${this.processId} ${message}`, {
+        cause: rejection.cause,
+        details: {
+          processId: this.processId,
+          kind: this.kind,
+          state: this.#state,
+          ...(this.#exitReason === undefined ? {} : { exitReason: this.#exitReason }),
+          ...(this.#error === undefined ? {} : { error: this.#error }),
+          ...rejection.details,
+        },
+      }),
+    );
+  }
+
+  #emit(previousState: ProcessState | undefined): void {
+    const event: ProcessLifecycleEvent = {
+      processId: this.processId,
+      kind: this.kind,
+      state: this.#state,
+      at: isoTime(this.#opts.timers.now()),
+    };
+    if (this.key !== undefined) event.key = this.key;
+    if (this.userId !== undefined) event.userId = this.userId;
+    if (previousState !== undefined) event.previousState = previousState;
+    if (this.#exitReason !== undefined && isTerminalState(this.#state)) {
+      event.exitReason = this.#exitReason;
+    }
+    if (this.#error !== undefined && isTerminalState(this.#state)) event.error = this.#error;
+    if (this.#metadata !== undefined) event.metadata = this.#metadata;
+    try {
+      this.#opts.onLifecycle(event);
+    } catch {
+      // A listener's bug must not break the supervisor.
+    }
+  }
+}
+
+interface RejectionSpec {
+  code: SpindleErrorCode;
+  message?: string;
+  cause?: unknown;
+  details?: Record<string, unknown>;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
