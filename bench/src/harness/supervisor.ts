@@ -1,0 +1,166 @@
+/**
+ * Parent side: runs one benchmark in a child process of its runtime, in its own process group,
+ * reads the line protocol, bounds it with the benchmark's timeout, and kills the whole group
+ * when it ends, so no grandchild outlives the run.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type SerializedError, SpindleError, serializeError } from '@spindle/types';
+import { BUN_PATH_ENV, type ChildLine, LINE_PREFIX } from './protocol.ts';
+import type { Benchmark, Side } from './types.ts';
+
+/** Default wall-clock bound of one benchmark child. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+/** Lines of child stderr kept for an error report. */
+const STDERR_TAIL_LINES = 30;
+
+const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
+const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+/** What a child run produced. */
+export type ChildOutcome =
+  | { ok: true; floor: number[]; figure: number[] }
+  | { ok: false; error: SerializedError };
+
+/** Options of `runInChild`. */
+export interface ChildRunOptions {
+  /** Repo Bun binary; runs `bun` benchmarks and is passed to every child. */
+  bunPath: string;
+  /** `--quick`. */
+  quick: boolean;
+  /** Diagnostics: child output that is not protocol, leftovers, timeouts. */
+  log: (line: string) => void;
+  /** Progress: one measured sample. */
+  onSample?: (side: Side, values: readonly number[]) => void;
+  /** Aborting kills the child's group and ends the run with an error. */
+  signal?: AbortSignal;
+}
+
+/** Result of classifying one stdout line of a child. */
+export type ParsedLine =
+  | { kind: 'protocol'; line: ChildLine }
+  | { kind: 'log'; text: string }
+  | { kind: 'bad'; text: string; reason: string };
+
+function isNumbers(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isFinite(n));
+}
+
+/** Classifies a stdout line: protocol (branded, well-formed), bad (branded, malformed) or log. */
+export function parseChildLine(text: string): ParsedLine {
+  if (!text.startsWith(LINE_PREFIX)) return { kind: 'log', text };
+  let v: unknown;
+  try {
+    v = JSON.parse(text.slice(LINE_PREFIX.length));
+  } catch {
+    return { kind: 'bad', text, reason: 'not JSON' };
+  }
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  if (o.type === 'sampled' && (o.side === 'floor' || o.side === 'figure') && isNumbers(o.values)) {
+    return { kind: 'protocol', line: v as ChildLine };
+  }
+  if (o.type === 'completed' && isNumbers(o.floor) && isNumbers(o.figure)) {
+    return { kind: 'protocol', line: v as ChildLine };
+  }
+  if (o.type === 'failed' && typeof o.error === 'object' && o.error !== null) {
+    return { kind: 'protocol', line: v as ChildLine };
+  }
+  return { kind: 'bad', text, reason: 'unknown or malformed line' };
+}
+
+function childCommand(bench: Benchmark, opts: ChildRunOptions): string[] {
+  const args = [CHILD_ENTRY, '--name', bench.name, ...(opts.quick ? ['--quick'] : [])];
+  if ((bench.runtime ?? 'bun') === 'bun') return [opts.bunPath, ...args];
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return [process.execPath, '--import', tsx, ...args];
+}
+
+/** SIGKILLs the process group; true when something was still alive in it. */
+function killGroup(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `bench` in a fresh child and settles once, after the child and its group are gone. */
+export function runInChild(bench: Benchmark, opts: ChildRunOptions): Promise<ChildOutcome> {
+  const [cmd, ...args] = childCommand(bench, opts);
+  const child = spawn(cmd!, args, {
+    cwd: BENCH_DIR,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [BUN_PATH_ENV]: opts.bunPath },
+  });
+  const tail: string[] = [];
+  let reported: ChildOutcome | undefined;
+  let forced: SpindleError | undefined;
+  const prefix = `[${bench.name}] `;
+
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    const parsed = parseChildLine(text);
+    if (parsed.kind === 'log') return opts.log(prefix + text);
+    if (parsed.kind === 'bad') {
+      forced ??= new SpindleError('INTERNAL', `benchmark child sent a bad line: ${parsed.reason}`, {
+        details: { line: text.slice(0, 200) },
+      });
+      return killGroup(child);
+    }
+    const line = parsed.line;
+    if (line.type === 'sampled') opts.onSample?.(line.side, line.values);
+    else if (line.type === 'completed')
+      reported = { ok: true, floor: line.floor, figure: line.figure };
+    else reported = { ok: false, error: line.error };
+  });
+  createInterface({ input: child.stderr! }).on('line', (text) => {
+    tail.push(text);
+    if (tail.length > STDERR_TAIL_LINES) tail.shift();
+    opts.log(prefix + text);
+  });
+
+  const timeoutMs = bench.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timer = setTimeout(() => {
+    forced ??= new SpindleError('TIMEOUT', `benchmark ${bench.name} ran over ${timeoutMs} ms`);
+    killGroup(child);
+  }, timeoutMs);
+  const onAbort = () => {
+    forced ??= new SpindleError('INTERNAL', `benchmark ${bench.name} was interrupted`);
+    killGroup(child);
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (outcome: ChildOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    };
+    child.on('error', (error) => {
+      forced ??= new SpindleError('INTERNAL', `cannot start benchmark child: ${error.message}`, {
+        cause: error,
+      });
+      if (child.pid === undefined) settle({ ok: false, error: serializeError(forced) });
+    });
+    child.on('close', (code, signal) => {
+      if (killGroup(child)) {
+        opts.log(`${prefix}left processes behind; its process group was killed`);
+      }
+      if (forced) return settle({ ok: false, error: serializeError(forced) });
+      if (reported) return settle(reported);
+      const error = new SpindleError(
+        'INTERNAL',
+        `benchmark child exited (code ${code}, signal ${signal}) without a result`,
+        { details: { stderrTail: tail.join('\n') } },
+      );
+      settle({ ok: false, error: serializeError(error) });
+    });
+  });
+}

@@ -1,0 +1,18 @@
+/**
+ * Every benchmark `pnpm bench` knows, in run order. To add one: a file under `benchmarks/`
+ * exporting a `Benchmark`, and one line here. Modules listed here must not touch Bun or start
+ * anything at import time: the Node CLI imports this file to read names and targets.
+ */
+import { ipcEchoRoundTrip } from './benchmarks/ipc-echo-round-trip.ts';
+import { spawnIpcFirstMessage } from './benchmarks/spawn-ipc-first-message.ts';
+import { wsEchoRoundTrip } from './benchmarks/ws-echo-round-trip.ts';
+import { wsThroughput } from './benchmarks/ws-throughput.ts';
+import type { Benchmark } from './harness/types.ts';
+
+/** The registry. */
+export const BENCHMARKS: readonly Benchmark[] = [
+  spawnIpcFirstMessage,
+  ipcEchoRoundTrip,
+  wsEchoRoundTrip,
+  wsThroughput,
+];
