@@ -1,0 +1,213 @@
+/**
+ * Feature detection of the isolation layers, done once per host and cached. Each layer is
+ * proven by running it, not by finding a binary: `bwrap` may exist yet fail (no user
+ * namespaces in a container), `setpriv` may lack `--pdeathsig` (old util-linux).
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { errorMessage } from '@spindle/types';
+import { bunCommand, bunPath } from './bun-command.ts';
+import { bwrapArgs } from './bwrap.ts';
+import type { SandboxCapabilities } from './types.ts';
+import { bunDirs, runtimeSourceDefaults } from './view.ts';
+
+/** How long one probe may run before it counts as failed. */
+export const PROBE_TIMEOUT_MS = 10_000;
+
+const LANDLOCK_MODULE = fileURLToPath(new URL('./landlock.ts', import.meta.url));
+
+let cached: SandboxCapabilities | undefined;
+let pending: Promise<SandboxCapabilities> | undefined;
+let warned = false;
+
+interface Probe {
+  layer: 'bwrap' | 'setpriv' | 'landlock';
+  cmd: string[];
+}
+
+interface ProbeResult {
+  ok: boolean;
+  stdout: string;
+  detail: string;
+}
+
+/** Finds an executable on `PATH` (plus the usual system folders). */
+export function findExecutable(name: string, envPath = process.env.PATH ?? ''): string | undefined {
+  const dirs = [...envPath.split(delimiter), '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function probes(platform: NodeJS.Platform): {
+  list: Probe[];
+  paths: Partial<SandboxCapabilities>;
+  reasons: string[];
+} {
+  const reasons: string[] = [];
+  const list: Probe[] = [];
+  const paths: Partial<SandboxCapabilities> = {};
+  let bun: string[];
+  try {
+    bun = bunCommand(process.env);
+  } catch (error) {
+    return { list, paths, reasons: [`cannot build the Bun command: ${errorMessage(error)}`] };
+  }
+  if (platform !== 'linux') {
+    reasons.push(`bwrap, setpriv and Landlock are Linux-only (platform ${platform})`);
+    return { list, paths, reasons };
+  }
+  const bwrap = findExecutable('bwrap');
+  if (bwrap) {
+    paths.bwrapPath = bwrap;
+    // The real flag set, the real read-only view and Bun itself: what a sandboxed runtime gets.
+    const view = {
+      readOnly: [...runtimeSourceDefaults(), ...bunDirs(bunPath(process.env))],
+      readWrite: [],
+      cwd: '/tmp',
+    };
+    list.push({ layer: 'bwrap', cmd: [bwrap, ...bwrapArgs(view), ...bun, '--version'] });
+  } else reasons.push('bwrap is not installed (Debian package "bubblewrap")');
+  const setpriv = findExecutable('setpriv');
+  if (setpriv) {
+    paths.setprivPath = setpriv;
+    list.push({ layer: 'setpriv', cmd: [setpriv, '--pdeathsig', 'KILL', ...bun, '--version'] });
+  } else reasons.push('setpriv is not installed (util-linux)');
+  const code = `const m = await import(${JSON.stringify(LANDLOCK_MODULE)}); console.log(m.landlockAbi());`;
+  list.push({ layer: 'landlock', cmd: [...bun, '-e', code] });
+  return { list, paths, reasons };
+}
+
+function combine(
+  platform: NodeJS.Platform,
+  prepared: ReturnType<typeof probes>,
+  results: ProbeResult[],
+): SandboxCapabilities {
+  const caps: SandboxCapabilities = {
+    bwrap: false,
+    landlock: false,
+    sandboxExec: platform === 'darwin' && existsSync('/usr/bin/sandbox-exec'),
+    setpriv: false,
+    ...prepared.paths,
+  };
+  const reasons = [...prepared.reasons];
+  if (platform === 'darwin' && !caps.sandboxExec) reasons.push('/usr/bin/sandbox-exec is missing');
+  prepared.list.forEach((probe, i) => {
+    const result = results[i]!;
+    if (probe.layer === 'landlock') {
+      const abi = Number.parseInt(result.stdout.trim(), 10);
+      if (result.ok && abi > 0) {
+        caps.landlock = true;
+        caps.landlockAbi = abi;
+      } else if (result.ok) reasons.push('the kernel has no Landlock (or it is disabled)');
+      else reasons.push(`the Landlock probe failed: ${result.detail}`);
+    } else if (result.ok) caps[probe.layer] = true;
+    else reasons.push(`${probe.layer} probe failed: ${result.detail}`);
+  });
+  if (reasons.length > 0) caps.reason = reasons.join('; ');
+  return caps;
+}
+
+function summarize(
+  code: number | null,
+  signal: string | null,
+  stderr: string,
+  error?: unknown,
+): string {
+  if (error) return errorMessage(error);
+  const tail = stderr.trim().split('\n').slice(-2).join(' | ');
+  return `${signal ? `signal ${signal}` : `exit ${code}`}${tail ? `: ${tail}` : ''}`;
+}
+
+function runAsync(cmd: string[]): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd[0]!,
+      cmd.slice(1),
+      { timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error && typeof error.code === 'number' ? error.code : error ? null : 0;
+        resolve({
+          ok: !error,
+          stdout,
+          detail: summarize(
+            code,
+            error?.signal ?? null,
+            stderr,
+            error && code === null && !error.signal ? error : undefined,
+          ),
+        });
+      },
+    );
+  });
+}
+
+function runSync(cmd: string[]): ProbeResult {
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' });
+  return {
+    ok: !r.error && r.status === 0,
+    stdout: r.stdout ?? '',
+    detail: summarize(r.status, r.signal, r.stderr ?? '', r.error),
+  };
+}
+
+/**
+ * Probes the isolation layers once (bwrap with the sandbox's own flags around `bun --version`,
+ * `setpriv --pdeathsig KILL`, Landlock's ABI from a Bun child, `sandbox-exec` on macOS) and
+ * caches the answer for the life of the process.
+ */
+export function detectSandbox(): Promise<SandboxCapabilities> {
+  if (cached) return Promise.resolve(cached);
+  pending ??= (async () => {
+    const platform = process.platform;
+    const prepared = probes(platform);
+    const results = await Promise.all(prepared.list.map((p) => runAsync(p.cmd)));
+    cached = combine(platform, prepared, results);
+    pending = undefined;
+    return cached;
+  })();
+  return pending;
+}
+
+/** Synchronous `detectSandbox`, for `planLaunch` called before any detection (same cache). */
+export function detectSandboxSync(): SandboxCapabilities {
+  if (cached) return cached;
+  const platform = process.platform;
+  const prepared = probes(platform);
+  cached = combine(
+    platform,
+    prepared,
+    prepared.list.map((p) => runSync(p.cmd)),
+  );
+  return cached;
+}
+
+/** Forgets the cached detection and the warning flag (tests; after installing a layer). */
+export function resetSandboxDetection(): void {
+  cached = undefined;
+  pending = undefined;
+  warned = false;
+}
+
+/**
+ * Warns once per process that `sandbox` mode runs without isolation. Loud on purpose: running
+ * extensions unconfined must never go unnoticed.
+ */
+export function warnSandboxUnavailable(reason: string | undefined): void {
+  if (warned) return;
+  warned = true;
+  console.warn(
+    `[spindle] WARNING: runtime mode "sandbox" has NO isolation layer on this machine; ` +
+      `extensions run unconfined (sandbox: "unavailable"). Reason: ${reason ?? 'unknown'}`,
+  );
+}

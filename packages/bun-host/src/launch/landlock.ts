@@ -1,0 +1,214 @@
+/**
+ * Landlock self-restriction through `bun:ffi` (Linux 5.13+). Only Bun can load this file; the
+ * rest of the launch module reaches it through dynamic imports so Node can load `index.ts`.
+ *
+ * Policy: the listed read-only paths may be read, the read-write paths fully used, a few
+ * character devices (`/dev/null`, …) read and written; nothing may be executed; with ABI 4+
+ * every TCP bind/connect is denied, with ABI 6+ abstract Unix sockets and signals are scoped to
+ * the sandbox. Restriction applies to this process and every thread and child it creates, and
+ * cannot be lifted.
+ */
+
+import { dlopen, FFIType, ptr, read } from 'bun:ffi';
+import { closeSync, openSync, statSync } from 'node:fs';
+import type { SelfSandboxPolicy } from './policy.ts';
+
+/** Outcome of `applyLandlock`. */
+export interface SelfSandboxResult {
+  /** True when the ruleset is in force for this process. */
+  applied: boolean;
+  /** Kernel Landlock ABI version; 0 when the kernel has none. */
+  abi: number;
+  /** Why it was not applied. */
+  reason?: string;
+  /** Policy paths that did not exist and got no rule. */
+  skipped?: string[];
+}
+
+// Syscall numbers are shared by every architecture that has Landlock (asm-generic numbering).
+const SYS_LANDLOCK_CREATE_RULESET = 444;
+const SYS_LANDLOCK_ADD_RULE = 445;
+const SYS_LANDLOCK_RESTRICT_SELF = 446;
+const LANDLOCK_CREATE_RULESET_VERSION = 1;
+const LANDLOCK_RULE_PATH_BENEATH = 1;
+const PR_SET_NO_NEW_PRIVS = 38;
+const O_PATH = 0o10000000;
+const O_CLOEXEC = 0o2000000;
+
+const FS = {
+  EXECUTE: 1 << 0,
+  WRITE_FILE: 1 << 1,
+  READ_FILE: 1 << 2,
+  READ_DIR: 1 << 3,
+  REMOVE_DIR: 1 << 4,
+  REMOVE_FILE: 1 << 5,
+  MAKE_CHAR: 1 << 6,
+  MAKE_DIR: 1 << 7,
+  MAKE_REG: 1 << 8,
+  MAKE_SOCK: 1 << 9,
+  MAKE_FIFO: 1 << 10,
+  MAKE_BLOCK: 1 << 11,
+  MAKE_SYM: 1 << 12,
+  REFER: 1 << 13,
+  TRUNCATE: 1 << 14,
+  IOCTL_DEV: 1 << 15,
+} as const;
+
+/** Rights that apply to a regular file (a rule on a file may hold only these). */
+const FILE_RIGHTS = FS.EXECUTE | FS.WRITE_FILE | FS.READ_FILE | FS.TRUNCATE | FS.IOCTL_DEV;
+const READ_RIGHTS = FS.READ_FILE | FS.READ_DIR;
+const WRITE_RIGHTS =
+  READ_RIGHTS |
+  FS.WRITE_FILE |
+  FS.REMOVE_DIR |
+  FS.REMOVE_FILE |
+  FS.MAKE_DIR |
+  FS.MAKE_REG |
+  FS.MAKE_SOCK |
+  FS.MAKE_FIFO |
+  FS.MAKE_SYM |
+  FS.REFER |
+  FS.TRUNCATE;
+const DEVICE_RIGHTS = FS.READ_FILE | FS.WRITE_FILE | FS.TRUNCATE | FS.IOCTL_DEV;
+
+/** Devices every child may read and write. */
+export const SANDBOX_DEVICES: readonly string[] = [
+  '/dev/null',
+  '/dev/zero',
+  '/dev/full',
+  '/dev/random',
+  '/dev/urandom',
+];
+
+type Libc = ReturnType<typeof openLibc>;
+let libc: Libc | undefined;
+let appliedHere = false;
+
+function openLibc() {
+  return dlopen('libc.so.6', {
+    syscall: {
+      args: [FFIType.i64, FFIType.i64, FFIType.i64, FFIType.i64, FFIType.i64],
+      returns: FFIType.i64,
+    },
+    prctl: {
+      args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64],
+      returns: FFIType.i32,
+    },
+    __errno_location: { args: [], returns: FFIType.ptr },
+  });
+}
+
+function lib(): Libc {
+  libc ??= openLibc();
+  return libc;
+}
+
+function errno(): number {
+  const at = lib().symbols.__errno_location();
+  return at === null ? 0 : read.i32(at, 0);
+}
+
+/** Every unused argument is passed as 0: the kernel rejects non-zero `flags`. */
+function sys(nr: number, a = 0, b = 0, c = 0, d = 0): number {
+  return Number(lib().symbols.syscall(nr, a, b, c, d));
+}
+
+/** Landlock ABI version of the running kernel; 0 when absent, disabled or not Linux. */
+export function landlockAbi(): number {
+  if (process.platform !== 'linux') return 0;
+  try {
+    const abi = sys(SYS_LANDLOCK_CREATE_RULESET, 0, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    return Math.max(abi, 0);
+  } catch {
+    return 0;
+  }
+}
+
+function handledFs(abi: number): number {
+  let rights = (1 << 13) - 1;
+  if (abi >= 2) rights |= FS.REFER;
+  if (abi >= 3) rights |= FS.TRUNCATE;
+  if (abi >= 5) rights |= FS.IOCTL_DEV;
+  return rights;
+}
+
+/**
+ * Restricts this process with Landlock to `policy`. Idempotent within a process: a second call
+ * reports the first one's success without stacking another ruleset.
+ */
+export function applyLandlock(policy: SelfSandboxPolicy): SelfSandboxResult {
+  const abi = landlockAbi();
+  if (appliedHere) return { applied: true, abi };
+  if (abi === 0) {
+    return { applied: false, abi, reason: 'the kernel has no Landlock (or it is disabled)' };
+  }
+  const handled = handledFs(abi);
+  const attr = new BigUint64Array(3);
+  attr[0] = BigInt(handled);
+  // No network rule is ever added, so handling TCP denies every bind and connect.
+  if (abi >= 4) attr[1] = 3n;
+  // Abstract Unix sockets and signals stay inside the sandbox.
+  if (abi >= 6) attr[2] = 3n;
+  const rulesetFd = sys(SYS_LANDLOCK_CREATE_RULESET, ptr(attr), attr.byteLength, 0);
+  if (rulesetFd < 0) {
+    return { applied: false, abi, reason: `landlock_create_ruleset failed (errno ${errno()})` };
+  }
+  const skipped: string[] = [];
+  try {
+    const rules: Array<[string, number]> = [
+      ...policy.readOnly.map((p): [string, number] => [p, READ_RIGHTS]),
+      ...policy.readWrite.map((p): [string, number] => [p, WRITE_RIGHTS]),
+      ...SANDBOX_DEVICES.map((p): [string, number] => [p, DEVICE_RIGHTS]),
+    ];
+    for (const [path, rights] of rules) {
+      const failure = addPathRule(rulesetFd, path, rights & handled);
+      if (failure === 'missing') skipped.push(path);
+      else if (failure) return { applied: false, abi, reason: failure };
+    }
+    if (lib().symbols.prctl(PR_SET_NO_NEW_PRIVS, 1n, 0n, 0n, 0n) !== 0) {
+      return {
+        applied: false,
+        abi,
+        reason: `prctl(PR_SET_NO_NEW_PRIVS) failed (errno ${errno()})`,
+      };
+    }
+    if (sys(SYS_LANDLOCK_RESTRICT_SELF, rulesetFd, 0) !== 0) {
+      return { applied: false, abi, reason: `landlock_restrict_self failed (errno ${errno()})` };
+    }
+    appliedHere = true;
+    return skipped.length > 0 ? { applied: true, abi, skipped } : { applied: true, abi };
+  } finally {
+    closeSync(rulesetFd);
+  }
+}
+
+/** Adds one path-beneath rule; returns `'missing'`, an error sentence, or `undefined`. */
+function addPathRule(rulesetFd: number, path: string, rights: number): string | undefined {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    return 'missing';
+  }
+  const allowed = isDir ? rights : rights & FILE_RIGHTS;
+  if (allowed === 0) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(path, O_PATH | O_CLOEXEC);
+  } catch (error) {
+    return `cannot open "${path}" for a Landlock rule: ${(error as Error).message}`;
+  }
+  try {
+    // struct landlock_path_beneath_attr is packed: u64 allowed_access, s32 parent_fd.
+    const buf = new Uint8Array(12);
+    const view = new DataView(buf.buffer);
+    view.setBigUint64(0, BigInt(allowed), true);
+    view.setInt32(8, fd, true);
+    if (sys(SYS_LANDLOCK_ADD_RULE, rulesetFd, LANDLOCK_RULE_PATH_BENEATH, ptr(buf)) !== 0) {
+      return `landlock_add_rule failed for "${path}" (errno ${errno()})`;
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Types of launch planning: what a caller asks for (`LaunchSpec`), what it gets back
+ * (`LaunchPlan`) and what this machine can enforce (`SandboxCapabilities`).
+ */
+import type { SandboxStatus } from '@spindle/types';
+
+/** Paths a sandboxed child may see, besides the system directories and the runtime sources. */
+export interface LaunchSandboxPaths {
+  /** Extra paths visible read-only (the extension folder goes here). */
+  readOnly: string[];
+  /** Paths visible read-write (the storage folder goes here). They must exist. */
+  readWrite: string[];
+  /**
+   * Runtime sources the child imports, visible read-only. Replaces the default set.
+   * @default [dirname(script), <repo>/packages, <repo>/node_modules]
+   */
+  runtimeSources?: string[];
+}
+
+/** What to start: one Bun script, in `process` or `sandbox` mode. */
+export interface LaunchSpec {
+  /** Absolute path of the .ts/.js file Bun runs. */
+  script: string;
+  /** Arguments after the script. @default [] */
+  args?: string[];
+  /** Working directory of the child; in `sandbox` mode it must be one of the visible paths. */
+  cwd: string;
+  mode: 'process' | 'sandbox';
+  /** Extra paths visible in the sandbox (ignored in `process` mode). */
+  sandbox?: LaunchSandboxPaths;
+  /** Extra variables, added after scrubbing (the caller vouches for them). */
+  env?: Record<string, string>;
+  /**
+   * Environment that is scrubbed into the child's, and that `LUMIVERSE_BUN_*` are read from.
+   * @default process.env
+   */
+  baseEnv?: Record<string, string | undefined>;
+}
+
+/** How to start the child: pass `cmd`, `env` and the spec's `cwd` to `Bun.spawn`. */
+export interface LaunchPlan {
+  /** Full command line: guard / sandbox wrapper, the Bun command, the script, its args. */
+  cmd: string[];
+  /** The scrubbed environment plus `spec.env` (plus the sandbox policy in `sandbox` mode). */
+  env: Record<string, string>;
+  /** Active layers in `sandbox` mode, or `'unavailable'`; absent in `process` mode. */
+  sandbox?: SandboxStatus;
+}
+
+/** Isolation features found on this machine (`detectSandbox`). */
+export interface SandboxCapabilities {
+  /** `bwrap` ran a trivial command with the flags the sandbox uses. */
+  bwrap: boolean;
+  /** The kernel has Landlock and this process can reach it through `bun:ffi`. */
+  landlock: boolean;
+  /** `sandbox-exec` (macOS) is present. */
+  sandboxExec: boolean;
+  /** `setpriv --pdeathsig KILL` works (parent-death guard of `process` mode). */
+  setpriv: boolean;
+  /** Why a layer is missing, one clause per layer. */
+  reason?: string;
+  /** Landlock ABI version when `landlock` is true. */
+  landlockAbi?: number;
+  /** Absolute path of `bwrap`. @default 'bwrap' */
+  bwrapPath?: string;
+  /** Absolute path of `setpriv`. @default 'setpriv' */
+  setprivPath?: string;
+}
