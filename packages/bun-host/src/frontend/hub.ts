@@ -1,0 +1,425 @@
+/**
+ * `FrontendHub`: the transport-free core of the frontend side. It keeps every frontend session,
+ * numbers and buffers downlinks until they are acknowledged, replays them on resume, drops
+ * replayed uplinks, checks that a session may use what its frames name, and tells the rest of
+ * the host about it through `FrontendGateway` events. Sockets live in `../server/`; the hub
+ * only sees a sink function per connection.
+ */
+import {
+  type ClientFrame,
+  DEFAULT_WIRE_LIMITS,
+  type ErrorFrame,
+  type ExtensionInfoDTO,
+  type FrontendDownlink,
+  type FrontendUplink,
+  PROTOCOL_VERSION,
+  type SpindleErrorCode,
+  type WelcomeFrame,
+  WIRE_CLOSE_CODES,
+  type WireCloseCode,
+  type WireLimits,
+} from '@spindle/types';
+import mitt, { type Emitter } from 'mitt';
+import { type AuthorityPolicy, checkUplink } from './authority.ts';
+import { type HubClock, systemClock } from './clock.ts';
+import type {
+  FrontendGateway,
+  FrontendGatewayEvents,
+  FrontendSessionFilter,
+  FrontendSessionInfo,
+} from './gateway.ts';
+import { type ConnectionControl, type FrameSink, HubSession } from './session.ts';
+
+/** Options of `FrontendHub`. */
+export interface FrontendHubOptions {
+  /** Protocol limits; the hub uses `maxUnackedFrames` and `resumeGraceMs`. @default DEFAULT_WIRE_LIMITS */
+  limits?: Partial<WireLimits>;
+  /** Time source and timers. @default systemClock */
+  clock?: HubClock;
+  /** Whether an extension with this identifier is installed. @default () => true */
+  extensionExists?: (extensionId: string) => boolean;
+  /** Whether an installed extension is enabled. @default () => true */
+  isEnabled?: (extensionId: string) => boolean;
+  /**
+   * Whether `session` may send a `process_*` frame naming `processId`; process supervision
+   * knows who owns what. Can also be set later with `setProcessAuthorizer`. @default allow
+   */
+  authorizeProcessFrame?: AuthorityPolicy['authorizeProcessFrame'];
+  /** New session ids. @default crypto.randomUUID */
+  createSessionId?: () => string;
+  /** Where errors thrown by event listeners go. @default console.error */
+  reportError?: (error: unknown) => void;
+}
+
+/** What a completed handshake asks of the hub. */
+export interface OpenSessionRequest {
+  /** The authenticated user. */
+  userId: string;
+  /** @default false */
+  isAdmin?: boolean;
+  /** `hello.resumeSessionId`. */
+  resumeSessionId?: string;
+  /** `hello.lastServerSeq`: downlinks up to here count as acknowledged. @default 0 */
+  lastServerSeq?: number;
+  /** Extension list for the welcome. @default [] */
+  extensions?: ExtensionInfoDTO[];
+  /** Transport limits the server enforces, advertised in the welcome over the hub's own. */
+  limits?: Partial<Pick<WireLimits, 'maxFrameBytes' | 'maxFramesPerSecond'>>;
+}
+
+/** One connection's handle on its session; inert once another connection takes over. */
+export interface SessionConnection {
+  readonly sessionId: string;
+  /** False once the session closed or another connection took it over. */
+  readonly active: boolean;
+  /** Hands an already validated client frame (not `hello`) to the session. */
+  receive(frame: ClientFrame): void;
+  /** The socket is gone; the session stays resumable for `resumeGraceMs`. */
+  detach(): void;
+}
+
+/** Outcome of `FrontendHub.open`. */
+export type OpenSessionResult =
+  | {
+      ok: true;
+      sessionId: string;
+      resumed: boolean;
+      /** The welcome already delivered to the sink (before any replayed downlink). */
+      welcome: WelcomeFrame;
+      connection: SessionConnection;
+    }
+  | {
+      ok: false;
+      /** Close code for the socket. */
+      closeCode: WireCloseCode;
+      code: SpindleErrorCode;
+      /** A sentence a person can act on. */
+      reason: string;
+    };
+
+/** Close code for a normal close. */
+const NORMAL_CLOSURE = 1000;
+
+/** The frontend side of the host, minus the sockets. */
+export class FrontendHub implements FrontendGateway {
+  readonly events: Emitter<FrontendGatewayEvents> = mitt<FrontendGatewayEvents>();
+  /** Effective limits. */
+  readonly limits: WireLimits;
+  #sessions = new Map<string, HubSession>();
+  #clock: HubClock;
+  #policy: AuthorityPolicy;
+  #createSessionId: () => string;
+  #reportError: (error: unknown) => void;
+  #nextAttachment = 1;
+
+  constructor(options: FrontendHubOptions = {}) {
+    this.limits = { ...DEFAULT_WIRE_LIMITS, ...options.limits };
+    this.#clock = options.clock ?? systemClock;
+    this.#policy = {
+      extensionExists: options.extensionExists ?? (() => true),
+      isEnabled: options.isEnabled ?? (() => true),
+      authorizeProcessFrame: options.authorizeProcessFrame ?? (() => true),
+    };
+    this.#createSessionId = options.createSessionId ?? (() => crypto.randomUUID());
+    this.#reportError = options.reportError ?? ((error) => console.error(error));
+  }
+
+  /** Installs process supervision's ownership check (replaces the previous one). */
+  setProcessAuthorizer(authorize: AuthorityPolicy['authorizeProcessFrame']): void {
+    this.#policy.authorizeProcessFrame = authorize;
+  }
+
+  /**
+   * Starts or resumes a session for an authenticated connection. On success the welcome and then
+   * every unacknowledged downlink after `lastServerSeq` have been handed to `sink`. A resume of a
+   * session that is unknown, expired or another user's is refused with `SESSION_UNKNOWN`.
+   */
+  open(
+    request: OpenSessionRequest,
+    sink: FrameSink,
+    control?: ConnectionControl,
+  ): OpenSessionResult {
+    const now = this.#clock.now();
+    const attachment = { id: this.#nextAttachment++, sink, control };
+    const limits = { ...this.limits, ...request.limits };
+    let session: HubSession;
+    let resumed = false;
+
+    if (request.resumeSessionId !== undefined) {
+      const found = this.#sessions.get(request.resumeSessionId);
+      if (!found || found.state === 'closed' || found.userId !== request.userId) {
+        return {
+          ok: false,
+          closeCode: WIRE_CLOSE_CODES.SESSION_UNKNOWN,
+          code: 'NO_FRONTEND_SESSION',
+          reason: `session ${request.resumeSessionId} is unknown or expired: reconnect without resumeSessionId to start a new session`,
+        };
+      }
+      session = found;
+      resumed = true;
+      const previous = session.attachment;
+      session.transition('connected');
+      session.attachment = attachment;
+      if (session.graceTimer !== undefined) this.#clock.clearTimeout(session.graceTimer);
+      session.graceTimer = undefined;
+      if (previous) {
+        previous.control?.close(
+          WIRE_CLOSE_CODES.SESSION_TAKEN_OVER,
+          'another connection resumed this session',
+        );
+        this.#emit('session_detached', session.info);
+      }
+      // Admin rights can be lost between connections, never gained by resuming.
+      session.isAdmin = session.isAdmin && request.isAdmin === true;
+      session.outbound.ack(Math.max(0, request.lastServerSeq ?? 0));
+    } else {
+      session = new HubSession({
+        id: this.#createSessionId(),
+        userId: request.userId,
+        isAdmin: request.isAdmin === true,
+        now,
+        maxUnackedFrames: this.limits.maxUnackedFrames,
+      });
+      session.attachment = attachment;
+      this.#sessions.set(session.id, session);
+    }
+    session.lastActiveAt = now;
+
+    const welcome: WelcomeFrame = {
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      frontendSessionId: session.id,
+      userId: session.userId,
+      resumed,
+      lastClientSeq: session.inbound.lastProcessed,
+      isAdmin: session.isAdmin,
+      extensions: request.extensions ?? [],
+      limits,
+    };
+    session.deliver(welcome);
+    for (const frame of session.outbound.pending()) session.deliver(frame);
+    this.#emit(resumed ? 'session_resumed' : 'session_opened', session.info);
+
+    const hub = this;
+    const isCurrent = () =>
+      session.state === 'connected' && session.attachment?.id === attachment.id;
+    const connection: SessionConnection = {
+      sessionId: session.id,
+      get active() {
+        return isCurrent();
+      },
+      receive(frame) {
+        if (isCurrent()) hub.#handle(session, frame);
+      },
+      detach() {
+        if (isCurrent()) hub.#detach(session);
+      },
+    };
+    return { ok: true, sessionId: session.id, resumed, welcome, connection };
+  }
+
+  /** Hands a validated client frame to the session's current connection. */
+  receive(sessionId: string, frame: ClientFrame): void {
+    const session = this.#sessions.get(sessionId);
+    if (session?.state === 'connected') this.#handle(session, frame);
+  }
+
+  /** The session's socket closed: keep it `resumeGraceMs` for a resume, then close it. */
+  detach(sessionId: string): void {
+    const session = this.#sessions.get(sessionId);
+    if (session?.state === 'connected') this.#detach(session);
+  }
+
+  /** Ends a session for good (its socket, if any, is closed with `code`). */
+  close(
+    sessionId: string,
+    code: number = NORMAL_CLOSURE,
+    reason = 'session closed by the host',
+  ): void {
+    const session = this.#sessions.get(sessionId);
+    if (session) this.#close(session, code, reason);
+  }
+
+  /** Ends every session (host shutdown). */
+  closeAll(
+    code: number = WIRE_CLOSE_CODES.HOST_SHUTDOWN,
+    reason = 'the host is shutting down: reconnect when it is back',
+  ): void {
+    for (const session of [...this.#sessions.values()]) this.#close(session, code, reason);
+  }
+
+  send(sessionId: string, message: FrontendDownlink): boolean {
+    const session = this.#sessions.get(sessionId);
+    if (!session || session.state === 'closed') return false;
+    if (message.type === 'runtime_stats' && !(session.isAdmin && session.statsSubscribed)) {
+      return false;
+    }
+    const frame = session.outbound.push(message);
+    if (!frame) {
+      const limit = session.outbound.capacity;
+      const reason = `session ${session.id} left ${limit} frames unacknowledged (maxUnackedFrames): it was closed to bound host memory`;
+      session.deliver({ type: 'error', code: 'QUEUE_FULL', message: `[spindle] ${reason}` });
+      this.#close(session, WIRE_CLOSE_CODES.BACKPRESSURE, reason);
+      return false;
+    }
+    if (message.type === 'extension_removed') session.mounted.delete(message.extensionId);
+    session.deliver(frame);
+    return true;
+  }
+
+  broadcast(message: FrontendDownlink, filter?: FrontendSessionFilter): number {
+    let addressed = 0;
+    for (const session of [...this.#sessions.values()]) {
+      if (matches(session, filter) && this.send(session.id, message)) addressed += 1;
+    }
+    return addressed;
+  }
+
+  getSession(sessionId: string): FrontendSessionInfo | undefined {
+    return this.#sessions.get(sessionId)?.info;
+  }
+
+  listSessions(filter?: FrontendSessionFilter): FrontendSessionInfo[] {
+    return [...this.#sessions.values()]
+      .filter((session) => matches(session, filter))
+      .sort((a, b) => b.lastActiveAt - a.lastActiveAt)
+      .map((session) => session.info);
+  }
+
+  /** Unacknowledged downlinks kept for a session (0 for an unknown one). */
+  pendingCount(sessionId: string): number {
+    return this.#sessions.get(sessionId)?.outbound.size ?? 0;
+  }
+
+  #handle(session: HubSession, frame: ClientFrame): void {
+    session.lastActiveAt = this.#clock.now();
+    switch (frame.type) {
+      case 'hello':
+        session.deliver(
+          errorFrame(
+            'INVALID_FRAME',
+            'the handshake is already complete: send hello only once per connection',
+            frame,
+          ),
+        );
+        return;
+      case 'ping':
+        session.deliver({ type: 'pong', at: frame.at });
+        return;
+      case 'ack':
+        if (!session.outbound.ack(frame.seq)) {
+          session.deliver(
+            errorFrame(
+              'INVALID_FRAME',
+              `ack ${frame.seq} is beyond the last frame sent (${session.outbound.lastSeq})`,
+              { type: 'ack' },
+            ),
+          );
+        }
+        return;
+      default:
+        this.#handleUplink(session, frame);
+    }
+  }
+
+  #handleUplink(session: HubSession, frame: FrontendUplink & { seq: number }): void {
+    const { seq, ...message } = frame;
+    const verdict = session.inbound.check(seq);
+    if (verdict === 'duplicate') {
+      session.deliver({ type: 'ack', seq: session.inbound.lastProcessed });
+      return;
+    }
+    if (verdict === 'gap') {
+      const expected = session.inbound.lastProcessed + 1;
+      session.deliver(
+        errorFrame(
+          'INVALID_FRAME',
+          `frame seq ${seq} skips ahead: expected ${expected}, replay from there`,
+          frame,
+        ),
+      );
+      return;
+    }
+    session.inbound.advance(seq);
+    const refusal = checkUplink(this.#policy, session.info, message as FrontendUplink);
+    if (refusal) {
+      session.deliver(errorFrame(refusal.code, refusal.message, frame));
+    } else if (this.#apply(session, message as FrontendUplink)) {
+      this.#emit('uplink', { session: session.info, message: message as FrontendUplink });
+    }
+    // Only ack if the session survived the listeners (one may have closed it).
+    if (session.state === 'connected') session.deliver({ type: 'ack', seq });
+  }
+
+  /** Updates session state for an accepted uplink; false when there is nothing to report. */
+  #apply(session: HubSession, message: FrontendUplink): boolean {
+    switch (message.type) {
+      case 'extension_mounted':
+        session.mounted.add(message.extensionId);
+        return true;
+      case 'extension_unmounted':
+        return session.mounted.delete(message.extensionId);
+      case 'subscribe_stats':
+        session.statsSubscribed = true;
+        return true;
+      default:
+        return true;
+    }
+  }
+
+  #detach(session: HubSession): void {
+    session.transition('detached');
+    session.attachment = undefined;
+    session.graceTimer = this.#clock.setTimeout(() => {
+      session.graceTimer = undefined;
+      this.#close(session, NORMAL_CLOSURE, 'resume window expired');
+    }, this.limits.resumeGraceMs);
+    this.#emit('session_detached', session.info);
+  }
+
+  #close(session: HubSession, code: number, reason: string): void {
+    if (session.state === 'closed') return;
+    const attachment = session.attachment;
+    // State first: closing the socket may call back into `detach` synchronously.
+    session.transition('closed');
+    session.attachment = undefined;
+    if (session.graceTimer !== undefined) this.#clock.clearTimeout(session.graceTimer);
+    session.graceTimer = undefined;
+    this.#sessions.delete(session.id);
+    try {
+      attachment?.control?.close(code, reason);
+    } catch (error) {
+      this.#reportError(error);
+    }
+    this.#emit('session_closed', session.info);
+  }
+
+  #emit<K extends keyof FrontendGatewayEvents>(type: K, event: FrontendGatewayEvents[K]): void {
+    try {
+      this.events.emit(type, event);
+    } catch (error) {
+      this.#reportError(error);
+    }
+  }
+}
+
+function matches(session: HubSession, filter: FrontendSessionFilter | undefined): boolean {
+  if (session.state === 'closed') return false;
+  if (!filter) return true;
+  if (filter.userId !== undefined && session.userId !== filter.userId) return false;
+  if (filter.extensionId !== undefined && !session.mounted.has(filter.extensionId)) return false;
+  if (filter.adminOnly && !session.isAdmin) return false;
+  if (filter.includeDetached === false && session.state !== 'connected') return false;
+  return true;
+}
+
+function errorFrame(
+  code: SpindleErrorCode,
+  message: string,
+  offending: { type?: string; seq?: number },
+): ErrorFrame {
+  const frame: ErrorFrame = { type: 'error', code, message: `[spindle] ${message}` };
+  if (offending.seq !== undefined) frame.seq = offending.seq;
+  if (offending.type !== undefined) frame.frameType = offending.type;
+  return frame;
+}

@@ -1,0 +1,26 @@
+/** The frontend side of the host: sessions, reliable delivery and authority, without sockets. */
+export type {
+  AuthorityPolicy,
+  ProcessAuthorization,
+  ProcessUplink,
+  UplinkRefusal,
+} from './authority.ts';
+export { checkUplink } from './authority.ts';
+export type { HubClock, TimerHandle } from './clock.ts';
+export { systemClock } from './clock.ts';
+export type {
+  FrontendGateway,
+  FrontendGatewayEvents,
+  FrontendSessionFilter,
+  FrontendSessionInfo,
+} from './gateway.ts';
+export type {
+  FrontendHubOptions,
+  OpenSessionRequest,
+  OpenSessionResult,
+  SessionConnection,
+} from './hub.ts';
+export { FrontendHub } from './hub.ts';
+export type { InboundVerdict } from './reliable-channel.ts';
+export { InboundCursor, OutboundWindow } from './reliable-channel.ts';
+export type { ConnectionControl, FrameSink, HubSessionState } from './session.ts';

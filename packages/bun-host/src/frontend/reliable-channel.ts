@@ -1,0 +1,98 @@
+/**
+ * The two halves of a session's reliable channel (see the header of `wire-protocol.ts`):
+ * `OutboundWindow` numbers downlinks and keeps them until the client's cumulative ack;
+ * `InboundCursor` tells a fresh uplink from a replayed duplicate or a frame that skips ahead.
+ */
+import type { Sequenced } from '@spindle/types';
+
+/** Numbers outgoing messages 1, 2, 3… and keeps each until it is acknowledged. */
+export class OutboundWindow<T extends object> {
+  readonly capacity: number;
+  #frames: Array<T & Sequenced> = [];
+  #lastSeq = 0;
+  #ackedSeq = 0;
+
+  /** @param capacity Most unacknowledged frames kept at once (`WireLimits.maxUnackedFrames`). */
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  /** Highest `seq` handed out so far (0 before the first push). */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /** Highest `seq` the client acknowledged. */
+  get ackedSeq(): number {
+    return this.#ackedSeq;
+  }
+
+  /** Unacknowledged frames kept. */
+  get size(): number {
+    return this.#frames.length;
+  }
+
+  /** True when one more push would exceed `capacity`. */
+  get isFull(): boolean {
+    return this.#frames.length >= this.capacity;
+  }
+
+  /** Numbers and keeps `message`; `undefined` (nothing kept, no seq used) when full. */
+  push(message: T): (T & Sequenced) | undefined {
+    if (this.isFull) return undefined;
+    this.#lastSeq += 1;
+    const frame = { ...message, seq: this.#lastSeq };
+    this.#frames.push(frame);
+    return frame;
+  }
+
+  /**
+   * Drops every frame up to `seq`. Returns false for an ack beyond `lastSeq` (the frames up to
+   * `lastSeq` are dropped all the same: the client has seen at least those).
+   */
+  ack(seq: number): boolean {
+    const upTo = Math.min(seq, this.#lastSeq);
+    if (upTo > this.#ackedSeq) {
+      let drop = 0;
+      while (drop < this.#frames.length && (this.#frames[drop]?.seq ?? 0) <= upTo) drop += 1;
+      this.#frames.splice(0, drop);
+      this.#ackedSeq = upTo;
+    }
+    return seq <= this.#lastSeq;
+  }
+
+  /** Kept frames with a `seq` above `afterSeq`, oldest first. */
+  pending(afterSeq = 0): ReadonlyArray<T & Sequenced> {
+    return this.#frames.filter((frame) => frame.seq > afterSeq);
+  }
+}
+
+/** Verdict on an incoming sequenced frame. */
+export type InboundVerdict =
+  /** The next frame: process it. */
+  | 'next'
+  /** Already processed (a replay after resume): drop it, ack again. */
+  | 'duplicate'
+  /** Skips ahead of the next expected `seq`: refuse it, the sender must replay in order. */
+  | 'gap';
+
+/** Tracks the highest client `seq` processed in a session. */
+export class InboundCursor {
+  #last = 0;
+
+  /** Highest `seq` processed (0 before the first frame). */
+  get lastProcessed(): number {
+    return this.#last;
+  }
+
+  /** Classifies `seq` without consuming it. */
+  check(seq: number): InboundVerdict {
+    if (seq <= this.#last) return 'duplicate';
+    return seq === this.#last + 1 ? 'next' : 'gap';
+  }
+
+  /** Marks `seq` (the one `check` called `next`) processed, accepted or rejected alike. */
+  advance(seq: number): void {
+    if (seq === this.#last + 1) this.#last = seq;
+  }
+}

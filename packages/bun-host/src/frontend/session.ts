@@ -1,0 +1,109 @@
+/**
+ * One frontend session as the hub keeps it: an explicit state machine
+ * (`connected ⇄ detached → closed`), the reliable channel of both directions, and the live
+ * `FrontendSessionInfo` view handed to the rest of the host.
+ */
+import type { FrontendDownlink, ServerFrame } from '@spindle/types';
+import type { TimerHandle } from './clock.ts';
+import type { FrontendSessionInfo } from './gateway.ts';
+import { InboundCursor, OutboundWindow } from './reliable-channel.ts';
+
+/** States of a hub session. */
+export type HubSessionState = 'connected' | 'detached' | 'closed';
+
+/** Allowed transitions; `connected → connected` is a takeover by a newer connection. */
+const TRANSITIONS: Record<HubSessionState, readonly HubSessionState[]> = {
+  connected: ['connected', 'detached', 'closed'],
+  detached: ['connected', 'closed'],
+  closed: [],
+};
+
+/** Receives the frames of one connection. */
+export type FrameSink = (frame: ServerFrame) => void;
+
+/** Lets the hub end a connection it no longer wants (takeover, overflow, close). */
+export interface ConnectionControl {
+  /** Close the socket with a `WIRE_CLOSE_CODES` value and a reason a person can act on. */
+  close(code: number, reason: string): void;
+}
+
+/** The socket currently carrying a session. */
+export interface Attachment {
+  readonly id: number;
+  readonly sink: FrameSink;
+  readonly control: ConnectionControl | undefined;
+}
+
+/** Mutable session record; only the hub changes it. */
+export class HubSession {
+  readonly id: string;
+  readonly userId: string;
+  isAdmin: boolean;
+  readonly mounted = new Set<string>();
+  readonly outbound: OutboundWindow<FrontendDownlink>;
+  readonly inbound = new InboundCursor();
+  readonly info: FrontendSessionInfo;
+  lastActiveAt: number;
+  statsSubscribed = false;
+  attachment: Attachment | undefined;
+  graceTimer: TimerHandle | undefined;
+  #state: HubSessionState = 'connected';
+
+  constructor(init: {
+    id: string;
+    userId: string;
+    isAdmin: boolean;
+    now: number;
+    maxUnackedFrames: number;
+  }) {
+    this.id = init.id;
+    this.userId = init.userId;
+    this.isAdmin = init.isAdmin;
+    this.lastActiveAt = init.now;
+    this.outbound = new OutboundWindow(init.maxUnackedFrames);
+    const session = this;
+    this.info = {
+      get sessionId() {
+        return session.id;
+      },
+      get userId() {
+        return session.userId;
+      },
+      get isAdmin() {
+        return session.isAdmin;
+      },
+      get mountedExtensions(): ReadonlySet<string> {
+        return session.mounted;
+      },
+      get lastActiveAt() {
+        return session.lastActiveAt;
+      },
+      get connected() {
+        return session.state === 'connected';
+      },
+    };
+  }
+
+  get state(): HubSessionState {
+    return this.#state;
+  }
+
+  /** Moves to `next`; throws on a transition the table does not allow (a hub bug). */
+  transition(next: HubSessionState): void {
+    if (!TRANSITIONS[this.#state].includes(next)) {
+      throw new Error(`[spindle] session ${this.id} cannot go from ${this.#state} to ${next}`);
+    }
+    this.#state = next;
+  }
+
+  /** Hands `frame` to the attached socket; a throwing sink is the connection's problem. */
+  deliver(frame: ServerFrame): void {
+    const sink = this.attachment?.sink;
+    if (!sink) return;
+    try {
+      sink(frame);
+    } catch {
+      // The server adapter reports its own socket failures through `detach`.
+    }
+  }
+}
