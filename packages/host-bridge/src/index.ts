@@ -1,1 +1,37 @@
-export {};
+/**
+ * `@spindle/host-bridge`: the WebSocket `Transport` between the frontend SDK in a browser tab and
+ * the Bun host. `connectHostBridge` returns a bridge to pass to `createExtensionHost`.
+ */
+export type { BackoffJitter, BackoffOptions } from './backoff.ts';
+export { backoffCeiling, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
+export type { HostBridge } from './bridge.ts';
+export { connectHostBridge } from './bridge.ts';
+export type { CloseAction } from './close-codes.ts';
+export { closeAction } from './close-codes.ts';
+export type {
+  BridgeErrorEvent,
+  DroppedEvent,
+  HostBridgeEvents,
+  ReconnectEvent,
+  SessionLostEvent,
+  StateEvent,
+} from './events.ts';
+export type { BridgeFailure, BridgeTimers, HostBridgeOptions } from './options.ts';
+export {
+  DEFAULT_ACK_DELAY_MS,
+  DEFAULT_ACK_EVERY,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_QUEUED,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_PONG_TIMEOUT_MS,
+} from './options.ts';
+export type {
+  SocketCloseEvent,
+  SocketMessageEvent,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './socket.ts';
+export { CLIENT_CLOSE_CODES } from './socket.ts';
+export type { ConnectionState } from './state.ts';
+export type { Transport, TransportState } from './transport.ts';
