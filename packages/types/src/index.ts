@@ -9,5 +9,6 @@ export * from './errors.ts';
 export * from './manifest.ts';
 export * from './runtime.ts';
 export * from './subprocess-protocol.ts';
+export * from './validate/index.ts';
 export * from './wire-protocol.ts';
 export * from './worker-protocol.ts';

@@ -1,0 +1,126 @@
+/**
+ * Schemas of the DTOs carried inside protocol messages: lifecycle events, list and stop
+ * options, serialized errors, runtime stats, extension info. Spawn options live in
+ * `options.ts`, where their own validators are.
+ */
+import * as v from 'valibot';
+import type {
+  BackendProcessLifecycleEventDTO,
+  BackendProcessListOptionsDTO,
+  BackendProcessStopOptionsDTO,
+  FrontendProcessLifecycleEventDTO,
+  FrontendProcessListOptionsDTO,
+  FrontendProcessStopOptionsDTO,
+} from '../dto.ts';
+import type { SerializedError } from '../errors.ts';
+import type { RuntimeStatsEvent } from '../runtime.ts';
+import type { ExtensionInfoDTO } from '../wire-protocol.ts';
+import {
+  BACKEND_EXIT_REASONS,
+  EXTENSION_STATES,
+  FRONTEND_EXIT_REASONS,
+  PROCESS_STATES,
+  RUNTIME_MODE_VALUES,
+  SANDBOX_LAYERS,
+  SPINDLE_ERROR_CODES,
+  STATS_PHASES,
+} from './enums.ts';
+import { counter, id, key, kind, nonNegative, plainRecord } from './fields.ts';
+import { manifestSchema } from './manifest.ts';
+import type { Expect, InSync } from './sync.ts';
+
+const state = v.picklist(PROCESS_STATES);
+
+/** `SerializedError`, `cause` included (its depth is bounded by the input walk). */
+export const serializedErrorSchema: v.GenericSchema<SerializedError> = v.object({
+  name: v.string(),
+  message: v.string(),
+  code: v.optional(v.picklist(SPINDLE_ERROR_CODES)),
+  details: v.optional(plainRecord),
+  cause: v.optional(v.lazy(() => serializedErrorSchema)),
+  stack: v.optional(v.string()),
+});
+
+/** `FrontendProcessLifecycleEventDTO`. */
+export const frontendLifecycleSchema = v.object({
+  processId: id,
+  kind,
+  key: v.optional(key),
+  userId: v.optional(id),
+  state,
+  previousState: v.optional(state),
+  at: v.string(),
+  exitReason: v.optional(v.picklist(FRONTEND_EXIT_REASONS)),
+  error: v.optional(v.string()),
+  metadata: v.optional(plainRecord),
+});
+
+/** `BackendProcessLifecycleEventDTO`. */
+export const backendLifecycleSchema = v.object({
+  processId: id,
+  entry: v.string(),
+  kind,
+  key: v.optional(key),
+  userId: v.optional(id),
+  state,
+  previousState: v.optional(state),
+  at: v.string(),
+  exitReason: v.optional(v.picklist(BACKEND_EXIT_REASONS)),
+  error: v.optional(v.string()),
+  metadata: v.optional(plainRecord),
+});
+
+const listEntries = {
+  userId: v.optional(id),
+  kind: v.optional(kind),
+  key: v.optional(key),
+  state: v.optional(state),
+};
+
+/** `FrontendProcessListOptionsDTO`. */
+export const frontendListSchema = v.object(listEntries);
+/** `BackendProcessListOptionsDTO`. */
+export const backendListSchema = v.object(listEntries);
+
+const stopEntries = { userId: v.optional(id), reason: v.optional(v.string()) };
+/** `FrontendProcessStopOptionsDTO`. */
+export const frontendStopSchema = v.object(stopEntries);
+/** `BackendProcessStopOptionsDTO`. */
+export const backendStopSchema = v.object(stopEntries);
+
+/** `RuntimeStatsEvent`. */
+export const runtimeStatsSchema = v.object({
+  extension: id,
+  runtimeMode: v.picklist(RUNTIME_MODE_VALUES),
+  phase: v.picklist(STATS_PHASES),
+  at: v.string(),
+  pid: v.optional(counter),
+  rssKb: v.optional(nonNegative),
+  startupMs: v.optional(nonNegative),
+  cpuUserMs: v.optional(nonNegative),
+  cpuSystemMs: v.optional(nonNegative),
+  sandbox: v.optional(v.union([v.array(v.picklist(SANDBOX_LAYERS)), v.literal('unavailable')])),
+  unmeasured: v.optional(v.array(v.string())),
+  note: v.optional(v.string()),
+});
+
+/** `ExtensionInfoDTO`. */
+export const extensionInfoSchema = v.object({
+  identifier: id,
+  manifest: manifestSchema,
+  state: v.picklist(EXTENSION_STATES),
+  error: v.optional(v.string()),
+  runtimeMode: v.optional(v.picklist(RUNTIME_MODE_VALUES)),
+  frontendUrl: v.optional(v.string()),
+});
+
+type _Dtos = [
+  Expect<InSync<v.InferOutput<typeof frontendLifecycleSchema>, FrontendProcessLifecycleEventDTO>>,
+  Expect<InSync<v.InferOutput<typeof backendLifecycleSchema>, BackendProcessLifecycleEventDTO>>,
+  Expect<InSync<v.InferOutput<typeof frontendListSchema>, FrontendProcessListOptionsDTO>>,
+  Expect<InSync<v.InferOutput<typeof backendListSchema>, BackendProcessListOptionsDTO>>,
+  Expect<InSync<v.InferOutput<typeof frontendStopSchema>, FrontendProcessStopOptionsDTO>>,
+  Expect<InSync<v.InferOutput<typeof backendStopSchema>, BackendProcessStopOptionsDTO>>,
+  Expect<InSync<v.InferOutput<typeof runtimeStatsSchema>, RuntimeStatsEvent>>,
+  Expect<InSync<v.InferOutput<typeof extensionInfoSchema>, ExtensionInfoDTO>>,
+];

@@ -1,0 +1,105 @@
+/**
+ * The one way every protocol validator works: read the input (size first, then JSON), require
+ * an object with a string `type`, pick the schema of that `type`, check the protocol version
+ * where the handshake carries one, run the schema.
+ */
+import type * as v from 'valibot';
+import { PROTOCOL_VERSION } from '../wire-protocol.ts';
+import { readJsonInput } from './json.ts';
+import {
+  contextOf,
+  cut,
+  type IssueContext,
+  invalid,
+  thrownMessage,
+  type ValidationResult,
+} from './result.ts';
+import { runSchema } from './run.ts';
+
+/** An object schema whose `type` entry is a literal. */
+export type TypedObjectSchema = v.GenericSchema & {
+  readonly entries: { readonly type: { readonly literal: string } };
+};
+
+/** How one protocol's messages are told apart and named in messages. */
+export interface FrameProtocol {
+  /** "client frame", "runtime message", … */
+  readonly label: string;
+  readonly schemas: ReadonlyMap<string, v.GenericSchema>;
+  /** `type`s that carry `protocolVersion` (the handshake frames). */
+  readonly versioned: ReadonlySet<string>;
+}
+
+/** Indexes object schemas by the literal of their `type` entry. */
+export function protocol(
+  label: string,
+  schemas: readonly TypedObjectSchema[],
+  versioned: readonly string[] = [],
+): FrameProtocol {
+  const map = new Map<string, v.GenericSchema>();
+  for (const schema of schemas) map.set(schema.entries.type.literal, schema);
+  return { label, schemas: map, versioned: new Set(versioned) };
+}
+
+const READ_CODES = {
+  tooLarge: 'FRAME_TOO_LARGE',
+  invalidJson: 'INVALID_JSON',
+  notJson: 'INVALID_FRAME',
+} as const;
+
+/** Validates one message of `proto`; never throws. */
+export function validateFrame<T>(
+  proto: FrameProtocol,
+  input: unknown,
+  maxBytes: number,
+): ValidationResult<T> {
+  let context: IssueContext = {};
+  try {
+    const read = readJsonInput(input, maxBytes, proto.label, READ_CODES);
+    if (!read.ok) {
+      context = safeContext(input);
+      return invalid(read.code, read.path, read.message, context);
+    }
+    const value = read.value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return invalid('INVALID_FRAME', '', `${proto.label} must be a JSON object`);
+    }
+    context = contextOf(value);
+    const type = (value as { type?: unknown }).type;
+    if (typeof type !== 'string') {
+      const what = type === undefined ? 'has no "type"' : '"type" must be a string';
+      return invalid('INVALID_FRAME', 'type', `${proto.label} ${what}`, context);
+    }
+    const schema = proto.schemas.get(type);
+    if (schema === undefined) {
+      const message = `${proto.label} has an unknown type "${cut(type, 64)}"`;
+      return invalid('UNKNOWN_TYPE', 'type', message, context);
+    }
+    const label = `${proto.label} "${type}"`;
+    if (proto.versioned.has(type)) {
+      const version = (value as { protocolVersion?: unknown }).protocolVersion;
+      if (typeof version === 'number' && version !== PROTOCOL_VERSION) {
+        return invalid(
+          'PROTOCOL_VERSION_MISMATCH',
+          'protocolVersion',
+          `${label} speaks protocol version ${version}, but this side speaks ${PROTOCOL_VERSION}: ` +
+            'update @spindle/host-bridge and @spindle/bun-host to the same release and reload the page',
+          context,
+        );
+      }
+    }
+    return runSchema<T>(schema, value, 'INVALID_FRAME', label, context);
+  } catch (error) {
+    const message = `${proto.label} could not be read: ${thrownMessage(error)}`;
+    return invalid('INVALID_FRAME', '', message, context);
+  }
+}
+
+/** `contextOf` for an input that may be anything, including a hostile object. */
+function safeContext(input: unknown): IssueContext {
+  try {
+    return typeof input === 'object' && !ArrayBuffer.isView(input) ? contextOf(input) : {};
+  } catch {
+    return {};
+  }
+}
