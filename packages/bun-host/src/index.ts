@@ -1,1 +1,41 @@
-export {};
+/**
+ * `@spindle/bun-host`: the Bun server of the Spindle runtime. `createSpindleHost` discovers
+ * extensions and runs their backend halves in `process`, `sandbox` or `worker` mode.
+ */
+
+export {
+  type DiscoveredExtension,
+  discoverExtensions,
+  MANIFEST_FILE,
+} from './extensions/discovery.ts';
+export type {
+  FrontendGateway,
+  FrontendGatewayEvents,
+  FrontendSessionFilter,
+  FrontendSessionInfo,
+} from './frontend/gateway.ts';
+export {
+  consoleLogger,
+  createSpindleHost,
+  type HostExtensionInfo,
+  type HostLogEntry,
+  type HostServer,
+  resolveRuntimeMode,
+  type SpindleHost,
+  type SpindleHostEvents,
+  type SpindleHostOptions,
+  toExtensionInfoDTO,
+} from './host.ts';
+export type {
+  ExtensionProcessContext,
+  ProcessRequestMessage,
+  ProcessService,
+} from './processes/service.ts';
+export {
+  EXTENSION_TRANSITIONS,
+  type ExtensionStateChange,
+  type RuntimeExitEvent,
+} from './runtime/controller.ts';
+export { CRASH_POLICY_DEFAULTS, type CrashPolicyOptions } from './runtime/crash-policy.ts';
+export { RUNTIME_TIMING_DEFAULTS, type RuntimeTimingOptions } from './runtime/timing.ts';
+export type { RuntimeExitReason, Timers } from './runtime/types.ts';

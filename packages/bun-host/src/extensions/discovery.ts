@@ -1,0 +1,115 @@
+/**
+ * Extension discovery: every folder of the extensions directory that holds a `spindle.json`.
+ * A manifest that cannot be read or does not validate yields an entry with an `error` (the
+ * extension's state becomes `error`); it never stops the host.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import {
+  DEFAULT_ENTRY_BACKEND,
+  errorMessage,
+  type SpindleManifest,
+  validateManifest,
+} from '@spindle/types';
+
+/** Name of the manifest file at an extension's root. */
+export const MANIFEST_FILE = 'spindle.json';
+
+/** One folder found in the extensions directory. */
+export type DiscoveredExtension =
+  | {
+      ok: true;
+      /** Manifest identifier. */
+      identifier: string;
+      /** Absolute path of the extension folder. */
+      path: string;
+      manifest: SpindleManifest;
+      /** Absolute path of the backend entry (it may not exist: checked at start). */
+      backendEntryPath: string;
+    }
+  | {
+      ok: false;
+      /** The manifest identifier when it could be read, else the folder name. */
+      identifier: string;
+      path: string;
+      /** Why the extension cannot be used. */
+      error: string;
+    };
+
+/** Scans `extensionsDir` (one level deep), sorted by folder name. */
+export async function discoverExtensions(extensionsDir: string): Promise<DiscoveredExtension[]> {
+  const root = resolve(extensionsDir);
+  const entries = await readdir(root, { withFileTypes: true });
+  const found: DiscoveredExtension[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const path = join(root, entry.name);
+    const manifestPath = join(path, MANIFEST_FILE);
+    if (!(await isFile(manifestPath))) continue;
+    const item = await readExtension(path, entry.name, manifestPath);
+    if (seen.has(item.identifier)) {
+      found.push({
+        ok: false,
+        identifier: `${item.identifier}@${entry.name}`,
+        path,
+        error: `duplicate identifier "${item.identifier}" (folder ${entry.name})`,
+      });
+      continue;
+    }
+    seen.add(item.identifier);
+    found.push(item);
+  }
+  return found;
+}
+
+async function readExtension(
+  path: string,
+  folder: string,
+  manifestPath: string,
+): Promise<DiscoveredExtension> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(manifestPath, 'utf8'));
+  } catch (error) {
+    return {
+      ok: false,
+      identifier: folder,
+      path,
+      error: `unreadable ${MANIFEST_FILE}: ${errorMessage(error)}`,
+    };
+  }
+  const result = validateManifest(raw);
+  if (!result.ok) {
+    const id = (raw as { identifier?: unknown } | null)?.identifier;
+    const where = result.error.path ? ` at ${result.error.path}` : '';
+    return {
+      ok: false,
+      identifier: typeof id === 'string' && id.length > 0 ? id : folder,
+      path,
+      error: `invalid ${MANIFEST_FILE}${where}: ${result.error.message}`,
+    };
+  }
+  const manifest = result.value;
+  const entry = manifest.entry_backend ?? DEFAULT_ENTRY_BACKEND;
+  const backendEntryPath = resolve(path, entry);
+  const rel = relative(path, backendEntryPath);
+  if (isAbsolute(entry) || rel.startsWith('..') || isAbsolute(rel)) {
+    return {
+      ok: false,
+      identifier: manifest.identifier,
+      path,
+      error: `invalid ${MANIFEST_FILE}: entry_backend "${entry}" leaves the extension folder`,
+    };
+  }
+  return { ok: true, identifier: manifest.identifier, path, manifest, backendEntryPath };
+}
+
+/** True when `path` is an existing regular file. */
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}

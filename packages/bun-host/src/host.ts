@@ -1,0 +1,388 @@
+/**
+ * `createSpindleHost`: discovers extensions, runs each enabled extension's backend half in the
+ * chosen runtime mode, routes its traffic (frontends, storage, processes) and reports what
+ * happens through `events`.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  type ExtensionInfoDTO,
+  type ExtensionScope,
+  type ExtensionStateDTO,
+  errorMessage,
+  type LogLevel,
+  RUNTIME_MODES,
+  type RuntimeStatsEvent,
+  type SandboxStatus,
+  SpindleError,
+  type SpindleManifest,
+  type SpindleRuntimeMode,
+} from '@spindle/types';
+import mitt, { type Emitter } from 'mitt';
+import { discoverExtensions } from './extensions/discovery.ts';
+import type { FrontendGateway, FrontendGatewayEvents } from './frontend/gateway.ts';
+import type { ProcessService } from './processes/service.ts';
+import type {
+  ExtensionController,
+  ExtensionStateChange,
+  RuntimeExitEvent,
+} from './runtime/controller.ts';
+import { createExtensionRuntime } from './runtime/extension-runtime.ts';
+import { createNullGateway } from './runtime/null-gateway.ts';
+import { unconfiguredProcessService } from './runtime/router.ts';
+import type { RuntimeTimingOptions } from './runtime/timing.ts';
+import type { Timers } from './runtime/types.ts';
+
+/** One line for the host log. */
+export interface HostLogEntry {
+  level: LogLevel;
+  message: string;
+  /** The extension the line is about (its identifier), absent for host-wide lines. */
+  extensionId?: string;
+  /**
+   * `runtime`: `spindle.log` / worker console; `stdout` / `stderr`: a subprocess runtime's output;
+   * `host`: the host about an extension or itself.
+   */
+  source: 'runtime' | 'stdout' | 'stderr' | 'host';
+}
+
+/** Events of a host. */
+export type SpindleHostEvents = {
+  /** An extension changed state. */
+  state: ExtensionStateChange;
+  /** A runtime ended, with its structured reason. */
+  exit: RuntimeExitEvent;
+  /** A log line (also handed to `logger`). */
+  log: HostLogEntry;
+  /** Runtime stats, when `LUMIVERSE_SPINDLE_RUNTIME_STATS` is enabled. */
+  stats: RuntimeStatsEvent;
+};
+
+/** A running server started by `options.server`. */
+export interface HostServer {
+  readonly port: number;
+  stop(): void | Promise<void>;
+}
+
+/** Options of `createSpindleHost`. */
+export interface SpindleHostOptions {
+  /** Folder whose sub-folders with a `spindle.json` are extensions. */
+  extensionsDir: string;
+  /** Folder for host data; extension storage lives in `<dataDir>/storage/<identifier>`. */
+  dataDir: string;
+  /**
+   * Backend runtime mode.
+   * @default env `LUMIVERSE_SPINDLE_RUNTIME_MODE`, else `"process"`
+   */
+  runtimeMode?: SpindleRuntimeMode;
+  /** Port for the server factory (0 picks a free port). @default 0 */
+  port?: number;
+  /** Address for the server factory. @default "127.0.0.1" */
+  hostname?: string;
+  /** Extensions to enable at start. @default "all" */
+  enable?: string[] | 'all';
+  /** Scope per extension identifier. @default operator scope for every extension */
+  scopes?: Record<string, ExtensionScope>;
+  /** Receives every log line. @default `consoleLogger` */
+  logger?: (entry: HostLogEntry) => void;
+  /**
+   * Environment read for `LUMIVERSE_*` settings and scrubbed into subprocess runtimes.
+   * @default process.env
+   */
+  env?: Record<string, string | undefined>;
+  /** Frontend sessions. @default a gateway without sessions */
+  frontendGateway?: FrontendGateway;
+  /** Process supervision; closed by `close()`. @default one that refuses every request */
+  processService?: ProcessService;
+  /** Starts the HTTP/WebSocket server once extensions are discovered; stopped by `close()`. */
+  server?: (host: SpindleHost) => HostServer | Promise<HostServer>;
+  /** Lifecycle deadlines (tests compress them). */
+  timing?: RuntimeTimingOptions;
+  /** Clock. @default the global timers */
+  timers?: Timers;
+}
+
+/** An extension as the host sees it. */
+export interface HostExtensionInfo {
+  identifier: string;
+  /** Absolute path of its folder. */
+  path: string;
+  /** Absent when the manifest is invalid (state `error`). */
+  manifest?: SpindleManifest;
+  state: ExtensionStateDTO;
+  /** Why it is in `error`, `failed` or `crashed`. */
+  error?: string;
+  scope: ExtensionScope;
+  /** Runtime mode of its running runtime. */
+  runtimeMode?: SpindleRuntimeMode;
+  /** OS pid of its runtime (the host's own in `worker` mode). */
+  pid?: number;
+  /** Sandbox layers of its runtime in `sandbox` mode. */
+  sandbox?: SandboxStatus;
+}
+
+/** A running host. */
+export interface SpindleHost {
+  readonly runtimeMode: SpindleRuntimeMode;
+  readonly hostname: string;
+  /** The server's port, once `options.server` started one. */
+  readonly port: number | undefined;
+  readonly events: Emitter<SpindleHostEvents>;
+  readonly frontendGateway: FrontendGateway;
+  /** Every discovered extension, sorted by folder. */
+  list(): HostExtensionInfo[];
+  get(identifier: string): HostExtensionInfo | undefined;
+  /** Starts the extension's runtime; resolves once it is `running` or `failed`. */
+  enable(identifier: string): Promise<HostExtensionInfo>;
+  /** Stops it; resolves once it is `disabled`. */
+  disable(identifier: string): Promise<HostExtensionInfo>;
+  /** Stops and starts it again. */
+  restart(identifier: string): Promise<HostExtensionInfo>;
+  /** Stops the server, every runtime and process supervision. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The default logger: `[identifier] message`, warnings and errors on stderr. */
+export function consoleLogger(entry: HostLogEntry): void {
+  const tag = entry.extensionId ? `[${entry.extensionId}]` : '[spindle-host]';
+  const text = entry.message
+    .split('\n')
+    .map((line) => `${tag} ${line}`)
+    .join('\n');
+  if (entry.level === 'info' && entry.source !== 'stderr') console.log(text);
+  else console.error(text);
+}
+
+/** The `ExtensionInfoDTO` of a frontend listing; `undefined` for an extension in `error`. */
+export function toExtensionInfoDTO(info: HostExtensionInfo): ExtensionInfoDTO | undefined {
+  if (!info.manifest) return undefined;
+  return {
+    identifier: info.identifier,
+    manifest: info.manifest,
+    state: info.state,
+    ...(info.error === undefined ? {} : { error: info.error }),
+    ...(info.runtimeMode === undefined ? {} : { runtimeMode: info.runtimeMode }),
+  };
+}
+
+/** Reads the runtime mode from the option or `LUMIVERSE_SPINDLE_RUNTIME_MODE`. */
+export function resolveRuntimeMode(
+  option: SpindleRuntimeMode | undefined,
+  env: Record<string, string | undefined>,
+): SpindleRuntimeMode {
+  const raw = option ?? env.LUMIVERSE_SPINDLE_RUNTIME_MODE?.trim() ?? 'process';
+  const value = raw === '' ? 'process' : raw;
+  if (!(RUNTIME_MODES as readonly string[]).includes(value)) {
+    throw new SpindleError(
+      'INVALID_OPTIONS',
+      `runtime mode must be one of ${RUNTIME_MODES.join(', ')}, got "${value}"`,
+    );
+  }
+  return value as SpindleRuntimeMode;
+}
+
+interface Entry {
+  identifier: string;
+  path: string;
+  scope: ExtensionScope;
+  manifest?: SpindleManifest;
+  error?: string;
+  controller?: ExtensionController;
+  deliver?: (payload: unknown, userId: string, sessionId: string) => void;
+}
+
+/** Creates a host: discovers extensions, starts the server (if any) and enables extensions. */
+export async function createSpindleHost(options: SpindleHostOptions): Promise<SpindleHost> {
+  const env = options.env ?? process.env;
+  const runtimeMode = resolveRuntimeMode(options.runtimeMode, env);
+  const hostname = options.hostname ?? '127.0.0.1';
+  const logger = options.logger ?? consoleLogger;
+  const events = mitt<SpindleHostEvents>();
+  const gateway = options.frontendGateway ?? createNullGateway();
+  const processService = options.processService ?? unconfiguredProcessService;
+  const dataDir = resolve(options.dataDir);
+  const entries = new Map<string, Entry>();
+  let server: HostServer | undefined;
+  let closing: Promise<void> | undefined;
+
+  const log = (entry: HostLogEntry) => {
+    events.emit('log', entry);
+    logger(entry);
+  };
+
+  for (const found of await discoverExtensions(options.extensionsDir)) {
+    const scope = options.scopes?.[found.identifier] ?? { kind: 'operator' };
+    const entry: Entry = { identifier: found.identifier, path: found.path, scope };
+    entries.set(found.identifier, entry);
+    if (!found.ok) {
+      entry.error = found.error;
+      log({ level: 'error', extensionId: found.identifier, source: 'host', message: found.error });
+      continue;
+    }
+    entry.manifest = found.manifest;
+    const storagePath = join(dataDir, 'storage', found.identifier);
+    await mkdir(storagePath, { recursive: true });
+    const runtime = createExtensionRuntime({
+      extension: found,
+      scope,
+      storagePath,
+      runtimeMode,
+      env,
+      gateway,
+      processService,
+      log: (level, message, source) =>
+        log({ level, message, source, extensionId: found.identifier }),
+      onStats: (event) => events.emit('stats', event),
+      timing: options.timing,
+      timers: options.timers,
+      onStateChange: (change) => {
+        events.emit('state', change);
+        const dto = toExtensionInfoDTO(info(entry));
+        if (dto) gateway.broadcast({ type: 'extension_state', extension: dto });
+      },
+      onExit: (event) => events.emit('exit', event),
+    });
+    entry.controller = runtime.controller;
+    entry.deliver = runtime.deliverFrontendMessage;
+  }
+
+  const onUplink = ({ session, message }: FrontendGatewayEvents['uplink']) => {
+    if (message.type !== 'backend_message') return;
+    const entry = entries.get(message.extensionId);
+    if (!entry?.controller) return;
+    if (entry.controller.state !== 'running') {
+      log({
+        level: 'warn',
+        extensionId: entry.identifier,
+        source: 'host',
+        message: `dropped a frontend message: the extension is ${entry.controller.state}`,
+      });
+      return;
+    }
+    entry.deliver?.(message.payload, session.userId, session.sessionId);
+  };
+  gateway.events.on('uplink', onUplink);
+
+  const info = (entry: Entry): HostExtensionInfo => {
+    const controller = entry.controller;
+    const runtime = controller?.runtime;
+    const error = entry.error ?? controller?.error;
+    return {
+      identifier: entry.identifier,
+      path: entry.path,
+      ...(entry.manifest ? { manifest: entry.manifest } : {}),
+      state: controller ? controller.state : 'error',
+      ...(error === undefined ? {} : { error }),
+      scope: entry.scope,
+      ...(runtime
+        ? {
+            runtimeMode: runtime.mode,
+            pid: runtime.pid,
+            ...(runtime.sandbox === undefined ? {} : { sandbox: runtime.sandbox }),
+          }
+        : {}),
+    };
+  };
+
+  const controllerOf = (identifier: string, action: string): [Entry, ExtensionController] => {
+    if (closing) {
+      throw new SpindleError('HOST_CLOSING', `cannot ${action} ${identifier}: the host is closing`);
+    }
+    const entry = entries.get(identifier);
+    if (!entry) {
+      throw new SpindleError('EXTENSION_NOT_FOUND', `no extension "${identifier}"`, {
+        details: { identifier },
+      });
+    }
+    if (!entry.controller) {
+      throw new SpindleError(
+        'INVALID_MANIFEST',
+        `cannot ${action} ${identifier}: ${entry.error ?? 'invalid manifest'}`,
+        { details: { identifier } },
+      );
+    }
+    return [entry, entry.controller];
+  };
+
+  const host: SpindleHost = {
+    runtimeMode,
+    hostname,
+    get port() {
+      return server?.port;
+    },
+    events,
+    frontendGateway: gateway,
+    list: () => [...entries.values()].map(info),
+    get: (identifier) => {
+      const entry = entries.get(identifier);
+      return entry ? info(entry) : undefined;
+    },
+    async enable(identifier) {
+      const [entry, controller] = controllerOf(identifier, 'enable');
+      await controller.enable();
+      return info(entry);
+    },
+    async disable(identifier) {
+      const [entry, controller] = controllerOf(identifier, 'disable');
+      await controller.disable();
+      return info(entry);
+    },
+    async restart(identifier) {
+      const [entry, controller] = controllerOf(identifier, 'restart');
+      await controller.restart();
+      return info(entry);
+    },
+    close() {
+      closing ??= (async () => {
+        gateway.events.off('uplink', onUplink);
+        try {
+          await server?.stop();
+        } catch (error) {
+          log({
+            level: 'error',
+            source: 'host',
+            message: `server stop failed: ${errorMessage(error)}`,
+          });
+        }
+        await Promise.allSettled([...entries.values()].map((entry) => entry.controller?.close()));
+        try {
+          await processService.close();
+        } catch (error) {
+          log({
+            level: 'error',
+            source: 'host',
+            message: `process supervision close failed: ${errorMessage(error)}`,
+          });
+        }
+      })();
+      return closing;
+    },
+  };
+
+  if (options.server) server = await options.server(host);
+
+  const wanted = options.enable ?? 'all';
+  const toEnable = [...entries.values()].filter(
+    (entry) => entry.controller && (wanted === 'all' || wanted.includes(entry.identifier)),
+  );
+  if (wanted !== 'all') {
+    for (const id of wanted) {
+      if (!entries.has(id)) {
+        log({ level: 'warn', source: 'host', message: `cannot enable "${id}": no such extension` });
+      }
+    }
+  }
+  await Promise.allSettled(
+    toEnable.map((entry) =>
+      entry.controller?.enable().catch((error) =>
+        log({
+          level: 'error',
+          extensionId: entry.identifier,
+          source: 'host',
+          message: `enable failed: ${errorMessage(error)}`,
+        }),
+      ),
+    ),
+  );
+  return host;
+}

@@ -1,0 +1,92 @@
+/**
+ * Bootstrap of every backend runtime (a Bun subprocess or a Bun Worker). It waits for `init`,
+ * defines the global `spindle`, imports the extension's backend entry, and reports `ready` only
+ * when that import succeeded (`init_failed` with the serialized error otherwise).
+ * In `sandbox` mode the launch plan's preload has applied Landlock before this file runs.
+ */
+import { type HostToWorker, serializeError, type WorkerToHost } from '@spindle/types';
+import { detectMedium, type HostChannel, openHostChannel } from './channel.ts';
+import { RequestTable } from './rpc.ts';
+import { createSpindle, formatLogArgs, type SpindleRuntime } from './spindle.ts';
+
+type InitMessage = Extract<HostToWorker, { type: 'init' }>;
+
+const medium = detectMedium();
+if (!medium) {
+  console.error('[spindle] this file is the runtime bootstrap; the host starts it, not you');
+  process.exit(2);
+}
+
+const channel: HostChannel = openHostChannel(medium);
+const post = (message: WorkerToHost) => channel.send(message);
+const rpc = new RequestTable(post);
+let runtime: SpindleRuntime | undefined;
+let initialized = false;
+let shuttingDown = false;
+
+channel.onMessage((message) => {
+  switch (message.type) {
+    case 'init':
+      if (initialized) return;
+      initialized = true;
+      void start(message);
+      return;
+    case 'shutdown':
+      shutdown();
+      return;
+    case 'response':
+      rpc.settle(message.requestId, message.result, message.error);
+      return;
+    default:
+      runtime?.deliver(message);
+  }
+});
+
+async function start(init: InitMessage): Promise<void> {
+  try {
+    if (medium === 'worker') redirectConsole();
+    runtime = createSpindle(init.manifest, rpc, post);
+    Object.defineProperty(globalThis, 'spindle', {
+      value: runtime.api,
+      enumerable: false,
+      configurable: false,
+      writable: false,
+    });
+    await import(init.entryPath);
+  } catch (error) {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    post({ type: 'init_failed', error: serializeError(error) });
+    exitSoon(1);
+    return;
+  }
+  if (!shuttingDown) post({ type: 'ready' });
+}
+
+function shutdown(): void {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  rpc.close('the runtime is shutting down');
+  post({ type: 'shutdown_complete' });
+  exitSoon(0);
+}
+
+function exitSoon(code: number): void {
+  // One turn of the loop lets the last message leave before the channel goes.
+  setTimeout(() => {
+    channel.close();
+    process.exit(code);
+  }, 0);
+}
+
+/** In a worker, console output would reach the host untagged: route it through `spindle.log`. */
+function redirectConsole(): void {
+  const send =
+    (level: 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      post({ type: 'log', level, message: formatLogArgs(args) });
+  console.log = send('info');
+  console.info = send('info');
+  console.debug = send('info');
+  console.warn = send('warn');
+  console.error = send('error');
+}

@@ -1,0 +1,407 @@
+/**
+ * The lifecycle of one extension's backend runtime: an explicit state machine over
+ * `ExtensionStateDTO`, with every start and stop of the extension serialized through one queue
+ * so that two runtimes of one extension never coexist. Medium-agnostic: the runtime comes from
+ * an injected `launch()`, the clock from injected `timers`.
+ */
+import {
+  type ExtensionStateDTO,
+  errorMessage,
+  type HostToWorker,
+  type SerializedError,
+  SpindleError,
+  validateWorkerToHost,
+  type WorkerToHost,
+} from '@spindle/types';
+import { CrashPolicy } from './crash-policy.ts';
+import { SerialQueue } from './serial-queue.ts';
+import { type ResolvedRuntimeTiming, type RuntimeTimingOptions, resolveTiming } from './timing.ts';
+import {
+  type RuntimeExitReason,
+  type RuntimeExitStatus,
+  type RuntimeInstance,
+  realTimers,
+  type Timers,
+} from './types.ts';
+
+/** Allowed transitions of an extension's state. `error` (bad manifest) is never entered here. */
+export const EXTENSION_TRANSITIONS: Readonly<
+  Record<ExtensionStateDTO, readonly ExtensionStateDTO[]>
+> = {
+  disabled: ['starting'],
+  starting: ['running', 'failed', 'disabled'],
+  running: ['stopping', 'restarting', 'crashed'],
+  stopping: ['disabled', 'starting'],
+  restarting: ['starting', 'disabled'],
+  failed: ['starting', 'disabled'],
+  crashed: ['starting', 'disabled'],
+  error: [],
+};
+
+/** A state change of an extension. */
+export interface ExtensionStateChange {
+  extensionId: string;
+  state: ExtensionStateDTO;
+  previousState: ExtensionStateDTO;
+  /** Why the extension is `failed` or `crashed`. */
+  error?: string;
+  /** Clock reading of the change (ms). */
+  at: number;
+}
+
+/** The end of one runtime, with its structured reason. */
+export interface RuntimeExitEvent extends RuntimeExitStatus {
+  extensionId: string;
+  reason: RuntimeExitReason;
+  pid?: number;
+  error?: string;
+  /** Last stderr lines, for failures. */
+  stderrTail?: string;
+}
+
+/** What a controller needs from the host. */
+export interface ExtensionControllerOptions {
+  extensionId: string;
+  /** Starts a runtime (the entry is not imported before `init`). */
+  launch(): Promise<RuntimeInstance>;
+  /** The `init` message for a new runtime. */
+  buildInit(): HostToWorker;
+  /** Every valid message other than `ready`, `init_failed` and `shutdown_complete`. */
+  onMessage(message: WorkerToHost, runtime: RuntimeInstance): void;
+  /** Ends the extension's processes (`backend_unloaded`) before `shutdown`. */
+  unloadProcesses(): Promise<void>;
+  onStateChange(change: ExtensionStateChange): void;
+  onExit(event: RuntimeExitEvent): void;
+  onLog(level: 'info' | 'warn' | 'error', message: string): void;
+  /** A runtime reported `ready` after `startupMs`. */
+  onReady?(runtime: RuntimeInstance, startupMs: number): void;
+  /** A runtime is gone (after `onExit`). */
+  onGone?(runtime: RuntimeInstance): void;
+  timing?: RuntimeTimingOptions;
+  timers?: Timers;
+}
+
+interface StartSignals {
+  ready: Promise<void>;
+  initFailed: Promise<SerializedError>;
+}
+
+type StartOutcome =
+  | { kind: 'ready' }
+  | { kind: 'init_failed'; error: SerializedError }
+  | { kind: 'exit'; status: RuntimeExitStatus }
+  | { kind: 'timeout' };
+
+/** Controls the runtime of one extension. */
+export class ExtensionController {
+  readonly #o: ExtensionControllerOptions;
+  readonly #timing: ResolvedRuntimeTiming;
+  readonly #timers: Timers;
+  readonly #queue = new SerialQueue();
+  readonly #crashes: CrashPolicy;
+  /** Runtimes being ended on purpose: their exit is not a crash. */
+  readonly #deliberate = new WeakSet<RuntimeInstance>();
+  #state: ExtensionStateDTO = 'disabled';
+  #error: string | undefined;
+  #runtime: RuntimeInstance | null = null;
+  #restartTimer: unknown;
+  #closed = false;
+
+  constructor(options: ExtensionControllerOptions) {
+    this.#o = options;
+    this.#timing = resolveTiming(options.timing);
+    this.#timers = options.timers ?? realTimers;
+    this.#crashes = new CrashPolicy(this.#timing);
+  }
+
+  /** Current state. */
+  get state(): ExtensionStateDTO {
+    return this.#state;
+  }
+
+  /** Why the extension is `failed` or `crashed`. */
+  get error(): string | undefined {
+    return this.#error;
+  }
+
+  /** The live runtime, if any. */
+  get runtime(): RuntimeInstance | null {
+    return this.#runtime;
+  }
+
+  /** Starts the runtime unless it is starting or running. After `crashed`, the crash count restarts. */
+  enable(): Promise<void> {
+    return this.#queue.run(async () => {
+      this.#assertOpen('enable');
+      if (this.#state === 'running' || this.#state === 'starting') return;
+      this.#cancelRestart();
+      if (this.#state === 'crashed' || this.#state === 'failed') this.#crashes.reset();
+      await this.#start();
+    });
+  }
+
+  /** Stops the runtime (if any) and leaves the extension `disabled`. Idempotent. */
+  disable(reason = 'disabled'): Promise<void> {
+    return this.#queue.run(() => this.#disable(reason));
+  }
+
+  /** Stops the runtime (if any) and starts a fresh one. */
+  restart(): Promise<void> {
+    return this.#queue.run(async () => {
+      this.#assertOpen('restart');
+      this.#cancelRestart();
+      if (this.#runtime) await this.#stop(this.#runtime, 'restart');
+      this.#crashes.reset();
+      await this.#start();
+    });
+  }
+
+  /** Stops for good; later `enable`/`restart` calls fail with `HOST_CLOSING`. */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#cancelRestart();
+    return this.#queue.run(() => this.#disable('host closing'));
+  }
+
+  async #disable(reason: string): Promise<void> {
+    this.#cancelRestart();
+    if (this.#runtime) await this.#stop(this.#runtime, reason);
+    this.#error = undefined;
+    if (this.#state !== 'disabled') this.#setState('disabled');
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closed) {
+      throw new SpindleError(
+        'HOST_CLOSING',
+        `cannot ${action} ${this.#o.extensionId}: the host is closing`,
+      );
+    }
+  }
+
+  #setState(state: ExtensionStateDTO, error?: string): void {
+    const previousState = this.#state;
+    if (!EXTENSION_TRANSITIONS[previousState].includes(state)) {
+      throw new SpindleError(
+        'INTERNAL',
+        `extension ${this.#o.extensionId}: no transition ${previousState} → ${state}`,
+      );
+    }
+    this.#state = state;
+    this.#error = error;
+    this.#o.onStateChange({
+      extensionId: this.#o.extensionId,
+      state,
+      previousState,
+      ...(error === undefined ? {} : { error }),
+      at: this.#timers.now(),
+    });
+  }
+
+  async #start(): Promise<void> {
+    this.#setState('starting');
+    const startedAt = this.#timers.now();
+    let runtime: RuntimeInstance;
+    try {
+      runtime = await this.#o.launch();
+    } catch (error) {
+      const message = `cannot start the runtime: ${errorMessage(error)}`;
+      this.#o.onExit({
+        extensionId: this.#o.extensionId,
+        reason: 'launch_failed',
+        code: null,
+        signal: null,
+        error: message,
+      });
+      this.#setState('failed', message);
+      return;
+    }
+    this.#runtime = runtime;
+    const signals = this.#attach(runtime);
+    runtime.channel.send(this.#o.buildInit());
+    const deadline = this.#delay(this.#timing.readyTimeoutMs);
+    const outcome = await Promise.race<StartOutcome>([
+      signals.ready.then(() => ({ kind: 'ready' })),
+      signals.initFailed.then((error) => ({ kind: 'init_failed', error })),
+      runtime.exited.then((status) => ({ kind: 'exit', status })),
+      deadline.promise.then(() => ({ kind: 'timeout' })),
+    ]);
+    deadline.cancel();
+    if (outcome.kind === 'ready') {
+      this.#setState('running');
+      this.#o.onReady?.(runtime, this.#timers.now() - startedAt);
+      void runtime.exited.then((status) => this.#onUnexpectedExit(runtime, status));
+      return;
+    }
+    this.#deliberate.add(runtime);
+    let reason: RuntimeExitReason;
+    let message: string;
+    let status: RuntimeExitStatus;
+    if (outcome.kind === 'init_failed') {
+      reason = 'import_failed';
+      message = `backend entry failed to import: ${outcome.error.message}`;
+      status = await this.#awaitExit(runtime, this.#timing.killGraceMs);
+    } else if (outcome.kind === 'exit') {
+      reason = 'exited_before_ready';
+      message = `runtime exited before ready (${describeExit(outcome.status)})`;
+      status = outcome.status;
+    } else {
+      reason = 'ready_timeout';
+      message = `runtime did not report ready within ${this.#timing.readyTimeoutMs} ms`;
+      runtime.kill('SIGKILL');
+      status = await this.#awaitExit(runtime, this.#timing.killGraceMs);
+    }
+    const stderrTail = runtime.stderrTail();
+    const error = stderrTail ? `${message}\nstderr:\n${stderrTail}` : message;
+    this.#endRuntime(runtime, reason, status, error, stderrTail);
+    this.#setState('failed', error);
+  }
+
+  /** Waits up to `ms` for a voluntary exit, then SIGKILLs and waits again. */
+  async #awaitExit(runtime: RuntimeInstance, ms: number): Promise<RuntimeExitStatus> {
+    const first = await this.#within(runtime.exited, ms);
+    if (first) return first;
+    runtime.kill('SIGKILL');
+    return (await this.#within(runtime.exited, ms)) ?? { code: null, signal: 'SIGKILL' };
+  }
+
+  #attach(runtime: RuntimeInstance): StartSignals {
+    let onReady!: () => void;
+    let onInitFailed!: (error: SerializedError) => void;
+    const ready = new Promise<void>((resolve) => {
+      onReady = resolve;
+    });
+    const initFailed = new Promise<SerializedError>((resolve) => {
+      onInitFailed = resolve;
+    });
+    runtime.channel.onMessage((raw) => {
+      const result = validateWorkerToHost(raw);
+      if (!result.ok) {
+        const issue = result.error;
+        this.#o.onLog(
+          'warn',
+          `rejected a message from the runtime (${issue.code} at ${issue.path || '<root>'}): ${issue.message}`,
+        );
+        return;
+      }
+      const message = result.value;
+      switch (message.type) {
+        case 'ready':
+          onReady();
+          return;
+        case 'init_failed':
+          onInitFailed(message.error);
+          return;
+        case 'shutdown_complete':
+          return;
+        default:
+          if (this.#runtime === runtime) this.#o.onMessage(message, runtime);
+      }
+    });
+    return { ready, initFailed };
+  }
+
+  #onUnexpectedExit(runtime: RuntimeInstance, status: RuntimeExitStatus): void {
+    if (this.#runtime !== runtime || this.#deliberate.has(runtime)) return;
+    const clean = status.code === 0 && status.signal === null;
+    const stderrTail = runtime.stderrTail();
+    const message = `runtime ${clean ? 'exited by itself' : 'crashed'} (${describeExit(status)})`;
+    this.#endRuntime(runtime, clean ? 'exited_clean' : 'crashed', status, message, stderrTail);
+    const decision = this.#crashes.recordCrash(this.#timers.now());
+    if (decision.action === 'give_up') {
+      const error = `${message}; ${decision.crashesInWindow} crashes in a row, giving up until enabled again`;
+      this.#o.onLog('error', error);
+      this.#setState('crashed', stderrTail ? `${error}\nstderr:\n${stderrTail}` : error);
+      return;
+    }
+    this.#o.onLog('warn', `${message}; restarting in ${decision.delayMs} ms`);
+    this.#setState('restarting', message);
+    this.#restartTimer = this.#timers.setTimeout(() => {
+      this.#restartTimer = undefined;
+      void this.#queue
+        .run(async () => {
+          if (this.#state === 'restarting' && !this.#closed) await this.#start();
+        })
+        .catch((error) => this.#o.onLog('error', `restart failed: ${errorMessage(error)}`));
+    }, decision.delayMs);
+  }
+
+  #cancelRestart(): void {
+    if (this.#restartTimer === undefined) return;
+    this.#timers.clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
+  }
+
+  async #stop(runtime: RuntimeInstance, reason: string): Promise<void> {
+    this.#deliberate.add(runtime);
+    this.#setState('stopping');
+    const unload = this.#o.unloadProcesses().catch((error) => {
+      this.#o.onLog('error', `ending the extension's processes failed: ${errorMessage(error)}`);
+    });
+    if (
+      (await this.#within(
+        unload.then(() => true),
+        this.#timing.unloadTimeoutMs,
+      )) === undefined
+    ) {
+      this.#o.onLog('warn', `processes did not end within ${this.#timing.unloadTimeoutMs} ms`);
+    }
+    runtime.channel.send({ type: 'shutdown', reason });
+    let exitReason: RuntimeExitReason = 'stopped';
+    let status = await this.#within(runtime.exited, this.#timing.shutdownTimeoutMs);
+    if (!status) {
+      exitReason = 'killed';
+      this.#o.onLog(
+        'warn',
+        `runtime ignored shutdown for ${this.#timing.shutdownTimeoutMs} ms; sending SIGTERM`,
+      );
+      runtime.kill('SIGTERM');
+      status = await this.#awaitExit(runtime, this.#timing.killGraceMs);
+    }
+    this.#endRuntime(runtime, exitReason, status);
+  }
+
+  #endRuntime(
+    runtime: RuntimeInstance,
+    reason: RuntimeExitReason,
+    status: RuntimeExitStatus,
+    error?: string,
+    stderrTail?: string,
+  ): void {
+    if (this.#runtime === runtime) this.#runtime = null;
+    runtime.channel.close();
+    this.#o.onExit({
+      extensionId: this.#o.extensionId,
+      reason,
+      code: status.code,
+      signal: status.signal,
+      pid: runtime.pid,
+      ...(error === undefined ? {} : { error }),
+      ...(stderrTail ? { stderrTail } : {}),
+    });
+    this.#o.onGone?.(runtime);
+  }
+
+  #delay(ms: number): { promise: Promise<void>; cancel(): void } {
+    let handle: unknown;
+    const promise = new Promise<void>((resolve) => {
+      handle = this.#timers.setTimeout(resolve, ms);
+    });
+    return { promise, cancel: () => this.#timers.clearTimeout(handle) };
+  }
+
+  /** `promise`'s value if it settles within `ms`, else `undefined`. */
+  async #within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    const deadline = this.#delay(ms);
+    try {
+      return await Promise.race([promise, deadline.promise.then(() => undefined)]);
+    } finally {
+      deadline.cancel();
+    }
+  }
+}
+
+function describeExit(status: RuntimeExitStatus): string {
+  if (status.signal) return `signal ${status.signal}`;
+  return `exit code ${status.code ?? 'unknown'}`;
+}

@@ -1,0 +1,172 @@
+/**
+ * Wires one extension: its lifecycle controller, the launcher for the chosen mode, the router
+ * for its traffic, its process context and its runtime stats.
+ */
+import {
+  type ExtensionScope,
+  errorMessage,
+  type HostToWorker,
+  type LogLevel,
+  type RuntimeStatsEvent,
+  SpindleError,
+  type SpindleManifest,
+  type SpindleRuntimeMode,
+} from '@spindle/types';
+import { isFile } from '../extensions/discovery.ts';
+import type { FrontendGateway } from '../frontend/gateway.ts';
+import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
+import { createStatsSampler, readStatsConfig } from '../stats/index.ts';
+import {
+  ExtensionController,
+  type ExtensionStateChange,
+  type RuntimeExitEvent,
+} from './controller.ts';
+import { launchProcessRuntime } from './process-runtime.ts';
+import { RuntimeRouter } from './router.ts';
+import type { RuntimeTimingOptions } from './timing.ts';
+import type { RuntimeInstance, Timers } from './types.ts';
+import { launchWorkerRuntime } from './worker-runtime.ts';
+
+/** Everything one extension's runtime needs. */
+export interface ExtensionRuntimeOptions {
+  extension: {
+    identifier: string;
+    path: string;
+    manifest: SpindleManifest;
+    backendEntryPath: string;
+  };
+  scope: ExtensionScope;
+  storagePath: string;
+  runtimeMode: SpindleRuntimeMode;
+  env: Record<string, string | undefined>;
+  gateway: FrontendGateway;
+  processService: ProcessService;
+  log(level: LogLevel, message: string, source: 'runtime' | 'stdout' | 'stderr' | 'host'): void;
+  onStats(event: RuntimeStatsEvent): void;
+  onStateChange(change: ExtensionStateChange): void;
+  onExit(event: RuntimeExitEvent): void;
+  timing?: RuntimeTimingOptions | undefined;
+  timers?: Timers | undefined;
+}
+
+/** One extension's controller and its inbound frontend hook. */
+export interface ExtensionRuntime {
+  readonly controller: ExtensionController;
+  /** Hands a frontend's `sendToBackend` payload to the runtime (scope enforced). */
+  deliverFrontendMessage(payload: unknown, userId: string, frontendSessionId: string): void;
+}
+
+/** Creates the controller of one extension (disabled until `enable()`). */
+export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRuntime {
+  const { extension, runtimeMode } = o;
+  const stats = readStatsConfig(o.env);
+  const samplers = new WeakMap<RuntimeInstance, { stop(): void }>();
+  let controller: ExtensionController;
+  const post = (message: HostToWorker) => controller.runtime?.channel.send(message);
+  const processContext: ExtensionProcessContext = {
+    extensionId: extension.identifier,
+    manifest: extension.manifest,
+    extensionPath: extension.path,
+    storagePath: o.storagePath,
+    scope: o.scope,
+    runtimeMode,
+    post,
+  };
+  const router = new RuntimeRouter({
+    extensionId: extension.identifier,
+    scope: o.scope,
+    storagePath: o.storagePath,
+    gateway: o.gateway,
+    processService: o.processService,
+    processContext,
+    post,
+    log: o.log,
+  });
+  const refused = (reason: string) =>
+    o.log('warn', `rejected a message from the runtime: ${reason}`, 'host');
+  const warn = (message: string) => o.log('warn', message, 'host');
+
+  const launch = async (): Promise<RuntimeInstance> => {
+    if (!(await isFile(extension.backendEntryPath))) {
+      throw new SpindleError(
+        'IMPORT_FAILED',
+        `backend entry ${extension.backendEntryPath} does not exist`,
+      );
+    }
+    if (runtimeMode === 'worker') {
+      return launchWorkerRuntime({
+        onError: (text) => o.log('error', `uncaught: ${text}`, 'runtime'),
+        onRefused: refused,
+        onWarn: warn,
+      });
+    }
+    const runtime = await launchProcessRuntime({
+      mode: runtimeMode,
+      extensionPath: extension.path,
+      storagePath: o.storagePath,
+      baseEnv: o.env,
+      onLine: (stream, line) => o.log(stream === 'stderr' ? 'warn' : 'info', line, stream),
+      onRefused: refused,
+      onWarn: (message) => o.log('error', message, 'host'),
+    });
+    if (runtime.sandbox !== undefined) {
+      const layers =
+        runtime.sandbox === 'unavailable' ? 'unavailable' : runtime.sandbox.join(' + ');
+      o.log(runtime.sandbox === 'unavailable' ? 'error' : 'info', `sandbox: ${layers}`, 'host');
+    }
+    return runtime;
+  };
+
+  controller = new ExtensionController({
+    extensionId: extension.identifier,
+    launch,
+    buildInit: () => ({
+      type: 'init',
+      manifest: extension.manifest,
+      extensionPath: extension.path,
+      entryPath: extension.backendEntryPath,
+      storagePath: o.storagePath,
+      runtimeMode,
+      scope: o.scope,
+    }),
+    onMessage: (message) => router.handle(message),
+    unloadProcesses: () => o.processService.unloadExtension(extension.identifier),
+    onStateChange: (change) => {
+      const level = change.state === 'failed' || change.state === 'crashed' ? 'error' : 'info';
+      const why = change.error ? `: ${change.error}` : '';
+      o.log(level, `${change.previousState} → ${change.state}${why}`, 'host');
+      o.onStateChange(change);
+    },
+    onExit: o.onExit,
+    onLog: (level, message) => o.log(level, message, 'host'),
+    onReady: (runtime, startupMs) => {
+      if (!stats.enabled) return;
+      try {
+        const sampler = createStatsSampler({
+          extension: extension.identifier,
+          runtimeMode,
+          pid: runtime.pid,
+          ...(runtime.sandbox === undefined ? {} : { sandbox: runtime.sandbox }),
+          intervalMs: stats.sampleIntervalMs,
+          emit: o.onStats,
+        });
+        samplers.set(runtime, sampler);
+        sampler.startup(startupMs);
+      } catch (error) {
+        o.log('warn', `runtime stats unavailable: ${errorMessage(error)}`, 'host');
+      }
+    },
+    onGone: (runtime) => {
+      samplers.get(runtime)?.stop();
+      samplers.delete(runtime);
+    },
+    ...(o.timing ? { timing: o.timing } : {}),
+    ...(o.timers ? { timers: o.timers } : {}),
+  });
+
+  return {
+    controller,
+    deliverFrontendMessage: (payload, userId, sessionId) =>
+      router.deliverFrontendMessage(payload, userId, sessionId),
+  };
+}

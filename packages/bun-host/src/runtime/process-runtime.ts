@@ -1,0 +1,118 @@
+/**
+ * `process` and `sandbox` runtimes: one Bun subprocess per extension, started from the launch
+ * plan (scrubbed environment, parent-death guard, sandbox layers), in its own process group,
+ * with a JSON IPC channel and its stdout/stderr read line by line.
+ */
+import { SpindleError } from '@spindle/types';
+import { detectSandbox, planLaunch } from '../launch/index.ts';
+import { IpcChannel } from './ipc-channel.ts';
+import { LineTail, readLines } from './lines.ts';
+import { CHILD_BOOTSTRAP_PATH } from './paths.ts';
+import type { RuntimeExitStatus, RuntimeInstance, RuntimeSignal } from './types.ts';
+
+/** What a subprocess runtime is started with. */
+export interface ProcessRuntimeSpec {
+  mode: 'process' | 'sandbox';
+  extensionPath: string;
+  storagePath: string;
+  /** Environment scrubbed into the runtime's. @default process.env */
+  baseEnv?: Record<string, string | undefined>;
+  /** One line the runtime wrote to stdout or stderr. */
+  onLine(stream: 'stdout' | 'stderr', line: string): void;
+  /** An inbound message was refused (unbranded or not an object). */
+  onRefused(reason: string): void;
+  /** Host-side warnings (sandbox unavailable, a handler threw). */
+  onWarn(message: string): void;
+}
+
+/** Starts a subprocess runtime. The entry is imported only after `init`. */
+export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<RuntimeInstance> {
+  const sandbox =
+    spec.mode === 'sandbox'
+      ? {
+          readOnly: [spec.extensionPath],
+          readWrite: [spec.storagePath],
+        }
+      : undefined;
+  const caps = spec.mode === 'sandbox' ? await detectSandbox() : undefined;
+  const plan = planLaunch(
+    {
+      script: CHILD_BOOTSTRAP_PATH,
+      cwd: spec.extensionPath,
+      mode: spec.mode,
+      ...(sandbox ? { sandbox } : {}),
+      ...(spec.baseEnv ? { baseEnv: spec.baseEnv } : {}),
+    },
+    caps,
+  );
+  if (spec.mode === 'sandbox' && (plan.sandbox === undefined || plan.sandbox === 'unavailable')) {
+    spec.onWarn(
+      'SANDBOX UNAVAILABLE: no sandbox layer works on this machine; this runtime runs WITHOUT isolation (sandbox: "unavailable")',
+    );
+  }
+  const channel = new IpcChannel(spec.onRefused, (error) =>
+    spec.onWarn(`a runtime message handler threw: ${String(error)}`),
+  );
+  let child: Bun.Subprocess<'ignore', 'pipe', 'pipe'>;
+  try {
+    child = Bun.spawn({
+      cmd: plan.cmd,
+      env: plan.env,
+      cwd: spec.extensionPath,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      serialization: 'json',
+      // Its own process group, so a forced stop reaches whatever the runtime started.
+      detached: true,
+      ipc: (message) => channel.receive(message),
+    });
+  } catch (error) {
+    throw new SpindleError('INTERNAL', `cannot spawn the runtime: ${String(error)}`, {
+      cause: error,
+      details: { cmd: plan.cmd },
+    });
+  }
+  channel.connect((message) => child.send(message));
+  let reaped = false;
+  void child.exited.then(() => {
+    reaped = true;
+  });
+  const tail = new LineTail();
+  const stdoutDone = readLines(child.stdout, (line) => spec.onLine('stdout', line));
+  const stderrDone = readLines(child.stderr, (line) => {
+    tail.push(line);
+    spec.onLine('stderr', line);
+  });
+  const exited = child.exited.then(async (code): Promise<RuntimeExitStatus> => {
+    // The pipes drain after the exit; the stderr tail must be complete before anyone reads it.
+    await Promise.race([
+      Promise.all([stdoutDone, stderrDone]),
+      new Promise((resolve) => setTimeout(resolve, 500)),
+    ]);
+    const signal = child.signalCode == null ? null : String(child.signalCode);
+    return { code: signal ? null : code, signal };
+  });
+  return {
+    mode: spec.mode,
+    pid: child.pid,
+    ...(plan.sandbox === undefined ? {} : { sandbox: plan.sandbox }),
+    channel,
+    exited,
+    kill(signal: RuntimeSignal) {
+      // A reaped pid may already belong to someone else.
+      if (reaped) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // The group is gone already, or was never formed: signal the child itself.
+        try {
+          child.kill(signal);
+        } catch {
+          // Already exited.
+        }
+      }
+    },
+    stderrTail: () => tail.toString(),
+  };
+}
