@@ -1,1 +1,62 @@
-export {};
+/**
+ * `@spindle/frontend-sdk`: runs extension frontends in the browser. The web app creates an
+ * extension host on a `Transport` and loads bundles; extension authors program against the
+ * `ctx` handed to their `setup(ctx)`.
+ */
+export type {
+  DropEvent,
+  DropKind,
+  ExtensionErrorEvent,
+  ExtensionHostEvents,
+  ExtensionHostStats,
+  ExtensionSnapshot,
+  ExtensionState,
+  ExtensionStateEvent,
+  IsolationMode,
+  ProcessEvent,
+} from './host/events.ts';
+export {
+  createExtensionHost,
+  DEFAULT_IMPORT_TIMEOUT_MS,
+  DEFAULT_READY_TIMEOUT_MS,
+  DEFAULT_RELOAD_WINDOW_MS,
+  type ExtensionHost,
+  type ExtensionHostOptions,
+  type LoadOptions,
+  type LoadTicket,
+} from './host/host.ts';
+export { DEFAULT_LANES } from './host/lanes.ts';
+export {
+  type BundleRequest,
+  createModuleLoader,
+  type ModuleLoader,
+  type ModuleLoaderOptions,
+} from './host/loader.ts';
+export { DEFAULT_OUTBOUND_LIMIT, type OutboundDropReason } from './host/outbound.ts';
+export type { ExtensionBundle, RealmConnection, RealmConnector } from './host/record.ts';
+export { DEFAULT_STARTUP_QUEUE_LIMIT } from './host/startup-gate.ts';
+export {
+  DEFAULT_DRIVER_DEADLINES,
+  type DriverDeadlines,
+  type LocalProcessInfo,
+} from './process/driver.ts';
+export { EXTENSION_ATTRIBUTE } from './realm/dom.ts';
+export type { SendOutcome } from './realm/realm.ts';
+export {
+  createYieldToBrowser,
+  FRAME_FALLBACK_MS,
+  globalTimers,
+  type TimerHandle,
+  type Timers,
+  type YieldOptions,
+  type YieldToBrowser,
+  yieldMicrotask,
+} from './timers.ts';
+export {
+  createMemoryTransport,
+  type MemoryTransportOptions,
+  type MemoryTransportPair,
+  type MemoryTransportRemote,
+  type Transport,
+  type TransportState,
+} from './transport.ts';

@@ -1,0 +1,426 @@
+/**
+ * `createExtensionHost`: the web app's loader for extension frontends. `load()` returns at once;
+ * bundles import and mount later in a few lanes, under an import deadline, one load at a time
+ * per extension, and a newer load makes an older one stale.
+ */
+import { type FrontendDownlink, type FrontendUplink, SpindleError } from '@spindle/types';
+import mitt, { type Emitter } from 'mitt';
+import {
+  DEFAULT_DRIVER_DEADLINES,
+  type DriverDeadlines,
+  type LocalProcessInfo,
+} from '../process/driver.ts';
+import type { SendOutcome } from '../realm/realm.ts';
+import { createYieldToBrowser, globalTimers, type Timers, type YieldToBrowser } from '../timers.ts';
+import type { Transport } from '../transport.ts';
+import type {
+  DropEvent,
+  ExtensionHostEvents,
+  ExtensionHostStats,
+  ExtensionSnapshot,
+  IsolationMode,
+} from './events.ts';
+import { DEFAULT_LANES, Lanes } from './lanes.ts';
+import { createModuleLoader, type ModuleLoader } from './loader.ts';
+import { mainThreadConnector } from './main-realm.ts';
+import { DEFAULT_OUTBOUND_LIMIT, OutboundQueue } from './outbound.ts';
+import { type ExtensionBundle, type HostCore, LoadRecord, type RealmConnector } from './record.ts';
+import { DEFAULT_STARTUP_QUEUE_LIMIT } from './startup-gate.ts';
+
+/** Import deadline of a bundle. @default 10000 */
+export const DEFAULT_IMPORT_TIMEOUT_MS = 10_000;
+/** How long `deferReady()` may defer readiness before it is automatic. @default 10000 */
+export const DEFAULT_READY_TIMEOUT_MS = 10_000;
+/** A forced reload of an identical bundle within this window is a no-op. @default 1000 */
+export const DEFAULT_RELOAD_WINDOW_MS = 1_000;
+
+/** Options of `createExtensionHost`. */
+export interface ExtensionHostOptions {
+  /** Connection to the host (the host bridge's WebSocket transport, or a memory one). */
+  transport: Transport;
+  /** Bundles importing/mounting at once. @default 4 */
+  lanes?: number;
+  /** Import deadline per bundle; a hung import frees its lane then. @default 10000 */
+  importTimeoutMs?: number;
+  /** Deadline of `deferReady()`; the extension becomes ready when it passes. @default 10000 */
+  readyTimeoutMs?: number;
+  /** Forced reloads of an identical bundle within this window are no-ops. @default 1000 */
+  reloadWindowMs?: number;
+  queueLimits?: {
+    /** Uplinks kept while the transport is not open, per host. @default 1000 */
+    outbound?: number;
+    /** Backend messages and process spawns/messages held per load until ready. @default 256 */
+    startup?: number;
+  };
+  /** Timer functions; every deadline uses them. @default the global timers */
+  timers?: Timers;
+  /** Yield between two mounts of a lane. @default requestAnimationFrame, timer fallback when hidden */
+  yieldToBrowser?: YieldToBrowser;
+  /** Turns a bundle into a module namespace. @default createModuleLoader() */
+  loader?: ModuleLoader;
+  /** Document of `ctx.dom`; `null` leaves `ctx.dom` undefined. @default globalThis.document */
+  document?: Document | null;
+  /** Local process deadlines (stop grace, margin over host deadlines). */
+  processDeadlines?: Partial<DriverDeadlines>;
+  /** Realm connector of `isolation: 'worker'` loads (see `@spindle/frontend-sdk` isolation). */
+  workerConnector?: RealmConnector;
+}
+
+/** Options of `load`. */
+export interface LoadOptions {
+  /** Load again even when an identical bundle is loaded (outside the reload window). */
+  force?: boolean;
+  /** Where the bundle runs. @default 'main' */
+  isolation?: IsolationMode;
+}
+
+/** What `load` returns at once. */
+export interface LoadTicket extends ExtensionSnapshot {
+  /** True when the call changed nothing (identical bundle already loaded or loading). */
+  noop: boolean;
+  /** Resolves when this load is mounted, ready, failed, superseded or unloaded. Never rejects. */
+  settled: Promise<ExtensionSnapshot>;
+}
+
+/** The web app's handle on extension frontends of one tab. */
+export interface ExtensionHost {
+  /** State changes, drops, process changes, host notifications (see `ExtensionHostEvents`). */
+  readonly events: Emitter<ExtensionHostEvents>;
+  /** Starts loading; returns at once with the extension `loading`. Throws `INVALID_OPTIONS`. */
+  load(bundle: ExtensionBundle, options?: LoadOptions): LoadTicket;
+  /** Unloads now (ordered, idempotent); a no-op for an unknown id. */
+  unload(extensionId: string): void;
+  /** Forced load of the current bundle; `undefined` when the extension is unknown. */
+  reload(extensionId: string): LoadTicket | undefined;
+  /** Snapshot of every extension this host knows (never awaits a bundle). */
+  list(): ExtensionSnapshot[];
+  get(extensionId: string): ExtensionSnapshot | undefined;
+  /** Live frontend processes, optionally of one extension. */
+  processes(extensionId?: string): LocalProcessInfo[];
+  stats(): ExtensionHostStats;
+  /** Unloads everything and detaches from the transport; later loads throw `HOST_CLOSING`. */
+  close(): void;
+}
+
+interface Entry {
+  current: LoadRecord | undefined;
+  generation: number;
+  chain: Promise<void>;
+}
+
+type Raced<T> = { ok: true; value: T } | { ok: false; reason: 'timeout' | 'cancelled' };
+
+function sameBundle(a: ExtensionBundle, b: ExtensionBundle): boolean {
+  if (a.hash !== undefined && b.hash !== undefined) return a.hash === b.hash;
+  return a.url === b.url && a.source === b.source;
+}
+
+/** Creates an extension host on `options.transport`. */
+export function createExtensionHost(options: ExtensionHostOptions): ExtensionHost {
+  const timers = options.timers ?? globalTimers;
+  const importTimeoutMs = options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS;
+  const reloadWindowMs = options.reloadWindowMs ?? DEFAULT_RELOAD_WINDOW_MS;
+  const events = mitt<ExtensionHostEvents>();
+  const entries = new Map<string, Entry>();
+  const stats: ExtensionHostStats = {
+    uplinkQueued: 0,
+    uplinkDropped: 0,
+    backendMessagesDropped: 0,
+    processMessagesDropped: 0,
+    processSpawnsRefused: 0,
+  };
+  const document =
+    options.document === null ? undefined : (options.document ?? globalThis.document);
+  const mainConnector = mainThreadConnector(options.loader ?? createModuleLoader(), document);
+  const lanes = new Lanes(
+    options.lanes ?? DEFAULT_LANES,
+    options.yieldToBrowser ?? createYieldToBrowser({ timers, ...(document ? { document } : {}) }),
+  );
+  let closed = false;
+
+  // mitt stops at the first listener that throws; one app listener must not break the SDK.
+  const emit: HostCore['emit'] = (type, event) => {
+    const call = (fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        console.error(`[spindle] a '${String(type)}' event listener threw`, error);
+      }
+    };
+    for (const handler of [...(events.all.get(type) ?? [])]) {
+      call(() => (handler as (e: unknown) => void)(event));
+    }
+    for (const handler of [...(events.all.get('*') ?? [])]) {
+      call(() => (handler as (t: unknown, e: unknown) => void)(type, event));
+    }
+  };
+
+  const drop = (event: DropEvent) => {
+    if (event.what === 'uplink') stats.uplinkDropped += 1;
+    else if (event.what === 'backend_message') stats.backendMessagesDropped += 1;
+    else if (event.what === 'process_message') stats.processMessagesDropped += 1;
+    else stats.processSpawnsRefused += 1;
+    emit('dropped', event);
+  };
+
+  const outbound = new OutboundQueue(
+    options.transport,
+    options.queueLimits?.outbound ?? DEFAULT_OUTBOUND_LIMIT,
+    {
+      onDrop: (message, reason) => {
+        const event: DropEvent = { what: 'uplink', reason, direction: 'out', message };
+        if ('extensionId' in message) event.extensionId = message.extensionId;
+        if ('processId' in message) event.processId = message.processId;
+        drop(event);
+      },
+      onReopen: (send) => {
+        for (const entry of entries.values()) {
+          if (entry.current?.isAnnounced) {
+            send({ type: 'extension_mounted', extensionId: entry.current.extensionId });
+          }
+        }
+      },
+    },
+  );
+
+  const core: HostCore = {
+    timers,
+    deadlines: { ...DEFAULT_DRIVER_DEADLINES, ...options.processDeadlines },
+    readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+    startupQueueLimit: options.queueLimits?.startup ?? DEFAULT_STARTUP_QUEUE_LIMIT,
+    uplink: (message: FrontendUplink): SendOutcome => outbound.send(message),
+    emit,
+    drop,
+    processes: new Map(),
+    isCurrent: (record) => entries.get(record.extensionId)?.current === record,
+  };
+
+  const race = <T>(promise: Promise<T>, record: LoadRecord, ms?: number): Promise<Raced<T>> => {
+    let timer: unknown;
+    const contenders: Promise<Raced<T>>[] = [
+      promise.then((value) => ({ ok: true as const, value })),
+      record.cancelled.then(() => ({ ok: false as const, reason: 'cancelled' as const })),
+    ];
+    if (ms !== undefined) {
+      contenders.push(
+        new Promise((resolve) => {
+          timer = timers.setTimeout(() => resolve({ ok: false, reason: 'timeout' }), ms);
+        }),
+      );
+    }
+    return Promise.race(contenders).finally(() => {
+      if (timer !== undefined) timers.clearTimeout(timer);
+    });
+  };
+
+  const runLoad = async (record: LoadRecord, connector: RealmConnector): Promise<void> => {
+    if (!core.isCurrent(record) || record.state !== 'loading') return;
+    try {
+      const connection = connector(record, record.port());
+      record.connection = connection;
+      const laned = await race(
+        lanes.run(async () => {
+          if (!core.isCurrent(record) || record.state !== 'loading') return undefined;
+          const imported = await race(connection.load(), record, importTimeoutMs);
+          if (!imported.ok) {
+            if (imported.reason === 'timeout') {
+              throw new SpindleError(
+                'IMPORT_TIMEOUT',
+                `bundle of extension ${record.extensionId} did not finish importing within ${importTimeoutMs} ms`,
+                { details: { extensionId: record.extensionId, importTimeoutMs } },
+              );
+            }
+            return undefined;
+          }
+          if (!core.isCurrent(record) || record.state !== 'loading') return undefined;
+          // The synchronous part of setup runs inside the lane; an async remainder does not hold it.
+          const setup = connection.setup();
+          setup.catch(() => {});
+          return { setup };
+        }),
+        record,
+      );
+      if (!laned.ok || laned.value === undefined) return;
+      const setupDone = await race(laned.value.setup, record);
+      if (!setupDone.ok || !core.isCurrent(record) || record.state !== 'loading') return;
+      record.mounted();
+    } catch (error) {
+      // A stale load is unloaded by whoever superseded it; only the current one reports.
+      if (core.isCurrent(record)) record.fail(error);
+    }
+  };
+
+  const ticket = (record: LoadRecord, noop: boolean): LoadTicket => ({
+    ...record.snapshot(),
+    noop,
+    settled: record.settled,
+  });
+
+  const host: ExtensionHost = {
+    events,
+    load(bundle, loadOptions = {}) {
+      if (closed) throw new SpindleError('HOST_CLOSING', 'the extension host is closed');
+      const extensionId = bundle?.manifest?.identifier;
+      if (typeof extensionId !== 'string' || extensionId === '') {
+        throw new SpindleError(
+          'INVALID_OPTIONS',
+          'load(bundle): bundle.manifest.identifier is required',
+        );
+      }
+      if (typeof bundle.url !== 'string' && typeof bundle.source !== 'string') {
+        throw new SpindleError(
+          'INVALID_OPTIONS',
+          `load(bundle): extension ${extensionId} needs a url or a source string`,
+        );
+      }
+      const isolation = loadOptions.isolation ?? 'main';
+      const connector = isolation === 'worker' ? options.workerConnector : mainConnector;
+      if (connector === undefined) {
+        throw new SpindleError(
+          'INVALID_OPTIONS',
+          `load(bundle, { isolation: 'worker' }): this host has no workerConnector`,
+        );
+      }
+      let entry = entries.get(extensionId);
+      if (entry === undefined) {
+        entry = { current: undefined, generation: 0, chain: Promise.resolve() };
+        entries.set(extensionId, entry);
+      }
+      const previous = entry.current;
+      if (
+        previous !== undefined &&
+        previous.state !== 'error' &&
+        previous.state !== 'unloaded' &&
+        previous.isolation === isolation &&
+        sameBundle(previous.bundle, bundle) &&
+        (!loadOptions.force || timers.now() - previous.startedAt < reloadWindowMs)
+      ) {
+        return ticket(previous, true);
+      }
+      entry.generation += 1;
+      const record = new LoadRecord(bundle, entry.generation, isolation, core);
+      entry.current = record;
+      previous?.cancel();
+      emit('state', record.snapshot());
+      entry.chain = entry.chain.then(() => {
+        previous?.unload();
+        return runLoad(record, connector);
+      });
+      return ticket(record, false);
+    },
+    unload(extensionId) {
+      const entry = entries.get(extensionId);
+      const record = entry?.current;
+      if (entry === undefined || record === undefined) return;
+      entry.current = undefined;
+      entry.generation += 1;
+      record.unload();
+    },
+    reload(extensionId) {
+      const record = entries.get(extensionId)?.current;
+      if (record === undefined) return undefined;
+      return host.load(record.bundle, { force: true, isolation: record.isolation });
+    },
+    list: () =>
+      [...entries.values()].flatMap((entry) => (entry.current ? [entry.current.snapshot()] : [])),
+    get: (extensionId) => entries.get(extensionId)?.current?.snapshot(),
+    processes: (extensionId) =>
+      [...core.processes.values()]
+        .filter((p) => extensionId === undefined || p.record.extensionId === extensionId)
+        .map((p) => p.driver.info()),
+    stats: () => ({ ...stats, uplinkQueued: outbound.size }),
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const id of [...entries.keys()]) host.unload(id);
+      lanes.close();
+      unsubscribe();
+      outbound.close();
+    },
+  };
+
+  const route = (message: FrontendDownlink) => {
+    switch (message.type) {
+      case 'backend_message': {
+        const record = entries.get(message.extensionId)?.current;
+        if (record === undefined) {
+          drop({
+            what: 'backend_message',
+            reason: 'not_loaded',
+            direction: 'in',
+            extensionId: message.extensionId,
+          });
+        } else record.backendMessage(message.payload);
+        return;
+      }
+      case 'process_spawn': {
+        const record = entries.get(message.extensionId)?.current;
+        if (record === undefined || record.state === 'error' || record.state === 'unloaded') {
+          drop({
+            what: 'process_spawn',
+            reason: 'not_loaded',
+            direction: 'in',
+            extensionId: message.extensionId,
+            processId: message.processId,
+          });
+          outbound.send({
+            type: 'process_ended',
+            processId: message.processId,
+            outcome: 'failed',
+            error: `[spindle] extension ${message.extensionId} is not loaded in this frontend session`,
+          });
+        } else if (core.processes.has(message.processId)) {
+          drop({
+            what: 'process_spawn',
+            reason: 'unknown_process',
+            direction: 'in',
+            extensionId: message.extensionId,
+            processId: message.processId,
+          });
+        } else record.spawn(message);
+        return;
+      }
+      case 'process_message': {
+        const entry = core.processes.get(message.processId);
+        if (entry === undefined) {
+          drop({
+            what: 'process_message',
+            reason: 'unknown_process',
+            direction: 'in',
+            processId: message.processId,
+          });
+        } else entry.driver.deliver(message.payload);
+        return;
+      }
+      case 'process_stop': {
+        const entry = core.processes.get(message.processId);
+        if (entry !== undefined) entry.driver.stop(message.reason, message.force);
+        // Unknown here means it already ended here; say so, so the host does not wait for it.
+        else
+          outbound.send({
+            type: 'process_ended',
+            processId: message.processId,
+            outcome: 'stopped',
+          });
+        return;
+      }
+      case 'process_terminated':
+        core.processes
+          .get(message.processId)
+          ?.driver.terminate(message.state, message.exitReason, message.error);
+        return;
+      case 'extension_state':
+        emit('extension_state', message.extension);
+        return;
+      case 'extension_removed':
+        emit('extension_removed', { extensionId: message.extensionId });
+        return;
+      case 'runtime_stats':
+        emit('runtime_stats', message.event);
+        return;
+    }
+  };
+
+  const unsubscribe = options.transport.onMessage(route);
+  return host;
+}

@@ -1,0 +1,39 @@
+/**
+ * The realm connection for bundles that run on the page's main thread.
+ */
+import { createRealm, type Realm } from '../realm/realm.ts';
+import type { ModuleLoader } from './loader.ts';
+import type { RealmConnector } from './record.ts';
+
+/** Connects loads to realms on this thread, importing bundles with `loader`. */
+export function mainThreadConnector(
+  loader: ModuleLoader,
+  document: Document | undefined,
+): RealmConnector {
+  return (record, port) => {
+    const { bundle } = record;
+    let module: unknown;
+    let realm: Realm | undefined;
+    let disposed = false;
+    return {
+      async load() {
+        const request: Parameters<ModuleLoader>[0] = { extensionId: record.extensionId };
+        if (bundle.url !== undefined) request.url = bundle.url;
+        if (bundle.source !== undefined) request.source = bundle.source;
+        module = await loader(request);
+      },
+      async setup() {
+        if (disposed) return;
+        realm = createRealm({ manifest: bundle.manifest, port, document });
+        await realm.mount(module);
+      },
+      deliver: (message) => realm?.deliver(message),
+      backendMessage: (payload) => realm?.backendMessage(payload),
+      dispose() {
+        disposed = true;
+        module = undefined;
+        realm?.dispose();
+      },
+    };
+  };
+}
