@@ -1,13 +1,14 @@
 /**
  * Entry of a benchmark child process (run by Bun, or by Node with tsx for `runtime: 'node'`):
- * `child.ts --name <benchmark> [--quick]`. Runs that one benchmark and reports on stdout in the
- * line protocol of `protocol.ts`. One fresh process per benchmark keeps heaps, JIT state and
+ * `child.ts --name <benchmark> [--quick] [--registry <module>]`. Runs that one benchmark and
+ * reports on stdout in the line protocol of `protocol.ts`. `--registry` (an absolute path of a
+ * module exporting `BENCHMARKS`) exists for the harness's own tests. One fresh process per benchmark keeps heaps, JIT state and
  * leaked handles of one benchmark out of the next.
  */
 import { serializeError } from '@spindle/types';
-import { BENCHMARKS } from '../registry.ts';
 import { runBenchmark } from './interleave.ts';
 import { BUN_PATH_ENV, type ChildLine, LINE_PREFIX } from './protocol.ts';
+import type { Benchmark } from './types.ts';
 
 function emit(line: ChildLine): Promise<void> {
   return new Promise((resolve) => {
@@ -19,9 +20,13 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const name = argv[argv.indexOf('--name') + 1];
   const quick = argv.includes('--quick');
-  const bench = BENCHMARKS.find((b) => b.name === name);
+  const registry = argv.includes('--registry')
+    ? argv[argv.indexOf('--registry') + 1]!
+    : '../registry.ts';
   const bunPath = process.env[BUN_PATH_ENV];
   try {
+    const { BENCHMARKS } = (await import(registry)) as { BENCHMARKS: readonly Benchmark[] };
+    const bench = BENCHMARKS.find((b) => b.name === name);
     if (!argv.includes('--name') || !bench) throw new Error(`unknown benchmark "${name}"`);
     if (!bunPath) throw new Error(`${BUN_PATH_ENV} is not set`);
     const log = (message: string) => process.stderr.write(`${message}\n`);

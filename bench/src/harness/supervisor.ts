@@ -36,6 +36,11 @@ export interface ChildRunOptions {
   onSample?: (side: Side, values: readonly number[]) => void;
   /** Aborting kills the child's group and ends the run with an error. */
   signal?: AbortSignal;
+  /**
+   * Absolute path of the module whose `BENCHMARKS` the child looks `bench.name` up in.
+   * @default the real registry, `src/registry.ts`
+   */
+  registry?: string;
 }
 
 /** Result of classifying one stdout line of a child. */
@@ -72,6 +77,7 @@ export function parseChildLine(text: string): ParsedLine {
 
 function childCommand(bench: Benchmark, opts: ChildRunOptions): string[] {
   const args = [CHILD_ENTRY, '--name', bench.name, ...(opts.quick ? ['--quick'] : [])];
+  if (opts.registry) args.push('--registry', opts.registry);
   if ((bench.runtime ?? 'bun') === 'bun') return [opts.bunPath, ...args];
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   return [process.execPath, '--import', tsx, ...args];
@@ -86,6 +92,22 @@ function killGroup(child: ChildProcess): boolean {
   } catch {
     return false;
   }
+}
+
+/** How long to wait for a SIGKILLed process group to disappear. */
+const GROUP_GONE_DEADLINE_MS = 2_000;
+
+/** Resolves true once no process of group `pgid` is left, false after the deadline. */
+async function groupGone(pgid: number): Promise<boolean> {
+  for (let waited = 0; waited < GROUP_GONE_DEADLINE_MS; waited += 10) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
 }
 
 /** Runs `bench` in a fresh child and settles once, after the child and its group are gone. */
@@ -149,9 +171,12 @@ export function runInChild(bench: Benchmark, opts: ChildRunOptions): Promise<Chi
       });
       if (child.pid === undefined) settle({ ok: false, error: serializeError(forced) });
     });
-    child.on('close', (code, signal) => {
+    child.on('close', async (code, signal) => {
       if (killGroup(child)) {
         opts.log(`${prefix}left processes behind; its process group was killed`);
+        if (!(await groupGone(child.pid!))) {
+          opts.log(`${prefix}process group ${child.pid} still exists after SIGKILL`);
+        }
       }
       if (forced) return settle({ ok: false, error: serializeError(forced) });
       if (reported) return settle(reported);
