@@ -10,6 +10,7 @@ import type {
   FrontendDownlink,
   FrontendUplink,
   ServerFrame,
+  ValidationResult,
   WelcomeFrame,
   WireLimits,
 } from '@spindle/types';
@@ -17,6 +18,7 @@ import {
   DEFAULT_WIRE_LIMITS,
   PROTOCOL_VERSION,
   SpindleError,
+  validateServerFrame,
   WIRE_CLOSE_CODES,
 } from '@spindle/types';
 import type { Emitter } from 'mitt';
@@ -33,8 +35,6 @@ import { CLIENT_CLOSE_CODES, SOCKET_OPEN, socketText } from './socket.ts';
 import type { ConnectionState } from './state.ts';
 import { assertTransition, isTerminal, toTransportState } from './state.ts';
 import type { Transport, TransportState } from './transport.ts';
-import type { ValidationResult } from './validate.ts';
-import { validateServerFrame } from './validate.ts';
 
 /** A live connection to the host: the SDK's `Transport` plus state and events for the app. */
 export interface HostBridge extends Transport {
@@ -256,7 +256,7 @@ class Bridge implements HostBridge {
       return;
     }
     const hello: ClientFrame = { type: 'hello', protocolVersion: PROTOCOL_VERSION, token };
-    if (this.#session !== undefined) {
+    if (this.#o.resume && this.#session !== undefined) {
       hello.resumeSessionId = this.#session.id;
       hello.lastServerSeq = this.#inbox.lastProcessed;
     }
@@ -436,8 +436,13 @@ class Bridge implements HostBridge {
     if (!result.ok) {
       const { code, message, seq, frameType } = result.error;
       this.#reportError({ source: 'frame', code, message, seq, frameType });
-      // A refused sequenced frame still counts as processed, so the host's replay stops there.
-      if (seq !== undefined && this.#welcomed && this.#inbox.check(seq) !== 'duplicate') {
+      if (code === 'PROTOCOL_VERSION_MISMATCH' && frameType === 'welcome') {
+        this.#fail({ code, message });
+        return;
+      }
+      // A refused frame that is exactly the next in sequence counts as processed (the protocol
+      // acks rejected frames too); any other claimed seq is not trusted to move the counter.
+      if (seq !== undefined && this.#welcomed && this.#inbox.check(seq) === 'deliver') {
         this.#inbox.processed(seq);
       }
       return;

@@ -1,0 +1,99 @@
+import { WIRE_CLOSE_CODES } from '@spindle/types';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { downlink, setup, uplink, welcome } from './helpers.ts';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('session loss', () => {
+  it('on resumed: false reports session_lost, drops the unacked uplinks and restarts both counters', () => {
+    const { bridge, fakes, open, events, received } = setup();
+    const first = open({ frontendSessionId: 's-1' });
+    bridge.send(uplink(1));
+    bridge.send(uplink(2));
+    first.push({ type: 'ack', seq: 1 });
+    first.push(downlink(1));
+    first.push(downlink(2));
+    first.drop(1006);
+    vi.runOnlyPendingTimers();
+    const second = fakes.last;
+    second.accept();
+    const order: string[] = [];
+    bridge.events.on('session_lost', () => order.push('session_lost'));
+    bridge.onStateChange((s) => order.push(s));
+    second.push(welcome({ frontendSessionId: 's-2', resumed: false }));
+    expect(order).toEqual(['session_lost', 'open']);
+    expect(events.of('session_lost')).toEqual([
+      { previousSessionId: 's-1', reason: 'not_resumed' },
+    ]);
+    expect(events.of('dropped')).toEqual([
+      {
+        reason: 'session_lost',
+        code: 'NO_FRONTEND_SESSION',
+        messages: [uplink(2)],
+        maybeDelivered: true,
+      },
+    ]);
+    expect(bridge.sessionId).toBe('s-2');
+    expect(bridge.unacked).toBe(0);
+    // Nothing of the old session is replayed; numbering restarts in both directions.
+    expect(second.take().map((f) => f.type)).toEqual(['hello']);
+    bridge.send(uplink(3));
+    expect(second.take()).toEqual([{ ...uplink(3), seq: 1 }]);
+    second.push(downlink(1, 'new'));
+    expect(received.at(-1)).toEqual({
+      type: 'backend_message',
+      extensionId: 'ext',
+      payload: 'new',
+    });
+    expect(received).toHaveLength(3);
+    bridge.close();
+  });
+
+  it('on SESSION_UNKNOWN reports session_lost and reconnects as a new session', () => {
+    const { bridge, fakes, open, events } = setup();
+    open().drop(1006);
+    vi.runOnlyPendingTimers();
+    fakes.last.accept();
+    expect(fakes.last.frames[0]).toMatchObject({ resumeSessionId: 's-1' });
+    fakes.last.drop(WIRE_CLOSE_CODES.SESSION_UNKNOWN, 'expired');
+    expect(events.of('session_lost')).toEqual([
+      { previousSessionId: 's-1', reason: 'session_unknown' },
+    ]);
+    expect(bridge.sessionId).toBeUndefined();
+    vi.runOnlyPendingTimers();
+    fakes.last.accept();
+    expect(fakes.last.frames[0]).toEqual({ type: 'hello', protocolVersion: 1, token: 'tok' });
+    fakes.last.push(welcome({ frontendSessionId: 's-3' }));
+    expect(events.of('session_lost')).toHaveLength(1);
+    expect(bridge.connectionState).toBe('open');
+    bridge.close();
+  });
+
+  it('on SESSION_TAKEN_OVER starts a new session instead of taking it back', () => {
+    const { bridge, fakes, open, events } = setup();
+    open().drop(WIRE_CLOSE_CODES.SESSION_TAKEN_OVER);
+    expect(events.of('session_lost')).toEqual([{ previousSessionId: 's-1', reason: 'taken_over' }]);
+    vi.runOnlyPendingTimers();
+    fakes.last.accept();
+    expect(fakes.last.frames[0]).not.toHaveProperty('resumeSessionId');
+    bridge.close();
+  });
+
+  it('with resume: false, every reconnect is a new session', () => {
+    const { bridge, fakes, open, events } = setup({ resume: false });
+    open().drop(1006);
+    vi.runOnlyPendingTimers();
+    fakes.last.accept();
+    expect(fakes.last.frames[0]).not.toHaveProperty('resumeSessionId');
+    fakes.last.push(welcome({ frontendSessionId: 's-2' }));
+    expect(events.of('session_lost')).toEqual([
+      { previousSessionId: 's-1', reason: 'resume_disabled' },
+    ]);
+    bridge.close();
+  });
+});
