@@ -2,7 +2,7 @@
  * The bubblewrap command line of `sandbox` mode on Linux. The child sees a fresh root that holds
  * only: the system directories read-only, a few `/etc` files the loader and libc read, the
  * runtime sources and the extension read-only, its storage read-write, a private `/tmp`, and
- * fresh `/proc` and `/dev`. All namespaces are unshared (so no network), every capability is
+ * fresh `/proc` and `/dev`; the root itself is read-only. All namespaces are unshared (so no network), every capability is
  * dropped (a root host must not hand `CAP_SYS_ADMIN` to a child that could remount), and the
  * child is killed when the host dies.
  */
@@ -112,7 +112,9 @@ export function bwrapArgs(view: SandboxView, fs: FsProbe = realFs): string[] {
       { details: { cwd, visible } },
     );
   }
-  args.push('--chdir', cwd, '--');
+  // The new root is a tmpfs bwrap builds the mount points in; once they exist it is made
+  // read-only, so the only writable places are the storage binds and the private /tmp.
+  args.push('--remount-ro', '/', '--chdir', cwd, '--');
   return args;
 }
 

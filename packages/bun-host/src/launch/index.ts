@@ -43,10 +43,8 @@ export { policyFromEnv, SANDBOX_POLICY_ENV, type SelfSandboxPolicy } from './pol
 export { type SeatbeltPolicy, sandboxExecProfile } from './seatbelt.ts';
 export type { LaunchPlan, LaunchSandboxPaths, LaunchSpec, SandboxCapabilities } from './types.ts';
 
-/** Bun preload that applies Landlock in sandboxed children. */
-export const SANDBOX_PRELOAD: string = fileURLToPath(
-  new URL('./sandbox-preload.ts', import.meta.url),
-);
+/** Launcher that applies Landlock and then execs the Bun child (see `landlock-exec.ts`). */
+export const LANDLOCK_EXEC: string = fileURLToPath(new URL('./landlock-exec.ts', import.meta.url));
 
 /** `sandbox-exec` on macOS. */
 export const SANDBOX_EXEC = '/usr/bin/sandbox-exec';
@@ -66,9 +64,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Plans the launch of one Bun child.
  *
  * - `process` mode: `[setpriv --pdeathsig KILL] <bun command> <script> <args>`.
- * - `sandbox` mode, first layer set available: bwrap (+ Landlock preload when the kernel has
- *   it); else `sandbox-exec` with a generated profile; else Landlock alone (+ setpriv); else
- *   no isolation, `sandbox: 'unavailable'` and one loud warning per process.
+ * - `sandbox` mode, first layer set available: bwrap (+ the Landlock launcher when the kernel
+ *   has Landlock); else `sandbox-exec` with a generated profile; else Landlock alone
+ *   (+ setpriv); else no isolation, `sandbox: 'unavailable'` and one loud warning per process.
+ *   Landlock needs `LUMIVERSE_BUN_METHOD=direct` (it execs the Bun binary itself).
  *
  * `caps` defaults to the cached detection (running it synchronously the first time).
  * @throws SpindleError `INVALID_OPTIONS` for relative paths, bad variable names, a bad
@@ -92,6 +91,12 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   ]);
   const readWrite = collapse(spec.sandbox?.readWrite ?? []);
   const layers: SandboxLayer[] = [];
+  // The launcher execs one binary; a grun/proot wrapper cannot be exec'd that way.
+  const landlock = found.landlock && bun.length === 1;
+  const landlocked = (policy: SelfSandboxPolicy) => {
+    env[SANDBOX_POLICY_ENV] = JSON.stringify(policy);
+    return [...bun, LANDLOCK_EXEC, bun[0]!];
+  };
 
   if (found.bwrap) {
     const prefix = [
@@ -100,16 +105,15 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
     ];
     layers.push('bwrap');
     env.TMPDIR = '/tmp';
-    let preload: string[] = [];
-    if (found.landlock) {
+    let start = bun;
+    if (landlock) {
       layers.push('landlock');
-      preload = ['--preload', SANDBOX_PRELOAD];
-      env[SANDBOX_POLICY_ENV] = JSON.stringify({
+      start = landlocked({
         readOnly: [...systemPaths(), '/proc', '/sys/devices/system/cpu', ...readOnly],
         readWrite: ['/tmp', ...readWrite],
-      } satisfies SelfSandboxPolicy);
+      });
     }
-    return { cmd: [...prefix, ...bun, ...preload, ...target], env, sandbox: layers };
+    return { cmd: [...prefix, ...start, ...target], env, sandbox: layers };
   }
 
   if (found.sandboxExec) {
@@ -125,19 +129,19 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
     };
   }
 
-  if (found.landlock) {
-    env[SANDBOX_POLICY_ENV] = JSON.stringify({
+  if (landlock) {
+    const start = landlocked({
       readOnly: [...systemPaths(), ...PROC_SELF_VIEW, '/sys/devices/system/cpu', ...readOnly],
       readWrite,
-    } satisfies SelfSandboxPolicy);
-    return {
-      cmd: [...deathGuard(found), ...bun, '--preload', SANDBOX_PRELOAD, ...target],
-      env,
-      sandbox: ['landlock'],
-    };
+    });
+    return { cmd: [...deathGuard(found), ...start, ...target], env, sandbox: ['landlock'] };
   }
 
-  warnSandboxUnavailable(found.reason);
+  const why = [
+    found.reason,
+    found.landlock ? 'Landlock needs LUMIVERSE_BUN_METHOD=direct' : undefined,
+  ];
+  warnSandboxUnavailable(why.filter(Boolean).join('; ') || undefined);
   const unavailable: SandboxStatus = 'unavailable';
   return { cmd: [...deathGuard(found), ...bun, ...target], env, sandbox: unavailable };
 }
@@ -154,10 +158,13 @@ export function deathGuard(caps: Pick<SandboxCapabilities, 'setpriv' | 'setprivP
 }
 
 /**
- * Landlock self-restriction for a child's bootstrap, to call before importing extension code
- * when the child was not started with `SANDBOX_PRELOAD`. `policy` defaults to the one
- * `planLaunch` put into `LUMIVERSE_SPINDLE_SANDBOX_POLICY`. Resolves `{ applied: false, reason }`
- * outside Bun, outside Linux, on kernels without Landlock, or without a policy; never throws.
+ * Landlock self-restriction of the calling thread, for a child bootstrap that wants it as an
+ * extra layer. NOT a substitute for the launcher: Landlock binds only the calling thread and
+ * threads it creates later, and Bun's worker threads (async `fs`) already run when user code
+ * starts, so they stay unrestricted. `planLaunch` therefore applies Landlock in
+ * `landlock-exec.ts` before exec'ing Bun. `policy` defaults to `LUMIVERSE_SPINDLE_SANDBOX_POLICY`.
+ * Resolves `{ applied: false, reason }` outside Bun, outside Linux, on kernels without Landlock,
+ * or without a policy; never throws.
  */
 export async function applySelfSandbox(policy?: SelfSandboxPolicy): Promise<SelfSandboxResult> {
   const wanted = policy ?? policyFromEnv(process.env);

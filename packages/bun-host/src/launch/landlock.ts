@@ -10,7 +10,7 @@
  */
 
 import { dlopen, FFIType, ptr, read } from 'bun:ffi';
-import { closeSync, openSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { SelfSandboxPolicy } from './policy.ts';
 
 /** Outcome of `applyLandlock`. */
@@ -94,6 +94,7 @@ function openLibc() {
       args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64],
       returns: FFIType.i32,
     },
+    execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
     __errno_location: { args: [], returns: FFIType.ptr },
   });
 }
@@ -136,7 +137,10 @@ function handledFs(abi: number): number {
  * Restricts this process with Landlock to `policy`. Idempotent within a process: a second call
  * reports the first one's success without stacking another ruleset.
  */
-export function applyLandlock(policy: SelfSandboxPolicy): SelfSandboxResult {
+export function applyLandlock(
+  policy: SelfSandboxPolicy,
+  options: { execute?: string[] } = {},
+): SelfSandboxResult {
   const abi = landlockAbi();
   if (appliedHere) return { applied: true, abi };
   if (abi === 0) {
@@ -159,6 +163,7 @@ export function applyLandlock(policy: SelfSandboxPolicy): SelfSandboxResult {
       ...policy.readOnly.map((p): [string, number] => [p, READ_RIGHTS]),
       ...policy.readWrite.map((p): [string, number] => [p, WRITE_RIGHTS]),
       ...SANDBOX_DEVICES.map((p): [string, number] => [p, DEVICE_RIGHTS]),
+      ...(options.execute ?? []).map((p): [string, number] => [p, FS.EXECUTE | FS.READ_FILE]),
     ];
     for (const [path, rights] of rules) {
       const failure = addPathRule(rulesetFd, path, rights & handled);
@@ -206,6 +211,71 @@ function addPathRule(rulesetFd: number, path: string, rights: number): string | 
     view.setInt32(8, fd, true);
     if (sys(SYS_LANDLOCK_ADD_RULE, rulesetFd, LANDLOCK_RULE_PATH_BENEATH, ptr(buf)) !== 0) {
       return `landlock_add_rule failed for "${path}" (errno ${errno()})`;
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** NUL-terminated C string for FFI. */
+function cString(text: string): Buffer {
+  return Buffer.from(`${text}\0`, 'utf8');
+}
+
+/**
+ * Replaces this process with `argv[0]` (`execve(2)`), keeping the calling thread's Landlock
+ * domain, open descriptors without close-on-exec (stdio, the IPC socket) and the parent-death
+ * signal. Returns only on failure, with the reason.
+ */
+export function execve(argv: string[], env: string[]): string {
+  const keep: Buffer[] = [];
+  const table = (items: string[]) => {
+    const pointers = new BigUint64Array(items.length + 1);
+    items.forEach((item, i) => {
+      const buf = cString(item);
+      keep.push(buf);
+      pointers[i] = BigInt(ptr(buf));
+    });
+    return pointers;
+  };
+  const argvTable = table(argv);
+  const envTable = table(env);
+  const path = cString(argv[0]!);
+  lib().symbols.execve(ptr(path), ptr(argvTable), ptr(envTable));
+  return `execve("${argv[0]}") failed (errno ${errno()}; ${keep.length} strings)`;
+}
+
+/**
+ * The ELF interpreter (dynamic loader) named by an executable, e.g.
+ * `/lib64/ld-linux-x86-64.so.2`; the kernel opens it for execution, so Landlock must allow it.
+ * `undefined` for static or non-ELF files.
+ */
+export function elfInterpreter(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = Buffer.alloc(64);
+    readSync(fd, head, 0, 64, 0);
+    // ELF magic, 64-bit class, little endian: the only shape Bun ships for Linux.
+    if (head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2 || head[5] !== 1) return undefined;
+    const phoff = Number(head.readBigUInt64LE(0x20));
+    const phentsize = head.readUInt16LE(0x36);
+    const phnum = head.readUInt16LE(0x38);
+    const table = Buffer.alloc(phentsize * phnum);
+    readSync(fd, table, 0, table.length, phoff);
+    for (let i = 0; i < phnum; i++) {
+      const at = i * phentsize;
+      if (table.readUInt32LE(at) !== 3 /* PT_INTERP */) continue;
+      const offset = Number(table.readBigUInt64LE(at + 8));
+      const size = Number(table.readBigUInt64LE(at + 32));
+      const name = Buffer.alloc(size);
+      readSync(fd, name, 0, size, offset);
+      return name.toString('utf8').replace(/\0+$/, '');
     }
     return undefined;
   } finally {

@@ -1,0 +1,64 @@
+/**
+ * No orphans: a child whose event loop is blocked still dies within 1 s when its parent is
+ * SIGKILLed (setpriv --pdeathsig in `process` mode, bwrap --die-with-parent in `sandbox` mode).
+ */
+import { afterEach, describe, expect, test } from 'bun:test';
+import { fileURLToPath } from 'node:url';
+import { descendants, isDead, killAll, pollUntil, procStat } from './proc.ts';
+
+const INTERMEDIATE = fileURLToPath(new URL('./fixtures/intermediate.ts', import.meta.url));
+const started = new Set<number>();
+
+afterEach(() => {
+  killAll(started);
+  started.clear();
+});
+
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.getReader();
+  let text = '';
+  while (!text.includes('\n')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  return text.split('\n')[0]!;
+}
+
+describe.skipIf(process.platform !== 'linux')('parent death', () => {
+  for (const mode of ['process', 'sandbox'] as const) {
+    test(`${mode} mode: a blocked child dies within 1 s of its parent's SIGKILL`, async () => {
+      const parent = Bun.spawn({
+        cmd: [process.execPath, INTERMEDIATE, mode],
+        stdout: 'pipe',
+        stderr: 'pipe',
+      });
+      started.add(parent.pid);
+      const line = await firstLine(parent.stdout);
+      if (!line)
+        throw new Error(
+          `intermediate printed nothing: ${await new Response(parent.stderr).text()}`,
+        );
+      const info = JSON.parse(line) as { pid: number; cmd: string; sandbox: unknown };
+      expect(info.cmd).toBe(mode === 'process' ? '/usr/bin/setpriv' : '/usr/bin/bwrap');
+      if (mode === 'sandbox') expect(info.sandbox).toContain('bwrap');
+
+      const tree = descendants(parent.pid);
+      for (const pid of tree) started.add(pid);
+      expect(tree).toContain(info.pid);
+      // The Bun child is running (spinning), not waiting on anything it could wake from.
+      const spinning = await pollUntil(
+        () => tree.some((pid) => procStat(pid)?.state === 'R'),
+        1000,
+      );
+      expect(spinning).toBe(true);
+
+      parent.kill('SIGKILL');
+      await parent.exited;
+      const allDead = await pollUntil(() => tree.every(isDead), 1000);
+      expect(tree.filter((pid) => !isDead(pid))).toEqual([]);
+      expect(allDead).toBe(true);
+    });
+  }
+});

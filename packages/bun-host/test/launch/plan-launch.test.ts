@@ -1,0 +1,259 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isSpindleError } from '@spindle/types';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  bunPath,
+  LANDLOCK_EXEC,
+  type LaunchSpec,
+  planLaunch,
+  resetSandboxDetection,
+  SANDBOX_EXEC,
+  SANDBOX_POLICY_ENV,
+  type SandboxCapabilities,
+} from '../../src/launch/index.ts';
+import { REPO_NODE_MODULES, REPO_PACKAGES } from '../../src/launch/paths.ts';
+
+const NONE: SandboxCapabilities = {
+  bwrap: false,
+  landlock: false,
+  sandboxExec: false,
+  setpriv: false,
+};
+/** The Bun binary the planner uses here (the running Bun under `bun test`). */
+const BUN = bunPath({});
+
+const LINUX_FULL: SandboxCapabilities = {
+  bwrap: true,
+  landlock: true,
+  sandboxExec: false,
+  setpriv: true,
+  landlockAbi: 7,
+  bwrapPath: '/usr/bin/bwrap',
+  setprivPath: '/usr/bin/setpriv',
+};
+
+let dir: string;
+let ext: string;
+let storage: string;
+let spec: LaunchSpec;
+
+beforeEach(() => {
+  dir = realpathSync(mkdtempSync(join(tmpdir(), 'spindle-plan-')));
+  ext = join(dir, 'ext');
+  storage = join(dir, 'storage');
+  mkdirSync(ext);
+  mkdirSync(storage);
+  spec = {
+    script: join(REPO_PACKAGES, 'bun-host/src/runtime/child.ts'),
+    args: ['--ext', 'hello'],
+    cwd: ext,
+    mode: 'sandbox',
+    sandbox: { readOnly: [ext], readWrite: [storage] },
+    env: { LUMIVERSE_SPINDLE_EXTENSION: 'hello' },
+    baseEnv: { PATH: '/usr/bin', OPENAI_API_KEY: 'sk-secret', HOME: '/root' },
+  };
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  resetSandboxDetection();
+  vi.restoreAllMocks();
+});
+
+/** The pairs `flag a b` of a bwrap command line, e.g. all `--ro-bind` sources. */
+function flagged(cmd: string[], flag: string): string[] {
+  return cmd.flatMap((arg, i) => (arg === flag ? [cmd[i + 1]!] : []));
+}
+
+describe('planLaunch: process mode', () => {
+  it('puts the setpriv parent-death guard in front of Bun when setpriv works', () => {
+    const plan = planLaunch({ ...spec, mode: 'process' }, LINUX_FULL);
+    expect(plan.cmd).toEqual([
+      '/usr/bin/setpriv',
+      '--pdeathsig',
+      'KILL',
+      BUN,
+      spec.script,
+      '--ext',
+      'hello',
+    ]);
+    expect(plan.sandbox).toBeUndefined();
+  });
+
+  it('runs Bun bare without setpriv, and honours the Termux wrapper', () => {
+    const plan = planLaunch(
+      {
+        ...spec,
+        mode: 'process',
+        baseEnv: { LUMIVERSE_BUN_METHOD: 'grun', LUMIVERSE_BUN_PATH: '/t/bun' },
+      },
+      NONE,
+    );
+    expect(plan.cmd).toEqual(['grun', '/t/bun', spec.script, '--ext', 'hello']);
+  });
+
+  it('scrubs the base environment and adds spec.env after scrubbing', () => {
+    const plan = planLaunch({ ...spec, mode: 'process' }, NONE);
+    expect(plan.env).toEqual({
+      PATH: '/usr/bin',
+      HOME: '/root',
+      LUMIVERSE_SPINDLE_EXTENSION: 'hello',
+    });
+  });
+
+  it('rejects relative paths, unknown modes and bad variable names', () => {
+    const expectInvalid = (s: LaunchSpec, message: RegExp) => {
+      try {
+        planLaunch(s, NONE);
+        expect.unreachable();
+      } catch (error) {
+        expect(isSpindleError(error, 'INVALID_OPTIONS')).toBe(true);
+        expect((error as Error).message).toMatch(message);
+      }
+    };
+    expectInvalid({ ...spec, script: 'child.ts' }, /script must be an absolute path/);
+    expectInvalid({ ...spec, cwd: '.' }, /cwd must be an absolute path/);
+    expectInvalid({ ...spec, mode: 'worker' as 'process' }, /"process" or "sandbox"/);
+    expectInvalid({ ...spec, env: { 'A=B': 'x' } }, /invalid name or value/);
+    expectInvalid({ ...spec, env: { A: 'x\0y' } }, /invalid name or value/);
+  });
+});
+
+describe('planLaunch: sandbox mode', () => {
+  it('bwrap + Landlock: isolation flags, the view, the launcher and the policy', () => {
+    const plan = planLaunch(spec, LINUX_FULL);
+    expect(plan.sandbox).toEqual(['bwrap', 'landlock']);
+    const { cmd } = plan;
+    expect(cmd[0]).toBe('/usr/bin/bwrap');
+    for (const flag of ['--unshare-all', '--die-with-parent', '--new-session']) {
+      expect(cmd).toContain(flag);
+    }
+    expect(cmd.join(' ')).toContain('--cap-drop ALL');
+    expect(cmd.join(' ')).toContain('--proc /proc --dev /dev --tmpfs /tmp');
+    expect(flagged(cmd, '--ro-bind')).toEqual(
+      expect.arrayContaining([ext, REPO_PACKAGES, REPO_NODE_MODULES, '/usr']),
+    );
+    expect(flagged(cmd, '--bind')).toEqual([storage]);
+    expect(flagged(cmd, '--chdir')).toEqual([ext]);
+    // Nothing of the host's home or the repo root is visible.
+    expect(flagged(cmd, '--ro-bind')).not.toContain('/root');
+    expect(flagged(cmd, '--ro-bind')).not.toContain(REPO_PACKAGES.replace(/\/packages$/, ''));
+    const tail = cmd.slice(cmd.indexOf('--') + 1);
+    expect(tail).toEqual([BUN, LANDLOCK_EXEC, BUN, spec.script, '--ext', 'hello']);
+
+    expect(plan.env.TMPDIR).toBe('/tmp');
+    expect(plan.env.OPENAI_API_KEY).toBeUndefined();
+    const policy = JSON.parse(plan.env[SANDBOX_POLICY_ENV]!);
+    expect(policy.readWrite).toEqual(['/tmp', storage]);
+    expect(policy.readOnly).toEqual(expect.arrayContaining([ext, REPO_PACKAGES, '/proc']));
+    expect(policy.readOnly).not.toContain(storage);
+  });
+
+  it('bwrap without Landlock: no launcher, one layer', () => {
+    const plan = planLaunch(spec, { ...LINUX_FULL, landlock: false });
+    expect(plan.sandbox).toEqual(['bwrap']);
+    expect(plan.cmd).not.toContain(LANDLOCK_EXEC);
+    expect(plan.env[SANDBOX_POLICY_ENV]).toBeUndefined();
+  });
+
+  it('binds a read-only folder nested in a read-write one after its parent', () => {
+    const inner = join(storage, 'ro');
+    mkdirSync(inner);
+    const plan = planLaunch(
+      { ...spec, sandbox: { readOnly: [inner, ext], readWrite: [storage] } },
+      LINUX_FULL,
+    );
+    const joined = plan.cmd.join(' ');
+    expect(joined.indexOf(`--bind ${storage} ${storage}`)).toBeLessThan(
+      joined.indexOf(`--ro-bind ${inner} ${inner}`),
+    );
+  });
+
+  it('runtimeSources replaces the default read-only sources', () => {
+    const plan = planLaunch(
+      { ...spec, sandbox: { readOnly: [ext], readWrite: [storage], runtimeSources: [dir] } },
+      { ...LINUX_FULL, landlock: false },
+    );
+    const ro = flagged(plan.cmd, '--ro-bind');
+    expect(ro).toContain(dir);
+    expect(ro).not.toContain(REPO_PACKAGES);
+    // ext lies inside dir, so it is covered and not bound twice
+    expect(ro).not.toContain(ext);
+  });
+
+  it('rejects a missing storage folder and a cwd the sandbox cannot see', () => {
+    expect(() =>
+      planLaunch(
+        { ...spec, sandbox: { readOnly: [ext], readWrite: [join(dir, 'nope')] } },
+        LINUX_FULL,
+      ),
+    ).toThrow(/does not exist/);
+    expect(() => planLaunch({ ...spec, cwd: '/root' }, LINUX_FULL)).toThrow(
+      /cwd "\/root" is not inside any path visible/,
+    );
+    expect(() =>
+      planLaunch({ ...spec, sandbox: { readOnly: ['rel/ext'], readWrite: [storage] } }, LINUX_FULL),
+    ).toThrow(/must be absolute/);
+  });
+
+  it('sandbox-exec: the generated profile names the storage and the extension', () => {
+    const plan = planLaunch(spec, { ...NONE, sandboxExec: true });
+    expect(plan.sandbox).toEqual(['sandbox-exec']);
+    expect(plan.cmd.slice(0, 2)).toEqual([SANDBOX_EXEC, '-p']);
+    const profile = plan.cmd[2]!;
+    expect(profile).toContain('(deny network*)');
+    expect(profile).toContain(`(subpath "${storage}")`);
+    expect(profile).toMatch(new RegExp(`allow file-read-data .*\\(subpath "${ext}"\\)`));
+    expect(plan.cmd.slice(3)).toEqual([BUN, spec.script, '--ext', 'hello']);
+  });
+
+  it('Landlock alone: setpriv guard, the launcher, and only this process of /proc', () => {
+    const plan = planLaunch(spec, { ...LINUX_FULL, bwrap: false });
+    expect(plan.sandbox).toEqual(['landlock']);
+    expect(plan.cmd).toEqual([
+      '/usr/bin/setpriv',
+      '--pdeathsig',
+      'KILL',
+      BUN,
+      LANDLOCK_EXEC,
+      BUN,
+      spec.script,
+      '--ext',
+      'hello',
+    ]);
+    const policy = JSON.parse(plan.env[SANDBOX_POLICY_ENV]!);
+    expect(policy.readOnly).toContain('/proc/self');
+    expect(policy.readOnly).not.toContain('/proc');
+    expect(policy.readOnly).not.toContain('/tmp');
+    expect(policy.readWrite).toEqual([storage]);
+  });
+
+  it('Landlock is skipped behind a grun/proot wrapper, and that is said out loud', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const termux = { LUMIVERSE_BUN_METHOD: 'grun', LUMIVERSE_BUN_PATH: '/t/bun' };
+    const plan = planLaunch({ ...spec, baseEnv: termux }, { ...NONE, landlock: true });
+    expect(plan.sandbox).toBe('unavailable');
+    expect(plan.cmd).toEqual(['grun', '/t/bun', spec.script, '--ext', 'hello']);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/Landlock needs LUMIVERSE_BUN_METHOD=direct/);
+  });
+
+  it('no layer: "unavailable", unsandboxed command, one loud warning per process', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const plan = planLaunch(spec, { ...NONE, setpriv: true, reason: 'bwrap is not installed' });
+    expect(plan.sandbox).toBe('unavailable');
+    expect(plan.cmd).toEqual([
+      'setpriv',
+      '--pdeathsig',
+      'KILL',
+      BUN,
+      spec.script,
+      '--ext',
+      'hello',
+    ]);
+    planLaunch(spec, NONE);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/NO isolation layer.*bwrap is not installed/);
+  });
+});
