@@ -152,7 +152,7 @@ export class FrontendHub implements FrontendGateway {
           ok: false,
           closeCode: WIRE_CLOSE_CODES.SESSION_UNKNOWN,
           code: 'NO_FRONTEND_SESSION',
-          reason: `session ${request.resumeSessionId} is unknown or expired: reconnect without resumeSessionId to start a new session`,
+          reason: `session ${request.resumeSessionId} is unknown or expired: reconnect without resumeSessionId`,
         };
       }
       session = found;

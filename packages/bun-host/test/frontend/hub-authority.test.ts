@@ -64,7 +64,7 @@ describe('FrontendHub authority', () => {
   });
 
   it('asks process supervision who owns a process, and fails closed when the hook throws', () => {
-    const authorize = vi.fn((session: { userId: string }, processId: string) => {
+    const authorize = vi.fn((session: { userId: string }, processId: string, _message: unknown) => {
       if (processId === 'boom') throw new Error('hook bug');
       if (processId === 'gone')
         return { code: 'PROCESS_NOT_FOUND' as const, message: 'no such process' };

@@ -1,0 +1,328 @@
+/**
+ * One WebSocket connection, from upgrade to close: handshake (a valid `hello` within the
+ * deadline, token checked before any extension data leaves), then every frame validated,
+ * rate-limited and handed to the hub. Writes watch the socket's buffer and drop a client that
+ * reads too slowly. The socket sits behind `WireSocket`, so this file never touches Bun.
+ */
+import {
+  type ClientFrame,
+  type ErrorFrame,
+  type ExtensionInfoDTO,
+  type HelloFrame,
+  PROTOCOL_VERSION,
+  type ServerFrame,
+  type SpindleErrorCode,
+  validateClientFrame,
+  WIRE_CLOSE_CODES,
+  type WireLimits,
+} from '@spindle/types';
+import type { HubClock, TimerHandle } from '../frontend/clock.ts';
+import type { FrontendHub, SessionConnection } from '../frontend/hub.ts';
+import type { Authenticate } from './auth.ts';
+import { FrameRateLimiter } from './rate-limit.ts';
+
+/** The little a connection needs from a socket. */
+export interface WireSocket {
+  /** Bun's `ServerWebSocket.send`: bytes written, -1 when queued under backpressure, 0 when dropped. */
+  send(text: string): number;
+  close(code: number, reason: string): void;
+  /** Ends the TCP connection at once, without a close handshake. */
+  terminate(): void;
+  /** Bytes queued and not yet written to the network. */
+  bufferedAmount(): number;
+}
+
+/** Settings shared by every connection of a server. */
+export interface ConnectionSettings {
+  hub: FrontendHub;
+  authenticate: Authenticate;
+  listExtensions(): ExtensionInfoDTO[];
+  limits: Pick<WireLimits, 'maxFrameBytes' | 'maxFramesPerSecond'>;
+  handshakeTimeoutMs: number;
+  maxBufferedBytes: number;
+  rateLimitCloseAfterMs: number;
+  clock: HubClock;
+  reportError(error: unknown): void;
+}
+
+/** States of a connection. */
+export type ConnectionState = 'awaiting_hello' | 'authenticating' | 'open' | 'closing' | 'closed';
+
+const TRANSITIONS: Record<ConnectionState, readonly ConnectionState[]> = {
+  awaiting_hello: ['authenticating', 'closing', 'closed'],
+  authenticating: ['awaiting_hello', 'open', 'closing', 'closed'],
+  open: ['closing', 'closed'],
+  closing: ['closed'],
+  closed: [],
+};
+
+/** Close code for an unexpected failure on the host side. */
+const INTERNAL_ERROR = 1011;
+/** After a close we wait this long for the client's close frame, then drop the TCP connection. */
+const CLOSE_HANDSHAKE_MS = 1000;
+/** WebSocket close reasons are limited to 123 bytes of UTF-8. */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** A frontend connection and its state machine. */
+export class WireConnection {
+  readonly #socket: WireSocket;
+  readonly #settings: ConnectionSettings;
+  readonly #limiter: FrameRateLimiter;
+  #state: ConnectionState = 'awaiting_hello';
+  #session: SessionConnection | undefined;
+  #handshakeTimer: TimerHandle | undefined;
+  #terminateTimer: TimerHandle | undefined;
+
+  constructor(socket: WireSocket, settings: ConnectionSettings) {
+    this.#socket = socket;
+    this.#settings = settings;
+    this.#limiter = new FrameRateLimiter({
+      framesPerSecond: settings.limits.maxFramesPerSecond,
+      closeAfterMs: settings.rateLimitCloseAfterMs,
+      now: () => settings.clock.now(),
+    });
+    this.#handshakeTimer = settings.clock.setTimeout(() => {
+      this.#handshakeTimer = undefined;
+      if (this.#state === 'awaiting_hello' || this.#state === 'authenticating') {
+        this.#closeWith(
+          WIRE_CLOSE_CODES.HANDSHAKE_TIMEOUT,
+          `no valid hello within ${settings.handshakeTimeoutMs} ms: send hello { protocolVersion, token } first`,
+        );
+      }
+    }, settings.handshakeTimeoutMs);
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Session id once the handshake completed. */
+  get sessionId(): string | undefined {
+    return this.#session?.sessionId;
+  }
+
+  /** One message from the socket, exactly as received. */
+  onMessage(raw: string | Uint8Array | ArrayBuffer): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    switch (this.#limiter.take()) {
+      case 'drop':
+        return;
+      case 'drop_and_notify':
+        this.#sendError(
+          'RATE_LIMITED',
+          `more than ${this.#settings.limits.maxFramesPerSecond} frames per second: frames are being dropped; slow down`,
+        );
+        return;
+      case 'close':
+        this.#closeWith(
+          WIRE_CLOSE_CODES.RATE_LIMITED,
+          'the client kept flooding after being rate limited',
+        );
+        return;
+      case 'accept':
+        break;
+    }
+    const result = validateClientFrame(raw, { maxFrameBytes: this.#settings.limits.maxFrameBytes });
+    if (!result.ok) {
+      const issue = result.error;
+      if (issue.code === 'PROTOCOL_VERSION_MISMATCH' && this.#state === 'awaiting_hello') {
+        this.#refuseVersion(raw, issue.message);
+        return;
+      }
+      const where = issue.path ? ` (at ${issue.path})` : '';
+      this.#sendError(issue.code, `${issue.message}${where}`, issue);
+      return;
+    }
+    this.#dispatch(result.value);
+  }
+
+  /** The socket closed (either side). */
+  onClose(): void {
+    if (this.#state === 'closed') return;
+    this.#transition('closed');
+    this.#clearTimers();
+    this.#session?.detach();
+  }
+
+  /** Closes with `code`; the session, if any, stays resumable. */
+  close(code: number, reason: string): void {
+    this.#closeWith(code, reason);
+  }
+
+  #dispatch(frame: ClientFrame): void {
+    switch (this.#state) {
+      case 'awaiting_hello':
+        if (frame.type === 'hello') {
+          void this.#handshake(frame);
+        } else {
+          this.#sendError(
+            'HANDSHAKE_REQUIRED',
+            'send hello { protocolVersion, token } before any other frame',
+            frame,
+          );
+        }
+        return;
+      case 'authenticating':
+        this.#sendError(
+          'HANDSHAKE_REQUIRED',
+          'wait for welcome before sending other frames',
+          frame,
+        );
+        return;
+      case 'open':
+        this.#session?.receive(frame);
+        return;
+      default:
+        return;
+    }
+  }
+
+  async #handshake(hello: HelloFrame): Promise<void> {
+    this.#transition('authenticating');
+    let identity: Awaited<ReturnType<Authenticate>>;
+    try {
+      identity = await this.#settings.authenticate(hello.token);
+    } catch (error) {
+      this.#settings.reportError(error);
+      if (this.#state === 'authenticating') {
+        this.#closeWith(INTERNAL_ERROR, 'the host could not check the token: try again later');
+      }
+      return;
+    }
+    if (this.#state !== 'authenticating') return;
+    if (!identity || typeof identity.userId !== 'string' || identity.userId === '') {
+      const reason = 'token refused: sign in again or ask the host operator for a valid token';
+      this.#sendError('UNAUTHORIZED', reason, hello);
+      this.#closeWith(WIRE_CLOSE_CODES.UNAUTHORIZED, reason);
+      return;
+    }
+    const request = {
+      userId: identity.userId,
+      isAdmin: identity.isAdmin === true,
+      extensions: this.#settings.listExtensions(),
+      limits: this.#settings.limits,
+      ...(hello.resumeSessionId === undefined ? {} : { resumeSessionId: hello.resumeSessionId }),
+      ...(hello.lastServerSeq === undefined ? {} : { lastServerSeq: hello.lastServerSeq }),
+    };
+    const result = this.#settings.hub.open(request, (frame) => this.#write(frame), {
+      close: (code, reason) => this.#closeWith(code, reason),
+    });
+    if (!result.ok) {
+      this.#sendError(result.code, result.reason, hello);
+      this.#closeWith(result.closeCode, result.reason);
+      return;
+    }
+    this.#session = result.connection;
+    // The hub may already have closed us (a replay that overflowed the socket buffer).
+    if (this.#state !== 'authenticating') {
+      result.connection.detach();
+      return;
+    }
+    this.#transition('open');
+    this.#clearHandshakeTimer();
+  }
+
+  #refuseVersion(raw: string | Uint8Array | ArrayBuffer, message: string): void {
+    let spoken: unknown = '?';
+    try {
+      const text = typeof raw === 'string' ? raw : new TextDecoder().decode(raw);
+      spoken = (JSON.parse(text) as { protocolVersion?: unknown }).protocolVersion;
+    } catch {
+      // The validator already read it once; a second failure only loses the number.
+    }
+    this.#sendError('PROTOCOL_VERSION_MISMATCH', message, { type: 'hello' });
+    this.#closeWith(
+      WIRE_CLOSE_CODES.PROTOCOL_VERSION_MISMATCH,
+      `client speaks protocol ${String(spoken).slice(0, 16)}, host speaks ${PROTOCOL_VERSION}: reload the page or update the app`,
+    );
+  }
+
+  /** Sink of the hub and of this connection's own frames. */
+  #write(frame: ServerFrame): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    let written: number;
+    try {
+      written = this.#socket.send(JSON.stringify(frame));
+    } catch (error) {
+      this.#settings.reportError(error);
+      this.#closeWith(INTERNAL_ERROR, 'the host failed to write to this connection');
+      return;
+    }
+    const buffered = this.#socket.bufferedAmount();
+    if (written === 0 || buffered > this.#settings.maxBufferedBytes) {
+      this.#closeWith(
+        WIRE_CLOSE_CODES.BACKPRESSURE,
+        `client read too slowly (${buffered} bytes waiting, limit ${this.#settings.maxBufferedBytes}): reconnect to resume`,
+      );
+    }
+  }
+
+  #sendError(
+    code: SpindleErrorCode,
+    message: string,
+    offending: { seq?: unknown; type?: unknown; frameType?: unknown } = {},
+  ): void {
+    const frame: ErrorFrame = {
+      type: 'error',
+      code,
+      message: message.startsWith('[spindle] ') ? message : `[spindle] ${message}`,
+    };
+    if (typeof offending.seq === 'number') frame.seq = offending.seq;
+    const type = offending.frameType ?? offending.type;
+    if (typeof type === 'string') frame.frameType = type.slice(0, 128);
+    this.#write(frame);
+  }
+
+  #closeWith(code: number, reason: string): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#transition('closing');
+    this.#clearHandshakeTimer();
+    // Detach first so nothing more is written to a socket that is going away; the session keeps
+    // its unacknowledged downlinks for a resume.
+    this.#session?.detach();
+    try {
+      this.#socket.close(code, cutUtf8(reason, MAX_CLOSE_REASON_BYTES));
+    } catch (error) {
+      this.#settings.reportError(error);
+    }
+    if ((this.#state as ConnectionState) === 'closing') {
+      this.#terminateTimer = this.#settings.clock.setTimeout(() => {
+        this.#terminateTimer = undefined;
+        if (this.#state !== 'closed') this.#socket.terminate();
+      }, CLOSE_HANDSHAKE_MS);
+    }
+  }
+
+  #transition(next: ConnectionState): void {
+    if (!TRANSITIONS[this.#state].includes(next)) {
+      throw new Error(`[spindle] connection cannot go from ${this.#state} to ${next}`);
+    }
+    this.#state = next;
+  }
+
+  #clearHandshakeTimer(): void {
+    if (this.#handshakeTimer !== undefined) this.#settings.clock.clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
+  }
+
+  #clearTimers(): void {
+    this.#clearHandshakeTimer();
+    if (this.#terminateTimer !== undefined) this.#settings.clock.clearTimeout(this.#terminateTimer);
+    this.#terminateTimer = undefined;
+  }
+}
+
+/** Cuts `text` to at most `maxBytes` of UTF-8 without splitting a character. */
+export function cutUtf8(text: string, maxBytes: number): string {
+  const encoder = new TextEncoder();
+  if (encoder.encode(text).length <= maxBytes) return text;
+  let out = '';
+  let bytes = 0;
+  for (const char of text) {
+    const size = encoder.encode(char).length;
+    if (bytes + size > maxBytes - 3) break;
+    out += char;
+    bytes += size;
+  }
+  return `${out}...`;
+}

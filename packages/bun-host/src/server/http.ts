@@ -1,0 +1,156 @@
+/**
+ * The HTTP routes of the host: the extension list (`GET /api/extensions`, token required) and
+ * the frontend bundles (`GET /extensions/<id>/frontend.js?v=<version>`, public: browsers load
+ * them with `import()`, which cannot send a token).
+ */
+import { EXTENSION_IDENTIFIER_PATTERN, type ExtensionInfoDTO } from '@spindle/types';
+import type { Authenticate } from './auth.ts';
+import {
+  type BundleFile,
+  bundleEtag,
+  bundleVersion,
+  etagMatches,
+  frontendBundleUrl,
+} from './bundle.ts';
+import { corsHeaders, type OriginPolicy } from './cors.ts';
+
+/** What the routes need from the host. */
+export interface HttpContext {
+  authenticate: Authenticate;
+  getExtensions(): ExtensionInfoDTO[];
+  resolveBundle(extensionId: string): BundleFile | null;
+  allowedOrigins: OriginPolicy | undefined;
+}
+
+/** Longest identifier accepted in a bundle URL. */
+const MAX_IDENTIFIER_LENGTH = 128;
+
+/** Bundles may run code, never load anything or be framed. */
+const BUNDLE_CSP =
+  "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const BUNDLE_PATH = /^\/extensions\/([^/]+)\/frontend\.js$/;
+
+/** True for an extension whose frontend half may be served. */
+export function isServable(extension: ExtensionInfoDTO): boolean {
+  return extension.state !== 'disabled';
+}
+
+/**
+ * The extension list with `frontendUrl` set by the server (versioned URL of a servable bundle,
+ * absent otherwise).
+ */
+export function listExtensions(
+  context: Pick<HttpContext, 'getExtensions' | 'resolveBundle'>,
+): ExtensionInfoDTO[] {
+  return context.getExtensions().map((extension) => {
+    const { frontendUrl: _ignored, ...rest } = extension;
+    const file = isServable(extension) ? safeResolve(context, extension.identifier) : null;
+    return file ? { ...rest, frontendUrl: frontendBundleUrl(extension.identifier, file) } : rest;
+  });
+}
+
+/** Answers an HTTP request that is not a WebSocket upgrade. */
+export async function handleHttp(request: Request, context: HttpContext): Promise<Response> {
+  const url = new URL(request.url);
+  const cors = corsHeaders(request.headers.get('Origin'), context.allowedOrigins);
+  if (request.method === 'OPTIONS') {
+    const allowed = 'Access-Control-Allow-Origin' in cors;
+    return new Response(null, { status: allowed ? 204 : 403, headers: cors });
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return json({ code: 'INVALID_FRAME', message: `${request.method} is not supported` }, 405, {
+      ...cors,
+      Allow: 'GET, HEAD, OPTIONS',
+    });
+  }
+  if (url.pathname === '/api/extensions') return extensionsRoute(request, context, cors);
+  const bundle = BUNDLE_PATH.exec(url.pathname);
+  if (bundle) return bundleRoute(request, url, bundle[1] ?? '', context, cors);
+  if (url.pathname === '/ws') {
+    return json({ code: 'INVALID_FRAME', message: 'GET /ws is a WebSocket endpoint' }, 426, {
+      ...cors,
+      Upgrade: 'websocket',
+    });
+  }
+  return notFound(cors);
+}
+
+async function extensionsRoute(
+  request: Request,
+  context: HttpContext,
+  cors: Record<string, string>,
+): Promise<Response> {
+  const header = request.headers.get('Authorization') ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const identity = match?.[1] ? await context.authenticate(match[1]) : null;
+  if (!identity) {
+    return json(
+      {
+        code: 'UNAUTHORIZED',
+        message: '[spindle] send "Authorization: Bearer <token>" with a valid token',
+      },
+      401,
+      { ...cors, 'WWW-Authenticate': 'Bearer' },
+    );
+  }
+  return json(listExtensions(context), 200, cors);
+}
+
+function bundleRoute(
+  request: Request,
+  url: URL,
+  identifier: string,
+  context: HttpContext,
+  cors: Record<string, string>,
+): Response {
+  // The pattern admits no `.`, `/`, `%` or `\`: nothing can climb out of the bundle folder.
+  if (identifier.length > MAX_IDENTIFIER_LENGTH || !EXTENSION_IDENTIFIER_PATTERN.test(identifier)) {
+    return notFound(cors);
+  }
+  const extension = context.getExtensions().find((e) => e.identifier === identifier);
+  const file = extension && isServable(extension) ? safeResolve(context, identifier) : null;
+  if (!file) return notFound(cors);
+  const etag = bundleEtag(file);
+  const versioned = url.searchParams.get('v') === bundleVersion(file);
+  const headers: Record<string, string> = {
+    ...cors,
+    ETag: etag,
+    'Cache-Control': versioned ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'Content-Type': 'text/javascript; charset=utf-8',
+    'Content-Security-Policy': BUNDLE_CSP,
+    'X-Content-Type-Options': 'nosniff',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+    'Referrer-Policy': 'no-referrer',
+  };
+  if (etagMatches(request.headers.get('If-None-Match'), etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(Bun.file(file.path), { status: 200, headers });
+}
+
+function safeResolve(
+  context: Pick<HttpContext, 'resolveBundle'>,
+  identifier: string,
+): BundleFile | null {
+  try {
+    return context.resolveBundle(identifier);
+  } catch {
+    return null;
+  }
+}
+
+function notFound(cors: Record<string, string>): Response {
+  return json({ code: 'EXTENSION_NOT_FOUND', message: '[spindle] not found' }, 404, cors);
+}
+
+function json(body: unknown, status: number, headers: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      ...headers,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+    },
+  });
+}

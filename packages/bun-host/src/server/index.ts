@@ -1,0 +1,19 @@
+/** The host's HTTP + WebSocket edge (Bun.serve) and its authentication helpers. */
+export type { Authenticate, AuthIdentity, DevAuthenticator } from './auth.ts';
+export {
+  constantTimeEqual,
+  createDevAuthenticator,
+  createTokenAuthenticator,
+  loadTokenFile,
+} from './auth.ts';
+export type { BundleFile } from './bundle.ts';
+export { bundleEtag, bundleVersion, frontendBundleUrl } from './bundle.ts';
+export type { ConnectionState, WireSocket } from './connection.ts';
+export { WireConnection } from './connection.ts';
+export type { OriginPolicy } from './cors.ts';
+export { isLoopbackOrigin } from './cors.ts';
+export { listExtensions } from './http.ts';
+export type { RateVerdict } from './rate-limit.ts';
+export { FrameRateLimiter } from './rate-limit.ts';
+export type { HostServer, HostServerOptions } from './server.ts';
+export { createHostServer } from './server.ts';
