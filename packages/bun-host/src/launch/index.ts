@@ -10,7 +10,7 @@
  * Bun.spawn({ cmd: plan.cmd, env: plan.env, cwd: extDir, ipc, serialization: 'json' });
  * ```
  */
-import { isAbsolute } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type SandboxLayer, type SandboxStatus, SpindleError } from '@spindle/types';
 import { bunCommand, bunPath } from './bun-command.ts';
@@ -84,15 +84,16 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   if (spec.mode === 'process') return { cmd: [...deathGuard(found), ...bun, ...target], env };
 
   const bunBinary = bunPath(baseEnv);
+  // The launcher execs one binary; a grun/proot wrapper cannot be exec'd that way.
+  const landlock = found.landlock && bun.length === 1;
   const readOnly = collapse([
     ...(spec.sandbox?.runtimeSources ?? runtimeSourceDefaults(spec.script)),
     ...bunDirs(bunBinary),
+    ...(landlock ? [dirname(LANDLOCK_EXEC)] : []),
     ...(spec.sandbox?.readOnly ?? []),
   ]);
   const readWrite = collapse(spec.sandbox?.readWrite ?? []);
   const layers: SandboxLayer[] = [];
-  // The launcher execs one binary; a grun/proot wrapper cannot be exec'd that way.
-  const landlock = found.landlock && bun.length === 1;
   const landlocked = (policy: SelfSandboxPolicy) => {
     env[SANDBOX_POLICY_ENV] = JSON.stringify(policy);
     return [...bun, LANDLOCK_EXEC, bun[0]!];

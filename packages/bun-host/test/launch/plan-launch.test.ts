@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isSpindleError } from '@spindle/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -181,6 +181,14 @@ describe('planLaunch: sandbox mode', () => {
     expect(ro).not.toContain(REPO_PACKAGES);
     // ext lies inside dir, so it is covered and not bound twice
     expect(ro).not.toContain(ext);
+  });
+
+  it('keeps the Landlock launcher visible when runtimeSources leave the workspace out', () => {
+    const plan = planLaunch(
+      { ...spec, sandbox: { readOnly: [ext], readWrite: [storage], runtimeSources: [dir] } },
+      LINUX_FULL,
+    );
+    expect(flagged(plan.cmd, '--ro-bind')).toContain(dirname(LANDLOCK_EXEC));
   });
 
   it('rejects a missing storage folder and a cwd the sandbox cannot see', () => {
