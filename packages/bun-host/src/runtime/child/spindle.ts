@@ -3,6 +3,7 @@
  * members exist; everything else of the upstream surface is `undefined`, so feature detection
  * with optional chaining keeps working.
  */
+import { inspect } from 'node:util';
 import type {
   BackendProcessLifecycleEventDTO,
   FrontendProcessLifecycleEventDTO,
@@ -33,7 +34,11 @@ export interface SpindleRuntime {
 
 /** Formats log arguments the way `console.log` would. */
 export function formatLogArgs(args: unknown[]): string {
-  return args.map((arg) => (typeof arg === 'string' ? arg : Bun.inspect(arg))).join(' ');
+  return args
+    .map((arg) =>
+      typeof arg === 'string' ? arg : inspect(arg, { breakLength: Number.POSITIVE_INFINITY }),
+    )
+    .join(' ');
 }
 
 /** Builds the API over the runtime's channel. */

@@ -1,0 +1,161 @@
+/**
+ * The `spindle` global's messaging, logging and surface, in every runtime mode, through an
+ * in-process fake frontend gateway.
+ */
+import { afterEach, describe, expect, test } from 'bun:test';
+import { RUNTIME_MODES } from '@spindle/types';
+import {
+  ask,
+  closeTestHosts,
+  descendants,
+  startTestHost,
+  type TestHost,
+  waitUntil,
+} from './helpers.ts';
+
+/** Sessions that received a backend message whose `result` is `result`. */
+function sessionsGot(t: TestHost, result: string): string[] {
+  return t.gateway.delivered
+    .filter((d) => (d.message as { payload?: { result?: unknown } }).payload?.result === result)
+    .map((d) => d.sessionId);
+}
+
+afterEach(async () => {
+  await closeTestHosts();
+  expect(descendants(process.pid)).toEqual([]);
+});
+
+describe.each(RUNTIME_MODES)('%s mode', (mode) => {
+  test('starts the probe and reports the runtime', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    const info = t.host.get('probe');
+    expect(info?.state).toBe('running');
+    expect(info?.runtimeMode).toBe(mode);
+    if (mode === 'worker') expect(info?.pid).toBe(process.pid);
+    else expect(info?.pid).not.toBe(process.pid);
+    if (mode === 'sandbox') expect(info?.sandbox).toBeDefined();
+    expect(t.logs.some((l) => l.extensionId === 'probe' && l.message === 'probe: imported')).toBe(
+      true,
+    );
+  });
+
+  test('onFrontendMessage gets payload, userId and session; sendToFrontend(payload, userId) reaches that user only', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s-alice-1', 'alice', ['probe']);
+    t.gateway.open('s-alice-2', 'alice', ['probe']);
+    t.gateway.open('s-bob', 'bob', ['probe']);
+    const reply = await ask(t, 's-alice-1', 'echo', { payload: { n: [1, 2] } });
+    expect(reply.result).toEqual({
+      payload: { n: [1, 2] },
+      userId: 'alice',
+      sessionId: 's-alice-1',
+    });
+    await waitUntil(() => t.gateway.backendMessages('s-alice-2').length === 1);
+    expect(t.gateway.backendMessages('s-bob')).toEqual([]);
+  });
+
+  test('sendToFrontend with { frontendSessionId } and { userId } targets', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s-a1', 'alice', ['probe']);
+    t.gateway.open('s-a2', 'alice', ['probe']);
+    t.gateway.open('s-b', 'bob', ['probe']);
+    // The targeted send leaves the runtime before the reply, on the same ordered channel.
+    await ask(t, 's-a1', 'send_session');
+    expect(sessionsGot(t, 'to-session')).toEqual(['s-a1']);
+    await ask(t, 's-a1', 'send_user', { target: 'bob' });
+    expect(sessionsGot(t, 'to-user')).toEqual(['s-b']);
+  });
+
+  test('an operator-scoped extension must name a target; untargeted sends are refused and logged', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    await ask(t, 's1', 'send_untargeted');
+    await waitUntil(() => t.logs.some((l) => l.message.includes('sendToFrontend refused')));
+    expect(sessionsGot(t, 'nobody')).toEqual([]);
+  });
+
+  test('log.info/warn/error reach the host log tagged with the extension', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    await ask(t, 's1', 'log');
+    await waitUntil(() => t.logs.some((l) => l.message.includes('probe console line')));
+    const lines = t.logs.filter((l) => l.extensionId === 'probe' && l.source === 'runtime');
+    expect(lines).toContainEqual({
+      level: 'info',
+      message: 'probe info { n: 1 }',
+      extensionId: 'probe',
+      source: 'runtime',
+    });
+    expect(lines.find((l) => l.message === 'probe warn')?.level).toBe('warn');
+    expect(lines.find((l) => l.message === 'probe error')?.level).toBe('error');
+  });
+
+  test('members we do not implement are undefined', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const reply = await ask(t, 's1', 'members');
+    expect(reply.result).toEqual({
+      implemented: [
+        'backendProcesses',
+        'frontendProcesses',
+        'log',
+        'manifest',
+        'onFrontendMessage',
+        'sendToFrontend',
+        'storage',
+        'userStorage',
+      ],
+      upstreamOnly: {
+        on: 'undefined',
+        chats: 'undefined',
+        characters: 'undefined',
+        generate: 'undefined',
+        ui: 'undefined',
+        permissions: 'undefined',
+        events: 'undefined',
+      },
+      manifestIdentifier: 'probe',
+    });
+  });
+
+  test('process requests without process supervision settle with a clear error', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const reply = await ask(t, 's1', 'processes');
+    expect(reply.error).toEqual({
+      code: 'INTERNAL',
+      message: '[spindle] process supervision is not configured',
+    });
+  });
+
+  test('garbage from a runtime is refused and logged; the runtime and host carry on', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    await ask(t, 's1', 'garbage');
+    await waitUntil(
+      () =>
+        t.logs.filter((l) => l.extensionId === 'probe' && l.message.includes('rejected')).length >=
+        4,
+    );
+    expect(t.host.get('probe')?.state).toBe('running');
+    expect((await ask(t, 's1', 'echo', { payload: 'still here' })).result).toMatchObject({
+      payload: 'still here',
+    });
+  });
+
+  test('frontend messages to a user-scoped extension from another user are dropped', async () => {
+    const t = await startTestHost(mode, {
+      enable: ['probe'],
+      scopes: { probe: { kind: 'user', userId: 'alice' } },
+    });
+    t.gateway.open('s-alice', 'alice', ['probe']);
+    t.gateway.open('s-bob', 'bob', ['probe']);
+    t.gateway.sendToBackend('s-bob', 'probe', { op: 'echo', id: -1, payload: 'from bob' });
+    await waitUntil(() =>
+      t.logs.some((l) => l.message.includes('dropped a frontend message from user bob')),
+    );
+    const reply = await ask(t, 's-alice', 'echo', { payload: 'from alice' });
+    expect(reply.result).toMatchObject({ payload: 'from alice', userId: 'alice' });
+    expect(t.gateway.backendMessages('s-bob')).toEqual([]);
+  });
+});
