@@ -152,15 +152,27 @@ export class LoadRecord {
       },
       process: (message) => {
         const driver = this.drivers.get(message.processId);
-        if (driver !== undefined) driver.receive(message);
-        else if (message.type === 'message' || message.type === 'dropped') {
+        if (driver !== undefined) {
+          driver.receive(message);
+          return;
+        }
+        // The driver is gone once the process ended; what still arrives is reported here.
+        const { processId } = message;
+        if (message.type === 'cleanup_error') {
+          this.core.emit('error', {
+            extensionId: this.extensionId,
+            processId,
+            phase: 'process_cleanup',
+            message: message.error,
+          });
+        } else if (message.type === 'message' || message.type === 'dropped') {
           const direction = message.type === 'dropped' ? message.direction : 'out';
           this.core.drop({
             what: 'process_message',
             reason: 'process_ended',
             direction,
             extensionId: this.extensionId,
-            processId: message.processId,
+            processId,
           });
         }
       },
