@@ -33,6 +33,15 @@ describe('percentile (nearest rank)', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(percentile(values, 0.99)).toBe(99);
   });
+  it('p1 is the low tail: the minimum below 100 observations, the 2nd smallest of 200', () => {
+    expect(percentile([5, 3, 9], 0.01)).toBe(3);
+    expect(
+      percentile(
+        Array.from({ length: 200 }, (_, i) => i + 1),
+        0.01,
+      ),
+    ).toBe(2);
+  });
   it('p50 by nearest rank is an observed value', () => {
     expect(percentile([1, 2, 3, 4], 0.5)).toBe(2);
   });
@@ -64,7 +73,14 @@ describe('empty and invalid input', () => {
 });
 
 describe('summarize', () => {
-  it('reports n, median, p99, min and max together', () => {
-    expect(summarize([3, 1, 2, 10])).toEqual({ n: 4, median: 2.5, p99: 10, min: 1, max: 10 });
+  it('reports n, median, p99, p1, min and max together', () => {
+    expect(summarize([3, 1, 2, 10])).toEqual({
+      n: 4,
+      median: 2.5,
+      p99: 10,
+      p1: 1,
+      min: 1,
+      max: 10,
+    });
   });
 });

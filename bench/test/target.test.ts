@@ -9,7 +9,14 @@ import {
 } from '../src/harness/target.ts';
 import type { Condition } from '../src/harness/types.ts';
 
-const s = (median: number, p99: number): Summary => ({ n: 10, median, p99, min: 0, max: p99 });
+const s = (median: number, p99: number): Summary => ({
+  n: 10,
+  median,
+  p99,
+  p1: 0,
+  min: 0,
+  max: p99,
+});
 
 describe('describeCondition', () => {
   it('words ratio, offset and absolute conditions', () => {

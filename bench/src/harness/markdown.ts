@@ -25,7 +25,7 @@ export function escapeCell(text: string): string {
 export function renderMarkdownTable(results: readonly BenchmarkResult[]): string {
   const row = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
   const align = TABLE_HEADER.map((h) =>
-    ['n', 'median', 'p99', 'figure/floor'].includes(h) ? '---:' : '---',
+    ['n', 'median', 'p99 (slow tail)', 'figure/floor'].includes(h) ? '---:' : '---',
   );
   return [row(TABLE_HEADER), `|${align.join('|')}|`, ...tableRows(results).map(row)].join('\n');
 }
@@ -36,7 +36,8 @@ floor and the figure are opened side by side, then sampled in interleaved rounds
 | figure, floor | …) so machine noise and drift fall on both alike; warm-up rounds are run and
 discarded first. A sample is one observation (a spawn) or a batch (100 round trips, each one
 observation). *median* is the middle observation (mean of the two middle ones for even *n*);
-*p99* is nearest-rank, so with fewer than 100 observations it is the maximum. *figure/floor* is
+*p99* is nearest-rank, so with fewer than 100 observations it is the maximum; for msg/s the slow
+tail is the low end, so that column shows *p1* instead. *figure/floor* is
 the ratio of medians; a target compares like with like (figure p99 against floor p99). Absolute
 times on a shared 2-core machine are noisy; the ratios are what count. Run with \`pnpm bench\`;
 see \`bench/README.md\`.`;

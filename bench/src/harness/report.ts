@@ -87,6 +87,14 @@ export function formatValue(v: number, unit: Unit): string {
   return `${v.toFixed(digits)} ms`;
 }
 
+/**
+ * The slow tail: p99 for a lower-is-better unit; for msg/s the slow tail is the low end, so
+ * the cell shows p1, labelled.
+ */
+export function formatTail(s: Summary, unit: Unit): string {
+  return unit === 'msg/s' ? `p1 ${formatValue(s.p1, unit)}` : formatValue(s.p99, unit);
+}
+
 /** "1.12×", or "—". */
 export function formatRatio(r: number | undefined): string {
   return r === undefined ? '—' : `${r.toFixed(2)}×`;
@@ -99,7 +107,7 @@ export const TABLE_HEADER = [
   'measure',
   'n',
   'median',
-  'p99',
+  'p99 (slow tail)',
   'figure/floor',
   'target',
   'result',
@@ -113,9 +121,7 @@ export function tableRows(results: readonly BenchmarkResult[]): string[][] {
   const rows: string[][] = [];
   for (const r of results) {
     const cells = (s: Summary | undefined) =>
-      s
-        ? [String(s.n), formatValue(s.median, r.unit), formatValue(s.p99, r.unit)]
-        : ['—', '—', '—'];
+      s ? [String(s.n), formatValue(s.median, r.unit), formatTail(s, r.unit)] : ['—', '—', '—'];
     const floorOnly = !r.figure;
     rows.push([
       r.name,

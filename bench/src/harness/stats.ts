@@ -11,6 +11,11 @@ export interface Summary {
   median: number;
   /** 99th percentile by the nearest-rank method: with `n < 100` it is the maximum. */
   p99: number;
+  /**
+   * 1st percentile, nearest rank (the minimum with `n < 100`): the bad tail of a
+   * higher-is-better unit such as msg/s.
+   */
+  p1: number;
   /** Smallest observation. */
   min: number;
   /** Largest observation. */
@@ -59,6 +64,7 @@ export function summarize(values: readonly number[]): Summary {
     n: s.length,
     median: median(s),
     p99: percentile(s, 0.99),
+    p1: percentile(s, 0.01),
     min: s[0]!,
     max: s[s.length - 1]!,
   };

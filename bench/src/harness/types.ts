@@ -14,8 +14,8 @@ export type BenchRuntime = 'bun' | 'node';
 /** Which of the two measures of a benchmark an observation belongs to. */
 export type Side = 'floor' | 'figure';
 
-/** Statistic a target condition compares. */
-export type Stat = 'median' | 'p99';
+/** Statistic a target condition compares (`p1` is the slow tail of msg/s). */
+export type Stat = 'median' | 'p99' | 'p1';
 
 /** What every `Measure.open` receives. */
 export interface MeasureContext {
