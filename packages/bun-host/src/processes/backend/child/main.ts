@@ -1,0 +1,114 @@
+/**
+ * Entry of every backend process child (`Bun.spawn`ed by the host, inside the sandbox in
+ * `sandbox` mode). Waits for `init`, imports the entry, runs its `default` or `run` export and
+ * bridges the IPC channel to `BackendProcessRuntime`. Exits after its terminal message.
+ */
+import { pathToFileURL } from 'node:url';
+import type {
+  BackendProcessRuntimeInit,
+  BackendProcessToHost,
+  SpindleBackendProcessModule,
+} from '@spindle/types';
+import { brandMessage, unbrandMessage } from '../wire.ts';
+import { BackendProcessRuntime, type ChildHost, describeError } from './process-runtime.ts';
+
+const host: ChildHost = {
+  post(message: BackendProcessToHost) {
+    return new Promise<void>((resolve) => {
+      try {
+        // The callback fires once the message is handed over: exiting before it loses it.
+        process.send?.(brandMessage(message), undefined, undefined, () => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  },
+  exit(code) {
+    process.exit(code);
+  },
+  report(line) {
+    process.stderr.write(`${line}\n`);
+  },
+};
+
+let runtime: BackendProcessRuntime | undefined;
+
+async function start(init: BackendProcessRuntimeInit): Promise<void> {
+  const current = new BackendProcessRuntime(init, host);
+  runtime = current;
+  let handler: SpindleBackendProcessModule['default'];
+  try {
+    const mod = (await import(pathToFileURL(init.entryPath).href)) as SpindleBackendProcessModule;
+    handler = typeof mod.default === 'function' ? mod.default : mod.run;
+  } catch (error) {
+    host.report(`[spindle] cannot import ${init.entry}: ${describeError(error)}`);
+    await current.finish({
+      type: 'fail',
+      error: `cannot import ${init.entry}: ${describeError(error)}`,
+    });
+    return;
+  }
+  if (typeof handler !== 'function') {
+    await current.finish({
+      type: 'fail',
+      error: `${init.entry} exports neither a default nor a run function`,
+    });
+    return;
+  }
+  current.run(handler);
+}
+
+function isInit(
+  value: Record<string, unknown>,
+): value is { type: 'init'; process: BackendProcessRuntimeInit } {
+  const p = value.process as Record<string, unknown> | undefined;
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.processId === 'string' &&
+    typeof p.entryPath === 'string' &&
+    typeof p.entry === 'string' &&
+    typeof p.kind === 'string'
+  );
+}
+
+process.on('message', (raw: unknown) => {
+  const unbranded = unbrandMessage(raw);
+  if (!unbranded.ok) {
+    host.report(`[spindle] ignored a message from the host: ${unbranded.reason}`);
+    return;
+  }
+  const message = unbranded.value;
+  switch (message.type) {
+    case 'init':
+      if (runtime !== undefined) return;
+      if (!isInit(message)) {
+        host.report('[spindle] unusable init message');
+        process.exit(2);
+      }
+      void start(message.process);
+      return;
+    case 'stop':
+      void runtime?.stop(typeof message.reason === 'string' ? message.reason : undefined);
+      return;
+    case 'message':
+      runtime?.deliver(message.payload);
+      return;
+    default:
+      host.report(
+        `[spindle] ignored an unknown message type from the host: ${String(message.type)}`,
+      );
+  }
+});
+
+process.on('uncaughtException', (error) => {
+  if (runtime) void runtime.finish({ type: 'fail', error: `uncaught: ${describeError(error)}` });
+  else process.exit(1);
+});
+process.on('unhandledRejection', (error) => {
+  if (runtime)
+    void runtime.finish({ type: 'fail', error: `unhandled rejection: ${describeError(error)}` });
+  else process.exit(1);
+});
+// The host is gone: nobody is left to report to.
+process.on('disconnect', () => process.exit(0));
