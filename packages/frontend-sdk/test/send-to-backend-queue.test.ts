@@ -17,7 +17,13 @@ describe('sendToBackend while the transport is down', () => {
     let ctx: SpindleFrontendContext | undefined;
     const env = setupHost({
       queueLimits: { outbound: queueLimit },
-      modules: { 'mem://ext': { setup: (c: SpindleFrontendContext) => void (ctx = c) } },
+      modules: {
+        'mem://ext': {
+          setup: (c: SpindleFrontendContext) => {
+            ctx = c;
+          },
+        },
+      },
     });
     env.host.load(bundle('ext'));
     await flush();
@@ -73,7 +79,13 @@ describe('sendToBackend while the transport is down', () => {
   it('queues process reports too, keeping one heartbeat per process', async () => {
     let ctx: SpindleFrontendContext | undefined;
     const env = setupHost({
-      modules: { 'mem://ext': { setup: (c: SpindleFrontendContext) => void (ctx = c) } },
+      modules: {
+        'mem://ext': {
+          setup: (c: SpindleFrontendContext) => {
+            ctx = c;
+          },
+        },
+      },
     });
     env.host.load(bundle('ext'));
     await flush();
