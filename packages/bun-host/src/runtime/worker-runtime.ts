@@ -23,10 +23,19 @@ export async function launchWorkerRuntime(spec: WorkerRuntimeSpec): Promise<Runt
   const worker = new Worker(CHILD_BOOTSTRAP_PATH);
   const tail = new LineTail();
   let terminated = false;
+  let uncaught = false;
   const channel = new WorkerChannel(worker, spec.onRefused, (error) =>
     spec.onWarn(`a runtime message handler threw: ${String(error)}`),
   );
+  // A worker has no stderr of its own: its warnings and errors (console included) stand in.
+  channel.onMessage((message) => {
+    const log = message as { type?: unknown; level?: unknown; message?: unknown };
+    if (log.type === 'log' && log.level !== 'info' && typeof log.message === 'string') {
+      for (const line of log.message.split('\n')) tail.push(line);
+    }
+  });
   worker.addEventListener('error', (event) => {
+    uncaught = true;
     const text =
       event.error instanceof Error ? (event.error.stack ?? event.error.message) : event.message;
     for (const line of String(text).split('\n')) tail.push(line);
@@ -36,7 +45,10 @@ export async function launchWorkerRuntime(spec: WorkerRuntimeSpec): Promise<Runt
     worker.addEventListener('close', (event) => {
       const code = (event as CloseEvent & { code?: number }).code ?? null;
       // A terminated worker has no exit status of its own; `terminate` stands in for the signal.
-      resolve(terminated ? { code: null, signal: 'terminate' } : { code, signal: null });
+      if (terminated) resolve({ code: null, signal: 'terminate' });
+      // An uncaught error ends a worker; some embedders (bun test) still report code 0 for it.
+      else if (uncaught && !code) resolve({ code: 1, signal: null });
+      else resolve({ code, signal: null });
     });
   });
   return {

@@ -1,0 +1,142 @@
+/**
+ * Runtime lifecycle with real runtimes in every mode: failures at start, stop and kill, crash
+ * restart, the crash limit, serialized enable/disable, and a host that keeps going.
+ */
+import { afterEach, describe, expect, test } from 'bun:test';
+import { RUNTIME_MODES } from '@spindle/types';
+import type { RuntimeExitEvent } from '../../src/runtime/controller.ts';
+import {
+  ask,
+  closeTestHosts,
+  descendants,
+  isAlive,
+  startTestHost,
+  TEST_TIMING,
+  waitUntil,
+} from './helpers.ts';
+
+afterEach(async () => {
+  await closeTestHosts();
+  expect(descendants(process.pid)).toEqual([]);
+});
+
+describe('discovery', () => {
+  test('a bad manifest puts that extension in error; the others still start', async () => {
+    const t = await startTestHost('process', { enable: ['probe'] });
+    const bad = t.host.get('Bad-Name');
+    expect(bad?.state).toBe('error');
+    expect(bad?.error).toContain('invalid spindle.json');
+    expect(bad?.manifest).toBeUndefined();
+    expect(t.host.get('probe')?.state).toBe('running');
+    await expect(t.host.enable('Bad-Name')).rejects.toMatchObject({ code: 'INVALID_MANIFEST' });
+    await expect(t.host.enable('nope')).rejects.toMatchObject({ code: 'EXTENSION_NOT_FOUND' });
+  });
+});
+
+describe.each(RUNTIME_MODES)('%s mode', (mode) => {
+  test('an entry that throws at import: failed, with the message and the stderr tail', async () => {
+    const t = await startTestHost(mode);
+    const exits: RuntimeExitEvent[] = [];
+    t.host.events.on('exit', (e) => exits.push(e));
+    const info = await t.host.enable('broken_import');
+    expect(info.state).toBe('failed');
+    expect(info.error).toContain('kaboom at import');
+    expect(info.error).toContain('stderr:');
+    if (mode !== 'worker') expect(info.error).toContain('broken_import: about to fail');
+    expect(exits.map((e) => e.reason)).toEqual(['import_failed']);
+  });
+
+  test('an entry that never finishes importing: ready_timeout', async () => {
+    const t = await startTestHost(mode, { timing: { ...TEST_TIMING, readyTimeoutMs: 800 } });
+    const exits: RuntimeExitEvent[] = [];
+    t.host.events.on('exit', (e) => exits.push(e));
+    const info = await t.host.enable('hang_import');
+    expect(info.state).toBe('failed');
+    expect(info.error).toContain('did not report ready within 800 ms');
+    expect(exits.map((e) => e.reason)).toEqual(['ready_timeout']);
+  });
+
+  test('a missing entry: failed with a clear message', async () => {
+    const t = await startTestHost(mode);
+    const info = await t.host.enable('missing_entry');
+    expect(info.state).toBe('failed');
+    expect(info.error).toMatch(/backend entry .*dist\/backend\.js does not exist/);
+  });
+
+  test('disable stops a healthy runtime (stopped) and a blocked one (killed)', async () => {
+    const t = await startTestHost(mode, {
+      enable: ['probe', 'blocked'],
+      timing: { ...TEST_TIMING, shutdownTimeoutMs: 300, killGraceMs: 300 },
+    });
+    const exits: RuntimeExitEvent[] = [];
+    t.host.events.on('exit', (e) => exits.push(e));
+    const probePid = t.host.get('probe')?.pid ?? 0;
+    await Bun.sleep(150); // the blocked fixture spins 50 ms after ready
+    await t.host.disable('probe');
+    await t.host.disable('blocked');
+    expect(exits.map((e) => [e.extensionId, e.reason])).toEqual([
+      ['probe', 'stopped'],
+      ['blocked', 'killed'],
+    ]);
+    expect(t.host.get('probe')?.state).toBe('disabled');
+    expect(t.host.get('blocked')?.state).toBe('disabled');
+    if (mode !== 'worker') expect(isAlive(probePid)).toBe(false);
+  });
+
+  test('a crash is restarted with backoff and the runtime serves again', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const states: string[] = [];
+    const exits: RuntimeExitEvent[] = [];
+    t.host.events.on('state', (c) => states.push(c.state));
+    t.host.events.on('exit', (e) => exits.push(e));
+    expect((await ask(t, 's1', 'crash')).result).toBe('crashing');
+    await waitUntil(
+      () => states.includes('restarting') && t.host.get('probe')?.state === 'running',
+    );
+    expect(states).toEqual(['restarting', 'starting', 'running']);
+    expect(exits.map((e) => e.reason)).toEqual(['crashed']);
+    expect(exits[0]?.stderrTail).toContain('probe: crashing on request');
+    expect((await ask(t, 's1', 'echo', { payload: 'back' })).result).toMatchObject({
+      payload: 'back',
+    });
+  });
+
+  test('three crashes within the window leave the extension crashed until enabled again', async () => {
+    const t = await startTestHost(mode);
+    const exits: RuntimeExitEvent[] = [];
+    t.host.events.on('exit', (e) => exits.push(e));
+    await t.host.enable('crash_loop');
+    await waitUntil(() => t.host.get('crash_loop')?.state === 'crashed');
+    expect(exits.map((e) => e.reason)).toEqual(['crashed', 'crashed', 'crashed']);
+    expect(t.host.get('crash_loop')?.error).toContain('3 crashes');
+    await Bun.sleep(200);
+    expect(exits).toHaveLength(3);
+    const again = await t.host.enable('crash_loop');
+    expect(again.state).toBe('running');
+    await t.host.disable('crash_loop');
+  });
+
+  test('concurrent enable/disable/restart are serialized: never two runtimes at once', async () => {
+    const t = await startTestHost(mode);
+    let live = 0;
+    let maxLive = 0;
+    t.host.events.on('state', (c) => {
+      if (c.state === 'running') live += 1;
+      maxLive = Math.max(maxLive, live);
+    });
+    t.host.events.on('exit', () => {
+      live -= 1;
+    });
+    await Promise.all([
+      t.host.enable('probe'),
+      t.host.disable('probe'),
+      t.host.enable('probe'),
+      t.host.restart('probe'),
+      t.host.enable('probe'),
+    ]);
+    expect(maxLive).toBe(1);
+    expect(live).toBe(1);
+    expect(t.host.get('probe')?.state).toBe('running');
+  });
+});

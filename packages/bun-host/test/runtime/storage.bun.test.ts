@@ -1,0 +1,68 @@
+/** `spindle.storage` and `spindle.userStorage` (scoping included) in every runtime mode. */
+import { afterEach, describe, expect, test } from 'bun:test';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RUNTIME_MODES } from '@spindle/types';
+import { ask, closeTestHosts, descendants, startTestHost } from './helpers.ts';
+
+afterEach(async () => {
+  await closeTestHosts();
+  expect(descendants(process.pid)).toEqual([]);
+});
+
+describe.each(RUNTIME_MODES)('%s mode', (mode) => {
+  test('storage: write, read, exists, list, getJson with fallback, setJson with indent, delete', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const reply = await ask(t, 's1', 'storage');
+    expect(reply.error).toBeUndefined();
+    expect(reply.result).toEqual({
+      read: 'hello',
+      exists: true,
+      missing: false,
+      list: ['conf.json', 'notes/'],
+      listNotes: ['a.txt'],
+      json: { a: 1 },
+      fallback: { d: 0 },
+      deleted: false,
+    });
+    const conf = join(t.dataDir, 'storage', 'probe', 'conf.json');
+    expect(readFileSync(conf, 'utf8')).toBe(JSON.stringify({ a: 1 }, null, 2));
+  });
+
+  test('storage paths cannot leave the extension folder', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    for (const path of ['../probe/conf.json', '/etc/passwd', 'a/../../b']) {
+      const reply = await ask(t, 's1', 'storage_escape', { path });
+      expect(reply.error?.code).toBe('STORAGE_PATH');
+    }
+  });
+
+  test('userStorage of an operator-scoped extension needs { userId } and is per user', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const without = await ask(t, 's1', 'user_storage');
+    expect(without.error?.code).toBe('INVALID_OPTIONS');
+    const withUser = await ask(t, 's1', 'user_storage', { userId: 'carol' });
+    expect(withUser.result).toEqual({ theme: 'dark' });
+    const users = join(t.dataDir, 'storage', 'probe', 'users');
+    expect(existsSync(join(users, 'carol', 'prefs.json'))).toBe(true);
+    expect(existsSync(join(users, 'alice'))).toBe(false);
+  });
+
+  test('userStorage of a user-scoped extension is implicit for its user and refuses others', async () => {
+    const t = await startTestHost(mode, {
+      enable: ['probe'],
+      scopes: { probe: { kind: 'user', userId: 'alice' } },
+    });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const implicit = await ask(t, 's1', 'user_storage');
+    expect(implicit.result).toEqual({ theme: 'dark' });
+    const users = join(t.dataDir, 'storage', 'probe', 'users');
+    expect(existsSync(join(users, 'alice', 'prefs.json'))).toBe(true);
+    const other = await ask(t, 's1', 'user_storage', { userId: 'bob' });
+    expect(other.error?.code).toBe('FORBIDDEN');
+    expect(existsSync(join(users, 'bob'))).toBe(false);
+  });
+});
