@@ -32,6 +32,31 @@ export interface WireSocket {
   bufferedAmount(): number;
 }
 
+/** Counters of a server, shared by its connections. */
+export interface WireCounters {
+  /** Messages read from sockets, dropped ones included. */
+  framesReceived: number;
+  /** Messages dropped by the rate limiter. */
+  framesDropped: number;
+  /** Messages answered with an error frame (invalid, refused before the handshake, …). */
+  framesRejected: number;
+  /** Connections closed because the client read too slowly. */
+  backpressureCloses: number;
+  /** Connections closed for flooding. */
+  rateLimitCloses: number;
+}
+
+/** Fresh zeroed counters. */
+export function createWireCounters(): WireCounters {
+  return {
+    framesReceived: 0,
+    framesDropped: 0,
+    framesRejected: 0,
+    backpressureCloses: 0,
+    rateLimitCloses: 0,
+  };
+}
+
 /** Settings shared by every connection of a server. */
 export interface ConnectionSettings {
   hub: FrontendHub;
@@ -42,6 +67,7 @@ export interface ConnectionSettings {
   maxBufferedBytes: number;
   rateLimitCloseAfterMs: number;
   clock: HubClock;
+  counters: WireCounters;
   reportError(error: unknown): void;
 }
 
@@ -104,16 +130,22 @@ export class WireConnection {
   /** One message from the socket, exactly as received. */
   onMessage(raw: string | Uint8Array | ArrayBuffer): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
+    const counters = this.#settings.counters;
+    counters.framesReceived += 1;
     switch (this.#limiter.take()) {
       case 'drop':
+        counters.framesDropped += 1;
         return;
       case 'drop_and_notify':
+        counters.framesDropped += 1;
         this.#sendError(
           'RATE_LIMITED',
           `more than ${this.#settings.limits.maxFramesPerSecond} frames per second: frames are being dropped; slow down`,
         );
         return;
       case 'close':
+        counters.framesDropped += 1;
+        counters.rateLimitCloses += 1;
         this.#closeWith(
           WIRE_CLOSE_CODES.RATE_LIMITED,
           'the client kept flooding after being rate limited',
@@ -124,6 +156,7 @@ export class WireConnection {
     }
     const result = validateClientFrame(raw, { maxFrameBytes: this.#settings.limits.maxFrameBytes });
     if (!result.ok) {
+      counters.framesRejected += 1;
       const issue = result.error;
       if (issue.code === 'PROTOCOL_VERSION_MISMATCH' && this.#state === 'awaiting_hello') {
         this.#refuseVersion(raw, issue.message);
@@ -163,6 +196,7 @@ export class WireConnection {
         }
         return;
       case 'authenticating':
+        this.#settings.counters.framesRejected += 1;
         this.#sendError(
           'HANDSHAKE_REQUIRED',
           'wait for welcome before sending other frames',
@@ -250,6 +284,7 @@ export class WireConnection {
     }
     const buffered = this.#socket.bufferedAmount();
     if (written === 0 || buffered > this.#settings.maxBufferedBytes) {
+      this.#settings.counters.backpressureCloses += 1;
       this.#closeWith(
         WIRE_CLOSE_CODES.BACKPRESSURE,
         `client read too slowly (${buffered} bytes waiting, limit ${this.#settings.maxBufferedBytes}): reconnect to resume`,

@@ -8,8 +8,8 @@ export {
 } from './auth.ts';
 export type { BundleFile } from './bundle.ts';
 export { bundleEtag, bundleVersion, frontendBundleUrl } from './bundle.ts';
-export type { ConnectionState, WireSocket } from './connection.ts';
-export { WireConnection } from './connection.ts';
+export type { ConnectionState, WireCounters, WireSocket } from './connection.ts';
+export { createWireCounters, WireConnection } from './connection.ts';
 export type { OriginPolicy } from './cors.ts';
 export { isLoopbackOrigin } from './cors.ts';
 export { listExtensions } from './http.ts';

@@ -13,7 +13,7 @@ import { type HubClock, systemClock } from '../frontend/clock.ts';
 import type { FrontendHub } from '../frontend/hub.ts';
 import type { Authenticate } from './auth.ts';
 import type { BundleFile } from './bundle.ts';
-import { WireConnection } from './connection.ts';
+import { createWireCounters, WireConnection, type WireCounters } from './connection.ts';
 import { type OriginPolicy, originAllowed } from './cors.ts';
 import { type HttpContext, handleHttp, listExtensions } from './http.ts';
 
@@ -62,6 +62,8 @@ export interface HostServer {
   readonly wsUrl: string;
   /** Open WebSocket connections (handshaking ones included). */
   readonly connectionCount: number;
+  /** Traffic counters since start (a snapshot). */
+  counters(): WireCounters;
   /**
    * Closes every connection (`HOST_SHUTDOWN`), ends every hub session and stops listening.
    * Idempotent.
@@ -108,6 +110,7 @@ export function createHostServer(options: HostServerOptions): HostServer {
     maxBufferedBytes,
     rateLimitCloseAfterMs: options.rateLimitCloseAfterMs ?? 3000,
     clock,
+    counters: createWireCounters(),
     reportError,
   };
   const connections = new Set<WireConnection>();
@@ -171,6 +174,7 @@ export function createHostServer(options: HostServerOptions): HostServer {
     get connectionCount() {
       return connections.size;
     },
+    counters: () => ({ ...settings.counters }),
     stop() {
       stopping ??= (async () => {
         hub.closeAll(
