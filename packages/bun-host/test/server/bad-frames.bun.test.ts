@@ -39,7 +39,7 @@ describe('bad frames', () => {
         { code: 'INVALID_FRAME', frameType: 'ack' },
       ],
       [{ type: 'ping', at: 1, pad: 'x'.repeat(5000) }, { code: 'FRAME_TOO_LARGE' }],
-      [new Uint8Array([0xff, 0x00, 0x13, 0x37]), {}],
+      [new Uint8Array([0xff, 0x00, 0x13, 0x37]), { code: 'INVALID_JSON' }],
     ];
     for (const [frame] of cases) {
       if (frame instanceof Uint8Array) c.ws.send(frame);
@@ -48,7 +48,7 @@ describe('bad frames', () => {
     await c.roundTrip();
     const errors = c.ofType('error');
     expect(errors).toHaveLength(cases.length);
-    cases.forEach(([, expected], i) => expect(errors[i]).toMatchObject(expected));
+    for (const [i, [, expected]] of cases.entries()) expect(errors[i]).toMatchObject(expected);
     for (const error of errors) expect(error.message).toStartWith('[spindle] ');
     // Still fully working: a valid uplink after all that is processed and acknowledged.
     c.send({ type: 'extension_mounted', extensionId: 'ext_a', seq: 1 });
