@@ -1,0 +1,155 @@
+/**
+ * A simulated host for property tests: the server side of the wire protocol's seq/ack/resume
+ * rules over the fake sockets, with frames in flight that a drop loses.
+ */
+import type { ClientFrame, ServerFrame } from '@spindle/types';
+import { DEFAULT_WIRE_LIMITS, PROTOCOL_VERSION } from '@spindle/types';
+import type { FakeWebSocket } from './fake-websocket.ts';
+
+interface Connection {
+  socket: FakeWebSocket;
+  /** Frames the client sent that the host has read. */
+  read: number;
+  /** Frames the host sent that the client has not received yet. */
+  pending: ServerFrame[];
+  welcomed: boolean;
+}
+
+/** One host session of one client, resumable across connections. */
+export class SimHost {
+  readonly sessionId = 's-1';
+  /** Uplink payloads the host processed, in order. */
+  readonly processed: unknown[] = [];
+  /** Downlink payloads the host produced, in order. */
+  readonly produced: unknown[] = [];
+  /** Protocol violations the host saw. */
+  readonly violations: string[] = [];
+  /** Whether the client has seen a welcome of the session (before that, it cannot resume it). */
+  #established = false;
+  #lastClientSeq = 0;
+  #downSeq = 0;
+  #unackedDown: (ServerFrame & { seq: number })[] = [];
+  #conn: Connection | undefined;
+
+  constructor(private readonly sockets: FakeWebSocket[]) {}
+
+  /** Accepts the newest socket when it is new; forgets a connection the client abandoned. */
+  pump(): void {
+    if (this.#conn !== undefined && this.#conn.socket.closeCalls.length > 0) this.#conn = undefined;
+    const newest = this.sockets.at(-1);
+    if (newest === undefined || newest.readyState !== 0 || newest.closeCalls.length > 0) return;
+    this.#conn = { socket: newest, read: 0, pending: [], welcomed: false };
+    newest.accept();
+  }
+
+  /** Reads up to `n` frames the client sent. */
+  read(n: number): void {
+    this.pump();
+    const conn = this.#conn;
+    if (conn === undefined) return;
+    for (let i = 0; i < n && conn.read < conn.socket.sent.length; i += 1) {
+      const frame = JSON.parse(conn.socket.sent[conn.read] as string) as ClientFrame;
+      conn.read += 1;
+      this.#onFrame(conn, frame);
+    }
+  }
+
+  /** Delivers up to `n` frames to the client. */
+  deliver(n: number): void {
+    const conn = this.#conn;
+    if (conn === undefined || conn.socket.readyState !== 1) return;
+    for (let i = 0; i < n && conn.pending.length > 0; i += 1) {
+      const frame = conn.pending.shift() as ServerFrame;
+      if (frame.type === 'welcome') this.#established = true;
+      conn.socket.push(frame);
+    }
+  }
+
+  /** Produces a downlink; it goes out at once when connected, else on resume. */
+  emit(payload: unknown): void {
+    this.#downSeq += 1;
+    const frame = {
+      type: 'backend_message',
+      extensionId: 'ext',
+      payload,
+      seq: this.#downSeq,
+    } as const;
+    this.produced.push(payload);
+    this.#unackedDown.push(frame);
+    if (this.#conn?.welcomed) this.#conn.pending.push(frame);
+  }
+
+  /** Sends a cumulative ack for the uplinks processed so far. */
+  ack(): void {
+    if (this.#conn?.welcomed) this.#conn.pending.push({ type: 'ack', seq: this.#lastClientSeq });
+  }
+
+  /** Sends again every downlink from `from` on, as a confused host might. */
+  replay(from: number): void {
+    if (!this.#conn?.welcomed) return;
+    for (const frame of this.#unackedDown) if (frame.seq >= from) this.#conn.pending.push(frame);
+  }
+
+  /** The connection drops: whatever is in flight either way is lost. */
+  drop(code: number): void {
+    const conn = this.#conn;
+    this.#conn = undefined;
+    if (conn !== undefined && conn.socket.readyState === 1) conn.socket.drop(code);
+  }
+
+  /** True while a welcomed connection exists and nothing is in flight either way. */
+  get quiet(): boolean {
+    const conn = this.#conn;
+    return (
+      conn !== undefined &&
+      conn.welcomed &&
+      conn.pending.length === 0 &&
+      conn.read === conn.socket.sent.length
+    );
+  }
+
+  #onFrame(conn: Connection, frame: ClientFrame): void {
+    switch (frame.type) {
+      case 'hello': {
+        const resumed = this.#established && frame.resumeSessionId === this.sessionId;
+        if (!resumed && this.#established)
+          this.violations.push('client did not resume its session');
+        if (resumed && frame.lastServerSeq !== undefined) this.#ackDown(frame.lastServerSeq);
+        conn.welcomed = true;
+        conn.pending.push({
+          type: 'welcome',
+          protocolVersion: PROTOCOL_VERSION,
+          frontendSessionId: this.sessionId,
+          userId: 'u-1',
+          resumed,
+          lastClientSeq: this.#lastClientSeq,
+          isAdmin: false,
+          extensions: [],
+          limits: DEFAULT_WIRE_LIMITS,
+        });
+        conn.pending.push(...this.#unackedDown);
+        return;
+      }
+      case 'ack':
+        this.#ackDown(frame.seq);
+        return;
+      case 'ping':
+        return;
+      default:
+        // Strict: a resend of a processed seq is as wrong as a gap, since `welcome.lastClientSeq`
+        // and the acks told the client exactly where to continue.
+        if (!conn.welcomed) this.violations.push(`${frame.type} before hello`);
+        else if (frame.seq !== this.#lastClientSeq + 1) {
+          this.violations.push(`uplink seq ${frame.seq} after ${this.#lastClientSeq}`);
+        } else {
+          this.#lastClientSeq = frame.seq;
+          this.processed.push((frame as { payload?: unknown }).payload);
+        }
+    }
+  }
+
+  #ackDown(seq: number): void {
+    if (seq > this.#downSeq) this.violations.push(`client acked ${seq} beyond ${this.#downSeq}`);
+    this.#unackedDown = this.#unackedDown.filter((frame) => frame.seq > seq);
+  }
+}
