@@ -137,7 +137,12 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       o.log(level, `${change.previousState} → ${change.state}${why}`, 'host');
       o.onStateChange(change);
     },
-    onExit: o.onExit,
+    onExit: (event) => {
+      const how = event.signal ? `signal ${event.signal}` : `code ${event.code ?? '?'}`;
+      const level = event.reason === 'stopped' ? 'info' : 'warn';
+      o.log(level, `runtime ${event.pid ?? ''} ended: ${event.reason} (${how})`, 'host');
+      o.onExit(event);
+    },
     onLog: (level, message) => o.log(level, message, 'host'),
     onReady: (runtime, startupMs) => {
       if (!stats.enabled) return;

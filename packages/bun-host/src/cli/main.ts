@@ -1,0 +1,69 @@
+/**
+ * The `spindle-host` command: starts a host over an extensions folder, logs each runtime's lines
+ * tagged `[identifier]`, and shuts down cleanly on SIGINT or SIGTERM (a second signal exits at
+ * once).
+ */
+import { errorMessage } from '@spindle/types';
+import { createSpindleHost, type SpindleHostOptions } from '../host.ts';
+import { parseCliArgs, USAGE } from './args.ts';
+
+/** Extra wiring for `runCli` (the server factory, process supervision). */
+export type CliWiring = Pick<SpindleHostOptions, 'server' | 'processService' | 'frontendGateway'>;
+
+/** Runs the command; resolves with the exit code once the host has shut down. */
+export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<number> {
+  let options: ReturnType<typeof parseCliArgs>;
+  try {
+    options = parseCliArgs(argv);
+  } catch (error) {
+    console.error(`spindle-host: ${errorMessage(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let host: Awaited<ReturnType<typeof createSpindleHost>>;
+  try {
+    host = await createSpindleHost({
+      extensionsDir: options.extensionsDir,
+      dataDir: options.dataDir,
+      ...(options.runtimeMode ? { runtimeMode: options.runtimeMode } : {}),
+      port: options.port,
+      hostname: options.hostname,
+      enable: options.enable,
+      ...wiring,
+    });
+  } catch (error) {
+    console.error(`[spindle-host] cannot start: ${errorMessage(error)}`);
+    return 1;
+  }
+  const running = host.list().filter((e) => e.state === 'running').length;
+  const where = host.port === undefined ? '' : ` on http://${host.hostname}:${host.port}`;
+  console.log(
+    `[spindle-host] ${host.runtimeMode} mode${where}: ${running} of ${host.list().length} extensions running`,
+  );
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        console.error(`[spindle-host] ${signal} again: exiting now`);
+        process.exit(130);
+      }
+      stopping = true;
+      console.log(`[spindle-host] ${signal}: shutting down`);
+      host.close().then(
+        () => {
+          console.log('[spindle-host] stopped');
+          resolve(0);
+        },
+        (error) => {
+          console.error(`[spindle-host] shutdown failed: ${errorMessage(error)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
