@@ -2,6 +2,7 @@
  * Harness of the backend process fault matrix: a real `ProcessService` with compressed limits,
  * driven directly with a fake `ExtensionProcessContext` that records what is posted to it.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type {
   BackendProcessInfoDTO,
@@ -184,4 +185,32 @@ export async function assertNoChildren(r: Rig, pids: number[]): Promise<void> {
   await until(() => pids.every((pid) => !pidAlive(pid)), 5000, `pids ${pids.join(',')} to be gone`);
   if (r.service.backend.pids().length > 0)
     throw new Error(`live children left: ${r.service.backend.pids()}`);
+}
+
+/** `pid` and all its descendants, read from /proc (Linux); just `[pid]` elsewhere. */
+export function treeOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [pid];
+  }
+  for (const name of entries) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // The process ended while we read.
+    }
+  }
+  const tree: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const next = queue.shift() as number;
+    tree.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return tree;
 }

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import {
+  assertNoChildren,
+  closeRigs,
+  ended,
+  fakeExt,
+  MODES,
+  rig,
+  spawn,
+  statesOf,
+  until,
+} from './harness.ts';
+
+afterEach(closeRigs);
+
+const MB = 1024 * 1024;
+
+describe.each(MODES)('backend process messages (%s)', (mode) => {
+  test('1 MB messages both ways arrive whole', async () => {
+    const r = rig();
+    const ext = fakeExt(mode);
+    const result = await spawn(r, ext, { entry: 'dist/echo.js', payload: { big: MB } });
+    if (!result.ok) throw new Error(result.error.message);
+    const big = 'z'.repeat(MB);
+    await r.service.handle(ext, {
+      type: 'backend_process_send',
+      processId: result.info.processId,
+      payload: { back: big },
+    });
+    const messages = () =>
+      ext.posts.flatMap((p) => (p.type === 'backend_process_message' ? [p.payload] : []));
+    await until(() => messages().length === 2, 5000, 'both big messages');
+    expect(messages()).toContainEqual({ big: 'y'.repeat(MB) });
+    expect(messages()).toContainEqual({ back: big });
+    expect(statesOf(ext, result.info.processId)).toEqual(['starting', 'running']);
+  });
+
+  test('malformed messages are logged and counted; the process keeps its state', async () => {
+    const r = rig();
+    const ext = fakeExt(mode);
+    const result = await spawn(r, ext, { entry: 'dist/malformed.js' });
+    if (!result.ok) throw new Error(result.error.message);
+    await until(() => ext.posts.some((p) => p.type === 'backend_process_message'));
+    const malformed = r.logs.filter((l) => l.message.startsWith('malformed message'));
+    expect(malformed).toHaveLength(4);
+    expect(malformed[0]).toMatchObject({ level: 'warn', processId: result.info.processId });
+    expect(statesOf(ext, result.info.processId)).toEqual(['starting', 'running']);
+    await r.service.handle(ext, {
+      type: 'backend_process_send',
+      processId: result.info.processId,
+      payload: 'finish',
+    });
+    const last = await ended(ext, result.info.processId);
+    expect(last).toMatchObject({ state: 'completed', exitReason: 'completed' });
+    await assertNoChildren(r, [r.service.backend.pidOf(result.info.processId) ?? -1]);
+  });
+
+  test('a flood of malformed messages fails the process at the threshold', async () => {
+    const r = rig();
+    const ext = fakeExt(mode);
+    const result = await spawn(r, ext, { entry: 'dist/garbage-flood.js' });
+    if (!result.ok) throw new Error(result.error.message);
+    const last = await ended(ext, result.info.processId);
+    expect(last).toMatchObject({
+      state: 'failed',
+      exitReason: 'failed',
+      error: 'sent 16 malformed messages',
+    });
+    expect(statesOf(ext, result.info.processId)).toEqual(['starting', 'running', 'failed']);
+    await assertNoChildren(r, [r.service.backend.pidOf(result.info.processId) ?? -1]);
+  });
+});
