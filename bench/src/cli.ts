@@ -36,8 +36,9 @@ async function main(): Promise<number> {
   const bunPath = resolveBunBinary();
   const machine = await collectMachine(bunPath, REPO_ROOT);
   const stop = new AbortController();
-  const onSigint = () => stop.abort();
-  process.once('SIGINT', onSigint);
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   const results: BenchmarkResult[] = [];
   const err = (s: string) => process.stderr.write(s);
@@ -66,7 +67,8 @@ async function main(): Promise<number> {
       err(`${dots ? ' ' : ''}${result.verdict} ${floorMedian} (${result.seconds.toFixed(1)} s)\n`);
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 
   console.log('');

@@ -4,6 +4,7 @@
  * anything at import time: the Node CLI imports this file to read names and targets.
  */
 import { ipcEchoRoundTrip } from './benchmarks/ipc-echo-round-trip.ts';
+import { relayRoundTrip } from './benchmarks/relay-round-trip.ts';
 import { spawnIpcFirstMessage } from './benchmarks/spawn-ipc-first-message.ts';
 import { wsEchoRoundTrip } from './benchmarks/ws-echo-round-trip.ts';
 import { wsThroughput } from './benchmarks/ws-throughput.ts';
@@ -14,5 +15,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   spawnIpcFirstMessage,
   ipcEchoRoundTrip,
   wsEchoRoundTrip,
+  relayRoundTrip,
   wsThroughput,
 ];

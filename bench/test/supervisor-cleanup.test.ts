@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveBunBinary } from '../src/harness/bun-path.ts';
+import { buildResult } from '../src/harness/report.ts';
 import { runInChild } from '../src/harness/supervisor.ts';
 import type { Benchmark } from '../src/harness/types.ts';
 import { BENCHMARKS } from './fixtures/registry.ts';
@@ -41,6 +42,29 @@ async function run(name: string) {
   const pids = logs.flatMap((l) => /grandchild (\d+)/.exec(l)?.[1] ?? []).map(Number);
   return { outcome, logs, pids };
 }
+
+describe('runInChild end to end', () => {
+  it('streams interleaved figure and floor samples and judges the result', async () => {
+    const bench = BENCHMARKS.find((b) => b.name === 'pair') as Benchmark;
+    const seen: string[] = [];
+    const outcome = await runInChild(bench, {
+      bunPath,
+      quick: true,
+      registry,
+      log: () => {},
+      onSample: (side, values) => seen.push(`${side}:${values.length}`),
+    });
+    expect(outcome).toEqual({ ok: true, floor: [1, 1, 1, 1, 1, 1], figure: [2, 2, 2] });
+    expect(seen).toEqual(['figure:1', 'floor:2', 'floor:2', 'figure:1', 'figure:1', 'floor:2']);
+    const result = buildResult(bench, outcome, 0);
+    expect(result).toMatchObject({ verdict: 'PASS', ratio: 2, target: '≤ 3× floor' });
+  }, 30_000);
+
+  it('runs a runtime: node benchmark under Node', async () => {
+    const { outcome } = await run('under-node');
+    expect(outcome).toEqual({ ok: true, floor: [1, 1], figure: [] });
+  }, 30_000);
+});
 
 describe('runInChild cleanup', () => {
   it('ends a hung benchmark with TIMEOUT and kills its grandchild', async () => {

@@ -69,15 +69,36 @@ export async function timeSpawnToFirstMessage(bunPath: string): Promise<number> 
   }
 }
 
+/** A running IPC echo child. */
+export interface EchoChild {
+  /** Sends a message over IPC; the child sends it straight back. */
+  send(message: unknown): void;
+  /** Rejects with `EXITED_BEFORE_READY` once the child exits (handled; race it with a wait). */
+  died: Promise<never>;
+  /** SIGKILLs the child and awaits its exit. */
+  close(): Promise<void>;
+}
+
 /**
- * Opens a Bun child that echoes IPC messages; each sample times `batch` sequential round trips
- * of `pingMessage`, one observation each.
+ * Starts an IPC echo child and resolves once it reported ready; every later message from it
+ * goes to `onMessage`. Killed before rejecting if it does not get ready.
  */
-export async function openIpcEcho(bunPath: string, batch: number): Promise<Sampler> {
-  let waiter: ((message: unknown) => void) | undefined;
+export async function startEchoChild(
+  bunPath: string,
+  onMessage: (message: unknown) => void,
+): Promise<EchoChild> {
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    onReady = resolve;
+  });
+  let isReady = false;
   const proc = Bun.spawn({
     cmd: [bunPath, ECHO_CHILD],
-    ipc: (message) => waiter?.(message),
+    ipc: (message) => {
+      if (isReady) return onMessage(message);
+      isReady = true;
+      onReady();
+    },
     serialization: 'json',
     stdin: 'ignore',
     stdout: 'pipe',
@@ -85,23 +106,41 @@ export async function openIpcEcho(bunPath: string, batch: number): Promise<Sampl
   });
   const died = exitedEarly(proc, 'the echo was closed');
   died.catch(() => {});
-  const next = (what: string) =>
+  try {
+    await withDeadline(Promise.race([ready, died]), FIRST_MESSAGE_DEADLINE_MS, 'IPC echo ready');
+  } catch (error) {
+    await killAndWait(proc);
+    throw error;
+  }
+  return { send: (m) => proc.send(m), died, close: () => killAndWait(proc) };
+}
+
+/** Throws `INTERNAL` when an echo came back with another sequence number. */
+export function checkEcho(got: unknown, sent: number, what: string): void {
+  const seq = (got as { seq?: unknown } | null)?.seq;
+  if (seq !== sent) {
+    throw new SpindleError('INTERNAL', `${what} returned seq ${String(seq)}, sent ${sent}`);
+  }
+}
+
+/**
+ * Opens a Bun child that echoes IPC messages; each sample times `batch` sequential round trips
+ * of `pingMessage`, one observation each.
+ */
+export async function openIpcEcho(bunPath: string, batch: number): Promise<Sampler> {
+  let waiter: ((message: unknown) => void) | undefined;
+  const child = await startEchoChild(bunPath, (message) => waiter?.(message));
+  const next = () =>
     withDeadline(
       Promise.race([
         new Promise<unknown>((resolve) => {
           waiter = resolve;
         }),
-        died,
+        child.died,
       ]),
-      what === 'ready' ? FIRST_MESSAGE_DEADLINE_MS : ROUND_TRIP_DEADLINE_MS,
-      `IPC echo ${what}`,
+      ROUND_TRIP_DEADLINE_MS,
+      'IPC echo',
     );
-  try {
-    await next('ready');
-  } catch (error) {
-    await killAndWait(proc);
-    throw error;
-  }
   let seq = 0;
   return {
     async sample() {
@@ -109,19 +148,14 @@ export async function openIpcEcho(bunPath: string, batch: number): Promise<Sampl
       for (let i = 0; i < batch; i++) {
         const message = pingMessage(seq++);
         const t0 = performance.now();
-        const reply = next('echo');
-        proc.send(message);
-        const got = (await reply) as { seq?: unknown };
+        const reply = next();
+        child.send(message);
+        const got = await reply;
         out.push(performance.now() - t0);
-        if (got.seq !== message.seq) {
-          throw new SpindleError(
-            'INTERNAL',
-            `IPC echo returned seq ${String(got.seq)}, sent ${message.seq}`,
-          );
-        }
+        checkEcho(got, message.seq, 'IPC echo');
       }
       return out;
     },
-    close: () => killAndWait(proc),
+    close: child.close,
   };
 }

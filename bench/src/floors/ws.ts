@@ -3,10 +3,12 @@
  * a Bun `WebSocket` client in the same process. No framing, validation or routing of ours.
  * Server and client are closed in `close()`, and on any error while opening.
  */
+
 import { SpindleError } from '@spindle/types';
+import type { ServerWebSocket } from 'bun';
 import { withDeadline } from '../harness/deadline.ts';
 import type { Sampler } from '../harness/types.ts';
-import { pingMessage, ROUND_TRIP_DEADLINE_MS } from './ipc.ts';
+import { checkEcho, pingMessage, ROUND_TRIP_DEADLINE_MS, startEchoChild } from './ipc.ts';
 
 /** Bound on the client's connection. */
 export const CONNECT_DEADLINE_MS = 5_000;
@@ -16,16 +18,26 @@ export const BURST_DEADLINE_MS = 30_000;
 /** What the sink server answers to `END_OF_BURST`: the count of messages since the last end. */
 const END_OF_BURST = 'end';
 
-type Mode = 'echo' | 'sink';
+/** Per-connection state of the loopback server. */
+type Conn = ServerWebSocket<{ count: number }>;
 
-interface Loopback {
+/** A connected loopback pair. */
+export interface Loopback {
+  /** The client end. */
   client: WebSocket;
-  /** Resolves with the next message the client receives. */
+  /** Resolves with the next message the client receives; rejects after `ms` or on close. */
   next(what: string, ms: number): Promise<string>;
+  /** Closes the client and stops the server. */
   close(): Promise<void>;
 }
 
-async function openLoopback(mode: Mode): Promise<Loopback> {
+/**
+ * Starts a `Bun.serve` WebSocket server on 127.0.0.1:0 whose messages go to `onServerMessage`,
+ * and connects one client to it.
+ */
+export async function openLoopback(
+  onServerMessage: (ws: Conn, message: string | Buffer) => void,
+): Promise<Loopback> {
   const server = Bun.serve<{ count: number }>({
     hostname: '127.0.0.1',
     port: 0,
@@ -33,18 +45,7 @@ async function openLoopback(mode: Mode): Promise<Loopback> {
       if (srv.upgrade(req, { data: { count: 0 } })) return undefined;
       return new Response('websocket only', { status: 426 });
     },
-    websocket: {
-      message(ws, message) {
-        if (mode === 'echo') {
-          ws.send(message);
-        } else if (message === END_OF_BURST) {
-          ws.send(String(ws.data.count));
-          ws.data.count = 0;
-        } else {
-          ws.data.count++;
-        }
-      },
-    },
+    websocket: { message: onServerMessage },
   });
   let client: WebSocket | undefined;
   const close = async () => {
@@ -82,33 +83,60 @@ async function openLoopback(mode: Mode): Promise<Loopback> {
   }
 }
 
+/** Times `batch` sequential JSON round trips from the client of `lo`, one observation each. */
+async function roundTrips(lo: Loopback, batch: number, seq: { n: number }, what: string) {
+  const out: number[] = [];
+  for (let i = 0; i < batch; i++) {
+    const message = pingMessage(seq.n++);
+    const t0 = performance.now();
+    const reply = lo.next(what, ROUND_TRIP_DEADLINE_MS);
+    lo.client.send(JSON.stringify(message));
+    const got: unknown = JSON.parse(await reply);
+    out.push(performance.now() - t0);
+    checkEcho(got, message.seq, what);
+  }
+  return out;
+}
+
 /**
  * Opens an echo server and client; each sample times `batch` sequential round trips of a small
  * JSON message (serialize, send, echo, receive, parse), one observation each.
  */
 export async function openWsEcho(batch: number): Promise<Sampler> {
-  const lo = await openLoopback('echo');
-  let seq = 0;
+  const lo = await openLoopback((ws, message) => ws.send(message));
+  const seq = { n: 0 };
+  return { sample: () => roundTrips(lo, batch, seq, 'WebSocket echo'), close: lo.close };
+}
+
+/**
+ * Opens a relay: client → WebSocket → server → IPC → Bun echo child → IPC → server →
+ * WebSocket → client, the path of a frontend ↔ backend-runtime round trip with none of our
+ * code. The server parses the frame to hand an object to IPC, as any relay must. Each sample
+ * times `batch` sequential round trips.
+ */
+export async function openWsIpcRelay(bunPath: string, batch: number): Promise<Sampler> {
+  let conn: Conn | undefined;
+  const child = await startEchoChild(bunPath, (message) => conn?.send(JSON.stringify(message)));
+  let lo: Loopback;
+  try {
+    lo = await openLoopback((ws, message) => {
+      conn = ws;
+      child.send(JSON.parse(String(message)));
+    });
+  } catch (error) {
+    await child.close();
+    throw error;
+  }
+  const seq = { n: 0 };
   return {
-    async sample() {
-      const out: number[] = [];
-      for (let i = 0; i < batch; i++) {
-        const message = pingMessage(seq++);
-        const t0 = performance.now();
-        const reply = lo.next('WebSocket echo', ROUND_TRIP_DEADLINE_MS);
-        lo.client.send(JSON.stringify(message));
-        const got = JSON.parse(await reply) as { seq?: unknown };
-        out.push(performance.now() - t0);
-        if (got.seq !== message.seq) {
-          throw new SpindleError(
-            'INTERNAL',
-            `echo returned seq ${String(got.seq)}, sent ${message.seq}`,
-          );
-        }
+    sample: () => roundTrips(lo, batch, seq, 'WebSocket ↔ IPC relay'),
+    async close() {
+      try {
+        await lo.close();
+      } finally {
+        await child.close();
       }
-      return out;
     },
-    close: lo.close,
   };
 }
 
@@ -118,7 +146,14 @@ export async function openWsEcho(batch: number): Promise<Sampler> {
  * A count other than `burst` fails the sample (a lost message is not a fast one).
  */
 export async function openWsThroughput(burst: number): Promise<Sampler> {
-  const lo = await openLoopback('sink');
+  const lo = await openLoopback((ws, message) => {
+    if (message === END_OF_BURST) {
+      ws.send(String(ws.data.count));
+      ws.data.count = 0;
+    } else {
+      ws.data.count++;
+    }
+  });
   let seq = 0;
   return {
     async sample() {

@@ -4,6 +4,7 @@
  * when it ends, so no grandchild outlives the run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -83,7 +84,7 @@ function childCommand(bench: Benchmark, opts: ChildRunOptions): string[] {
   return [process.execPath, '--import', tsx, ...args];
 }
 
-/** SIGKILLs the process group; true when something was still alive in it. */
+/** SIGKILLs the process group of `child`; false when the group no longer exists. */
 function killGroup(child: ChildProcess): boolean {
   if (child.pid === undefined) return false;
   try {
@@ -97,17 +98,44 @@ function killGroup(child: ChildProcess): boolean {
 /** How long to wait for a SIGKILLed process group to disappear. */
 const GROUP_GONE_DEADLINE_MS = 2_000;
 
-/** Resolves true once no process of group `pgid` is left, false after the deadline. */
-async function groupGone(pgid: number): Promise<boolean> {
-  for (let waited = 0; waited < GROUP_GONE_DEADLINE_MS; waited += 10) {
+/**
+ * Whether any process of group `pgid` is still running. Zombies do not count: they are dead,
+ * and on some machines init reaps them late. Reads /proc where it exists, else asks the kernel
+ * with signal 0 (which also counts zombies).
+ */
+export function groupAlive(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
     try {
       process.kill(-pgid, 0);
-    } catch {
       return true;
+    } catch {
+      return false;
     }
-    await new Promise((r) => setTimeout(r, 10));
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the parenthesised command name: state, ppid, pgrp, …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
   }
   return false;
+}
+
+async function waitGroupGone(pgid: number): Promise<boolean> {
+  for (let waited = 0; waited < GROUP_GONE_DEADLINE_MS; waited += 10) {
+    if (!groupAlive(pgid)) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return !groupAlive(pgid);
 }
 
 /** Runs `bench` in a fresh child and settles once, after the child and its group are gone. */
@@ -172,10 +200,11 @@ export function runInChild(bench: Benchmark, opts: ChildRunOptions): Promise<Chi
       if (child.pid === undefined) settle({ ok: false, error: serializeError(forced) });
     });
     child.on('close', async (code, signal) => {
-      if (killGroup(child)) {
-        opts.log(`${prefix}left processes behind; its process group was killed`);
-        if (!(await groupGone(child.pid!))) {
-          opts.log(`${prefix}process group ${child.pid} still exists after SIGKILL`);
+      if (child.pid !== undefined && groupAlive(child.pid)) {
+        if (!forced) opts.log(`${prefix}left processes behind; its process group was killed`);
+        killGroup(child);
+        if (!(await waitGroupGone(child.pid))) {
+          opts.log(`${prefix}process group ${child.pid} still runs after SIGKILL`);
         }
       }
       if (forced) return settle({ ok: false, error: serializeError(forced) });
