@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIME_MODES } from '@spindle/types';
+import { userStorageRoot } from '../../src/storage/index.ts';
 import { ask, closeTestHosts, descendants, startTestHost } from './helpers.ts';
 
 afterEach(async () => {
@@ -30,6 +31,16 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(readFileSync(conf, 'utf8')).toBe(JSON.stringify({ a: 1 }, null, 2));
   });
 
+  test('getJson: missing without fallback, and a corrupt file even with one, are errors', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const missing = await ask(t, 's1', 'get_json', { path: 'none.json' });
+    expect(missing.error?.code).toBe('STORAGE_IO');
+    await ask(t, 's1', 'write_raw', { path: 'bad.json', data: '{ not json' });
+    const corrupt = await ask(t, 's1', 'get_json', { path: 'bad.json', fallback: 1 });
+    expect(corrupt.error?.code).toBe('INVALID_JSON');
+  });
+
   test('storage paths cannot leave the extension folder', async () => {
     const t = await startTestHost(mode, { enable: ['probe'] });
     t.gateway.open('s1', 'alice', ['probe']);
@@ -46,9 +57,9 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(without.error?.code).toBe('INVALID_OPTIONS');
     const withUser = await ask(t, 's1', 'user_storage', { userId: 'carol' });
     expect(withUser.result).toEqual({ theme: 'dark' });
-    const users = join(t.dataDir, 'storage', 'probe', 'users');
-    expect(existsSync(join(users, 'carol', 'prefs.json'))).toBe(true);
-    expect(existsSync(join(users, 'alice'))).toBe(false);
+    const userDir = (id: string) => userStorageRoot(join(t.dataDir, 'storage', 'probe'), id);
+    expect(existsSync(join(userDir('carol'), 'prefs.json'))).toBe(true);
+    expect(existsSync(userDir('alice'))).toBe(false);
   });
 
   test('userStorage of a user-scoped extension is implicit for its user and refuses others', async () => {
@@ -59,10 +70,10 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     t.gateway.open('s1', 'alice', ['probe']);
     const implicit = await ask(t, 's1', 'user_storage');
     expect(implicit.result).toEqual({ theme: 'dark' });
-    const users = join(t.dataDir, 'storage', 'probe', 'users');
-    expect(existsSync(join(users, 'alice', 'prefs.json'))).toBe(true);
+    const userDir = (id: string) => userStorageRoot(join(t.dataDir, 'storage', 'probe'), id);
+    expect(existsSync(join(userDir('alice'), 'prefs.json'))).toBe(true);
     const other = await ask(t, 's1', 'user_storage', { userId: 'bob' });
     expect(other.error?.code).toBe('FORBIDDEN');
-    expect(existsSync(join(users, 'bob'))).toBe(false);
+    expect(existsSync(userDir('bob'))).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 /** `spindle.storage` and `spindle.userStorage`: thin clients of the host's storage requests. */
 import {
+  isSpindleError,
   SpindleError,
   type SpindleStorage,
   type SpindleUserStorage,
@@ -12,15 +13,42 @@ import type { RequestTable } from './rpc.ts';
 
 type Call = (op: StorageOp, path: string, data?: string, userId?: string) => Promise<unknown>;
 
+/** Largest `setJson` indent, as on the host side. */
+const MAX_JSON_INDENT = 10;
+
 function parseJson<T>(path: string, text: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new SpindleError('STORAGE_IO', `storage file ${path} does not hold valid JSON`, {
+    throw new SpindleError('INVALID_JSON', `storage file ${path} does not hold valid JSON`, {
       cause: error,
       details: { path },
     });
   }
+}
+
+function stringify(path: string, value: unknown, indent: number | undefined): string {
+  if (
+    indent !== undefined &&
+    (!Number.isInteger(indent) || indent < 0 || indent > MAX_JSON_INDENT)
+  ) {
+    throw new SpindleError(
+      'INVALID_OPTIONS',
+      `setJson ${path}: indent must be an integer in [0, ${MAX_JSON_INDENT}], got ${String(indent)}`,
+    );
+  }
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, null, indent);
+  } catch (error) {
+    throw new SpindleError('INVALID_OPTIONS', `setJson ${path}: value is not JSON-serializable`, {
+      cause: error,
+    });
+  }
+  if (text === undefined) {
+    throw new SpindleError('INVALID_OPTIONS', `setJson ${path}: JSON cannot represent the value`);
+  }
+  return text;
 }
 
 function checkData(path: string, data: unknown): string {
@@ -32,9 +60,31 @@ function checkData(path: string, data: unknown): string {
   return data;
 }
 
-async function getJson<T>(call: Call, path: string, fallback: T | undefined, userId?: string) {
-  if (!(await call('exists', path, undefined, userId))) return fallback as T;
-  return parseJson<T>(path, (await call('read', path, undefined, userId)) as string);
+/**
+ * A missing file gives `fallback` when the option is present (even `undefined`), else the
+ * host's not-found error; a corrupt file is never hidden by the fallback.
+ */
+async function getJson<T>(
+  call: Call,
+  path: string,
+  options: StorageGetJsonOptions<T> | undefined,
+  userId?: string,
+): Promise<T> {
+  let text: string;
+  try {
+    text = (await call('read', path, undefined, userId)) as string;
+  } catch (error) {
+    if (options && 'fallback' in options && isNotFound(error)) return options.fallback as T;
+    throw error;
+  }
+  return parseJson<T>(path, text);
+}
+
+function isNotFound(error: unknown): boolean {
+  return (
+    isSpindleError(error, 'STORAGE_IO') &&
+    (error.details as { reason?: unknown }).reason === 'not_found'
+  );
 }
 
 /** Builds `spindle.storage`. */
@@ -52,9 +102,9 @@ export function createStorageClient(rpc: RequestTable): SpindleStorage {
     exists: async (path: string) => (await call('exists', path)) as boolean,
     list: async (path?: string) => (await call('list', path ?? '')) as string[],
     getJson: <T = unknown>(path: string, options?: StorageGetJsonOptions<T>) =>
-      getJson<T>(call, path, options?.fallback),
+      getJson<T>(call, path, options),
     setJson: async (path: string, value: unknown, options?: StorageSetJsonOptions) => {
-      await call('write', path, JSON.stringify(value, null, options?.indent));
+      await call('write', path, stringify(path, value, options?.indent));
     },
   });
 }
@@ -83,9 +133,9 @@ export function createUserStorageClient(rpc: RequestTable): SpindleUserStorage {
     list: async (path?: string, o?: UserStorageScope) =>
       (await call('list', path ?? '', undefined, o?.userId)) as string[],
     getJson: <T = unknown>(path: string, o?: StorageGetJsonOptions<T> & UserStorageScope) =>
-      getJson<T>(call, path, o?.fallback, o?.userId),
+      getJson<T>(call, path, o, o?.userId),
     setJson: async (path: string, value: unknown, o?: StorageSetJsonOptions & UserStorageScope) => {
-      await call('write', path, JSON.stringify(value, null, o?.indent), o?.userId);
+      await call('write', path, stringify(path, value, o?.indent), o?.userId);
     },
   });
 }
