@@ -1,6 +1,6 @@
 /**
  * The sampling loop: warm-up, then floor and figure samples interleaved in alternating order
- * (floor, figure | figure, floor | …) so that machine noise and slow drift (thermal, other
+ * (floor then figure, figure then floor, …) so that machine noise and slow drift (thermal, other
  * tenants of the 2 cores) fall on both sides alike, and neither side always runs "second".
  * No clock of its own: the samplers measure.
  */

@@ -32,14 +32,15 @@ export function renderMarkdownTable(results: readonly BenchmarkResult[]): string
 
 const METHOD = `Each benchmark runs in a fresh child process (Bun unless it says otherwise), spawned by the
 Node harness in its own process group, which is killed when the benchmark ends. Inside it the
-floor and the figure are opened side by side, then sampled in interleaved rounds (floor, figure
-| figure, floor | …) so machine noise and drift fall on both alike; warm-up rounds are run and
-discarded first. A sample is one observation (a spawn) or a batch (100 round trips, each one
-observation). *median* is the middle observation (mean of the two middle ones for even *n*);
-*p99* is nearest-rank, so with fewer than 100 observations it is the maximum; for msg/s the slow
-tail is the low end, so that column shows *p1* instead. *figure/floor* is
-the ratio of medians; a target compares like with like (figure p99 against floor p99). Absolute
+floor and the figure are opened side by side, then sampled in interleaved rounds (floor then
+figure, figure then floor, and so on) so machine noise and drift fall on both alike; warm-up
+rounds are run and discarded first. A sample is one observation (a spawn) or a batch (100 round
+trips, each one observation). *median* is the middle observation (mean of the two middle ones
+for even *n*); *p99* is nearest-rank, so with fewer than 100 observations it is the maximum; for
+msg/s the slow tail is the low end, so that column shows *p1* instead. *figure/floor* is the
+ratio of medians; a target compares like with like (figure p99 against floor p99). Absolute
 times on a shared 2-core machine are noisy; the ratios are what count. Run with \`pnpm bench\`;
+see \`bench/README.md\`.`;
 see \`bench/README.md\`.`;
 
 /** The whole report. */
