@@ -41,7 +41,6 @@ msg/s the slow tail is the low end, so that column shows *p1* instead. *figure/f
 ratio of medians; a target compares like with like (figure p99 against floor p99). Absolute
 times on a shared 2-core machine are noisy; the ratios are what count. Run with \`pnpm bench\`;
 see \`bench/README.md\`.`;
-see \`bench/README.md\`.`;
 
 /** The whole report. */
 export function renderMarkdown(report: RunReport): string {
