@@ -3,11 +3,13 @@
  * A manifest that cannot be read or does not validate yields an entry with an `error` (the
  * extension's state becomes `error`); it never stops the host.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   DEFAULT_ENTRY_BACKEND,
   errorMessage,
+  SpindleError,
   type SpindleManifest,
   validateManifest,
 } from '@spindle/types';
@@ -39,7 +41,15 @@ export type DiscoveredExtension =
 /** Scans `extensionsDir` (one level deep), sorted by folder name. */
 export async function discoverExtensions(extensionsDir: string): Promise<DiscoveredExtension[]> {
   const root = resolve(extensionsDir);
-  const entries = await readdir(root, { withFileTypes: true });
+  let entries: Dirent[];
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (error) {
+    throw new SpindleError('INVALID_OPTIONS', `cannot read the extensions folder ${root}`, {
+      cause: error,
+      details: { extensionsDir: root },
+    });
+  }
   const found: DiscoveredExtension[] = [];
   const seen = new Set<string>();
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
