@@ -74,6 +74,8 @@ export interface SessionConnection {
   readonly active: boolean;
   /** Hands an already validated client frame (not `hello`) to the session. */
   receive(frame: ClientFrame): void;
+  /** The socket drained after the sink reported congestion: deliver what is waiting. */
+  drain(): void;
   /** The socket is gone; the session stays resumable for `resumeGraceMs`. */
   detach(): void;
 }
@@ -159,7 +161,10 @@ export class FrontendHub implements FrontendGateway {
       resumed = true;
       const previous = session.attachment;
       session.transition('connected');
-      session.attachment = attachment;
+      // Admin rights can be lost between connections, never gained by resuming.
+      session.isAdmin = session.isAdmin && request.isAdmin === true;
+      session.outbound.ack(Math.max(0, request.lastServerSeq ?? 0));
+      session.attach(attachment);
       if (session.graceTimer !== undefined) this.#clock.clearTimeout(session.graceTimer);
       session.graceTimer = undefined;
       if (previous) {
@@ -169,9 +174,6 @@ export class FrontendHub implements FrontendGateway {
         );
         this.#emit('session_detached', session.info);
       }
-      // Admin rights can be lost between connections, never gained by resuming.
-      session.isAdmin = session.isAdmin && request.isAdmin === true;
-      session.outbound.ack(Math.max(0, request.lastServerSeq ?? 0));
     } else {
       session = new HubSession({
         id: this.#createSessionId(),
@@ -180,7 +182,7 @@ export class FrontendHub implements FrontendGateway {
         now,
         maxUnackedFrames: this.limits.maxUnackedFrames,
       });
-      session.attachment = attachment;
+      session.attach(attachment);
       this.#sessions.set(session.id, session);
     }
     session.lastActiveAt = now;
@@ -197,7 +199,7 @@ export class FrontendHub implements FrontendGateway {
       limits,
     };
     session.deliver(welcome);
-    for (const frame of session.outbound.pending()) session.deliver(frame);
+    session.pump();
     this.#emit(resumed ? 'session_resumed' : 'session_opened', session.info);
 
     const hub = this;
@@ -210,6 +212,11 @@ export class FrontendHub implements FrontendGateway {
       },
       receive(frame) {
         if (isCurrent()) hub.#handle(session, frame);
+      },
+      drain() {
+        if (!isCurrent()) return;
+        session.congested = false;
+        session.pump();
       },
       detach() {
         if (isCurrent()) hub.#detach(session);
@@ -263,7 +270,7 @@ export class FrontendHub implements FrontendGateway {
       return false;
     }
     if (message.type === 'extension_removed') session.mounted.delete(message.extensionId);
-    session.deliver(frame);
+    session.pump();
     return true;
   }
 

@@ -61,6 +61,12 @@ export class OutboundWindow<T extends object> {
     return seq <= this.#lastSeq;
   }
 
+  /** The kept frame with this `seq`, if any. */
+  get(seq: number): (T & Sequenced) | undefined {
+    // Kept frames are contiguous from `ackedSeq + 1` to `lastSeq`.
+    return this.#frames[seq - this.#ackedSeq - 1];
+  }
+
   /** Kept frames with a `seq` above `afterSeq`, oldest first. */
   pending(afterSeq = 0): ReadonlyArray<T & Sequenced> {
     return this.#frames.filter((frame) => frame.seq > afterSeq);

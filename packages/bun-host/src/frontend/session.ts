@@ -18,8 +18,12 @@ const TRANSITIONS: Record<HubSessionState, readonly HubSessionState[]> = {
   closed: [],
 };
 
-/** Receives the frames of one connection. */
-export type FrameSink = (frame: ServerFrame) => void;
+/**
+ * Receives the frames of one connection. Returning `false` says the socket is congested: the hub
+ * stops handing it sequenced frames (they stay buffered) until the connection calls `drain()`.
+ * Small control frames (`ack`, `pong`, `error`) are still handed over.
+ */
+export type FrameSink = (frame: ServerFrame) => boolean | undefined | void;
 
 /** Lets the hub end a connection it no longer wants (takeover, overflow, close). */
 export interface ConnectionControl {
@@ -46,6 +50,10 @@ export class HubSession {
   lastActiveAt: number;
   statsSubscribed = false;
   attachment: Attachment | undefined;
+  /** Highest `seq` handed to the current attachment. */
+  deliveredSeq = 0;
+  /** The current attachment asked for a pause (see `FrameSink`). */
+  congested = false;
   graceTimer: TimerHandle | undefined;
   #state: HubSessionState = 'connected';
 
@@ -96,14 +104,31 @@ export class HubSession {
     this.#state = next;
   }
 
-  /** Hands `frame` to the attached socket; a throwing sink is the connection's problem. */
+  /** Hands a control frame (or the welcome) to the attached socket. */
   deliver(frame: ServerFrame): void {
     const sink = this.attachment?.sink;
     if (!sink) return;
     try {
-      sink(frame);
+      if (sink(frame) === false) this.congested = true;
     } catch {
       // The server adapter reports its own socket failures through `detach`.
+    }
+  }
+
+  /** Starts a new attachment: nothing delivered to it yet beyond what the client acknowledged. */
+  attach(attachment: Attachment): void {
+    this.attachment = attachment;
+    this.deliveredSeq = this.outbound.ackedSeq;
+    this.congested = false;
+  }
+
+  /** Hands buffered downlinks to the socket, in order, until it is congested or all are out. */
+  pump(): void {
+    while (this.attachment && !this.congested && this.state === 'connected') {
+      const frame = this.outbound.get(this.deliveredSeq + 1);
+      if (!frame) return;
+      this.deliveredSeq = frame.seq;
+      this.deliver(frame);
     }
   }
 }

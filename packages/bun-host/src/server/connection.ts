@@ -65,6 +65,8 @@ export interface ConnectionSettings {
   limits: Pick<WireLimits, 'maxFrameBytes' | 'maxFramesPerSecond'>;
   handshakeTimeoutMs: number;
   maxBufferedBytes: number;
+  /** A congested socket that does not drain for this long is closed with `BACKPRESSURE`. */
+  stallTimeoutMs: number;
   rateLimitCloseAfterMs: number;
   clock: HubClock;
   counters: WireCounters;
@@ -98,6 +100,7 @@ export class WireConnection {
   #session: SessionConnection | undefined;
   #handshakeTimer: TimerHandle | undefined;
   #terminateTimer: TimerHandle | undefined;
+  #stallTimer: TimerHandle | undefined;
 
   constructor(socket: WireSocket, settings: ConnectionSettings) {
     this.#socket = socket;
@@ -167,6 +170,13 @@ export class WireConnection {
       return;
     }
     this.#dispatch(result.value);
+  }
+
+  /** The socket can take more data again (Bun's `drain`). */
+  onDrain(): void {
+    if (this.#state !== 'open' && this.#state !== 'authenticating') return;
+    this.#clearStallTimer();
+    this.#session?.drain();
   }
 
   /** The socket closed (either side). */
@@ -271,25 +281,47 @@ export class WireConnection {
     );
   }
 
-  /** Sink of the hub and of this connection's own frames. */
-  #write(frame: ServerFrame): void {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+  /**
+   * Sink of the hub and of this connection's own frames. Returns false once the socket holds
+   * more than half of `maxBufferedBytes`: the hub then keeps further downlinks in its bounded
+   * buffer until `drain`. Past the full limit, or congested for `stallTimeoutMs`, the connection
+   * is closed with `BACKPRESSURE`; the session stays resumable.
+   */
+  #write(frame: ServerFrame): boolean {
+    if (this.#state === 'closing' || this.#state === 'closed') return false;
     let written: number;
     try {
       written = this.#socket.send(JSON.stringify(frame));
     } catch (error) {
       this.#settings.reportError(error);
       this.#closeWith(INTERNAL_ERROR, 'the host failed to write to this connection');
-      return;
+      return false;
     }
     const buffered = this.#socket.bufferedAmount();
-    if (written === 0 || buffered > this.#settings.maxBufferedBytes) {
-      this.#settings.counters.backpressureCloses += 1;
-      this.#closeWith(
-        WIRE_CLOSE_CODES.BACKPRESSURE,
-        `client read too slowly (${buffered} bytes waiting, limit ${this.#settings.maxBufferedBytes}): reconnect to resume`,
+    const limit = this.#settings.maxBufferedBytes;
+    if (written === 0 || buffered > limit) {
+      this.#closeForBackpressure(
+        `client read too slowly (${buffered} bytes waiting, limit ${limit}): reconnect to resume`,
       );
+      return false;
     }
+    if (buffered <= limit / 2) return true;
+    if (this.#stallTimer === undefined) {
+      const stallMs = this.#settings.stallTimeoutMs;
+      this.#stallTimer = this.#settings.clock.setTimeout(() => {
+        this.#stallTimer = undefined;
+        this.#closeForBackpressure(
+          `client stopped reading for ${stallMs} ms (${this.#socket.bufferedAmount()} bytes waiting): reconnect to resume`,
+        );
+      }, stallMs);
+    }
+    return false;
+  }
+
+  #closeForBackpressure(reason: string): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#settings.counters.backpressureCloses += 1;
+    this.#closeWith(WIRE_CLOSE_CODES.BACKPRESSURE, reason);
   }
 
   #sendError(
@@ -312,6 +344,7 @@ export class WireConnection {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#transition('closing');
     this.#clearHandshakeTimer();
+    this.#clearStallTimer();
     // Detach first so nothing more is written to a socket that is going away; the session keeps
     // its unacknowledged downlinks for a resume.
     this.#session?.detach();
@@ -340,8 +373,14 @@ export class WireConnection {
     this.#handshakeTimer = undefined;
   }
 
+  #clearStallTimer(): void {
+    if (this.#stallTimer !== undefined) this.#settings.clock.clearTimeout(this.#stallTimer);
+    this.#stallTimer = undefined;
+  }
+
   #clearTimers(): void {
     this.#clearHandshakeTimer();
+    this.#clearStallTimer();
     if (this.#terminateTimer !== undefined) this.#settings.clock.clearTimeout(this.#terminateTimer);
     this.#terminateTimer = undefined;
   }

@@ -35,8 +35,13 @@ export interface HostServerOptions {
   limits?: Partial<Pick<WireLimits, 'maxFrameBytes' | 'maxFramesPerSecond'>>;
   /** Time a connection has to send a valid `hello`. @default 5000 */
   handshakeTimeoutMs?: number;
-  /** Bytes queued for one slow client before it is dropped with `BACKPRESSURE`. @default 8388608 */
+  /**
+   * Bytes queued in one socket before its client is dropped with `BACKPRESSURE`; above half of
+   * it, downlinks wait in the hub's bounded buffer until the socket drains. @default 8388608
+   */
   maxBufferedBytes?: number;
+  /** A socket that stays congested this long without draining is dropped with `BACKPRESSURE`. @default 10000 */
+  stallTimeoutMs?: number;
   /**
    * Messages above this close the socket (Bun's `maxPayloadLength`); between `maxFrameBytes` and
    * this they get a `FRAME_TOO_LARGE` error frame. @default 16 × maxFrameBytes
@@ -108,6 +113,7 @@ export function createHostServer(options: HostServerOptions): HostServer {
     limits,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5000,
     maxBufferedBytes,
+    stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
     rateLimitCloseAfterMs: options.rateLimitCloseAfterMs ?? 3000,
     clock,
     counters: createWireCounters(),
@@ -150,6 +156,9 @@ export function createHostServer(options: HostServerOptions): HostServer {
       },
       message(ws, message) {
         ws.data.connection?.onMessage(message);
+      },
+      drain(ws) {
+        ws.data.connection?.onDrain();
       },
       close(ws) {
         const connection = ws.data.connection;

@@ -44,11 +44,17 @@ export function connect(
 ): RecordingConnection {
   const frames: ServerFrame[] = [];
   const record: Partial<RecordingConnection> = { frames, closed: undefined };
-  const result = hub.open({ userId: 'alice', ...request }, (frame) => frames.push(frame), {
-    close: (code, reason) => {
-      record.closed = { code, reason };
+  const result = hub.open(
+    { userId: 'alice', ...request },
+    (frame) => {
+      frames.push(frame);
     },
-  });
+    {
+      close: (code, reason) => {
+        record.closed = { code, reason };
+      },
+    },
+  );
   if (!result.ok) throw new Error(`open refused: ${result.reason}`);
   record.connection = result.connection;
   record.sessionId = result.sessionId;

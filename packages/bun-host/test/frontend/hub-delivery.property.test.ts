@@ -20,6 +20,8 @@ type Action =
   | { kind: 'drop'; client: number }
   | { kind: 'resume'; client: number }
   | { kind: 'replayAll'; client: number }
+  | { kind: 'congest'; client: number }
+  | { kind: 'drain'; client: number }
   | { kind: 'tick'; ms: number };
 
 /** A client that behaves like the browser bridge, over a connection that loses its wires. */
@@ -32,6 +34,8 @@ class SimClient {
   upWire: ClientFrame[] = [];
   connection: SessionConnection | undefined;
   welcomed = false;
+  /** The next frame handed to the sink reports congestion. */
+  congestNext = false;
   sessionId = '';
   errors: ServerFrame[] = [];
 
@@ -49,7 +53,12 @@ class SimClient {
     this.welcomed = false;
     const result = this.hub.open(
       { userId: this.userId, resumeSessionId, lastServerSeq: this.lastServerSeq },
-      (frame) => wire.push(frame),
+      (frame) => {
+        wire.push(frame);
+        if (!this.congestNext) return true;
+        this.congestNext = false;
+        return false;
+      },
     );
     if (!result.ok) throw new Error(result.reason);
     this.connection = result.connection;
@@ -128,6 +137,8 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('drop' as const), client }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('resume' as const), client }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('replayAll' as const), client }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('congest' as const), client }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('drain' as const), client }), weight: 2 },
   {
     arbitrary: fc.record({
       kind: fc.constant('tick' as const),
@@ -210,12 +221,20 @@ describe('FrontendHub exactly-once delivery', () => {
             case 'replayAll':
               if (c.connection && c.welcomed) c.upWire.push(...c.unacked);
               break;
+            case 'congest':
+              c.congestNext = true;
+              break;
+            case 'drain':
+              c.connection?.drain();
+              break;
           }
         }
 
         for (const c of clients) {
           if (!c.connection) c.attach(c.sessionId);
+          c.congestNext = false;
           for (let round = 0; round < 3; round++) {
+            c.connection?.drain();
             c.read(Number.POSITIVE_INFINITY);
             c.flushUp(Number.POSITIVE_INFINITY);
           }

@@ -265,3 +265,50 @@ describe('FrontendHub sessions', () => {
     expect(c.ofType('ack')).toEqual([{ type: 'ack', seq: 1 }]);
   });
 });
+
+describe('FrontendHub flow control', () => {
+  it('stops handing downlinks to a congested sink and resumes in order on drain()', () => {
+    const hub = makeHub();
+    const frames: number[] = [];
+    let accept = true;
+    const result = hub.open({ userId: 'alice' }, (frame) => {
+      if (frame.type === 'backend_message') frames.push(frame.seq);
+      return accept;
+    });
+    if (!result.ok) throw new Error('refused');
+    hub.send(result.sessionId, message(1));
+    accept = false;
+    hub.send(result.sessionId, message(2));
+    hub.send(result.sessionId, message(3));
+    expect(frames).toEqual([1, 2]);
+    // Control frames still pass while congested.
+    result.connection.receive({ type: 'ping', at: 1 });
+    accept = true;
+    result.connection.drain();
+    hub.send(result.sessionId, message(4));
+    expect(frames).toEqual([1, 2, 3, 4]);
+  });
+
+  it('a resume replays a large backlog only as fast as the sink accepts it', () => {
+    const hub = makeHub();
+    const first = connect(hub);
+    for (let n = 1; n <= 10; n++) hub.send(first.sessionId, message(n));
+    first.connection.detach();
+    const seen: number[] = [];
+    const result = hub.open(
+      { userId: 'alice', resumeSessionId: first.sessionId, lastServerSeq: 2 },
+      (frame) => {
+        if (frame.type !== 'backend_message') return true;
+        seen.push(frame.seq);
+        return seen.length % 3 !== 0;
+      },
+    );
+    if (!result.ok) throw new Error('refused');
+    expect(seen).toEqual([3, 4, 5]);
+    result.connection.drain();
+    expect(seen).toEqual([3, 4, 5, 6, 7, 8]);
+    result.connection.drain();
+    result.connection.drain();
+    expect(seen).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
