@@ -47,7 +47,7 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
   const envMode = process.env.LUMIVERSE_SPINDLE_RUNTIME_MODE as Mode | undefined;
   let mode: Mode = options.mode ?? (envMode && MODES.includes(envMode) ? envMode : 'process');
   const dataDir = resolve(options.dataDir ?? resolve(here, '..', '.data'));
-  const verbose = options.verbose ?? true;
+  const verbose = options.verbose ?? process.env.SPINDLE_PLAYGROUND_QUIET !== '1';
   const tokens = {
     admin: randomBytes(18).toString('base64url'),
     alice: randomBytes(18).toString('base64url'),

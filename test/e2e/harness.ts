@@ -1,0 +1,86 @@
+/**
+ * End-to-end harness: the playground exactly as `pnpm dev` runs it (Vite + the host plugin,
+ * which builds the demo extensions and starts `spindle-host`), driven by Debian's Chromium
+ * through playwright-core. Everything started here is stopped by `stop()`.
+ */
+import { resolve } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+/** Chromium from Debian (`apt-get install chromium`); override with SPINDLE_CHROMIUM. */
+export const CHROMIUM = process.env.SPINDLE_CHROMIUM ?? '/usr/bin/chromium';
+
+/** A running playground plus a browser. */
+export interface Playground {
+  url: string;
+  browser: Browser;
+  /** Opens a page (new context = new tab of a fresh browser profile) and records console errors. */
+  open(query?: string, context?: BrowserContext): Promise<OpenedPage>;
+  stop(): Promise<void>;
+}
+
+/** A page with the console errors it produced. */
+export interface OpenedPage {
+  page: Page;
+  context: BrowserContext;
+  consoleErrors: string[];
+}
+
+/** Starts Vite (port 0) with the playground config and launches headless Chromium. */
+export async function startPlayground(
+  options: { mode?: 'process' | 'sandbox' | 'worker' } = {},
+): Promise<Playground> {
+  if (options.mode) process.env.LUMIVERSE_SPINDLE_RUNTIME_MODE = options.mode;
+  process.env.SPINDLE_PLAYGROUND_QUIET = '1';
+  let server: ViteDevServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    server = await createServer({
+      configFile: resolve(repo, 'playground', 'vite.config.ts'),
+      server: { port: 0, strictPort: false },
+      logLevel: 'error',
+      clearScreen: false,
+    });
+    await server.listen();
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error('vite did not report a URL');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    const b = browser;
+    const s = server;
+    return {
+      url,
+      browser: b,
+      async open(query = '', context) {
+        const ctx = context ?? (await b.newContext());
+        const page = await ctx.newPage();
+        const consoleErrors: string[] = [];
+        page.on('console', (msg) => {
+          if (msg.type() === 'error') consoleErrors.push(msg.text());
+        });
+        page.on('pageerror', (error) => consoleErrors.push(String(error)));
+        await page.goto(url + query);
+        return { page, context: ctx, consoleErrors };
+      },
+      async stop() {
+        await b.close().catch(() => undefined);
+        await s.close();
+      },
+    };
+  } catch (error) {
+    await browser?.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    throw error;
+  }
+}
