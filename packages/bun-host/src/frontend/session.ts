@@ -23,7 +23,8 @@ const TRANSITIONS: Record<HubSessionState, readonly HubSessionState[]> = {
  * stops handing it sequenced frames (they stay buffered) until the connection calls `drain()`.
  * Small control frames (`ack`, `pong`, `error`) are still handed over.
  */
-export type FrameSink = (frame: ServerFrame) => boolean | undefined | void;
+// biome-ignore lint/suspicious/noConfusingVoidType: a sink that never reports congestion returns nothing.
+export type FrameSink = (frame: ServerFrame) => boolean | void;
 
 /** Lets the hub end a connection it no longer wants (takeover, overflow, close). */
 export interface ConnectionControl {
