@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ask, closeTestHosts, descendants, FIXTURES, startTestHost } from './helpers.ts';
 
 let outside: string;
-let listener: ReturnType<typeof Bun.listen>;
+let listener: Bun.TCPSocketListener<undefined>;
 
 beforeAll(() => {
   outside = mkdtempSync(join(tmpdir(), 'spindle-outside-'));
