@@ -1,72 +1,36 @@
 /**
- * The browser half of the wire protocol: one WebSocket to the host, the handshake, reconnects
- * with backoff, session resume, and the seq/ack bookkeeping that delivers every frame exactly
- * once per session. The SDK sees it as a `Transport`; the app sees its state and events.
+ * The browser half of the wire protocol: the connection state machine, reconnects with backoff,
+ * and the session ledger that delivers every frame exactly once per session. The SDK sees it as
+ * a `Transport`; the app sees its state and events.
  */
 import type {
-  ClientFrame,
   ErrorFrame,
   ExtensionInfoDTO,
   FrontendDownlink,
   FrontendUplink,
+  HelloFrame,
   ServerFrame,
-  ValidationResult,
   WelcomeFrame,
   WireLimits,
 } from '@spindle/types';
-import {
-  DEFAULT_WIRE_LIMITS,
-  PROTOCOL_VERSION,
-  SpindleError,
-  validateServerFrame,
-  WIRE_CLOSE_CODES,
-} from '@spindle/types';
+import { PROTOCOL_VERSION, SpindleError, WIRE_CLOSE_CODES } from '@spindle/types';
 import type { Emitter } from 'mitt';
 import mitt from 'mitt';
+import type { HostBridge } from './api.ts';
 import { backoffDelay } from './backoff.ts';
-import { closeAction } from './close-codes.ts';
+import { closeAction, failureFor } from './close-codes.ts';
+import type { ConnectionLoss } from './connection.ts';
+import { Connection } from './connection.ts';
+import { emitIsolated } from './emit.ts';
 import type { BridgeErrorEvent, HostBridgeEvents, SessionLostEvent } from './events.ts';
-import { Inbox } from './inbox.ts';
 import type { BridgeFailure, HostBridgeOptions, ResolvedOptions } from './options.ts';
 import { resolveOptions } from './options.ts';
-import { Outbox, utf8Length } from './outbox.ts';
-import type { WebSocketLike } from './socket.ts';
-import { CLIENT_CLOSE_CODES, SOCKET_OPEN, socketText } from './socket.ts';
+import type { EndedSession } from './session.ts';
+import { Session } from './session.ts';
+import { CLIENT_CLOSE_CODES } from './socket.ts';
 import type { ConnectionState } from './state.ts';
 import { assertTransition, isTerminal, toTransportState } from './state.ts';
-import type { Transport, TransportState } from './transport.ts';
-
-/** A live connection to the host: the SDK's `Transport` plus state and events for the app. */
-export interface HostBridge extends Transport {
-  /**
-   * Sends an uplink (only while `state === 'open'`, otherwise throws `NOT_CONNECTED`). Returns
-   * false when the message was refused (reported through `dropped`): buffer full, too large for
-   * the host, or not serialisable.
-   */
-  send(message: FrontendUplink): boolean;
-  /** The detailed connection state. */
-  readonly connectionState: ConnectionState;
-  /** `frontendSessionId` of the current session (undefined before the first `welcome`). */
-  readonly sessionId: string | undefined;
-  /** User the host authenticated (undefined before the first `welcome`). */
-  readonly userId: string | undefined;
-  /** Whether the session may subscribe to runtime stats. */
-  readonly isAdmin: boolean;
-  /** Extensions as last reported by the host (`welcome`, then `extension_state` / `extension_removed`). */
-  readonly extensions: readonly ExtensionInfoDTO[];
-  /** The host's limits from the last `welcome` (the protocol defaults before it). */
-  readonly limits: WireLimits;
-  /** Uplinks sent and not yet acknowledged. */
-  readonly unacked: number;
-  /** Why the bridge is `failed`. */
-  readonly failure: BridgeFailure | undefined;
-  /** State changes, session loss, errors, drops, extension updates (mitt). */
-  readonly events: Emitter<HostBridgeEvents>;
-  /** While `reconnecting`, skips the rest of the backoff delay (e.g. on the browser's `online` event). */
-  reconnect(): void;
-  /** Closes for good: flushes the pending ack, closes the socket, clears every timer. Idempotent. */
-  close(): void;
-}
+import type { TransportState } from './transport.ts';
 
 /**
  * Connects to the host at once and returns the bridge. Throws `INVALID_OPTIONS` for bad options;
@@ -78,32 +42,24 @@ export function connectHostBridge(options: HostBridgeOptions): HostBridge {
   return bridge;
 }
 
-/** The bridge's own timers; at most one of each is armed. */
-type TimerName = 'retry' | 'handshake' | 'ping' | 'pong';
+/** Error text of the `process_terminated` the bridge delivers for processes of a lost session. */
+export const SESSION_LOST_ERROR = 'the frontend session was lost, and the host ended its processes';
 
 class Bridge implements HostBridge {
   readonly events: Emitter<HostBridgeEvents> = mitt<HostBridgeEvents>();
   readonly #o: ResolvedOptions;
+  readonly #session: Session;
   #state: ConnectionState = 'connecting';
-  #socket: WebSocketLike | undefined;
-  #welcomed = false;
+  #conn: Connection | undefined;
   #attempt = 0;
-  #session: { id: string; userId: string; isAdmin: boolean } | undefined;
-  #extensions = new Map<string, ExtensionInfoDTO>();
-  #limits: WireLimits = DEFAULT_WIRE_LIMITS;
+  #retryTimer: unknown;
   #failure: BridgeFailure | undefined;
-  readonly #outbox: Outbox;
-  readonly #inbox: Inbox;
   readonly #messageHandlers = new Set<(message: FrontendDownlink) => void>();
   readonly #stateHandlers = new Set<(state: TransportState) => void>();
-  readonly #timers = new Map<TimerName, unknown>();
 
   constructor(options: ResolvedOptions) {
     this.#o = options;
-    this.#outbox = new Outbox(options.maxQueued, options.maxQueuedBytes);
-    this.#inbox = new Inbox(options.timers, options.ackDelayMs, options.ackEvery, (seq) =>
-      this.#sendControl({ type: 'ack', seq }),
-    );
+    this.#session = new Session(options, (seq) => this.#conn?.sendControl({ type: 'ack', seq }));
   }
 
   get state(): TransportState {
@@ -113,29 +69,29 @@ class Bridge implements HostBridge {
     return this.#state;
   }
   get sessionId(): string | undefined {
-    return this.#session?.id;
+    return this.#session.info?.id;
   }
   get userId(): string | undefined {
-    return this.#session?.userId;
+    return this.#session.info?.userId;
   }
   get isAdmin(): boolean {
-    return this.#session?.isAdmin ?? false;
+    return this.#session.info?.isAdmin ?? false;
   }
   get extensions(): readonly ExtensionInfoDTO[] {
-    return [...this.#extensions.values()];
+    return [...this.#session.extensions.values()];
   }
   get limits(): WireLimits {
-    return this.#limits;
+    return this.#session.limits;
   }
   get unacked(): number {
-    return this.#outbox.entries.length;
+    return this.#session.outbox.entries.length;
   }
   get failure(): BridgeFailure | undefined {
     return this.#failure;
   }
 
   start(): void {
-    this.#openSocket();
+    this.#connect();
   }
 
   onMessage(handler: (message: FrontendDownlink) => void): () => void {
@@ -160,88 +116,65 @@ class Bridge implements HostBridge {
         { details: { state: this.#state } },
       );
     }
-    const seq = this.#outbox.nextSeq;
-    let text: string;
-    try {
-      text = JSON.stringify({ ...message, seq } satisfies ClientFrame);
-    } catch {
-      this.#drop('unserializable', 'INVALID_FRAME', [message], false);
+    const prepared = this.#session.prepare(message);
+    if (!prepared.ok) {
+      const { reason, code } = prepared;
+      this.#emit('dropped', { reason, code, messages: [message], maybeDelivered: false });
       return false;
     }
-    const bytes = utf8Length(text);
-    if (bytes > this.#limits.maxFrameBytes) {
-      this.#drop('too_large', 'FRAME_TOO_LARGE', [message], false);
-      return false;
-    }
-    if (this.#outbox.wouldRefuse(bytes) !== undefined) {
-      this.#drop('queue_full', 'QUEUE_FULL', [message], false);
-      return false;
-    }
-    this.#outbox.push({ seq, message, text, bytes });
-    // A socket that is closing keeps the entry; the resume replays it.
-    this.#write(text);
+    this.#session.commit(prepared.entry);
+    // A socket that is already closing keeps nothing; the outbox does, and the resume replays it.
+    this.#conn?.write(prepared.entry.text);
     return true;
   }
 
   reconnect(): void {
-    if (this.#state !== 'reconnecting' || !this.#timers.has('retry')) return;
-    this.#clearTimer('retry');
-    this.#openSocket();
+    if (this.#state !== 'reconnecting' || this.#retryTimer === undefined) return;
+    this.#clearRetry();
+    this.#connect();
   }
 
   close(): void {
     if (isTerminal(this.#state)) return;
-    if (this.#welcomed) this.#inbox.flush();
-    this.#detachSocket(CLIENT_CLOSE_CODES.CLOSED_BY_CLIENT, 'closed by client');
-    this.#clearTimer('retry');
-    this.#inbox.reset();
-    const unacked = this.#outbox.reset();
-    if (unacked.length > 0) {
-      this.#drop(
-        'closed',
-        'HOST_CLOSING',
-        unacked.map((entry) => entry.message),
-        true,
-      );
-    }
+    if (this.#conn?.welcomed) this.#session.inbox.flush();
+    this.#conn?.dispose(CLIENT_CLOSE_CODES.CLOSED_BY_CLIENT, 'closed by client');
+    this.#conn = undefined;
+    this.#clearRetry();
+    const ended = this.#session.end();
+    this.#reportUnacked(ended, 'closed', 'HOST_CLOSING');
     this.#setState('closed');
   }
 
   // ── connection lifecycle ──────────────────────────────────────────────────────────────────
 
-  #openSocket(): void {
-    let socket: WebSocketLike;
-    try {
-      socket = new this.#o.WebSocket(this.#o.url);
-    } catch (cause) {
-      this.#reportError({
-        source: 'protocol',
-        code: 'NOT_CONNECTED',
-        message: `could not create a WebSocket for ${this.#o.url}: ${String(cause)}`,
-        cause,
-      });
-      this.#scheduleReconnect({});
-      return;
-    }
-    this.#socket = socket;
-    this.#welcomed = false;
-    this.#setTimer('handshake', this.#o.handshakeTimeoutMs, () =>
-      this.#abandonSocket(CLIENT_CLOSE_CODES.HANDSHAKE_TIMEOUT, 'no welcome in time'),
-    );
-    socket.addEventListener('open', () => {
-      if (socket === this.#socket) this.#sendHello();
+  #connect(): void {
+    const conn: Connection = new Connection(this.#o, () => this.#session.limits, {
+      onOpen: () => this.#sendHello(conn),
+      onFrame: (frame) => this.#onFrame(conn, frame),
+      onInvalid: (issue) => {
+        const { code, message, seq, frameType } = issue;
+        this.#reportError({ source: 'frame', code, message, seq, frameType });
+        if (code === 'PROTOCOL_VERSION_MISMATCH' && frameType === 'welcome') {
+          this.#fail({ code, message });
+        } else if (
+          seq !== undefined &&
+          conn.welcomed &&
+          this.#session.inbox.check(seq) === 'deliver'
+        ) {
+          // The protocol acks refused frames too; only the very next seq is trusted to count.
+          this.#session.receive(seq);
+        }
+      },
+      onPong: (rttMs) => this.#emit('pong', { rttMs }),
+      onLost: (loss) => {
+        if (conn === this.#conn) this.#onLost(loss);
+      },
     });
-    socket.addEventListener('message', (event) => {
-      if (socket === this.#socket) this.#onData(event.data);
-    });
-    socket.addEventListener('close', (event) => {
-      if (socket === this.#socket) this.#onClose(event.code, event.reason);
-    });
-    // `error` is always followed by `close`, which carries the code we act on.
-    socket.addEventListener('error', () => {});
+    this.#conn = conn;
+    conn.open();
   }
 
-  #sendHello(): void {
+  #sendHello(conn: Connection): void {
     let token: string;
     try {
       token = this.#o.token();
@@ -252,157 +185,115 @@ class Bridge implements HostBridge {
         message: 'the token function threw',
         cause,
       });
-      this.#abandonSocket(CLIENT_CLOSE_CODES.HANDSHAKE_TIMEOUT, 'no token');
+      conn.dispose(CLIENT_CLOSE_CODES.HANDSHAKE_TIMEOUT, 'no token');
+      this.#onLost({ why: 'handshake_timeout' });
       return;
     }
-    const hello: ClientFrame = { type: 'hello', protocolVersion: PROTOCOL_VERSION, token };
-    if (this.#o.resume && this.#session !== undefined) {
-      hello.resumeSessionId = this.#session.id;
-      hello.lastServerSeq = this.#inbox.lastProcessed;
+    const hello: HelloFrame = { type: 'hello', protocolVersion: PROTOCOL_VERSION, token };
+    const info = this.#session.info;
+    if (this.#o.resume && info !== undefined) {
+      hello.resumeSessionId = info.id;
+      hello.lastServerSeq = this.#session.inbox.lastProcessed;
     }
-    this.#sendControl(hello);
+    conn.sendControl(hello);
   }
 
-  #onWelcome(frame: WelcomeFrame): void {
-    if (this.#welcomed) {
-      this.#reportError({
-        source: 'protocol',
-        code: 'INVALID_FRAME',
-        message: 'a second welcome on one connection was ignored',
-        frameType: 'welcome',
-      });
+  #onWelcome(conn: Connection, frame: WelcomeFrame): void {
+    if (conn.welcomed) {
+      this.#protocolError('a second welcome on one connection was ignored', 'welcome');
       return;
     }
-    if (frame.protocolVersion !== PROTOCOL_VERSION) {
-      this.#fail({
-        code: 'PROTOCOL_VERSION_MISMATCH',
-        message: `the host speaks protocol version ${frame.protocolVersion}, this page speaks ${PROTOCOL_VERSION}: reload the page to get a matching version`,
-      });
-      return;
-    }
-    const socket = this.#socket;
-    this.#clearTimer('handshake');
-    this.#welcomed = true;
+    conn.markWelcomed();
     this.#attempt = 0;
-    this.#limits = frame.limits;
-    this.#outbox.capCount(frame.limits.maxUnackedFrames);
-    const previous = this.#session;
-    const resumed =
-      previous !== undefined && frame.resumed && frame.frontendSessionId === previous.id;
-    if (previous !== undefined && !resumed) {
-      this.#loseSession(this.#o.resume ? 'not_resumed' : 'resume_disabled');
+    const adopted = this.#session.adopt(frame, this.#o.resume);
+    if (adopted.lost !== undefined) {
+      this.#onSessionLost(adopted.lost, adopted.lost.reason);
+      if (conn !== this.#conn) return;
     }
-    this.#session = { id: frame.frontendSessionId, userId: frame.userId, isAdmin: frame.isAdmin };
-    this.#extensions = new Map(frame.extensions.map((info) => [info.identifier, info]));
-    if (resumed) this.#replayAfter(frame.lastClientSeq);
-    if (socket !== this.#socket) return;
-    this.#armPing();
+    if (adopted.overclaimed !== undefined) {
+      this.#protocolError(
+        `welcome.lastClientSeq ${adopted.overclaimed} is beyond the last frame sent`,
+        'welcome',
+      );
+    }
+    for (const entry of adopted.replay) conn.write(entry.text);
     this.#setState('open');
-    if (socket !== this.#socket) return;
-    this.#emit('welcome', frame);
+    if (conn === this.#conn) this.#emit('welcome', frame);
   }
 
-  #replayAfter(lastClientSeq: number): void {
-    if (!this.#outbox.ack(lastClientSeq)) {
+  #onSessionLost(
+    ended: EndedSession & { previousSessionId: string },
+    reason: SessionLostEvent['reason'],
+  ): void {
+    this.#reportUnacked(ended, 'session_lost', 'NO_FRONTEND_SESSION');
+    const terminated = this.#o.endProcessesOnSessionLoss ? ended.liveProcesses : [];
+    for (const processId of terminated) {
+      this.#deliver({
+        type: 'process_terminated',
+        processId,
+        state: 'failed',
+        exitReason: 'failed',
+        error: SESSION_LOST_ERROR,
+      });
+    }
+    this.#emit('session_lost', {
+      previousSessionId: ended.previousSessionId,
+      reason,
+      terminatedProcesses: terminated,
+    });
+  }
+
+  #onLost(loss: ConnectionLoss): void {
+    this.#conn = undefined;
+    this.#session.inbox.detach();
+    if (loss.why === 'create_failed') {
       this.#reportError({
         source: 'protocol',
-        code: 'INVALID_FRAME',
-        message: `welcome.lastClientSeq ${lastClientSeq} is beyond the last frame sent (${this.#outbox.lastSeq})`,
-        frameType: 'welcome',
+        code: 'NOT_CONNECTED',
+        message: `could not create a WebSocket for ${this.#o.url}`,
+        cause: loss.cause,
       });
-      this.#outbox.ack(this.#outbox.lastSeq);
     }
-    for (const entry of this.#outbox.entries) this.#write(entry.text);
-  }
-
-  #loseSession(reason: SessionLostEvent['reason']): void {
-    const previous = this.#session;
-    if (previous === undefined) return;
-    this.#session = undefined;
-    this.#inbox.reset();
-    const unacked = this.#outbox.reset();
-    if (unacked.length > 0) {
-      this.#drop(
-        'session_lost',
-        'NO_FRONTEND_SESSION',
-        unacked.map((entry) => entry.message),
-        true,
-      );
-    }
-    this.#emit('session_lost', { previousSessionId: previous.id, reason });
-  }
-
-  #onClose(code: number, reason: string): void {
-    this.#detachSocket();
-    const action = closeAction(code);
-    if (action === 'fail') {
-      const mismatch = code === WIRE_CLOSE_CODES.PROTOCOL_VERSION_MISMATCH;
-      this.#fail({
-        code: mismatch ? 'PROTOCOL_VERSION_MISMATCH' : 'UNAUTHORIZED',
-        message: mismatch
-          ? `the host refused protocol version ${PROTOCOL_VERSION}${reason ? ` (${reason})` : ''}: reload the page to get a matching version`
-          : `the host refused the token${reason ? ` (${reason})` : ''}: sign in again`,
-        closeCode: code,
-        closeReason: reason,
-      });
+    const code = loss.closeCode;
+    const action = code === undefined ? 'resume' : closeAction(code);
+    if (action === 'fail' && code !== undefined) {
+      this.#fail(failureFor(code, loss.closeReason ?? ''));
       return;
     }
-    if (action === 'new_session') {
-      this.#loseSession(
-        code === WIRE_CLOSE_CODES.SESSION_UNKNOWN ? 'session_unknown' : 'taken_over',
-      );
+    if (action === 'new_session' && this.#session.info !== undefined) {
+      const previousSessionId = this.#session.info.id;
+      const reason = code === WIRE_CLOSE_CODES.SESSION_UNKNOWN ? 'session_unknown' : 'taken_over';
+      this.#onSessionLost({ previousSessionId, ...this.#session.end() }, reason);
     }
-    this.#scheduleReconnect({ closeCode: code, closeReason: reason });
-  }
-
-  /** Gives up on the current socket without waiting for its `close` event. */
-  #abandonSocket(code: number, reason: string): void {
-    this.#detachSocket(code, reason);
-    this.#scheduleReconnect({});
-  }
-
-  #detachSocket(code?: number, reason?: string): void {
-    const socket = this.#socket;
-    this.#socket = undefined;
-    this.#welcomed = false;
-    this.#clearTimer('handshake');
-    this.#clearTimer('ping');
-    this.#clearTimer('pong');
-    this.#inbox.detach();
-    if (socket !== undefined && code !== undefined) {
-      try {
-        socket.close(code, reason);
-      } catch {
-        // Already closed or closing; nothing left to release.
-      }
+    const info: { closeCode?: number; closeReason?: string } = {};
+    if (code !== undefined) {
+      info.closeCode = code;
+      info.closeReason = loss.closeReason ?? '';
     }
+    this.#scheduleReconnect(info);
   }
 
   #scheduleReconnect(info: { closeCode?: number; closeReason?: string }): void {
     if (isTerminal(this.#state)) return;
-    if (this.#state !== 'reconnecting') this.#setState('reconnecting');
-    if (this.#state !== 'reconnecting' || this.#timers.has('retry')) return;
+    this.#setState('reconnecting');
+    if (this.#state !== 'reconnecting' || this.#retryTimer !== undefined) return;
     const delayMs = backoffDelay(this.#attempt, this.#o.backoff, this.#o.random);
     this.#attempt += 1;
-    this.#setTimer('retry', delayMs, () => this.#openSocket());
+    this.#retryTimer = this.#o.timers.setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#connect();
+    }, delayMs);
     this.#emit('reconnect_scheduled', { attempt: this.#attempt, delayMs, ...info });
   }
 
   #fail(failure: BridgeFailure): void {
     if (isTerminal(this.#state)) return;
-    this.#detachSocket(CLIENT_CLOSE_CODES.PROTOCOL_ERROR, failure.code);
-    this.#clearTimer('retry');
-    this.#inbox.reset();
-    const unacked = this.#outbox.reset();
+    this.#conn?.dispose(CLIENT_CLOSE_CODES.PROTOCOL_ERROR, failure.code);
+    this.#conn = undefined;
+    this.#clearRetry();
     this.#failure = failure;
-    if (unacked.length > 0) {
-      this.#drop(
-        'failed',
-        failure.code,
-        unacked.map((entry) => entry.message),
-        true,
-      );
-    }
+    const ended = this.#session.end();
+    this.#reportUnacked(ended, 'failed', failure.code);
     this.#setState('failed', failure);
     if (failure.code === 'UNAUTHORIZED' && this.#o.onAuthFailed !== undefined) {
       try {
@@ -420,95 +311,63 @@ class Bridge implements HostBridge {
 
   // ── inbound frames ────────────────────────────────────────────────────────────────────────
 
-  #onData(data: unknown): void {
-    if (this.#timers.has('pong')) {
-      this.#clearTimer('pong');
-      this.#armPing();
-    }
-    const text = socketText(data);
-    const result: ValidationResult<ServerFrame> =
-      text === undefined
-        ? {
-            ok: false,
-            error: { code: 'INVALID_FRAME', path: '', message: 'frame is neither text nor binary' },
-          }
-        : validateServerFrame(text, { maxFrameBytes: this.#limits.maxFrameBytes });
-    if (!result.ok) {
-      const { code, message, seq, frameType } = result.error;
-      this.#reportError({ source: 'frame', code, message, seq, frameType });
-      if (code === 'PROTOCOL_VERSION_MISMATCH' && frameType === 'welcome') {
-        this.#fail({ code, message });
-        return;
-      }
-      // A refused frame that is exactly the next in sequence counts as processed (the protocol
-      // acks rejected frames too); any other claimed seq is not trusted to move the counter.
-      if (seq !== undefined && this.#welcomed && this.#inbox.check(seq) === 'deliver') {
-        this.#inbox.processed(seq);
-      }
+  #onFrame(conn: Connection, frame: Exclude<ServerFrame, { type: 'pong' }>): void {
+    if (frame.type === 'welcome') {
+      this.#onWelcome(conn, frame);
       return;
     }
-    this.#onFrame(result.value);
-  }
-
-  #onFrame(frame: ServerFrame): void {
-    switch (frame.type) {
-      case 'welcome':
-        this.#onWelcome(frame);
-        return;
-      case 'pong':
-        this.#emit('pong', { rttMs: Math.max(0, this.#o.timers.now() - frame.at) });
-        return;
-      case 'error':
-        this.#onErrorFrame(frame);
-        return;
-      case 'ack':
-        if (!this.#welcomed) {
-          this.#beforeWelcome(frame.type);
-          return;
-        }
-        if (!this.#outbox.ack(frame.seq)) {
-          this.#reportError({
-            source: 'protocol',
-            code: 'INVALID_FRAME',
-            message: `ack ${frame.seq} is beyond the last frame sent (${this.#outbox.lastSeq})`,
-            seq: frame.seq,
-            frameType: 'ack',
-          });
-        }
-        return;
-      default:
-        if (this.#welcomed) this.#onDownlink(frame);
-        else this.#beforeWelcome(frame.type);
-    }
-  }
-
-  #onDownlink(frame: FrontendDownlink & { seq: number }): void {
-    const verdict = this.#inbox.check(frame.seq);
-    if (verdict === 'duplicate') {
-      this.#inbox.reack();
+    if (frame.type === 'error') {
+      this.#onErrorFrame(conn, frame);
       return;
     }
-    if (verdict === 'gap') {
+    if (!conn.welcomed) {
       this.#reportError({
         source: 'protocol',
-        code: 'INVALID_FRAME',
-        message: `downlink seq ${frame.seq} skips past ${this.#inbox.lastProcessed + 1}; delivered anyway`,
-        seq: frame.seq,
+        code: 'HANDSHAKE_REQUIRED',
+        message: `${frame.type} before welcome was ignored`,
         frameType: frame.type,
       });
+      return;
     }
-    this.#inbox.processed(frame.seq);
-    const { seq: _seq, ...rest } = frame;
+    if (frame.type === 'ack') {
+      if (!this.#session.outbox.ack(frame.seq)) {
+        this.#protocolError(
+          `ack ${frame.seq} is beyond the last frame sent (${this.#session.outbox.lastSeq})`,
+          'ack',
+          frame.seq,
+        );
+      }
+      return;
+    }
+    const { seq, ...rest } = frame;
+    const verdict = this.#session.receive(seq);
+    if (verdict === 'duplicate') return;
+    if (verdict === 'gap') {
+      this.#protocolError(`downlink seq ${seq} skips ahead; delivered anyway`, frame.type, seq);
+    }
     const message = rest as FrontendDownlink;
-    if (message.type === 'extension_state') {
-      this.#extensions.set(message.extension.identifier, message.extension);
-      this.#emit('extension_state', message.extension);
-    } else if (message.type === 'extension_removed') {
-      this.#extensions.delete(message.extensionId);
+    this.#session.observe(message);
+    if (message.type === 'extension_state') this.#emit('extension_state', message.extension);
+    else if (message.type === 'extension_removed') {
       this.#emit('extension_removed', { extensionId: message.extensionId });
-    } else if (message.type === 'runtime_stats') {
-      this.#emit('runtime_stats', message.event);
+    } else if (message.type === 'runtime_stats') this.#emit('runtime_stats', message.event);
+    if (conn === this.#conn) this.#deliver(message, seq);
+  }
+
+  #onErrorFrame(conn: Connection, frame: ErrorFrame): void {
+    const uplink =
+      frame.seq === undefined ? undefined : this.#session.outbox.find(frame.seq)?.message;
+    const { code, message, seq, frameType } = frame;
+    this.#reportError({ source: 'host', code, message, seq, frameType, uplink });
+    // Before `welcome` these codes answer our `hello`: no retry can succeed.
+    if (!conn.welcomed && (code === 'UNAUTHORIZED' || code === 'PROTOCOL_VERSION_MISMATCH')) {
+      this.#fail(failureFor(code, message));
     }
+  }
+
+  // ── plumbing ──────────────────────────────────────────────────────────────────────────────
+
+  #deliver(message: FrontendDownlink, seq?: number): void {
     for (const handler of [...this.#messageHandlers]) {
       try {
         handler(message);
@@ -517,7 +376,7 @@ class Bridge implements HostBridge {
           source: 'handler',
           code: 'INTERNAL',
           message: `a message handler threw on ${message.type}`,
-          seq: frame.seq,
+          seq,
           frameType: message.type,
           cause,
         });
@@ -525,78 +384,19 @@ class Bridge implements HostBridge {
     }
   }
 
-  #onErrorFrame(frame: ErrorFrame): void {
-    const uplink = frame.seq === undefined ? undefined : this.#outbox.find(frame.seq)?.message;
-    this.#reportError({
-      source: 'host',
-      code: frame.code,
-      message: frame.message,
-      seq: frame.seq,
-      frameType: frame.frameType,
-      uplink,
-    });
-    // Before `welcome`, these codes answer our `hello`: no retry can succeed.
-    if (!this.#welcomed && frame.code === 'UNAUTHORIZED') {
-      this.#fail({
-        code: 'UNAUTHORIZED',
-        message: `the host refused the token (${frame.message}): sign in again`,
-      });
-    } else if (!this.#welcomed && frame.code === 'PROTOCOL_VERSION_MISMATCH') {
-      this.#fail({
-        code: 'PROTOCOL_VERSION_MISMATCH',
-        message: `${frame.message}: reload the page to get a matching version`,
-      });
-    }
+  #reportUnacked(
+    ended: EndedSession,
+    reason: 'session_lost' | 'closed' | 'failed',
+    code: HostBridgeEvents['dropped']['code'],
+  ): void {
+    if (ended.unacked.length === 0) return;
+    this.#emit('dropped', { reason, code, messages: ended.unacked, maybeDelivered: true });
   }
 
-  #beforeWelcome(frameType: string): void {
-    this.#reportError({
-      source: 'protocol',
-      code: 'HANDSHAKE_REQUIRED',
-      message: `${frameType} before welcome was ignored`,
-      frameType,
-    });
-  }
-
-  // ── plumbing ──────────────────────────────────────────────────────────────────────────────
-
-  #armPing(): void {
-    if (this.#o.pingIntervalMs === 0 || this.#timers.has('ping')) return;
-    this.#setTimer('ping', this.#o.pingIntervalMs, () => {
-      this.#sendControl({ type: 'ping', at: this.#o.timers.now() });
-      this.#setTimer('pong', this.#o.pongTimeoutMs, () =>
-        this.#abandonSocket(CLIENT_CLOSE_CODES.PONG_TIMEOUT, 'no pong in time'),
-      );
-    });
-  }
-
-  #sendControl(frame: ClientFrame): void {
-    this.#write(JSON.stringify(frame));
-  }
-
-  #write(text: string): void {
-    const socket = this.#socket;
-    if (socket === undefined || socket.readyState !== SOCKET_OPEN) return;
-    try {
-      socket.send(text);
-    } catch {
-      // The close event follows and decides what happens next; the outbox keeps the frame.
-    }
-  }
-
-  #setTimer(name: TimerName, ms: number, callback: () => void): void {
-    this.#clearTimer(name);
-    const handle = this.#o.timers.setTimeout(() => {
-      this.#timers.delete(name);
-      callback();
-    }, ms);
-    this.#timers.set(name, handle);
-  }
-
-  #clearTimer(name: TimerName): void {
-    if (!this.#timers.has(name)) return;
-    this.#o.timers.clearTimeout(this.#timers.get(name));
-    this.#timers.delete(name);
+  #clearRetry(): void {
+    if (this.#retryTimer === undefined) return;
+    this.#o.timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 
   #setState(next: ConnectionState, failure?: BridgeFailure): void {
@@ -624,48 +424,30 @@ class Bridge implements HostBridge {
     }
   }
 
-  #drop(
-    reason: HostBridgeEvents['dropped']['reason'],
-    code: HostBridgeEvents['dropped']['code'],
-    messages: FrontendUplink[],
-    maybeDelivered: boolean,
-  ): void {
-    this.#emit('dropped', { reason, code, messages, maybeDelivered });
+  #protocolError(message: string, frameType: string, seq?: number): void {
+    this.#reportError({ source: 'protocol', code: 'INVALID_FRAME', message, frameType, seq });
   }
 
   #reportError(event: BridgeErrorEvent): void {
-    const clean = Object.fromEntries(
-      Object.entries(event).filter(([, value]) => value !== undefined),
-    ) as unknown as BridgeErrorEvent;
-    this.#emit('error', clean);
+    this.#emit('error', event);
   }
 
-  /** mitt's `emit` stops at the first throwing handler; ours isolates them. */
   #emit<K extends keyof HostBridgeEvents>(type: K, event: HostBridgeEvents[K]): void {
-    const own = (this.events.all.get(type) ?? []) as ((payload: unknown) => void)[];
-    const wildcards = (this.events.all.get('*') ?? []) as ((t: string, payload: unknown) => void)[];
-    const handlers = [
-      ...own,
-      ...wildcards.map((wildcard) => (payload: unknown) => wildcard(type, payload)),
-    ];
-    for (const handler of handlers) {
-      try {
-        handler(event);
-      } catch (cause) {
-        if (type === 'error') {
-          // An error handler that throws has nowhere to report to: surface it to the page.
-          queueMicrotask(() => {
-            throw cause;
-          });
-        } else {
-          this.#reportError({
-            source: 'handler',
-            code: 'INTERNAL',
-            message: `a ${String(type)} event handler threw`,
-            cause,
-          });
-        }
-      }
-    }
+    emitIsolated(this.events, type, withoutUndefined(event), (cause) =>
+      this.#reportError({
+        source: 'handler',
+        code: 'INTERNAL',
+        message: `a ${String(type)} event handler threw`,
+        cause,
+      }),
+    );
   }
+}
+
+/** Events carry only the fields that are set, so they compare and log cleanly. */
+function withoutUndefined<T>(event: T): T {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) return event;
+  const entries = Object.entries(event as object).filter(([, value]) => value !== undefined);
+  if (entries.length === Object.keys(event as object).length) return event;
+  return Object.fromEntries(entries) as T;
 }

@@ -1,5 +1,6 @@
-/** What the bridge does after a socket closes, by close code. */
-import { WIRE_CLOSE_CODES } from '@spindle/types';
+/** What the bridge does after a socket closes, by close code, and how it words a refusal. */
+import { PROTOCOL_VERSION, WIRE_CLOSE_CODES } from '@spindle/types';
+import type { BridgeFailure } from './options.ts';
 
 /**
  * - `fail`: give up (the token or the protocol version was refused; retrying cannot help).
@@ -8,7 +9,7 @@ import { WIRE_CLOSE_CODES } from '@spindle/types';
  */
 export type CloseAction = 'fail' | 'new_session' | 'resume';
 
-/** Maps a host close code to the bridge's reaction. */
+/** Maps a close code to the bridge's reaction. */
 export function closeAction(code: number): CloseAction {
   switch (code) {
     case WIRE_CLOSE_CODES.UNAUTHORIZED:
@@ -21,4 +22,23 @@ export function closeAction(code: number): CloseAction {
     default:
       return 'resume';
   }
+}
+
+/** The failure for a refusal, from a close code (`closeReason` given) or an `error` frame. */
+export function failureFor(refusal: number | BridgeFailure['code'], detail: string): BridgeFailure {
+  const mismatch =
+    refusal === WIRE_CLOSE_CODES.PROTOCOL_VERSION_MISMATCH ||
+    refusal === 'PROTOCOL_VERSION_MISMATCH';
+  const said = detail ? ` (${detail})` : '';
+  const failure: BridgeFailure = mismatch
+    ? {
+        code: 'PROTOCOL_VERSION_MISMATCH',
+        message: `the host refused protocol version ${PROTOCOL_VERSION}${said}: reload the page to get a matching version`,
+      }
+    : { code: 'UNAUTHORIZED', message: `the host refused the token${said}: sign in again` };
+  if (typeof refusal === 'number') {
+    failure.closeCode = refusal;
+    failure.closeReason = detail;
+  }
+  return failure;
 }

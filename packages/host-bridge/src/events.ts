@@ -55,6 +55,11 @@ export interface SessionLostEvent {
    * - `resume_disabled`: `resume: false`, so every reconnect starts a new session.
    */
   reason: 'not_resumed' | 'session_unknown' | 'taken_over' | 'resume_disabled';
+  /**
+   * Frontend processes of the old session that were delivered a `process_terminated` just before
+   * this event (empty with `endProcessesOnSessionLoss: false`).
+   */
+  terminatedProcesses: string[];
 }
 
 /** A change of `connectionState`. */

@@ -2,10 +2,11 @@
  * `@spindle/host-bridge`: the WebSocket `Transport` between the frontend SDK in a browser tab and
  * the Bun host. `connectHostBridge` returns a bridge to pass to `createExtensionHost`.
  */
+
+export type { HostBridge } from './api.ts';
 export type { BackoffJitter, BackoffOptions } from './backoff.ts';
 export { backoffCeiling, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
-export type { HostBridge } from './bridge.ts';
-export { connectHostBridge } from './bridge.ts';
+export { connectHostBridge, SESSION_LOST_ERROR } from './bridge.ts';
 export type { CloseAction } from './close-codes.ts';
 export { closeAction } from './close-codes.ts';
 export type {

@@ -54,6 +54,12 @@ export interface HostBridgeOptions {
   ackDelayMs?: number;
   /** …or at once after this many unacknowledged downlinks. @default 32 */
   ackEvery?: number;
+  /**
+   * When the session is lost, deliver a `process_terminated` (state and reason `failed`) for
+   * every frontend process the host spawned in it, so the SDK ends them as the host already did.
+   * @default true
+   */
+  endProcessesOnSessionLoss?: boolean;
   /** Called once when the host refuses the token (the bridge is then `failed`). */
   onAuthFailed?: (failure: BridgeFailure) => void;
 }
@@ -74,6 +80,7 @@ export interface ResolvedOptions {
   handshakeTimeoutMs: number;
   ackDelayMs: number;
   ackEvery: number;
+  endProcessesOnSessionLoss: boolean;
   onAuthFailed: ((failure: BridgeFailure) => void) | undefined;
 }
 
@@ -141,6 +148,7 @@ export function resolveOptions(options: HostBridgeOptions): ResolvedOptions {
     ),
     ackDelayMs: integer('ackDelayMs', options.ackDelayMs ?? DEFAULT_ACK_DELAY_MS, 0),
     ackEvery: integer('ackEvery', options.ackEvery ?? DEFAULT_ACK_EVERY, 1),
+    endProcessesOnSessionLoss: options.endProcessesOnSessionLoss ?? true,
     onAuthFailed: options.onAuthFailed,
   };
 }

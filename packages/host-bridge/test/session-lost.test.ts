@@ -1,5 +1,6 @@
 import { WIRE_CLOSE_CODES } from '@spindle/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SESSION_LOST_ERROR } from '../src/index.ts';
 import { downlink, setup, uplink, welcome } from './helpers.ts';
 
 beforeEach(() => {
@@ -28,7 +29,7 @@ describe('session loss', () => {
     second.push(welcome({ frontendSessionId: 's-2', resumed: false }));
     expect(order).toEqual(['session_lost', 'open']);
     expect(events.of('session_lost')).toEqual([
-      { previousSessionId: 's-1', reason: 'not_resumed' },
+      { previousSessionId: 's-1', reason: 'not_resumed', terminatedProcesses: [] },
     ]);
     expect(events.of('dropped')).toEqual([
       {
@@ -54,6 +55,69 @@ describe('session loss', () => {
     bridge.close();
   });
 
+  it('ends the frontend processes of a lost session through process_terminated before session_lost', () => {
+    const { bridge, fakes, open, received } = setup();
+    const first = open();
+    const spawn = (processId: string, seq: number) => ({
+      type: 'process_spawn',
+      extensionId: 'ext',
+      processId,
+      kind: 'loop',
+      startupTimeoutMs: 15_000,
+      heartbeatTimeoutMs: 15_000,
+      seq,
+    });
+    first.push(spawn('p-1', 1));
+    first.push(spawn('p-2', 2));
+    first.push(spawn('p-3', 3));
+    first.push({
+      type: 'process_terminated',
+      processId: 'p-1',
+      state: 'timed_out',
+      exitReason: 'timed_out',
+      seq: 4,
+    });
+    bridge.send({ type: 'process_ended', processId: 'p-2', outcome: 'completed' });
+    first.drop(1006);
+    vi.runOnlyPendingTimers();
+    fakes.last.accept();
+    const order: string[] = [];
+    bridge.onMessage((m) => order.push(`${m.type}:${'processId' in m ? m.processId : ''}`));
+    bridge.events.on('session_lost', (e) =>
+      order.push(`session_lost:${e.terminatedProcesses.join(',')}`),
+    );
+    fakes.last.push(welcome({ frontendSessionId: 's-2' }));
+    expect(order).toEqual(['process_terminated:p-3', 'session_lost:p-3']);
+    expect(received.at(-1)).toEqual({
+      type: 'process_terminated',
+      processId: 'p-3',
+      state: 'failed',
+      exitReason: 'failed',
+      error: SESSION_LOST_ERROR,
+    });
+    bridge.close();
+  });
+
+  it('leaves processes alone with endProcessesOnSessionLoss: false', () => {
+    const { bridge, open, events, received } = setup({ endProcessesOnSessionLoss: false });
+    const socket = open();
+    socket.push({
+      type: 'process_spawn',
+      extensionId: 'ext',
+      processId: 'p-1',
+      kind: 'loop',
+      startupTimeoutMs: 15_000,
+      heartbeatTimeoutMs: 15_000,
+      seq: 1,
+    });
+    socket.drop(WIRE_CLOSE_CODES.SESSION_UNKNOWN);
+    expect(events.of('session_lost')).toEqual([
+      { previousSessionId: 's-1', reason: 'session_unknown', terminatedProcesses: [] },
+    ]);
+    expect(received.map((m) => (m as { type: string }).type)).toEqual(['process_spawn']);
+    bridge.close();
+  });
+
   it('on SESSION_UNKNOWN reports session_lost and reconnects as a new session', () => {
     const { bridge, fakes, open, events } = setup();
     open().drop(1006);
@@ -62,7 +126,7 @@ describe('session loss', () => {
     expect(fakes.last.frames[0]).toMatchObject({ resumeSessionId: 's-1' });
     fakes.last.drop(WIRE_CLOSE_CODES.SESSION_UNKNOWN, 'expired');
     expect(events.of('session_lost')).toEqual([
-      { previousSessionId: 's-1', reason: 'session_unknown' },
+      { previousSessionId: 's-1', reason: 'session_unknown', terminatedProcesses: [] },
     ]);
     expect(bridge.sessionId).toBeUndefined();
     vi.runOnlyPendingTimers();
@@ -77,7 +141,9 @@ describe('session loss', () => {
   it('on SESSION_TAKEN_OVER starts a new session instead of taking it back', () => {
     const { bridge, fakes, open, events } = setup();
     open().drop(WIRE_CLOSE_CODES.SESSION_TAKEN_OVER);
-    expect(events.of('session_lost')).toEqual([{ previousSessionId: 's-1', reason: 'taken_over' }]);
+    expect(events.of('session_lost')).toEqual([
+      { previousSessionId: 's-1', reason: 'taken_over', terminatedProcesses: [] },
+    ]);
     vi.runOnlyPendingTimers();
     fakes.last.accept();
     expect(fakes.last.frames[0]).not.toHaveProperty('resumeSessionId');
@@ -92,7 +158,7 @@ describe('session loss', () => {
     expect(fakes.last.frames[0]).not.toHaveProperty('resumeSessionId');
     fakes.last.push(welcome({ frontendSessionId: 's-2' }));
     expect(events.of('session_lost')).toEqual([
-      { previousSessionId: 's-1', reason: 'resume_disabled' },
+      { previousSessionId: 's-1', reason: 'resume_disabled', terminatedProcesses: [] },
     ]);
     bridge.close();
   });

@@ -101,10 +101,7 @@ export class SimHost {
   get quiet(): boolean {
     const conn = this.#conn;
     return (
-      conn !== undefined &&
-      conn.welcomed &&
-      conn.pending.length === 0 &&
-      conn.read === conn.socket.sent.length
+      conn?.welcomed === true && conn.pending.length === 0 && conn.read === conn.socket.sent.length
     );
   }
 
