@@ -83,6 +83,13 @@ describe('runInChild cleanup', () => {
     expect(logs.join('\n')).toMatch(/left processes behind/);
   }, 30_000);
 
+  it('does not wait for a forgotten grandchild that holds the stdout pipe open', async () => {
+    const { outcome, pids } = await run('leaks-holding-stdout');
+    expect(outcome).toEqual({ ok: true, floor: [1], figure: [] });
+    expect(pids).toHaveLength(1);
+    expect(running(pids[0]!)).toBe(false);
+  }, 30_000);
+
   it('reports a thrown error with its code', async () => {
     const { outcome } = await run('throws');
     expect(outcome.ok).toBe(false);

@@ -2,10 +2,10 @@
  * Entry of a benchmark child process (run by Bun, or by Node with tsx for `runtime: 'node'`):
  * `child.ts --name <benchmark> [--quick] [--registry <module>]`. Runs that one benchmark and
  * reports on stdout in the line protocol of `protocol.ts`. `--registry` (an absolute path of a
- * module exporting `BENCHMARKS`) exists for the harness's own tests. One fresh process per benchmark keeps heaps, JIT state and
- * leaked handles of one benchmark out of the next.
+ * module exporting `BENCHMARKS`) exists for the harness's own tests. One fresh process per
+ * benchmark keeps heaps, JIT state and leaked handles of one benchmark out of the next.
  */
-import { serializeError } from '@spindle/types';
+import { SpindleError, serializeError } from '@spindle/types';
 import { runBenchmark } from './interleave.ts';
 import { BUN_PATH_ENV, type ChildLine, LINE_PREFIX } from './protocol.ts';
 import type { Benchmark } from './types.ts';
@@ -27,8 +27,10 @@ async function main(): Promise<number> {
   try {
     const { BENCHMARKS } = (await import(registry)) as { BENCHMARKS: readonly Benchmark[] };
     const bench = BENCHMARKS.find((b) => b.name === name);
-    if (!argv.includes('--name') || !bench) throw new Error(`unknown benchmark "${name}"`);
-    if (!bunPath) throw new Error(`${BUN_PATH_ENV} is not set`);
+    if (!argv.includes('--name') || !bench) {
+      throw new SpindleError('INVALID_OPTIONS', `unknown benchmark "${name}" in ${registry}`);
+    }
+    if (!bunPath) throw new SpindleError('INVALID_OPTIONS', `${BUN_PATH_ENV} is not set`);
     const log = (message: string) => process.stderr.write(`${message}\n`);
     const observations = await runBenchmark(
       bench,

@@ -199,14 +199,19 @@ export function runInChild(bench: Benchmark, opts: ChildRunOptions): Promise<Chi
       });
       if (child.pid === undefined) settle({ ok: false, error: serializeError(forced) });
     });
+    // On exit, not close: a leftover grandchild holding the child's stdout open would keep
+    // 'close' from ever firing.
+    let reaped: Promise<void> = Promise.resolve();
+    child.on('exit', () => {
+      if (child.pid === undefined || !groupAlive(child.pid)) return;
+      if (!forced) opts.log(`${prefix}left processes behind; its process group was killed`);
+      killGroup(child);
+      reaped = waitGroupGone(child.pid).then((gone) => {
+        if (!gone) opts.log(`${prefix}process group ${child.pid} still runs after SIGKILL`);
+      });
+    });
     child.on('close', async (code, signal) => {
-      if (child.pid !== undefined && groupAlive(child.pid)) {
-        if (!forced) opts.log(`${prefix}left processes behind; its process group was killed`);
-        killGroup(child);
-        if (!(await waitGroupGone(child.pid))) {
-          opts.log(`${prefix}process group ${child.pid} still runs after SIGKILL`);
-        }
-      }
+      await reaped;
       if (forced) return settle({ ok: false, error: serializeError(forced) });
       if (reported) return settle(reported);
       const error = new SpindleError(
