@@ -33,7 +33,7 @@ export interface BunCommandOptions {
  * Builds the argv prefix that starts Bun; the script and its arguments follow it.
  *
  * - `LUMIVERSE_BUN_PATH`: the Bun binary. @default `process.execPath` under Bun, else the
- *   workspace's `node_modules/.bin/bun`.
+ *   workspace's real binary `node_modules/bun/bin/bun.exe` (not the `.bin` shim).
  * - `LUMIVERSE_BUN_METHOD`: @default `direct`
  *   - `direct` → `[bun]`
  *   - `grun` → `['grun', bun]` (Termux `glibc-runner` sets up the glibc loader)

@@ -1,0 +1,73 @@
+/**
+ * Walks down a storage folder one segment at a time with `O_NOFOLLOW`, holding each folder
+ * open, and names entries through `/proc/self/fd/<fd>/<name>` on Linux. That is `openat(2)`
+ * by another name: once a folder is open, swapping a path component for a symlink cannot
+ * redirect the next operation, so a runtime racing the host on its own storage folder cannot
+ * make the host read or write outside it. Without /proc (macOS) the names are plain paths and
+ * such a race is not closed; the symlink check of `confine` still holds for static trees.
+ */
+import { constants, existsSync } from 'node:fs';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SpindleError } from '@spindle/types';
+
+const PROC_FD = process.platform === 'linux' && existsSync('/proc/self/fd');
+const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0);
+
+/** An open folder of the storage tree. */
+export interface OpenDir {
+  handle: FileHandle;
+  /** Real path, for messages and the non-/proc fallback. */
+  path: string;
+}
+
+/** Path of `name` inside an open folder, immune to path swaps where /proc is available. */
+export function entryPath(dir: OpenDir, name: string): string {
+  return PROC_FD ? `/proc/self/fd/${dir.handle.fd}/${name}` : join(dir.path, name);
+}
+
+/**
+ * Opens `realRoot/segments…` (a path whose existing part is already real). Missing folders
+ * are created when `create`, else `undefined` is returned. A symlink met on the way means the
+ * tree changed after `confine` checked it: `STORAGE_PATH`.
+ */
+export async function openDirChain(
+  realRoot: string,
+  segments: string[],
+  create: boolean,
+  original: string,
+): Promise<OpenDir | undefined> {
+  let dir: OpenDir = { handle: await open(realRoot, DIR_FLAGS), path: realRoot };
+  try {
+    for (const segment of segments) {
+      const next = entryPath(dir, segment);
+      let handle: FileHandle;
+      try {
+        handle = await open(next, DIR_FLAGS);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' && create) {
+          await mkdir(next).catch((e: NodeJS.ErrnoException) => {
+            if (e.code !== 'EEXIST') throw e;
+          });
+          handle = await open(next, DIR_FLAGS);
+        } else if (code === 'ENOENT') {
+          await dir.handle.close();
+          return undefined;
+        } else if (code === 'ELOOP' || code === 'ENOTDIR') {
+          throw new SpindleError(
+            'STORAGE_PATH',
+            `storage path ${JSON.stringify(original)}: "${segment}" is not a folder (or was replaced by a symlink)`,
+            { details: { path: original }, cause: error },
+          );
+        } else throw error;
+      }
+      await dir.handle.close();
+      dir = { handle, path: join(dir.path, segment) };
+    }
+    return dir;
+  } catch (error) {
+    await dir.handle.close().catch(() => {});
+    throw error;
+  }
+}
