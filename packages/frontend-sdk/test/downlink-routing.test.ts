@@ -25,14 +25,7 @@ describe('routing of host messages', () => {
     remote.send({ type: 'extension_removed', extensionId: 'x' });
     remote.send({
       type: 'runtime_stats',
-      event: {
-        extensionId: 'x',
-        mode: 'process',
-        phase: 'sample',
-        pid: 1,
-        rssKb: 1,
-        at: '',
-      } as never,
+      event: { extension: 'x', runtimeMode: 'process', phase: 'sample', pid: 1, rssKb: 1, at: '' },
     });
     expect(seen).toEqual([
       ['state', 'x', 'running'],
