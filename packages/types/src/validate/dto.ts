@@ -25,14 +25,14 @@ import {
   SPINDLE_ERROR_CODES,
   STATS_PHASES,
 } from './enums.ts';
-import { counter, id, key, kind, nonNegative, plainRecord } from './fields.ts';
+import { counter, id, key, kind, nonNegative, obj, plainRecord } from './fields.ts';
 import { manifestSchema } from './manifest.ts';
 import type { Expect, InSync } from './sync.ts';
 
 const state = v.picklist(PROCESS_STATES);
 
 /** `SerializedError`, `cause` included (its depth is bounded by the input walk). */
-export const serializedErrorSchema: v.GenericSchema<SerializedError> = v.object({
+export const serializedErrorSchema: v.GenericSchema<unknown, SerializedError> = obj({
   name: v.string(),
   message: v.string(),
   code: v.optional(v.picklist(SPINDLE_ERROR_CODES)),
@@ -42,7 +42,7 @@ export const serializedErrorSchema: v.GenericSchema<SerializedError> = v.object(
 });
 
 /** `FrontendProcessLifecycleEventDTO`. */
-export const frontendLifecycleSchema = v.object({
+export const frontendLifecycleSchema = obj({
   processId: id,
   kind,
   key: v.optional(key),
@@ -56,7 +56,7 @@ export const frontendLifecycleSchema = v.object({
 });
 
 /** `BackendProcessLifecycleEventDTO`. */
-export const backendLifecycleSchema = v.object({
+export const backendLifecycleSchema = obj({
   processId: id,
   entry: v.string(),
   kind,
@@ -78,18 +78,18 @@ const listEntries = {
 };
 
 /** `FrontendProcessListOptionsDTO`. */
-export const frontendListSchema = v.object(listEntries);
+export const frontendListSchema = obj(listEntries);
 /** `BackendProcessListOptionsDTO`. */
-export const backendListSchema = v.object(listEntries);
+export const backendListSchema = obj(listEntries);
 
 const stopEntries = { userId: v.optional(id), reason: v.optional(v.string()) };
 /** `FrontendProcessStopOptionsDTO`. */
-export const frontendStopSchema = v.object(stopEntries);
+export const frontendStopSchema = obj(stopEntries);
 /** `BackendProcessStopOptionsDTO`. */
-export const backendStopSchema = v.object(stopEntries);
+export const backendStopSchema = obj(stopEntries);
 
 /** `RuntimeStatsEvent`. */
-export const runtimeStatsSchema = v.object({
+export const runtimeStatsSchema = obj({
   extension: id,
   runtimeMode: v.picklist(RUNTIME_MODE_VALUES),
   phase: v.picklist(STATS_PHASES),
@@ -105,7 +105,7 @@ export const runtimeStatsSchema = v.object({
 });
 
 /** `ExtensionInfoDTO`. */
-export const extensionInfoSchema = v.object({
+export const extensionInfoSchema = obj({
   identifier: id,
   manifest: manifestSchema,
   state: v.picklist(EXTENSION_STATES),

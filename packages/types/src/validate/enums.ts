@@ -54,6 +54,7 @@ export const SPINDLE_ERROR_CODES = [
   'INTERNAL',
 ] as const satisfies readonly SpindleErrorCode[];
 
+/** Every `FrontendProcessStateDTO` (also the backend states). */
 export const PROCESS_STATES = [
   'starting',
   'running',
@@ -64,6 +65,7 @@ export const PROCESS_STATES = [
   'timed_out',
 ] as const satisfies readonly FrontendProcessStateDTO[];
 
+/** Every `FrontendProcessExitReasonDTO`. */
 export const FRONTEND_EXIT_REASONS = [
   'completed',
   'failed',
@@ -74,6 +76,7 @@ export const FRONTEND_EXIT_REASONS = [
   'replaced',
 ] as const satisfies readonly FrontendProcessExitReasonDTO[];
 
+/** Every `BackendProcessExitReasonDTO`. */
 export const BACKEND_EXIT_REASONS = [
   'completed',
   'failed',
@@ -83,6 +86,7 @@ export const BACKEND_EXIT_REASONS = [
   'replaced',
 ] as const satisfies readonly BackendProcessExitReasonDTO[];
 
+/** Every `FrontendProcessOutcome`. */
 export const FRONTEND_OUTCOMES = [
   'completed',
   'failed',
@@ -90,6 +94,7 @@ export const FRONTEND_OUTCOMES = [
   'frontend_unloaded',
 ] as const satisfies readonly FrontendProcessOutcome[];
 
+/** Every `ExtensionStateDTO`. */
 export const EXTENSION_STATES = [
   'disabled',
   'starting',
@@ -101,22 +106,27 @@ export const EXTENSION_STATES = [
   'error',
 ] as const satisfies readonly ExtensionStateDTO[];
 
+/** Every `SpindleRuntimeMode`, as a tuple for `v.picklist`. */
 export const RUNTIME_MODE_VALUES = [
   'process',
   'sandbox',
   'worker',
 ] as const satisfies readonly SpindleRuntimeMode[];
+/** Every `SandboxLayer`. */
 export const SANDBOX_LAYERS = [
   'bwrap',
   'landlock',
   'sandbox-exec',
 ] as const satisfies readonly SandboxLayer[];
+/** Every `RuntimeStatsPhase`. */
 export const STATS_PHASES = [
   'startup',
   'sample',
   'shutdown',
 ] as const satisfies readonly RuntimeStatsPhase[];
+/** Every `LogLevel`. */
 export const LOG_LEVELS = ['info', 'warn', 'error'] as const satisfies readonly LogLevel[];
+/** Every `StorageOp`. */
 export const STORAGE_OPS = [
   'read',
   'write',

@@ -86,3 +86,22 @@ export const plainRecord = v.custom<Record<string, unknown>>(
  * key but is typed like the protocol field; for `unknown` the two read the same.
  */
 export const payload = v.optional(v.unknown()) as unknown as v.UnknownSchema;
+
+const notArray = v.check(
+  (value: unknown) => !Array.isArray(value),
+  'must be an object, not an array',
+);
+
+/**
+ * An object schema for a nested field. valibot's `object` takes an array for an object (and
+ * finds its optional keys absent); nested DTOs must be objects. Frame schemas stay plain
+ * `v.object`s: their entries index the dispatch, and the dispatcher refuses arrays itself.
+ */
+export function obj<const TEntries extends v.ObjectEntries>(entries: TEntries) {
+  return v.pipe(v.unknown(), notArray, v.object(entries));
+}
+
+/** `obj` for a schema that is already built (a variant). */
+export function notArrayOf<const TSchema extends v.GenericSchema>(schema: TSchema) {
+  return v.pipe(v.unknown(), notArray, schema);
+}

@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { EXTENSION_IDENTIFIER_PATTERN, type SpindleManifest } from '../manifest.ts';
+import { obj } from './fields.ts';
 import { readJsonInput } from './json.ts';
 import { MAX_ENTRY_LENGTH, MAX_ID_LENGTH, MAX_MANIFEST_BYTES } from './limits.ts';
 import { invalid, thrownMessage, type ValidationResult } from './result.ts';
@@ -16,7 +17,7 @@ const entryPath = v.pipe(
 );
 
 /** Schema of a manifest (exported inside the package for `ExtensionInfoDTO`). */
-export const manifestSchema = v.object({
+export const manifestSchema = obj({
   version: v.string(),
   name: v.string(),
   identifier: v.pipe(

@@ -10,7 +10,7 @@ import {
   type FrontendProcessSpawnOptionsDTO,
   PROCESS_DEFAULTS,
 } from '../dto.ts';
-import { finite, id, key, kind, plainRecord } from './fields.ts';
+import { finite, id, key, kind, obj, plainRecord } from './fields.ts';
 import { readJsonInput } from './json.ts';
 import { MAX_ENTRY_LENGTH, MAX_IPC_MESSAGE_BYTES } from './limits.ts';
 import { invalid, thrownMessage, type ValidationResult, valid } from './result.ts';
@@ -57,7 +57,7 @@ const deadlines = {
 };
 
 /** Schema of `FrontendProcessSpawnOptionsDTO`. */
-export const frontendSpawnOptionsSchema = v.object({
+export const frontendSpawnOptionsSchema = obj({
   kind,
   key: v.optional(key),
   payload: v.optional(v.unknown()),
@@ -69,7 +69,7 @@ export const frontendSpawnOptionsSchema = v.object({
 });
 
 /** Schema of `BackendProcessSpawnOptionsDTO`. */
-export const backendSpawnOptionsSchema = v.object({
+export const backendSpawnOptionsSchema = obj({
   entry: v.pipe(
     v.string(),
     v.check((entry: string) => entryProblem(entry) === undefined, 'breaks the entry rules'),

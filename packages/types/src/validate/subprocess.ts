@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import type { BackendProcessToHost, HostToBackendProcess } from '../subprocess-protocol.ts';
-import { id, key, kind, payload, plainRecord } from './fields.ts';
+import { id, key, kind, obj, payload, plainRecord } from './fields.ts';
 import { protocol, validateFrame } from './frame.ts';
 import { MAX_ENTRY_LENGTH } from './limits.ts';
 import type { ValidationResult } from './result.ts';
@@ -24,7 +24,7 @@ const backendToHostSchemas = [
 const hostToBackendSchemas = [
   v.object({
     type: v.literal('init'),
-    process: v.object({
+    process: obj({
       processId: id,
       entry: v.pipe(
         v.string(),

@@ -12,7 +12,18 @@ import {
   PROCESS_STATES,
   SPINDLE_ERROR_CODES,
 } from './enums.ts';
-import { between, counter, finite, id, key, kind, payload, plainRecord, seq } from './fields.ts';
+import {
+  between,
+  counter,
+  finite,
+  id,
+  key,
+  kind,
+  obj,
+  payload,
+  plainRecord,
+  seq,
+} from './fields.ts';
 import { protocol, validateFrame } from './frame.ts';
 import { MAX_TOKEN_LENGTH } from './limits.ts';
 import type { ValidationResult } from './result.ts';
@@ -78,7 +89,7 @@ const serverSchemas = [
     lastClientSeq: counter,
     isAdmin: v.boolean(),
     extensions: v.array(extensionInfoSchema),
-    limits: v.object({
+    limits: obj({
       maxFrameBytes: positiveInt,
       maxFramesPerSecond: positiveInt,
       maxUnackedFrames: positiveInt,

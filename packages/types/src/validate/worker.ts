@@ -16,7 +16,7 @@ import {
   serializedErrorSchema,
 } from './dto.ts';
 import { LOG_LEVELS, RUNTIME_MODE_VALUES, STORAGE_OPS } from './enums.ts';
-import { id, payload } from './fields.ts';
+import { id, notArrayOf, payload } from './fields.ts';
 import { protocol, validateFrame } from './frame.ts';
 import { MAX_IPC_MESSAGE_BYTES } from './limits.ts';
 import { manifestSchema } from './manifest.ts';
@@ -108,10 +108,12 @@ const workerToHostSchemas = [
   }),
 ] as const;
 
-const scope = v.variant('kind', [
-  v.object({ kind: v.literal('operator') }),
-  v.object({ kind: v.literal('user'), userId: id }),
-]);
+const scope = notArrayOf(
+  v.variant('kind', [
+    v.object({ kind: v.literal('operator') }),
+    v.object({ kind: v.literal('user'), userId: id }),
+  ]),
+);
 
 const hostToWorkerSchemas = [
   v.object({
