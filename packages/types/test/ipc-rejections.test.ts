@@ -137,7 +137,12 @@ describe('validateHostToWorker', () => {
       validateHostToWorker({ type: 'response', requestId: 'r', result: 1, error }),
     ).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_FRAME', requestId: 'r' },
+      error: {
+        code: 'INVALID_FRAME',
+        path: '',
+        message: 'host message "response": must carry a result or an error, not both',
+        requestId: 'r',
+      },
     });
   });
 

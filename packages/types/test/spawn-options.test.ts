@@ -62,7 +62,11 @@ describe('validateFrontendProcessSpawnOptions', () => {
   });
 
   it('refuses what is not an options object', () => {
-    for (const input of [null, undefined, 'kind', 5, [], new Uint8Array(2)]) {
+    const instance = new (class Options {
+      kind = 'k';
+    })();
+    const bytes = new TextEncoder().encode('{"kind":"k"}');
+    for (const input of [null, undefined, 'kind', 5, [], bytes, bytes.buffer, instance]) {
       expect(validateFrontendProcessSpawnOptions(input)).toMatchObject({
         ok: false,
         error: { code: 'INVALID_OPTIONS', path: '' },

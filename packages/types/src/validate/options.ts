@@ -10,7 +10,7 @@ import {
   type FrontendProcessSpawnOptionsDTO,
   PROCESS_DEFAULTS,
 } from '../dto.ts';
-import { finite, id, key, kind, obj, plainRecord } from './fields.ts';
+import { finite, id, isPlainObject, key, kind, obj, plainRecord } from './fields.ts';
 import { readJsonInput } from './json.ts';
 import { MAX_ENTRY_LENGTH, MAX_IPC_MESSAGE_BYTES } from './limits.ts';
 import { invalid, thrownMessage, type ValidationResult, valid } from './result.ts';
@@ -96,8 +96,8 @@ const READ_CODES = {
 
 function validateOptions<T>(schema: v.GenericSchema, input: unknown, label: string) {
   try {
-    if (typeof input !== 'object' || input === null || ArrayBuffer.isView(input)) {
-      return invalid<T>('INVALID_OPTIONS', '', `${label} must be an object`);
+    if (!isPlainObject(input)) {
+      return invalid<T>('INVALID_OPTIONS', '', `${label} must be a plain object`);
     }
     const read = readJsonInput(input, MAX_IPC_MESSAGE_BYTES, label, READ_CODES);
     if (!read.ok) return invalid<T>(read.code, read.path, read.message);

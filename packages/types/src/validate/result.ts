@@ -76,17 +76,19 @@ export function issueMessage(issue: BaseIssue<unknown>): string {
   const path = issuePath(issue);
   const where = path === '' ? 'value' : path;
   // Messages of validation actions are written in this package; schema messages are not.
-  if (issue.kind === 'validation') return `${where} ${issue.message}`;
+  if (issue.kind === 'validation') return path === '' ? issue.message : `${path} ${issue.message}`;
   const last = issue.path?.[issue.path.length - 1];
   if (last && last.origin === 'key' && issue.input === undefined) return `${where} is required`;
   return `${where}: expected ${issue.expected ?? 'another value'}, received ${describe(issue.input)}`;
 }
 
-/** Short description of a value's kind: `number`, `null`, `array`, `a string of 12 characters`. */
+/** Short description of a value: `number 5`, `null`, `an array`, `"short"`, `a string of 900 characters`. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  if (typeof value === 'string') {
+    return value.length <= 32 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  }
   if (typeof value === 'number') return Number.isFinite(value) ? `number ${value}` : String(value);
   return typeof value;
 }
