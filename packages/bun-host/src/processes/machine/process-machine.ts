@@ -128,6 +128,7 @@ export class ProcessMachine {
   #alive = false;
   #killed = false;
   #settled = false;
+  #heartbeatHeld = false;
   #stopExitReason: StopExitReason = 'stopped';
   #startupTimer: TimerHandle | undefined;
   #heartbeatTimer: TimerHandle | undefined;
@@ -224,7 +225,7 @@ export class ProcessMachine {
     this.#readyAt = now;
     this.#lastHeartbeatAt = now;
     this.#transition('running');
-    this.#armHeartbeat();
+    if (!this.#heartbeatHeld) this.#armHeartbeat();
     this.#settle(undefined);
     return true;
   }
@@ -233,8 +234,26 @@ export class ProcessMachine {
   heartbeat(): boolean {
     if (this.#state !== 'running' && this.#state !== 'stopping') return false;
     this.#lastHeartbeatAt = this.#opts.timers.now();
-    if (this.#state === 'running') this.#armHeartbeat();
+    if (this.#state === 'running' && !this.#heartbeatHeld) this.#armHeartbeat();
     return true;
+  }
+
+  /**
+   * Suspends the heartbeat watchdog while the channel to the process is down for a reason the
+   * process cannot help (its frontend session is disconnected): heartbeats it sends meanwhile are
+   * queued on its side, not lost. The owner must arm its own deadline for the outage.
+   */
+  holdHeartbeat(): void {
+    if (this.isTerminal || this.#heartbeatHeld) return;
+    this.#heartbeatHeld = true;
+    this.#clear('heartbeat');
+  }
+
+  /** Ends `holdHeartbeat`: the watchdog restarts with a full deadline from now. */
+  releaseHeartbeat(): void {
+    if (!this.#heartbeatHeld) return;
+    this.#heartbeatHeld = false;
+    if (this.#state === 'running') this.#armHeartbeat();
   }
 
   /** Whether a message from the process may be delivered; a refused one is counted. */
@@ -265,10 +284,19 @@ export class ProcessMachine {
     });
   }
 
-  /** `fail(error)`: `failed`, in any live state. */
-  fail(error: string): boolean {
+  /**
+   * `fail(error)`: `failed`, in any live state. The host passes `frontend_unloaded` or
+   * `backend_unloaded` when the failure is the loss of the process's side, not its own error.
+   */
+  fail(
+    error: string,
+    exitReason: Extract<
+      ProcessExitReason,
+      'failed' | 'frontend_unloaded' | 'backend_unloaded'
+    > = 'failed',
+  ): boolean {
     if (this.isTerminal) return false;
-    return this.#end('failed', 'failed', error, { code: 'FAILED_BEFORE_READY' });
+    return this.#end('failed', exitReason, error, { code: 'FAILED_BEFORE_READY' });
   }
 
   /** The process answered a stop request (or stopped on its own): `stopped`. */
