@@ -19,6 +19,8 @@ import {
 import type { HubClock, TimerHandle } from '../frontend/clock.ts';
 import type { FrontendHub, SessionConnection } from '../frontend/hub.ts';
 import type { Authenticate } from './auth.ts';
+import { cutUtf8 } from './close-reason.ts';
+import type { WireCounters } from './counters.ts';
 import { FrameRateLimiter } from './rate-limit.ts';
 
 /** The little a connection needs from a socket. */
@@ -30,31 +32,6 @@ export interface WireSocket {
   terminate(): void;
   /** Bytes queued and not yet written to the network. */
   bufferedAmount(): number;
-}
-
-/** Counters of a server, shared by its connections. */
-export interface WireCounters {
-  /** Messages read from sockets, dropped ones included. */
-  framesReceived: number;
-  /** Messages dropped by the rate limiter. */
-  framesDropped: number;
-  /** Messages answered with an error frame (invalid, refused before the handshake, …). */
-  framesRejected: number;
-  /** Connections closed because the client read too slowly. */
-  backpressureCloses: number;
-  /** Connections closed for flooding. */
-  rateLimitCloses: number;
-}
-
-/** Fresh zeroed counters. */
-export function createWireCounters(): WireCounters {
-  return {
-    framesReceived: 0,
-    framesDropped: 0,
-    framesRejected: 0,
-    backpressureCloses: 0,
-    rateLimitCloses: 0,
-  };
 }
 
 /** Settings shared by every connection of a server. */
@@ -88,8 +65,6 @@ const TRANSITIONS: Record<ConnectionState, readonly ConnectionState[]> = {
 const INTERNAL_ERROR = 1011;
 /** After a close we wait this long for the client's close frame, then drop the TCP connection. */
 const CLOSE_HANDSHAKE_MS = 1000;
-/** WebSocket close reasons are limited to 123 bytes of UTF-8. */
-const MAX_CLOSE_REASON_BYTES = 123;
 
 /** A frontend connection and its state machine. */
 export class WireConnection {
@@ -349,7 +324,7 @@ export class WireConnection {
     // its unacknowledged downlinks for a resume.
     this.#session?.detach();
     try {
-      this.#socket.close(code, cutUtf8(reason, MAX_CLOSE_REASON_BYTES));
+      this.#socket.close(code, cutUtf8(reason));
     } catch (error) {
       this.#settings.reportError(error);
     }
@@ -384,19 +359,4 @@ export class WireConnection {
     if (this.#terminateTimer !== undefined) this.#settings.clock.clearTimeout(this.#terminateTimer);
     this.#terminateTimer = undefined;
   }
-}
-
-/** Cuts `text` to at most `maxBytes` of UTF-8 without splitting a character. */
-export function cutUtf8(text: string, maxBytes: number): string {
-  const encoder = new TextEncoder();
-  if (encoder.encode(text).length <= maxBytes) return text;
-  let out = '';
-  let bytes = 0;
-  for (const char of text) {
-    const size = encoder.encode(char).length;
-    if (bytes + size > maxBytes - 3) break;
-    out += char;
-    bytes += size;
-  }
-  return `${out}...`;
 }

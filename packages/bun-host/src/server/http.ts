@@ -37,17 +37,26 @@ export function isServable(extension: ExtensionInfoDTO): boolean {
 }
 
 /**
- * The extension list with `frontendUrl` set by the server (versioned URL of a servable bundle,
- * absent otherwise).
+ * `extension` with `frontendUrl` set by the server: the versioned URL of its bundle when it is
+ * servable and has one, absent otherwise. Use it on `extension_state` downlinks too, so browsers
+ * always see the URL the bundle route will answer with long caching.
  */
+export function withFrontendUrl(
+  extension: ExtensionInfoDTO,
+  resolveBundle: HttpContext['resolveBundle'],
+): ExtensionInfoDTO {
+  const { frontendUrl: _ignored, ...rest } = extension;
+  const file = isServable(extension) ? safeResolve({ resolveBundle }, extension.identifier) : null;
+  return file ? { ...rest, frontendUrl: frontendBundleUrl(extension.identifier, file) } : rest;
+}
+
+/** The extension list as browsers see it (see `withFrontendUrl`). */
 export function listExtensions(
   context: Pick<HttpContext, 'getExtensions' | 'resolveBundle'>,
 ): ExtensionInfoDTO[] {
-  return context.getExtensions().map((extension) => {
-    const { frontendUrl: _ignored, ...rest } = extension;
-    const file = isServable(extension) ? safeResolve(context, extension.identifier) : null;
-    return file ? { ...rest, frontendUrl: frontendBundleUrl(extension.identifier, file) } : rest;
-  });
+  return context
+    .getExtensions()
+    .map((extension) => withFrontendUrl(extension, context.resolveBundle));
 }
 
 /** Answers an HTTP request that is not a WebSocket upgrade. */

@@ -8,11 +8,14 @@ export {
 } from './auth.ts';
 export type { BundleFile } from './bundle.ts';
 export { bundleEtag, bundleVersion, frontendBundleUrl } from './bundle.ts';
-export type { ConnectionState, WireCounters, WireSocket } from './connection.ts';
-export { createWireCounters, WireConnection } from './connection.ts';
+export { cutUtf8, MAX_CLOSE_REASON_BYTES } from './close-reason.ts';
+export type { ConnectionState, WireSocket } from './connection.ts';
+export { WireConnection } from './connection.ts';
 export type { OriginPolicy } from './cors.ts';
 export { isLoopbackOrigin } from './cors.ts';
-export { listExtensions } from './http.ts';
+export type { WireCounters } from './counters.ts';
+export { createWireCounters } from './counters.ts';
+export { listExtensions, withFrontendUrl } from './http.ts';
 export type { RateVerdict } from './rate-limit.ts';
 export { FrameRateLimiter } from './rate-limit.ts';
 export type { HostServer, HostServerOptions } from './server.ts';

@@ -13,9 +13,10 @@ import { type HubClock, systemClock } from '../frontend/clock.ts';
 import type { FrontendHub } from '../frontend/hub.ts';
 import type { Authenticate } from './auth.ts';
 import type { BundleFile } from './bundle.ts';
-import { createWireCounters, WireConnection, type WireCounters } from './connection.ts';
+import { WireConnection } from './connection.ts';
 import { type OriginPolicy, originAllowed } from './cors.ts';
-import { type HttpContext, handleHttp, listExtensions } from './http.ts';
+import { createWireCounters, type WireCounters } from './counters.ts';
+import { type HttpContext, handleHttp, listExtensions, withFrontendUrl } from './http.ts';
 
 /** Options of `createHostServer`. */
 export interface HostServerOptions {
@@ -69,6 +70,11 @@ export interface HostServer {
   readonly connectionCount: number;
   /** Traffic counters since start (a snapshot). */
   counters(): WireCounters;
+  /**
+   * `info` with the server's versioned `frontendUrl` (or none): call it on the extension of an
+   * `extension_state` downlink before broadcasting it.
+   */
+  describeExtension(info: ExtensionInfoDTO): ExtensionInfoDTO;
   /**
    * Closes every connection (`HOST_SHUTDOWN`), ends every hub session and stops listening.
    * Idempotent.
@@ -184,6 +190,7 @@ export function createHostServer(options: HostServerOptions): HostServer {
       return connections.size;
     },
     counters: () => ({ ...settings.counters }),
+    describeExtension: (info) => withFrontendUrl(info, http.resolveBundle),
     stop() {
       stopping ??= (async () => {
         hub.closeAll(

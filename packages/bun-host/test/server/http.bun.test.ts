@@ -117,6 +117,19 @@ describe('GET /api/extensions', () => {
   });
 });
 
+describe('describeExtension', () => {
+  test('sets the versioned frontendUrl for servable extensions and strips it otherwise', () => {
+    fixture = startFixture();
+    const [running, disabled] = fixture.extensions;
+    expect(
+      fixture.server.describeExtension({ ...running!, frontendUrl: '/evil.js' }).frontendUrl,
+    ).toBe(`/extensions/ext_a/frontend.js?v=${currentVersion()}`);
+    expect(
+      fixture.server.describeExtension({ ...disabled!, frontendUrl: '/stale.js' }),
+    ).not.toHaveProperty('frontendUrl');
+  });
+});
+
 describe('CORS', () => {
   test('loopback origins (a Vite dev server) are allowed by default, others are not', async () => {
     fixture = startFixture();

@@ -1,0 +1,80 @@
+/** Options, requests and results of `FrontendHub`. */
+import type {
+  ClientFrame,
+  ExtensionInfoDTO,
+  SpindleErrorCode,
+  WelcomeFrame,
+  WireCloseCode,
+  WireLimits,
+} from '@spindle/types';
+import type { AuthorityPolicy } from './authority.ts';
+import type { HubClock } from './clock.ts';
+
+/** Options of `FrontendHub`. */
+export interface FrontendHubOptions {
+  /** Protocol limits; the hub uses `maxUnackedFrames` and `resumeGraceMs`. @default DEFAULT_WIRE_LIMITS */
+  limits?: Partial<WireLimits>;
+  /** Time source and timers. @default systemClock */
+  clock?: HubClock;
+  /** Whether an extension with this identifier is installed. @default () => true */
+  extensionExists?: (extensionId: string) => boolean;
+  /** Whether an installed extension is enabled. @default () => true */
+  isEnabled?: (extensionId: string) => boolean;
+  /**
+   * Whether `session` may send a `process_*` frame naming `processId`; process supervision
+   * knows who owns what. Can also be set later with `setProcessAuthorizer`. @default allow
+   */
+  authorizeProcessFrame?: AuthorityPolicy['authorizeProcessFrame'];
+  /** New session ids. @default crypto.randomUUID */
+  createSessionId?: () => string;
+  /** Where errors thrown by event listeners go. @default console.error */
+  reportError?: (error: unknown) => void;
+}
+
+/** What a completed handshake asks of the hub. */
+export interface OpenSessionRequest {
+  /** The authenticated user. */
+  userId: string;
+  /** @default false */
+  isAdmin?: boolean;
+  /** `hello.resumeSessionId`. */
+  resumeSessionId?: string;
+  /** `hello.lastServerSeq`: downlinks up to here count as acknowledged. @default 0 */
+  lastServerSeq?: number;
+  /** Extension list for the welcome. @default [] */
+  extensions?: ExtensionInfoDTO[];
+  /** Transport limits the server enforces, advertised in the welcome over the hub's own. */
+  limits?: Partial<Pick<WireLimits, 'maxFrameBytes' | 'maxFramesPerSecond'>>;
+}
+
+/** One connection's handle on its session; inert once another connection takes over. */
+export interface SessionConnection {
+  readonly sessionId: string;
+  /** False once the session closed or another connection took it over. */
+  readonly active: boolean;
+  /** Hands an already validated client frame (not `hello`) to the session. */
+  receive(frame: ClientFrame): void;
+  /** The socket drained after the sink reported congestion: deliver what is waiting. */
+  drain(): void;
+  /** The socket is gone; the session stays resumable for `resumeGraceMs`. */
+  detach(): void;
+}
+
+/** Outcome of `FrontendHub.open`. */
+export type OpenSessionResult =
+  | {
+      ok: true;
+      sessionId: string;
+      resumed: boolean;
+      /** The welcome already delivered to the sink (before any replayed downlink). */
+      welcome: WelcomeFrame;
+      connection: SessionConnection;
+    }
+  | {
+      ok: false;
+      /** Close code for the socket. */
+      closeCode: WireCloseCode;
+      code: SpindleErrorCode;
+      /** A sentence a person can act on. */
+      reason: string;
+    };

@@ -1,0 +1,26 @@
+/** Traffic counters of a host server. */
+
+/** Counters of a server, shared by its connections. */
+export interface WireCounters {
+  /** Messages read from sockets, dropped ones included. */
+  framesReceived: number;
+  /** Messages dropped by the rate limiter. */
+  framesDropped: number;
+  /** Messages answered with an error frame (invalid, refused before the handshake, …). */
+  framesRejected: number;
+  /** Connections closed because the client read too slowly. */
+  backpressureCloses: number;
+  /** Connections closed for flooding. */
+  rateLimitCloses: number;
+}
+
+/** Fresh zeroed counters. */
+export function createWireCounters(): WireCounters {
+  return {
+    framesReceived: 0,
+    framesDropped: 0,
+    framesRejected: 0,
+    backpressureCloses: 0,
+    rateLimitCloses: 0,
+  };
+}
