@@ -260,25 +260,33 @@ class Bridge implements HostBridge {
       this.#fail(failureFor(code, loss.closeReason ?? ''));
       return;
     }
-    if (action === 'new_session' && this.#session.info !== undefined) {
-      const previousSessionId = this.#session.info.id;
-      const reason = code === WIRE_CLOSE_CODES.SESSION_UNKNOWN ? 'session_unknown' : 'taken_over';
-      this.#onSessionLost({ previousSessionId, ...this.#session.end() }, reason);
-    }
     const info: { closeCode?: number; closeReason?: string } = {};
     if (code !== undefined) {
       info.closeCode = code;
       info.closeReason = loss.closeReason ?? '';
     }
+    if (action === 'new_session' && this.#session.info !== undefined) {
+      const previousSessionId = this.#session.info.id;
+      const reason = code === WIRE_CLOSE_CODES.SESSION_UNKNOWN ? 'session_unknown' : 'taken_over';
+      this.#onSessionLost({ previousSessionId, ...this.#session.end() }, reason);
+      // The host answered and only refused the resume: start the new session without delay.
+      // The next hello carries no resume id, so this cannot repeat.
+      this.#scheduleReconnect(info, 0);
+      return;
+    }
     this.#scheduleReconnect(info);
   }
 
-  #scheduleReconnect(info: { closeCode?: number; closeReason?: string }): void {
+  #scheduleReconnect(
+    info: { closeCode?: number; closeReason?: string },
+    immediateMs?: number,
+  ): void {
     if (isTerminal(this.#state)) return;
     this.#setState('reconnecting');
     if (this.#state !== 'reconnecting' || this.#retryTimer !== undefined) return;
-    const delayMs = backoffDelay(this.#attempt, this.#o.backoff, this.#o.random);
-    this.#attempt += 1;
+    const delayMs = immediateMs ?? backoffDelay(this.#attempt, this.#o.backoff, this.#o.random);
+    if (immediateMs === undefined) this.#attempt += 1;
+    else this.#attempt = 0;
     this.#retryTimer = this.#o.timers.setTimeout(() => {
       this.#retryTimer = undefined;
       this.#connect();

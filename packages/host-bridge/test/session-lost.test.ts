@@ -129,7 +129,9 @@ describe('session loss', () => {
       { previousSessionId: 's-1', reason: 'session_unknown', terminatedProcesses: [] },
     ]);
     expect(bridge.sessionId).toBeUndefined();
-    vi.runOnlyPendingTimers();
+    // The host answered; only the resume was refused, so the new session starts at once.
+    expect(events.of('reconnect_scheduled').at(-1)).toMatchObject({ delayMs: 0, closeCode: 4007 });
+    vi.advanceTimersByTime(0);
     fakes.last.accept();
     expect(fakes.last.frames[0]).toEqual({ type: 'hello', protocolVersion: 1, token: 'tok' });
     fakes.last.push(welcome({ frontendSessionId: 's-3' }));
