@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PROTOCOLS, specAndMessageArb } from './fixtures/arbitraries.ts';
+import { PROTOCOLS, specAndMessageArb } from './fixtures/protocols.ts';
 
 const WRONG_VALUES: readonly unknown[] = [1.5, true, null, [], {}, 'wrong\u0000value'];
 

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ValidationResult } from '../src/index.ts';
-import { messageArb, PROTOCOLS, viaJson } from './fixtures/arbitraries.ts';
+import { viaJson } from './fixtures/arbitraries.ts';
+import { messageArb, PROTOCOLS } from './fixtures/protocols.ts';
 import { ALL_VALIDATORS } from './fixtures/validators.ts';
 
 const anything = fc.anything({

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { messageArb, PROTOCOLS } from './fixtures/arbitraries.ts';
+import { messageArb, PROTOCOLS } from './fixtures/protocols.ts';
 
 const encoder = new TextEncoder();
 
