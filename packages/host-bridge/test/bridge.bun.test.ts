@@ -8,7 +8,7 @@ import type { FrontendDownlink, FrontendUplink } from '@spindle/types';
 import { FrontendHub } from '../../bun-host/src/frontend/hub.ts';
 import { createTokenAuthenticator } from '../../bun-host/src/server/auth.ts';
 import { createHostServer, type HostServer } from '../../bun-host/src/server/server.ts';
-import type { HostBridge, HostBridgeOptions, WebSocketConstructor } from '../src/index.ts';
+import type { HostBridgeOptions, WebSocketConstructor } from '../src/index.ts';
 import { connectHostBridge } from '../src/index.ts';
 import { extensionInfo, recordEvents } from './helpers.ts';
 
