@@ -50,6 +50,8 @@ export interface HostServerOptions {
   hardMaxFrameBytes?: number;
   /** A flood this long after rate limiting started closes the connection. @default 3000 */
   rateLimitCloseAfterMs?: number;
+  /** Open WebSocket connections accepted at once; further upgrades get 503. @default 4096 */
+  maxConnections?: number;
   /** Browser origins allowed for CORS and WebSocket upgrades. @default loopback origins */
   allowedOrigins?: OriginPolicy;
   /** @default systemClock */
@@ -104,6 +106,7 @@ export function createHostServer(options: HostServerOptions): HostServer {
       },
     );
   }
+  const maxConnections = options.maxConnections ?? 4096;
   const clock = options.clock ?? systemClock;
   const reportError = options.reportError ?? ((error: unknown) => console.error(error));
   const http: HttpContext = {
@@ -131,6 +134,8 @@ export function createHostServer(options: HostServerOptions): HostServer {
   const server: Server<SocketData> = Bun.serve<SocketData>({
     hostname: options.hostname ?? '127.0.0.1',
     port: options.port ?? 0,
+    // Never Bun's development error pages: they would show host source to any client.
+    development: false,
     async fetch(request, srv) {
       const url = new URL(request.url);
       if (url.pathname === '/ws' && request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
@@ -139,6 +144,9 @@ export function createHostServer(options: HostServerOptions): HostServer {
           return new Response('[spindle] origin not allowed', { status: 403 });
         }
         if (stopping) return new Response('[spindle] the host is shutting down', { status: 503 });
+        if (connections.size >= maxConnections) {
+          return new Response('[spindle] too many connections: try again later', { status: 503 });
+        }
         if (srv.upgrade(request, { data: {} })) return undefined;
         return new Response('[spindle] WebSocket upgrade failed', { status: 400 });
       }

@@ -127,3 +127,24 @@ describe('handshake', () => {
     expect(fixture.hub.listSessions()).toEqual([]);
   });
 });
+
+describe('connection limit', () => {
+  test('upgrades beyond maxConnections are refused with 503; the open ones keep working', async () => {
+    fixture = startFixture({ maxConnections: 2 });
+    const a = await client();
+    const b = await client();
+    const refused = await fetch(fixture.server.wsUrl.replace('ws:', 'http:'), {
+      headers: {
+        Upgrade: 'websocket',
+        Connection: 'Upgrade',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version': '13',
+      },
+    });
+    expect(refused.status).toBe(503);
+    a.hello(ALICE);
+    b.hello(ALICE);
+    await a.next('welcome');
+    await b.next('welcome');
+  });
+});
