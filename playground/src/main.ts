@@ -2,10 +2,10 @@
  * The playground page: connects to the host through the bridge, mounts every running
  * extension's frontend half, and shows connection state, processes and runtime memory.
  */
-import type { ExtensionInfoDTO, FrontendDownlink, RuntimeStatsEvent } from '@spindle/types';
-import { createExtensionHost } from '@spindle/frontend-sdk';
+import { createExtensionHost, createWorkerConnector } from '@spindle/frontend-sdk';
 import { connectHostBridge } from '@spindle/host-bridge';
-import { renderProcessTable, type ProcessRow } from './process-table.ts';
+import type { ExtensionInfoDTO, WelcomeFrame } from '@spindle/types';
+import { type ProcessRow, renderProcessTable } from './process-table.ts';
 import { RssChart } from './rss-chart.ts';
 
 const $ = <T extends Element = HTMLElement>(testId: string) =>
@@ -24,7 +24,8 @@ const config = (await (
 const token = params.get('token') ?? config.token;
 
 const modeSelect = $<HTMLSelectElement>('mode-select');
-for (const mode of config.modes) modeSelect.add(new Option(mode, mode, false, mode === config.mode));
+for (const mode of config.modes)
+  modeSelect.add(new Option(mode, mode, false, mode === config.mode));
 modeSelect.addEventListener('change', async () => {
   modeSelect.disabled = true;
   connBadge.textContent = `restarting in ${modeSelect.value} mode`;
@@ -35,7 +36,7 @@ modeSelect.addEventListener('change', async () => {
 const connBadge = $('connection-state');
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const bridge = connectHostBridge({ url: wsUrl, token });
-const host = createExtensionHost({ transport: bridge });
+const host = createExtensionHost({ transport: bridge, workerConnector: createWorkerConnector() });
 (window as unknown as { spindle: unknown }).spindle = { bridge, host };
 
 const tones: Record<string, string> = {
@@ -45,7 +46,7 @@ const tones: Record<string, string> = {
   closed: 'bad',
   failed: 'bad',
 };
-bridge.events.on('state', (state: string) => {
+bridge.events.on('state', ({ state }) => {
   connBadge.textContent = state;
   connBadge.className = `badge badge-${tones[state] ?? 'idle'}`;
 });
@@ -80,10 +81,10 @@ function mountIfRunning(ext: ExtensionInfoDTO) {
   if (ext.state === 'running' && ext.frontendUrl && !host.get(ext.identifier)) {
     host.load({ manifest: ext.manifest, url: ext.frontendUrl });
   }
-  if (ext.state !== 'running' && host.get(ext.identifier)) void host.unload(ext.identifier);
+  if (ext.state !== 'running' && host.get(ext.identifier)) host.unload(ext.identifier);
 }
 
-bridge.events.on('welcome', (welcome: { frontendSessionId: string; extensions: ExtensionInfoDTO[]; isAdmin: boolean }) => {
+bridge.events.on('welcome', (welcome: WelcomeFrame) => {
   $('session-id').textContent = `session ${welcome.frontendSessionId.slice(0, 8)}`;
   for (const ext of welcome.extensions) {
     extensions.set(ext.identifier, ext);
@@ -94,31 +95,33 @@ bridge.events.on('welcome', (welcome: { frontendSessionId: string; extensions: E
 });
 
 const chart = new RssChart($('rss-chart'), $('rss-legend'), $('stats-note'));
-bridge.onMessage((message: FrontendDownlink) => {
-  if (message.type === 'extension_state') {
-    extensions.set(message.extension.identifier, message.extension);
-    mountIfRunning(message.extension);
-    renderExtensionList();
-  } else if (message.type === 'runtime_stats') {
-    chart.add(message.event as RuntimeStatsEvent);
-  }
+bridge.events.on('runtime_stats', (event) => chart.add(event));
+bridge.events.on('extension_state', (ext) => {
+  extensions.set(ext.identifier, ext);
+  mountIfRunning(ext);
+  renderExtensionList();
 });
-host.events.on('*', () => renderExtensionList());
+host.events.on('state', () => renderExtensionList());
 
 // Runaway demo: load the bundle in a worker on demand; its process spins until the SDK kills it.
 const runawayState = $('runaway-state');
-$('runaway-run').addEventListener('click', async () => {
+$('runaway-run').addEventListener('click', () => {
   const ext = extensions.get('runaway_frontend');
   if (!ext?.frontendUrl) return;
-  await host.unload('runaway_frontend');
+  host.unload('runaway_frontend');
   runawayState.textContent = 'starting';
   runawayState.className = 'badge badge-warn';
   host.load({ manifest: ext.manifest, url: ext.frontendUrl }, { isolation: 'worker' });
 });
-host.events.on('process', (event: { extensionId: string; state: string; exitReason?: string }) => {
-  if (event.extensionId !== 'runaway_frontend') return;
-  runawayState.textContent = event.exitReason ? `${event.state} (${event.exitReason})` : event.state;
-  runawayState.className = `badge badge-${event.state === 'running' ? 'warn' : event.state === 'timed_out' ? 'ok' : 'idle'}`;
+host.events.on('process', ({ info }) => {
+  if (info.extensionId !== 'runaway_frontend') return;
+  runawayState.textContent = info.exitReason ? `${info.state} (${info.exitReason})` : info.state;
+  runawayState.className = `badge badge-${info.state === 'running' ? 'warn' : info.state === 'timed_out' ? 'ok' : 'idle'}`;
+});
+host.events.on('state', (event) => {
+  if (event.extensionId === 'runaway_frontend' && event.state === 'error') {
+    runawayState.title = event.error ?? '';
+  }
 });
 let clicks = 0;
 $('responsive-click').addEventListener('click', () => {
