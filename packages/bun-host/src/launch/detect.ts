@@ -20,7 +20,8 @@ const LANDLOCK_MODULE = fileURLToPath(new URL('./landlock.ts', import.meta.url))
 
 let cached: SandboxCapabilities | undefined;
 let pending: Promise<SandboxCapabilities> | undefined;
-let warned = false;
+let guardOnly: Pick<SandboxCapabilities, 'setpriv' | 'setprivPath'> | undefined;
+const warnedOnce = new Set<string>();
 
 interface Probe {
   layer: 'bwrap' | 'setpriv' | 'landlock';
@@ -47,6 +48,28 @@ export function findExecutable(name: string, envPath = process.env.PATH ?? ''): 
     }
   }
   return undefined;
+}
+
+/** `setpriv --pdeathsig KILL true`: proves the flag is supported, in a few milliseconds. */
+function setprivProbe(setpriv: string): string[] {
+  return [setpriv, '--pdeathsig', 'KILL', findExecutable('true') ?? '/bin/true'];
+}
+
+/**
+ * The parent-death guard part of the capabilities, for `process` mode: the full detection when
+ * it already ran, else only the setpriv probe (run once, synchronously, cached), so starting
+ * a `process` runtime never waits for the bwrap and Landlock probes.
+ */
+export function guardCapabilitiesSync(): Pick<SandboxCapabilities, 'setpriv' | 'setprivPath'> {
+  if (cached) return cached;
+  if (!guardOnly) {
+    const setpriv = process.platform === 'linux' ? findExecutable('setpriv') : undefined;
+    guardOnly =
+      setpriv && runSync(setprivProbe(setpriv)).ok
+        ? { setpriv: true, setprivPath: setpriv }
+        : { setpriv: false };
+  }
+  return guardOnly;
 }
 
 function probes(platform: NodeJS.Platform): {
@@ -81,7 +104,7 @@ function probes(platform: NodeJS.Platform): {
   const setpriv = findExecutable('setpriv');
   if (setpriv) {
     paths.setprivPath = setpriv;
-    list.push({ layer: 'setpriv', cmd: [setpriv, '--pdeathsig', 'KILL', ...bun, '--version'] });
+    list.push({ layer: 'setpriv', cmd: setprivProbe(setpriv) });
   } else reasons.push('setpriv is not installed (util-linux)');
   const code = `const m = await import(${JSON.stringify(LANDLOCK_MODULE)}); console.log(m.landlockAbi());`;
   list.push({ layer: 'landlock', cmd: [...bun, '-e', code] });
@@ -196,7 +219,15 @@ export function detectSandboxSync(): SandboxCapabilities {
 export function resetSandboxDetection(): void {
   cached = undefined;
   pending = undefined;
-  warned = false;
+  guardOnly = undefined;
+  warnedOnce.clear();
+}
+
+/** Prints `message` with `console.warn` the first time it is seen in this process. */
+export function warnOnce(message: string): void {
+  if (warnedOnce.has(message)) return;
+  warnedOnce.add(message);
+  console.warn(message);
 }
 
 /**
@@ -204,8 +235,8 @@ export function resetSandboxDetection(): void {
  * extensions unconfined must never go unnoticed.
  */
 export function warnSandboxUnavailable(reason: string | undefined): void {
-  if (warned) return;
-  warned = true;
+  if (warnedOnce.has('unavailable')) return;
+  warnedOnce.add('unavailable');
   console.warn(
     `[spindle] WARNING: runtime mode "sandbox" has NO isolation layer on this machine; ` +
       `extensions run unconfined (sandbox: "unavailable"). Reason: ${reason ?? 'unknown'}`,

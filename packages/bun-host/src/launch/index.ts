@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { type SandboxLayer, type SandboxStatus, SpindleError } from '@spindle/types';
 import { bunCommand, bunPath } from './bun-command.ts';
 import { bwrapArgs, systemPaths } from './bwrap.ts';
-import { detectSandboxSync, warnSandboxUnavailable } from './detect.ts';
+import {
+  detectSandboxSync,
+  guardCapabilitiesSync,
+  warnOnce,
+  warnSandboxUnavailable,
+} from './detect.ts';
 import { scrubEnv } from './env.ts';
 import type { SelfSandboxResult } from './landlock.ts';
 import { policyFromEnv, SANDBOX_POLICY_ENV, type SelfSandboxPolicy } from './policy.ts';
@@ -29,6 +34,7 @@ export {
   detectSandbox,
   detectSandboxSync,
   findExecutable,
+  guardCapabilitiesSync,
   resetSandboxDetection,
 } from './detect.ts';
 export {
@@ -69,7 +75,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  *   (+ setpriv); else no isolation, `sandbox: 'unavailable'` and one loud warning per process.
  *   Landlock needs `LUMIVERSE_BUN_METHOD=direct` (it execs the Bun binary itself).
  *
- * `caps` defaults to the cached detection (running it synchronously the first time).
+ * `caps` defaults to the cached detection (running it synchronously the first time; in
+ * `process` mode only the setpriv probe). Pass `await detectSandbox()` to keep the host's
+ * event loop free of the probes.
  * @throws SpindleError `INVALID_OPTIONS` for relative paths, bad variable names, a bad
  *   `LUMIVERSE_BUN_*` setting, a missing sandbox path or a cwd the sandbox cannot see.
  */
@@ -79,9 +87,10 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   const bun = bunCommand(baseEnv);
   const env: Record<string, string> = { ...scrubEnv(baseEnv), ...checkedExtraEnv(spec.env) };
   const target = [spec.script, ...(spec.args ?? [])];
+  if (spec.mode === 'process') {
+    return { cmd: [...deathGuard(caps ?? guardCapabilitiesSync()), ...bun, ...target], env };
+  }
   const found = caps ?? detectSandboxSync();
-
-  if (spec.mode === 'process') return { cmd: [...deathGuard(found), ...bun, ...target], env };
 
   const bunBinary = bunPath(baseEnv);
   // The launcher execs one binary; a grun/proot wrapper cannot be exec'd that way.
@@ -105,7 +114,9 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
       ...bwrapArgs({ readOnly, readWrite, cwd: spec.cwd }),
     ];
     layers.push('bwrap');
+    // The host's home is not in the sandbox; the private /tmp is the only writable scratch.
     env.TMPDIR = '/tmp';
+    env.HOME = '/tmp';
     let start = bun;
     if (landlock) {
       layers.push('landlock');
@@ -131,6 +142,11 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   }
 
   if (landlock) {
+    if ((found.landlockAbi ?? 0) < 4) {
+      warnOnce(
+        `[spindle] WARNING: sandbox mode uses Landlock alone and this kernel's Landlock (ABI ${found.landlockAbi ?? '?'}) cannot restrict TCP; sandboxed runtimes keep network access. Install bubblewrap for full isolation.`,
+      );
+    }
     const start = landlocked({
       readOnly: [...systemPaths(), ...PROC_SELF_VIEW, '/sys/devices/system/cpu', ...readOnly],
       readWrite,

@@ -94,6 +94,15 @@ describe('planLaunch: process mode', () => {
     expect(plan.cmd).toEqual(['grun', '/t/bun', spec.script, '--ext', 'hello']);
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'without caps, process mode probes only setpriv (found on this machine)',
+    () => {
+      const plan = planLaunch({ ...spec, mode: 'process' });
+      expect(plan.cmd.slice(1, 3)).toEqual(['--pdeathsig', 'KILL']);
+      expect(plan.cmd[0]).toMatch(/\/setpriv$/);
+    },
+  );
+
   it('scrubs the base environment and adds spec.env after scrubbing', () => {
     const plan = planLaunch({ ...spec, mode: 'process' }, NONE);
     expect(plan.env).toEqual({
@@ -144,6 +153,7 @@ describe('planLaunch: sandbox mode', () => {
     expect(tail).toEqual([BUN, LANDLOCK_EXEC, BUN, spec.script, '--ext', 'hello']);
 
     expect(plan.env.TMPDIR).toBe('/tmp');
+    expect(plan.env.HOME).toBe('/tmp');
     expect(plan.env.OPENAI_API_KEY).toBeUndefined();
     const policy = JSON.parse(plan.env[SANDBOX_POLICY_ENV]!);
     expect(policy.readWrite).toEqual(['/tmp', storage]);
@@ -236,6 +246,17 @@ describe('planLaunch: sandbox mode', () => {
     expect(policy.readOnly).not.toContain('/proc');
     expect(policy.readOnly).not.toContain('/tmp');
     expect(policy.readWrite).toEqual([storage]);
+  });
+
+  it('Landlock alone without TCP rules (ABI < 4) warns once that the network stays open', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const old = { ...LINUX_FULL, bwrap: false, landlockAbi: 3 };
+    expect(planLaunch(spec, old).sandbox).toEqual(['landlock']);
+    planLaunch(spec, old);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/ABI 3\) cannot restrict TCP/);
+    planLaunch(spec, { ...LINUX_FULL, bwrap: false });
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 
   it('Landlock is skipped behind a grun/proot wrapper, and that is said out loud', () => {
