@@ -99,7 +99,11 @@ function probes(platform: NodeJS.Platform): {
       readWrite: [],
       cwd: '/tmp',
     };
-    list.push({ layer: 'bwrap', cmd: [bwrap, ...bwrapArgs(view), ...bun, '--version'] });
+    try {
+      list.push({ layer: 'bwrap', cmd: [bwrap, ...bwrapArgs(view), ...bun, '--version'] });
+    } catch (error) {
+      reasons.push(`bwrap cannot be set up: ${errorMessage(error)}`);
+    }
   } else reasons.push('bwrap is not installed (Debian package "bubblewrap")');
   const setpriv = findExecutable('setpriv');
   if (setpriv) {

@@ -1,0 +1,32 @@
+/** Detection on this machine (Linux CI image with bubblewrap, util-linux and Landlock). */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  detectSandbox,
+  detectSandboxSync,
+  guardCapabilitiesSync,
+  resetSandboxDetection,
+} from '../../src/launch/index.ts';
+
+afterEach(() => resetSandboxDetection());
+
+describe.skipIf(process.platform !== 'linux')('detectSandbox (real probes)', () => {
+  it('finds the layers by running them, once', async () => {
+    const pending = [detectSandbox(), detectSandbox()];
+    const [first, second] = await Promise.all(pending);
+    expect(second).toBe(first);
+    expect(await detectSandbox()).toBe(first);
+    expect(detectSandboxSync()).toBe(first);
+    expect(first).toMatchObject({ bwrap: true, setpriv: true, sandboxExec: false });
+    expect(first.bwrapPath).toMatch(/\/bwrap$/);
+    expect(first.setprivPath).toMatch(/\/setpriv$/);
+    if (first.landlock) expect(first.landlockAbi).toBeGreaterThan(0);
+    else expect(first.reason).toMatch(/Landlock/);
+  }, 30_000);
+
+  it('the guard-only probe agrees with the full detection', async () => {
+    const guard = guardCapabilitiesSync();
+    resetSandboxDetection();
+    const full = await detectSandbox();
+    expect(guard).toEqual({ setpriv: full.setpriv, setprivPath: full.setprivPath });
+  }, 30_000);
+});
