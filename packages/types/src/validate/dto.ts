@@ -31,15 +31,29 @@ import type { Expect, InSync } from './sync.ts';
 
 const state = v.picklist(PROCESS_STATES);
 
-/** `SerializedError`, `cause` included (its depth is bounded by the input walk). */
-export const serializedErrorSchema: v.GenericSchema<unknown, SerializedError> = obj({
+const serializedErrorEntries = {
   name: v.string(),
   message: v.string(),
   code: v.optional(v.picklist(SPINDLE_ERROR_CODES)),
   details: v.optional(plainRecord),
-  cause: v.optional(v.lazy(() => serializedErrorSchema)),
   stack: v.optional(v.string()),
+};
+
+/** `SerializedError`, `cause` included (its depth is bounded by the input walk). */
+export const serializedErrorSchema: v.GenericSchema<unknown, SerializedError> = obj({
+  ...serializedErrorEntries,
+  cause: v.optional(v.lazy(() => serializedErrorSchema)),
 });
+
+// The recursive schema needs an annotation, which alone would not notice a new optional field.
+type _SerializedError = Expect<
+  InSync<
+    v.InferOutput<v.ObjectSchema<typeof serializedErrorEntries, undefined>> & {
+      cause?: SerializedError;
+    },
+    SerializedError
+  >
+>;
 
 /** `FrontendProcessLifecycleEventDTO`. */
 export const frontendLifecycleSchema = obj({
