@@ -35,13 +35,26 @@ export {
 export { DEFAULT_OUTBOUND_LIMIT, type OutboundDropReason } from './host/outbound.ts';
 export type { ExtensionBundle, RealmConnection, RealmConnector } from './host/record.ts';
 export { DEFAULT_STARTUP_QUEUE_LIMIT } from './host/startup-gate.ts';
+export type { WorkerRealmApi, WorkerResult } from './isolation/protocol.ts';
+export {
+  createWorkerConnector,
+  DEFAULT_DISPOSE_GRACE_MS,
+  type WorkerConnectorOptions,
+  type WorkerLike,
+} from './isolation/worker-connector.ts';
+export {
+  createWorkerRealmApi,
+  exposeWorkerRealm,
+  type WorkerRealmOptions,
+} from './isolation/worker-realm.ts';
 export {
   DEFAULT_DRIVER_DEADLINES,
   type DriverDeadlines,
   type LocalProcessInfo,
 } from './process/driver.ts';
+export type { DriverToRealm, RealmToDriver } from './process/protocol.ts';
 export { EXTENSION_ATTRIBUTE } from './realm/dom.ts';
-export type { SendOutcome } from './realm/realm.ts';
+export type { RealmErrorPhase, RealmHostPort, SendOutcome } from './realm/realm.ts';
 export {
   createYieldToBrowser,
   FRAME_FALLBACK_MS,

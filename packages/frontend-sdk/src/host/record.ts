@@ -246,7 +246,11 @@ export class LoadRecord {
       },
       {
         timers: this.core.timers,
-        deadlines: this.core.deadlines,
+        // In a worker the SDK owns the kill switch, so it watches heartbeats itself.
+        deadlines:
+          this.isolation === 'worker'
+            ? { ...this.core.deadlines, enforceHeartbeat: true }
+            : this.core.deadlines,
         uplink: (out) => this.core.uplink(out),
         post: (out) => {
           if (out.type === 'spawn' || out.type === 'message') {

@@ -1,0 +1,27 @@
+/**
+ * The Worker boundary of worker isolation, carried by comlink. The worker exposes
+ * `WorkerRealmApi`; the main thread hands it a proxied `RealmHostPort` in `init`. Results carry
+ * a `SerializedError` rather than throwing, so error codes survive the boundary.
+ */
+import type { SerializedError, SpindleManifest } from '@spindle/types';
+import type { DriverToRealm } from '../process/protocol.ts';
+import type { RealmHostPort } from '../realm/realm.ts';
+
+/** Outcome of a step that may fail. */
+export type WorkerResult = { ok: true } | { ok: false; error: SerializedError };
+
+/** What the worker side offers the main thread. */
+export interface WorkerRealmApi {
+  /** Creates the realm (without DOM) whose `ctx` calls go to `port` on the main thread. */
+  init(port: RealmHostPort, manifest: SpindleManifest): void;
+  /** Imports the bundle inside the worker. */
+  load(bundle: { url?: string; source?: string }): Promise<WorkerResult>;
+  /** Runs `setup(ctx)` of the imported bundle. */
+  setup(): Promise<WorkerResult>;
+  /** A driver message for a process of this realm. */
+  deliver(message: DriverToRealm): void;
+  /** A backend message for the `onBackendMessage` handlers. */
+  backendMessage(payload: unknown): void;
+  /** Teardown, subscriptions; the main thread terminates the worker afterwards. */
+  dispose(): void;
+}
