@@ -42,8 +42,11 @@ export function connectHostBridge(options: HostBridgeOptions): HostBridge {
   return bridge;
 }
 
-/** Error text of the `process_terminated` the bridge delivers for processes of a lost session. */
-export const SESSION_LOST_ERROR = 'the frontend session was lost, and the host ended its processes';
+/**
+ * Error text of the `process_terminated` the bridge delivers for the processes of a session that
+ * ended without them (lost, closed, or failed).
+ */
+export const SESSION_LOST_ERROR = 'the frontend session ended, and the host ended its processes';
 
 class Bridge implements HostBridge {
   readonly events: Emitter<HostBridgeEvents> = mitt<HostBridgeEvents>();
@@ -142,6 +145,7 @@ class Bridge implements HostBridge {
     this.#clearRetry();
     const ended = this.#session.end();
     this.#reportUnacked(ended, 'closed', 'HOST_CLOSING');
+    this.#endProcesses(ended);
     this.#setState('closed');
   }
 
@@ -226,6 +230,16 @@ class Bridge implements HostBridge {
     reason: SessionLostEvent['reason'],
   ): void {
     this.#reportUnacked(ended, 'session_lost', 'NO_FRONTEND_SESSION');
+    const terminated = this.#endProcesses(ended);
+    this.#emit('session_lost', {
+      previousSessionId: ended.previousSessionId,
+      reason,
+      terminatedProcesses: terminated,
+    });
+  }
+
+  /** Tells the SDK that the processes of an ended session are gone; returns their ids. */
+  #endProcesses(ended: EndedSession): string[] {
     const terminated = this.#o.endProcessesOnSessionLoss ? ended.liveProcesses : [];
     for (const processId of terminated) {
       this.#deliver({
@@ -236,11 +250,7 @@ class Bridge implements HostBridge {
         error: SESSION_LOST_ERROR,
       });
     }
-    this.#emit('session_lost', {
-      previousSessionId: ended.previousSessionId,
-      reason,
-      terminatedProcesses: terminated,
-    });
+    return terminated;
   }
 
   #onLost(loss: ConnectionLoss): void {
@@ -302,6 +312,7 @@ class Bridge implements HostBridge {
     this.#failure = failure;
     const ended = this.#session.end();
     this.#reportUnacked(ended, 'failed', failure.code);
+    this.#endProcesses(ended);
     this.#setState('failed', failure);
     if (failure.code === 'UNAUTHORIZED' && this.#o.onAuthFailed !== undefined) {
       try {

@@ -55,8 +55,9 @@ export interface HostBridgeOptions {
   /** …or at once after this many unacknowledged downlinks. @default 32 */
   ackEvery?: number;
   /**
-   * When the session is lost, deliver a `process_terminated` (state and reason `failed`) for
-   * every frontend process the host spawned in it, so the SDK ends them as the host already did.
+   * When the session ends (lost, `close()`, or `failed`), deliver a `process_terminated` (state
+   * and reason `failed`) for every frontend process the host spawned in it and that is still
+   * running, so the SDK ends them as the host does.
    * @default true
    */
   endProcessesOnSessionLoss?: boolean;

@@ -165,3 +165,35 @@ describe('session loss', () => {
     bridge.close();
   });
 });
+
+describe('session end', () => {
+  const spawn = {
+    type: 'process_spawn',
+    extensionId: 'ext',
+    processId: 'p-1',
+    kind: 'loop',
+    startupTimeoutMs: 15_000,
+    heartbeatTimeoutMs: 15_000,
+    seq: 1,
+  };
+
+  it('close() ends the running processes in the SDK before reporting closed', () => {
+    const { bridge, open, received } = setup();
+    open().push(spawn);
+    const order: string[] = [];
+    bridge.onMessage((m) => order.push(m.type));
+    bridge.onStateChange((s) => order.push(s));
+    bridge.close();
+    expect(order).toEqual(['process_terminated', 'closed']);
+    expect(received.at(-1)).toMatchObject({ type: 'process_terminated', processId: 'p-1' });
+  });
+
+  it('a refused token mid-session ends the running processes too', () => {
+    const { bridge, open, received } = setup();
+    const socket = open();
+    socket.push(spawn);
+    socket.drop(WIRE_CLOSE_CODES.UNAUTHORIZED, 'revoked');
+    expect(bridge.connectionState).toBe('failed');
+    expect(received.at(-1)).toMatchObject({ type: 'process_terminated', processId: 'p-1' });
+  });
+});
