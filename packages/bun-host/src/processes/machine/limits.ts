@@ -1,12 +1,11 @@
 /**
  * Defaults and clamping of process deadlines (DESIGN.md section 5), in one place.
  *
- * `@spindle/types` is getting `clampStartupTimeout` / `clampHeartbeatTimeout` with the same
- * rules; when they land, `clampStartupTimeoutMs` / `clampHeartbeatTimeoutMs` below delegate to
- * them for the default bounds. Tests may pass narrower bounds (a 1 s minimum startup deadline
- * is too slow for a fault matrix with real children).
+ * With the default rules the clamps of `@spindle/types` apply (one definition for host and SDK).
+ * Tests may pass narrower bounds: a 1 s minimum startup deadline is too slow for a fault matrix
+ * with real children.
  */
-import { PROCESS_DEFAULTS } from '@spindle/types';
+import { clampHeartbeatTimeout, clampStartupTimeout, PROCESS_DEFAULTS } from '@spindle/types';
 
 /** Inclusive bounds of a deadline, in ms. */
 export interface DeadlineBounds {
@@ -48,6 +47,7 @@ export function clampStartupTimeoutMs(
   ms: number | undefined,
   rules: DeadlineRules = DEFAULT_DEADLINE_RULES,
 ): number {
+  if (rules === DEFAULT_DEADLINE_RULES) return clampStartupTimeout(ms);
   return clamp(ms, rules.startup, rules.startupDefault);
 }
 
@@ -56,6 +56,7 @@ export function clampHeartbeatTimeoutMs(
   ms: number | undefined,
   rules: DeadlineRules = DEFAULT_DEADLINE_RULES,
 ): number {
+  if (rules === DEFAULT_DEADLINE_RULES) return clampHeartbeatTimeout(ms);
   return clamp(ms, rules.heartbeat, rules.heartbeatDefault);
 }
 

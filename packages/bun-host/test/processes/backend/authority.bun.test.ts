@@ -1,6 +1,8 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { closeRigs, fakeExt, rig, spawn, statesOf } from './harness.ts';
 
+// Real children on a shared 2-core machine: generous per-test budget, tight deadlines inside.
+setDefaultTimeout(20_000);
 afterEach(closeRigs);
 
 describe('backend process authority', () => {

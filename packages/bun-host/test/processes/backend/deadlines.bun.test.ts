@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   assertNoChildren,
   closeRigs,
@@ -13,6 +13,8 @@ import {
   treeOf,
 } from './harness.ts';
 
+// Real children on a shared 2-core machine: generous per-test budget, tight deadlines inside.
+setDefaultTimeout(20_000);
 afterEach(closeRigs);
 
 describe.each(MODES)('backend process deadlines (%s)', (mode) => {
@@ -47,7 +49,8 @@ describe.each(MODES)('backend process deadlines (%s)', (mode) => {
     });
     const lateBy = Date.parse(last.at) - Date.parse(result.info.readyAt ?? '') - 300;
     expect(lateBy).toBeGreaterThanOrEqual(0);
-    expect(lateBy).toBeLessThan(250);
+    // Margin for a loaded CI machine; bench/ measures the real lag.
+    expect(lateBy).toBeLessThan(500);
     expect(statesOf(ext, result.info.processId)).toEqual(['starting', 'running', 'timed_out']);
     await assertNoChildren(r, tree);
     expect(tree.some(pidAlive)).toBe(false);

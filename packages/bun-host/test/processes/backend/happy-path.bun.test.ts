@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   assertNoChildren,
   closeRigs,
@@ -11,6 +11,8 @@ import {
   until,
 } from './harness.ts';
 
+// Real children on a shared 2-core machine: generous per-test budget, tight deadlines inside.
+setDefaultTimeout(20_000);
 afterEach(closeRigs);
 
 describe.each(MODES)('backend process happy path (%s)', (mode) => {
@@ -77,7 +79,7 @@ describe.each(MODES)('backend process happy path (%s)', (mode) => {
     const r = rig();
     const ext = fakeExt(mode);
     const result = await spawn(r, ext, {
-      entry: './dist/sub/named-run.mjs',
+      entry: 'dist/sub/named-run.mjs',
       key: 'k',
       payload: { n: 1 },
       metadata: { m: true },

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   assertNoChildren,
   closeRigs,
@@ -14,6 +14,8 @@ import {
   until,
 } from './harness.ts';
 
+// Real children on a shared 2-core machine: generous per-test budget, tight deadlines inside.
+setDefaultTimeout(20_000);
 afterEach(closeRigs);
 
 describe.each(MODES)('backend process limits and dedupe (%s)', (mode) => {

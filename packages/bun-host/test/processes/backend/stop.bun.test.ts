@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   assertNoChildren,
   closeRigs,
@@ -13,6 +13,8 @@ import {
   until,
 } from './harness.ts';
 
+// Real children on a shared 2-core machine: generous per-test budget, tight deadlines inside.
+setDefaultTimeout(20_000);
 afterEach(closeRigs);
 
 function stop(
@@ -41,7 +43,7 @@ describe.each(MODES)('backend process stop (%s)', (mode) => {
     const took = Date.now() - started;
     expect(final).toMatchObject({ state: 'stopped', exitReason: 'stopped' });
     expect(took).toBeGreaterThanOrEqual(390);
-    expect(took).toBeLessThan(2000);
+    expect(took).toBeLessThan(3000);
     expect(statesOf(ext, result.info.processId)).toEqual([
       'starting',
       'running',

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   assertNoChildren,
   closeRigs,
@@ -13,6 +13,8 @@ import {
   until,
 } from './harness.ts';
 
+// Real children on a shared 2-core machine: generous per-test budget, tight deadlines inside.
+setDefaultTimeout(20_000);
 afterEach(closeRigs);
 
 describe.each(MODES)('backend processes and unload / close (%s)', (mode) => {
@@ -74,7 +76,7 @@ describe.each(MODES)('backend processes and unload / close (%s)', (mode) => {
     const tree = r.service.backend.pids().flatMap(treeOf);
     const started = Date.now();
     await r.service.close();
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(2000);
     const late = await pending;
     expect(late.ok).toBe(false);
     if (!late.ok) expect(late.error.code).toBe('HOST_CLOSING');
