@@ -3,6 +3,10 @@
  * exporting a `Benchmark`, and one line here. Modules listed here must not touch Bun or start
  * anything at import time: the Node CLI imports this file to read names and targets.
  */
+import {
+  backendSpawnReadyProcess,
+  backendSpawnReadySandbox,
+} from './benchmarks/backend-spawn-ready.ts';
 import { ipcEchoRoundTrip } from './benchmarks/ipc-echo-round-trip.ts';
 import { relayRoundTrip } from './benchmarks/relay-round-trip.ts';
 import { spawnIpcFirstMessage } from './benchmarks/spawn-ipc-first-message.ts';
@@ -17,4 +21,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   wsEchoRoundTrip,
   relayRoundTrip,
   wsThroughput,
+  backendSpawnReadyProcess,
+  backendSpawnReadySandbox,
 ];

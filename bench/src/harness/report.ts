@@ -80,9 +80,11 @@ export function buildResult(
   };
 }
 
-/** A value in its unit: "0.142 ms", "12.3 ms", "48,210 msg/s". */
+/** A value in its unit: "0.142 ms", "12.3 ms", "48,210 msg/s", "41.2 MB", "37 fd". */
 export function formatValue(v: number, unit: Unit): string {
   if (unit === 'msg/s') return `${Math.round(v).toLocaleString('en-US')} msg/s`;
+  if (unit === 'fd') return `${Number(v.toFixed(1))} fd`;
+  if (unit === 'MB') return `${v.toFixed(Math.abs(v) < 10 ? 2 : 1)} MB`;
   const digits = v < 1 ? 3 : v < 10 ? 2 : v < 100 ? 1 : 0;
   return `${v.toFixed(digits)} ms`;
 }

@@ -5,8 +5,11 @@
  * relative to the floor. Types only; the harness lives in the sibling files.
  */
 
-/** Unit of every observation of a benchmark. `ms` is lower-is-better, `msg/s` higher-is-better. */
-export type Unit = 'ms' | 'msg/s';
+/**
+ * Unit of every observation of a benchmark. `msg/s` is higher-is-better; the others are
+ * lower-is-better: `ms`, `MB` (resident memory, MiB) and `fd` (open file descriptors).
+ */
+export type Unit = 'ms' | 'msg/s' | 'MB' | 'fd';
 
 /** Which runtime runs the benchmark's child process. */
 export type BenchRuntime = 'bun' | 'node';
