@@ -3,7 +3,7 @@
  * bundles import and mount later in a few lanes, under an import deadline, one load at a time
  * per extension, and a newer load makes an older one stale.
  */
-import { type FrontendDownlink, type FrontendUplink, SpindleError } from '@spindle/types';
+import { type FrontendUplink, SpindleError } from '@spindle/types';
 import mitt, { type Emitter } from 'mitt';
 import {
   DEFAULT_DRIVER_DEADLINES,
@@ -25,6 +25,7 @@ import { createModuleLoader, type ModuleLoader } from './loader.ts';
 import { mainThreadConnector } from './main-realm.ts';
 import { DEFAULT_OUTBOUND_LIMIT, OutboundQueue } from './outbound.ts';
 import { type ExtensionBundle, type HostCore, LoadRecord, type RealmConnector } from './record.ts';
+import { createRouter } from './routing.ts';
 import { DEFAULT_STARTUP_QUEUE_LIMIT } from './startup-gate.ts';
 
 /** Import deadline of a bundle. @default 10000 */
@@ -339,88 +340,7 @@ export function createExtensionHost(options: ExtensionHostOptions): ExtensionHos
     },
   };
 
-  const route = (message: FrontendDownlink) => {
-    switch (message.type) {
-      case 'backend_message': {
-        const record = entries.get(message.extensionId)?.current;
-        if (record === undefined) {
-          drop({
-            what: 'backend_message',
-            reason: 'not_loaded',
-            direction: 'in',
-            extensionId: message.extensionId,
-          });
-        } else record.backendMessage(message.payload);
-        return;
-      }
-      case 'process_spawn': {
-        const record = entries.get(message.extensionId)?.current;
-        if (record === undefined || record.state === 'error' || record.state === 'unloaded') {
-          drop({
-            what: 'process_spawn',
-            reason: 'not_loaded',
-            direction: 'in',
-            extensionId: message.extensionId,
-            processId: message.processId,
-          });
-          outbound.send({
-            type: 'process_ended',
-            processId: message.processId,
-            outcome: 'failed',
-            error: `[spindle] extension ${message.extensionId} is not loaded in this frontend session`,
-          });
-        } else if (core.processes.has(message.processId)) {
-          drop({
-            what: 'process_spawn',
-            reason: 'unknown_process',
-            direction: 'in',
-            extensionId: message.extensionId,
-            processId: message.processId,
-          });
-        } else record.spawn(message);
-        return;
-      }
-      case 'process_message': {
-        const entry = core.processes.get(message.processId);
-        if (entry === undefined) {
-          drop({
-            what: 'process_message',
-            reason: 'unknown_process',
-            direction: 'in',
-            processId: message.processId,
-          });
-        } else entry.driver.deliver(message.payload);
-        return;
-      }
-      case 'process_stop': {
-        const entry = core.processes.get(message.processId);
-        if (entry !== undefined) entry.driver.stop(message.reason, message.force);
-        // Unknown here means it already ended here; say so, so the host does not wait for it.
-        else
-          outbound.send({
-            type: 'process_ended',
-            processId: message.processId,
-            outcome: 'stopped',
-          });
-        return;
-      }
-      case 'process_terminated':
-        core.processes
-          .get(message.processId)
-          ?.driver.terminate(message.state, message.exitReason, message.error);
-        return;
-      case 'extension_state':
-        emit('extension_state', message.extension);
-        return;
-      case 'extension_removed':
-        emit('extension_removed', { extensionId: message.extensionId });
-        return;
-      case 'runtime_stats':
-        emit('runtime_stats', message.event);
-        return;
-    }
-  };
-
+  const route = createRouter(core, (extensionId) => entries.get(extensionId)?.current);
   const unsubscribe = options.transport.onMessage(route);
   return host;
 }
