@@ -9,6 +9,7 @@ import {
   type ClientFrame,
   DEFAULT_WIRE_LIMITS,
   type ErrorFrame,
+  type ExtensionInfoDTO,
   type FrontendDownlink,
   type FrontendUplink,
   PROTOCOL_VERSION,
@@ -52,6 +53,7 @@ export class FrontendHub implements FrontendGateway {
   #sessions = new Map<string, HubSession>();
   #clock: HubClock;
   #policy: AuthorityPolicy;
+  #describe: ((info: ExtensionInfoDTO) => ExtensionInfoDTO) | undefined;
   #createSessionId: () => string;
   #reportError: (error: unknown) => void;
   #nextAttachment = 1;
@@ -71,6 +73,22 @@ export class FrontendHub implements FrontendGateway {
   /** Installs process supervision's ownership check (replaces the previous one). */
   setProcessAuthorizer(authorize: AuthorityPolicy['authorizeProcessFrame']): void {
     this.#policy.authorizeProcessFrame = authorize;
+  }
+
+  /** Installs the extension checks (for a hub created before the host it serves). */
+  setExtensionPolicy(policy: Pick<AuthorityPolicy, 'extensionExists' | 'isEnabled'>): void {
+    this.#policy.extensionExists = policy.extensionExists;
+    this.#policy.isEnabled = policy.isEnabled;
+  }
+
+  /**
+   * Rewrites the extension of every `extension_state` downlink before it is sent (the server
+   * installs one that sets the versioned `frontendUrl`). Pass `undefined` to remove it.
+   */
+  setExtensionDescriber(
+    describe: ((info: ExtensionInfoDTO) => ExtensionInfoDTO) | undefined,
+  ): void {
+    this.#describe = describe;
   }
 
   /**
@@ -198,6 +216,29 @@ export class FrontendHub implements FrontendGateway {
   }
 
   send(sessionId: string, message: FrontendDownlink): boolean {
+    return this.#send(sessionId, this.#prepare(message));
+  }
+
+  broadcast(message: FrontendDownlink, filter?: FrontendSessionFilter): number {
+    const prepared = this.#prepare(message);
+    let addressed = 0;
+    for (const session of [...this.#sessions.values()]) {
+      if (matches(session, filter) && this.#send(session.id, prepared)) addressed += 1;
+    }
+    return addressed;
+  }
+
+  #prepare(message: FrontendDownlink): FrontendDownlink {
+    if (message.type !== 'extension_state' || !this.#describe) return message;
+    try {
+      return { ...message, extension: this.#describe(message.extension) };
+    } catch (error) {
+      this.#reportError(error);
+      return message;
+    }
+  }
+
+  #send(sessionId: string, message: FrontendDownlink): boolean {
     const session = this.#sessions.get(sessionId);
     if (!session || session.state === 'closed') return false;
     if (message.type === 'runtime_stats' && !(session.isAdmin && session.statsSubscribed)) {
@@ -214,14 +255,6 @@ export class FrontendHub implements FrontendGateway {
     if (message.type === 'extension_removed') session.mounted.delete(message.extensionId);
     session.pump();
     return true;
-  }
-
-  broadcast(message: FrontendDownlink, filter?: FrontendSessionFilter): number {
-    let addressed = 0;
-    for (const session of [...this.#sessions.values()]) {
-      if (matches(session, filter) && this.send(session.id, message)) addressed += 1;
-    }
-    return addressed;
   }
 
   getSession(sessionId: string): FrontendSessionInfo | undefined {

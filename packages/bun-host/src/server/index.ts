@@ -15,6 +15,8 @@ export type { OriginPolicy } from './cors.ts';
 export { isLoopbackOrigin } from './cors.ts';
 export type { WireCounters } from './counters.ts';
 export { createWireCounters } from './counters.ts';
+export type { FrontendSide, FrontendSideOptions } from './host-wiring.ts';
+export { createFrontendSide, resolveBundleFile, toWireExtension } from './host-wiring.ts';
 export { listExtensions, withFrontendUrl } from './http.ts';
 export type { RateVerdict } from './rate-limit.ts';
 export { FrameRateLimiter } from './rate-limit.ts';

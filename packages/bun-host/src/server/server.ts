@@ -73,8 +73,8 @@ export interface HostServer {
   /** Traffic counters since start (a snapshot). */
   counters(): WireCounters;
   /**
-   * `info` with the server's versioned `frontendUrl` (or none): call it on the extension of an
-   * `extension_state` downlink before broadcasting it.
+   * `info` with the server's versioned `frontendUrl` (or none). The server installs it on the
+   * hub, so `extension_state` downlinks get it without the host core doing anything.
    */
   describeExtension(info: ExtensionInfoDTO): ExtensionInfoDTO;
   /**
@@ -128,6 +128,7 @@ export function createHostServer(options: HostServerOptions): HostServer {
     counters: createWireCounters(),
     reportError,
   };
+  hub.setExtensionDescriber((info) => withFrontendUrl(info, http.resolveBundle));
   const connections = new Set<WireConnection>();
   let stopping: Promise<void> | undefined;
 
@@ -209,6 +210,7 @@ export function createHostServer(options: HostServerOptions): HostServer {
           connection.close(WIRE_CLOSE_CODES.HOST_SHUTDOWN, 'the host is shutting down');
         }
         await server.stop(true);
+        hub.setExtensionDescriber(undefined);
       })();
       return stopping;
     },

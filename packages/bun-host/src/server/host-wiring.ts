@@ -1,0 +1,102 @@
+/**
+ * Glue between `createSpindleHost` and the frontend side: one call gives the hub to pass as
+ * `frontendGateway` and the factory to pass as `server`. The factory reads extensions and
+ * bundles from the host it is handed, so nothing needs to exist before the host does.
+ *
+ * ```ts
+ * const frontend = createFrontendSide({ authenticate, port: 7700 });
+ * const processService = createProcessService({ frontendGateway: frontend.hub, … });
+ * frontend.hub.setProcessAuthorizer(frontendSupervisor.authorizeProcessFrame);
+ * const host = await createSpindleHost({ …, frontendGateway: frontend.hub, processService, server: frontend.server });
+ * ```
+ */
+import { realpathSync, statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import { DEFAULT_ENTRY_FRONTEND, type ExtensionInfoDTO } from '@spindle/types';
+import { FrontendHub } from '../frontend/hub.ts';
+import type { FrontendHubOptions } from '../frontend/hub-types.ts';
+import type { HostExtensionInfo, SpindleHost } from '../host.ts';
+import type { BundleFile } from './bundle.ts';
+import { createHostServer, type HostServer, type HostServerOptions } from './server.ts';
+
+/** Options of `createFrontendSide`: the server's, minus what the host provides. */
+export type FrontendSideOptions = Omit<
+  HostServerOptions,
+  'hub' | 'getExtensions' | 'resolveBundle'
+> & {
+  /** Options of the hub it creates (limits, clock, …). */
+  hub?: FrontendHubOptions;
+};
+
+/** The frontend side, ready to hand to `createSpindleHost`. */
+export interface FrontendSide {
+  /** Pass as `frontendGateway`. */
+  hub: FrontendHub;
+  /** Pass as `server`; the host calls it once extensions are discovered. */
+  server(host: SpindleHost): HostServer;
+}
+
+/** Builds the hub and the server factory for a host. */
+export function createFrontendSide(options: FrontendSideOptions): FrontendSide {
+  const { hub: hubOptions, ...serverOptions } = options;
+  const hub = new FrontendHub(hubOptions);
+  return {
+    hub,
+    server(host) {
+      hub.setExtensionPolicy({
+        extensionExists: (id) => host.get(id)?.manifest !== undefined,
+        isEnabled: (id) => {
+          const state = host.get(id)?.state;
+          return state !== undefined && state !== 'disabled';
+        },
+      });
+      return createHostServer({
+        ...serverOptions,
+        hostname: serverOptions.hostname ?? host.hostname,
+        hub,
+        getExtensions: () => host.list().flatMap((info) => toWireExtension(info)),
+        resolveBundle: (id) => {
+          const info = host.get(id);
+          if (!info?.manifest) return null;
+          return resolveBundleFile(
+            info.path,
+            info.manifest.entry_frontend ?? DEFAULT_ENTRY_FRONTEND,
+          );
+        },
+      });
+    },
+  };
+}
+
+/** The wire form of a host extension; none for one whose manifest could not be read. */
+export function toWireExtension(info: HostExtensionInfo): ExtensionInfoDTO[] {
+  if (!info.manifest) return [];
+  return [
+    {
+      identifier: info.identifier,
+      manifest: info.manifest,
+      state: info.state,
+      ...(info.error === undefined ? {} : { error: info.error }),
+      ...(info.runtimeMode === undefined ? {} : { runtimeMode: info.runtimeMode }),
+    },
+  ];
+}
+
+/**
+ * The built frontend file `entry` of the extension in `extensionPath`, or null when it is
+ * missing, not a `.js`/`.mjs` file, or resolves (through `..` or a symlink) outside the folder.
+ */
+export function resolveBundleFile(extensionPath: string, entry: string): BundleFile | null {
+  try {
+    const root = realpathSync(extensionPath);
+    const requested = resolve(root, entry);
+    if (!requested.startsWith(root + sep)) return null;
+    const real = realpathSync(requested);
+    if (!real.startsWith(root + sep) || !/\.m?js$/.test(real)) return null;
+    const stat = statSync(real);
+    if (!stat.isFile()) return null;
+    return { path: real, size: stat.size, mtimeMs: stat.mtimeMs };
+  } catch {
+    return null;
+  }
+}
