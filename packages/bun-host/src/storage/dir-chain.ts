@@ -7,9 +7,9 @@
  * such a race is not closed; the symlink check of `confine` still holds for static trees.
  */
 import { constants, existsSync } from 'node:fs';
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SpindleError } from '@spindle/types';
+import { notAFolder, pathError } from './errors.ts';
 
 const PROC_FD = process.platform === 'linux' && existsSync('/proc/self/fd');
 const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0);
@@ -29,7 +29,7 @@ export function entryPath(dir: OpenDir, name: string): string {
 /**
  * Opens `realRoot/segments…` (a path whose existing part is already real). Missing folders
  * are created when `create`, else `undefined` is returned. A symlink met on the way means the
- * tree changed after `confine` checked it: `STORAGE_PATH`.
+ * tree changed after `confine` checked it: `STORAGE_PATH`; a file: `STORAGE_IO` `not_a_folder`.
  */
 export async function openDirChain(
   realRoot: string,
@@ -55,11 +55,18 @@ export async function openDirChain(
           await dir.handle.close();
           return undefined;
         } else if (code === 'ELOOP' || code === 'ENOTDIR') {
-          throw new SpindleError(
-            'STORAGE_PATH',
-            `storage path ${JSON.stringify(original)}: "${segment}" is not a folder (or was replaced by a symlink)`,
-            { details: { path: original }, cause: error },
+          // confine() resolved every symlink, so a symlink here was swapped in since.
+          const swapped = await lstat(next).then(
+            (s) => s.isSymbolicLink(),
+            () => false,
           );
+          throw swapped
+            ? pathError(
+                original,
+                `is refused: "${segment}" is a symlink that could not be checked (dangling, or swapped in while in use)`,
+                error,
+              )
+            : notAFolder(original, segment);
         } else throw error;
       }
       await dir.handle.close();

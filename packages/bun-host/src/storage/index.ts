@@ -1,24 +1,23 @@
 /**
  * Extension storage on disk: `spindle.storage` and `spindle.userStorage` are served by one
- * `createStorage(root)` each. Paths are confined to the root (see `paths.ts`), writes are
- * atomic (see `atomic.ts`), and operations never follow a symlink out of the root, even one
- * swapped in while the host works (see `dir-chain.ts`). Uses `node:fs/promises` only, so it
- * runs under Node (tests) and Bun (the host).
+ * `createStorage(root)` each. Paths are confined to the root (`paths.ts`), writes are atomic
+ * (`atomic.ts`), and no operation follows a symlink out of the root, not even one swapped in
+ * while the host works (`dir-chain.ts`). Uses `node:fs/promises` only, so it runs under Node
+ * (tests) and Bun (the host).
  */
-import { constants } from 'node:fs';
+import { constants, type Dirent } from 'node:fs';
 import { mkdir, open, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import {
-  SpindleError,
-  type SpindleStorage,
-  type StorageGetJsonOptions,
-  type StorageSetJsonOptions,
-} from '@spindle/types';
+import { SpindleError, type SpindleStorage } from '@spindle/types';
 import { isTempName, replaceAtomically, sweepTempFiles, syncDir } from './atomic.ts';
 import { entryPath, type OpenDir, openDirChain } from './dir-chain.ts';
+import { ioError, notFound, pathError } from './errors.ts';
+import { getJson, setJson } from './json.ts';
 import { confine, storageSegments } from './paths.ts';
 
 export { isTempName, replaceAtomically, sweepTempFiles, TEMP_PREFIX } from './atomic.ts';
+export { isNotFound } from './errors.ts';
+export { MAX_JSON_INDENT } from './json.ts';
 export {
   MAX_PATH_LENGTH,
   MAX_SEGMENT_BYTES,
@@ -27,34 +26,34 @@ export {
   userStorageRoot,
 } from './paths.ts';
 
-/** Largest accepted `setJson` indent. */
-export const MAX_JSON_INDENT = 10;
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
-const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+/** Where an operation acts: the real root and the path below it, segment by segment. */
+interface Target {
+  realRoot: string;
+  rel: string[];
+}
 
 /**
- * Storage rooted at `rootDir` (created on first use). On first use it also removes temp files
- * that crashed writers of other processes left behind.
+ * Storage rooted at `rootDir`, created on first use. First use also removes temp files that
+ * crashed writers (of processes no longer running) left behind.
  *
- * - `read(path)`: UTF-8 text. Missing → `STORAGE_IO` with `details.reason: 'not_found'`.
- * - `write(path, data)`: atomic replace; creates missing folders.
+ * - `read(path)`: UTF-8 text; missing → `STORAGE_IO` with `details.reason: 'not_found'`.
+ * - `write(path, data)`: atomic replace (temp file, fsync, rename, fsync of the folder);
+ *   creates missing folders; `data` must be a string (`INVALID_OPTIONS`).
  * - `delete(path)`: a file, a symlink (never its target) or a folder with its contents;
- *   nothing there is not an error.
- * - `exists(path)`: boolean.
+ *   deleting nothing is not an error.
+ * - `exists(path)`: boolean (`''` is the root, which exists).
  * - `list(path?)`: sorted names, folders end in `/`, temp files hidden; a missing folder
- *   lists as `[]`.
- * - `getJson(path, { fallback })`: missing file → `fallback` when the option is present
- *   (even `undefined`), else the `STORAGE_IO` not-found error; invalid JSON → `INVALID_JSON`
- *   (the fallback does not hide a corrupt file).
- * - `setJson(path, value, { indent })`: `JSON.stringify` with 0–10 spaces, written atomically;
- *   a value JSON cannot represent → `INVALID_OPTIONS`.
+ *   lists as `[]`, a file is `STORAGE_IO` `not_a_folder`.
+ * - `getJson(path, { fallback })` / `setJson(path, value, { indent })`: see `json.ts`.
  *
- * Every path error is `STORAGE_PATH`; every file-system failure is `STORAGE_IO` with the
- * original error as `cause`.
+ * Path errors are `STORAGE_PATH`; file-system failures are `STORAGE_IO` with the errno in
+ * `details.errno`, a `details.reason`, and the original error as `cause`.
  */
 export function createStorage(rootDir: string): SpindleStorage {
   let ready: Promise<string> | undefined;
-  const root = () => {
+  const root = (): Promise<string> => {
     ready ??= (async () => {
       await mkdir(rootDir, { recursive: true });
       const real = await realpath(rootDir);
@@ -62,79 +61,63 @@ export function createStorage(rootDir: string): SpindleStorage {
       return real;
     })().catch((error: unknown) => {
       ready = undefined;
-      throw io(error, rootDir, 'open the storage folder');
+      throw ioError(error, rootDir, 'open the storage folder');
     });
     return ready;
   };
 
-  /** Real path of `path` plus its segments relative to the real root. */
-  const locate = async (path: string, allowRoot: boolean) => {
+  /**
+   * Resolves `path` inside the root. With `followLast: false` only the parent is resolved and
+   * the last segment is taken as it is (delete removes a link, not what it points to).
+   */
+  const locate = async (path: string, allowRoot: boolean, followLast = true): Promise<Target> => {
     const segments = storageSegments(path);
-    if (segments.length === 0 && !allowRoot) {
-      throw new SpindleError(
-        'STORAGE_PATH',
-        `storage path ${JSON.stringify(path)} names the storage folder itself`,
-        {
-          details: { path },
-        },
-      );
-    }
+    if (segments.length === 0 && !allowRoot)
+      throw pathError(path, 'names the storage folder itself');
     const realRoot = await root();
-    const resolved = await confine(realRoot, segments, path);
-    const rel = relative(realRoot, resolved);
-    return { realRoot, resolved, rel: rel === '' ? [] : rel.split(sep) };
+    const followed = followLast ? segments : segments.slice(0, -1);
+    const resolved = relative(realRoot, await confine(realRoot, followed, path));
+    const rel = resolved === '' ? [] : resolved.split(sep);
+    return { realRoot, rel: followLast ? rel : [...rel, segments.at(-1)!] };
   };
 
-  const withParent = async <T>(
+  /** Runs `use` with the last segment's folder open; `missing` when that folder is absent. */
+  const inParent = async <T>(
+    target: Target,
     path: string,
     create: boolean,
     use: (dir: OpenDir, name: string) => Promise<T>,
     missing: () => T,
-    resolveLast = true,
   ): Promise<T> => {
-    let realRoot: string;
-    let rel: string[];
-    if (resolveLast) ({ realRoot, rel } = await locate(path, false));
-    else {
-      // Resolve only the parent: the last segment is acted on as it is (delete a link itself).
-      const segments = storageSegments(path);
-      if (segments.length === 0) {
-        throw new SpindleError(
-          'STORAGE_PATH',
-          `storage path ${JSON.stringify(path)} names the storage folder itself`,
-          {
-            details: { path },
-          },
-        );
-      }
-      const parent = await locate(segments.slice(0, -1).join('/'), true);
-      realRoot = parent.realRoot;
-      rel = [...parent.rel, segments.at(-1)!];
-    }
-    const dir = await openDirChain(realRoot, rel.slice(0, -1), create, path);
+    const dir = await openDirChain(target.realRoot, target.rel.slice(0, -1), create, path);
     if (!dir) return missing();
     try {
-      return await use(dir, rel.at(-1)!);
+      return await use(dir, target.rel.at(-1)!);
     } finally {
       await dir.handle.close();
     }
   };
 
-  const storage: SpindleStorage = {
-    async read(path) {
-      return withParent(
+  /** Every failure leaves as a `SpindleError` naming the operation and the path. */
+  const guarded = async <T>(path: string, verb: string, body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (error) {
+      throw ioError(error, path, verb);
+    }
+  };
+
+  const read = (path: string): Promise<string> =>
+    guarded(path, 'read', async () => {
+      const target = await locate(path, false);
+      return inParent(
+        target,
         path,
         false,
         async (dir, name) => {
-          const handle = await open(entryPath(dir, name), constants.O_RDONLY | NOFOLLOW).catch(
-            (error) => {
-              throw io(error, path, 'read');
-            },
-          );
+          const handle = await open(entryPath(dir, name), READ_FLAGS);
           try {
             return await handle.readFile('utf8');
-          } catch (error) {
-            throw io(error, path, 'read');
           } finally {
             await handle.close();
           }
@@ -143,214 +126,100 @@ export function createStorage(rootDir: string): SpindleStorage {
           throw notFound(path);
         },
       );
-    },
+    });
 
-    async write(path, data) {
-      if (typeof data !== 'string') {
-        throw new SpindleError(
-          'INVALID_OPTIONS',
-          `storage write of ${JSON.stringify(path)}: data must be a string`,
-          {
-            details: { path, type: typeof data },
-          },
-        );
-      }
-      await withParent(
+  const write = async (path: string, data: string): Promise<void> => {
+    if (typeof data !== 'string') {
+      throw new SpindleError(
+        'INVALID_OPTIONS',
+        `storage write of ${JSON.stringify(path)}: data must be a string, got ${typeof data}`,
+        { details: { path } },
+      );
+    }
+    await guarded(path, 'write', async () => {
+      const target = await locate(path, false);
+      await inParent(
+        target,
         path,
         true,
-        async (dir, name) => {
-          try {
-            await replaceAtomically(dir, name, data);
-          } catch (error) {
-            throw io(error, path, 'write');
-          }
-        },
-        () => undefined,
-      ).catch((error: unknown) => {
-        throw error instanceof SpindleError ? error : io(error, path, 'write');
-      });
-    },
+        (dir, name) => replaceAtomically(dir, name, data),
+        () => {},
+      );
+    });
+  };
 
-    async delete(path) {
-      await withParent(
-        path,
-        false,
-        async (dir, name) => {
-          try {
+  return {
+    read,
+    write,
+    delete: (path) =>
+      guarded(path, 'delete', async () => {
+        const target = await locate(path, false, false);
+        await inParent(
+          target,
+          path,
+          false,
+          async (dir, name) => {
             await rm(entryPath(dir, name), { recursive: true, force: true });
             await syncDir(dir);
-          } catch (error) {
-            throw io(error, path, 'delete');
-          }
-        },
-        () => undefined,
-        false,
-      );
-    },
+          },
+          () => {},
+        );
+      }),
 
-    async exists(path) {
-      const { resolved, rel } = await locate(path, true);
-      if (rel.length > 0 && isTempName(rel.at(-1)!)) return false;
-      return stat(resolved).then(
-        () => true,
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return false;
-          throw io(error, path, 'check');
-        },
-      );
-    },
-
-    async list(path = '') {
-      const { realRoot, rel } = await locate(path, true);
-      const dir = await openDirChain(realRoot, rel, false, path).catch((error: unknown) => {
-        if (
-          error instanceof SpindleError &&
-          (error.cause as NodeJS.ErrnoException)?.code === 'ENOTDIR'
-        ) {
-          throw new SpindleError(
-            'STORAGE_IO',
-            `storage path ${JSON.stringify(path)} is a file, not a folder`,
-            {
-              details: { path, reason: 'not_a_folder' },
+    exists: (path) =>
+      guarded(path, 'check', async () => {
+        const { realRoot, rel } = await locate(path, true);
+        const dir = await openDirChain(realRoot, rel.slice(0, -1), false, path).catch(
+          (error: unknown) => {
+            if (error instanceof SpindleError && error.details.reason === 'not_a_folder')
+              return undefined;
+            throw error;
+          },
+        );
+        if (!dir) return false;
+        try {
+          if (rel.length === 0) return true;
+          return await stat(entryPath(dir, rel.at(-1)!)).then(
+            () => true,
+            (error: NodeJS.ErrnoException) => {
+              if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return false;
+              throw error;
             },
           );
+        } finally {
+          await dir.handle.close();
         }
-        throw error;
-      });
-      if (!dir) return [];
-      try {
-        const entries = await readdir(entryPath(dir, '.'), { withFileTypes: true });
-        const names: string[] = [];
-        for (const entry of entries) {
-          if (isTempName(entry.name)) continue;
-          let folder = entry.isDirectory();
-          if (entry.isSymbolicLink()) {
-            folder = await stat(entryPath(dir, entry.name)).then(
-              (s) => s.isDirectory(),
-              () => false,
-            );
-          }
-          names.push(folder ? `${entry.name}/` : entry.name);
+      }),
+
+    list: (path = '') =>
+      guarded(path, 'list', async () => {
+        const { realRoot, rel } = await locate(path, true);
+        const dir = await openDirChain(realRoot, rel, false, path);
+        if (!dir) return [];
+        try {
+          const entries = await readdir(entryPath(dir, '.'), { withFileTypes: true });
+          const names = await Promise.all(
+            entries.filter((e) => !isTempName(e.name)).map((e) => listedName(dir, e)),
+          );
+          return names.sort();
+        } finally {
+          await dir.handle.close();
         }
-        return names.sort();
-      } catch (error) {
-        throw io(error, path, 'list');
-      } finally {
-        await dir.handle.close();
-      }
-    },
+      }),
 
-    async getJson<T = unknown>(path: string, options?: StorageGetJsonOptions<T>): Promise<T> {
-      let text: string;
-      try {
-        text = await storage.read(path);
-      } catch (error) {
-        if (options && 'fallback' in options && isNotFound(error)) return options.fallback as T;
-        throw error;
-      }
-      try {
-        return JSON.parse(text) as T;
-      } catch (error) {
-        throw new SpindleError(
-          'INVALID_JSON',
-          `storage file ${JSON.stringify(path)} is not valid JSON: ${(error as Error).message}`,
-          {
-            cause: error,
-            details: { path },
-          },
-        );
-      }
-    },
-
-    async setJson(path: string, value: unknown, options?: StorageSetJsonOptions): Promise<void> {
-      const indent = options?.indent;
-      if (
-        indent !== undefined &&
-        (!Number.isInteger(indent) || indent < 0 || indent > MAX_JSON_INDENT)
-      ) {
-        throw new SpindleError(
-          'INVALID_OPTIONS',
-          `setJson indent must be an integer from 0 to ${MAX_JSON_INDENT}, got ${indent}`,
-          {
-            details: { path, indent },
-          },
-        );
-      }
-      let text: string | undefined;
-      try {
-        text = JSON.stringify(value, null, indent);
-      } catch (error) {
-        throw new SpindleError(
-          'INVALID_OPTIONS',
-          `setJson ${JSON.stringify(path)}: the value cannot be written as JSON: ${(error as Error).message}`,
-          {
-            cause: error,
-            details: { path },
-          },
-        );
-      }
-      if (text === undefined) {
-        throw new SpindleError(
-          'INVALID_OPTIONS',
-          `setJson ${JSON.stringify(path)}: ${typeof value} has no JSON form`,
-          {
-            details: { path },
-          },
-        );
-      }
-      await storage.write(path, text);
-    },
+    getJson: (path, options) => getJson(read, path, options),
+    setJson: (path, value, options) => setJson(write, path, value, options),
   };
-  return storage;
 }
 
-function notFound(path: string): SpindleError {
-  return new SpindleError('STORAGE_IO', `storage file ${JSON.stringify(path)} does not exist`, {
-    details: { path, reason: 'not_found' },
-  });
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof SpindleError && error.details.reason === 'not_found';
-}
-
-const REASONS: Record<string, string> = {
-  ENOENT: 'not_found',
-  ENOTDIR: 'not_a_folder',
-  EISDIR: 'is_a_folder',
-  EEXIST: 'exists',
-  ELOOP: 'symlink',
-  EACCES: 'permission',
-  EPERM: 'permission',
-  ENOSPC: 'no_space',
-};
-
-function io(error: unknown, path: string, verb: string): SpindleError {
-  if (error instanceof SpindleError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') {
-    return new SpindleError(
-      'STORAGE_PATH',
-      `storage path ${JSON.stringify(path)} was replaced by a symlink while in use`,
-      {
-        cause: error,
-        details: { path },
-      },
+/** `name/` for folders (a symlink counts as what it points to), `name` otherwise. */
+async function listedName(dir: OpenDir, entry: Dirent): Promise<string> {
+  let folder = entry.isDirectory();
+  if (entry.isSymbolicLink()) {
+    folder = await stat(entryPath(dir, entry.name)).then(
+      (s) => s.isDirectory(),
+      () => false,
     );
   }
-  const reason = (code && REASONS[code]) ?? 'io';
-  const why =
-    reason === 'not_found'
-      ? 'it does not exist'
-      : reason === 'is_a_folder'
-        ? 'it is a folder'
-        : `${code ?? 'error'}: ${(error as Error).message}`;
-  return new SpindleError(
-    'STORAGE_IO',
-    `cannot ${verb} storage path ${JSON.stringify(path)}: ${why}`,
-    {
-      cause: error,
-      details: { path, reason, ...(code ? { errno: code } : {}) },
-    },
-  );
+  return folder ? `${entry.name}/` : entry.name;
 }

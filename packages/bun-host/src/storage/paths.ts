@@ -7,6 +7,7 @@ import { realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { SpindleError } from '@spindle/types';
 import { isTempName } from './atomic.ts';
+import { pathError } from './errors.ts';
 
 /** Longest accepted storage path, in characters. */
 export const MAX_PATH_LENGTH = 1024;
@@ -16,12 +17,6 @@ export const MAX_SEGMENT_BYTES = 255;
 
 /** Accepted user ids: a letter or digit, then letters, digits, `.`, `_`, `-`; 1–128 chars. */
 export const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-function pathError(path: unknown, why: string): SpindleError {
-  return new SpindleError('STORAGE_PATH', `storage path ${JSON.stringify(path)} ${why}`, {
-    details: { path },
-  });
-}
 
 /**
  * Splits a storage path into its segments; `[]` is the root.

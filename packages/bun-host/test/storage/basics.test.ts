@@ -54,7 +54,8 @@ describe('createStorage: files and folders', () => {
     expect(await storage.list('missing')).toEqual([]);
     const error = await rejection(storage.list('b.txt'));
     expect(isSpindleError(error, 'STORAGE_IO')).toBe(true);
-    expect(error.message).toMatch(/is a file, not a folder/);
+    expect(error.message).toMatch(/"b.txt" is a file, not a folder/);
+    expect(error.details).toMatchObject({ reason: 'not_a_folder' });
   });
 
   it('exists tells files and folders from nothing', async () => {

@@ -72,6 +72,7 @@ describe('symlink escapes', () => {
   it('a dangling folder symlink out is not walked through, not even to create it', async () => {
     symlinkSync(join(outside, 'new-dir'), join(root, 'dl'));
     await expect(storage.write('dl/x.txt', 'x')).rejects.toMatchObject({ code: 'STORAGE_PATH' });
+    await expect(storage.list('dl')).rejects.toMatchObject({ code: 'STORAGE_PATH' });
     await expect(storage.read('dl/x.txt')).rejects.toMatchObject({ code: 'STORAGE_PATH' });
     expect(existsSync(join(outside, 'new-dir'))).toBe(false);
   });
@@ -115,7 +116,7 @@ describe('symlink escapes', () => {
     symlinkSync(outside, join(root, 'a'));
     await expect(openDirChain(root, ['a'], true, 'a/x.txt')).rejects.toMatchObject({
       code: 'STORAGE_PATH',
-      message: expect.stringMatching(/"a" is not a folder \(or was replaced by a symlink\)/),
+      message: expect.stringMatching(/"a" is a symlink that could not be checked/),
     });
   });
 });
