@@ -7,6 +7,7 @@ import {
   backendSpawnReadyProcess,
   backendSpawnReadySandbox,
 } from './benchmarks/backend-spawn-ready.ts';
+import { heartbeatTimeout } from './benchmarks/heartbeat-timeout.ts';
 import { ipcEchoRoundTrip } from './benchmarks/ipc-echo-round-trip.ts';
 import { relayRoundTrip } from './benchmarks/relay-round-trip.ts';
 import { spawnIpcFirstMessage } from './benchmarks/spawn-ipc-first-message.ts';
@@ -23,4 +24,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   wsThroughput,
   backendSpawnReadyProcess,
   backendSpawnReadySandbox,
+  heartbeatTimeout,
 ];

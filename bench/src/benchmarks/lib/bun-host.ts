@@ -20,6 +20,7 @@ export type {
 export type { ProcessLogRecord } from '../../../../packages/bun-host/src/processes/logger.ts';
 export {
   DEFAULT_DEADLINE_RULES,
+  realTimers,
   type SupervisorTimers,
 } from '../../../../packages/bun-host/src/processes/machine/index.ts';
 export type { ExtensionProcessContext } from '../../../../packages/bun-host/src/processes/service.ts';
