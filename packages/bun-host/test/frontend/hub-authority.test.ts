@@ -1,4 +1,4 @@
-import type { FrontendUplink, RuntimeStatsEvent } from '@spindle/types';
+import type { ExtensionInfoDTO, FrontendUplink, RuntimeStatsEvent } from '@spindle/types';
 import { describe, expect, it, vi } from 'vitest';
 import { connect, makeHub } from './harness.ts';
 
@@ -132,5 +132,45 @@ describe('FrontendHub authority', () => {
     expect(c.ofType('ack').map((a) => a.seq)).toEqual([1, 1]);
     expect(c.ofType('error')).toMatchObject([{ code: 'INVALID_FRAME', seq: 3 }]);
     expect(c.ofType('error')[0]?.message).toMatch(/expected 2/);
+  });
+});
+
+describe('FrontendHub late wiring', () => {
+  it('setExtensionPolicy replaces the extension checks', () => {
+    const hub = makeHub();
+    hub.setExtensionPolicy({ extensionExists: (id) => id === 'late', isEnabled: () => true });
+    const c = connect(hub);
+    c.send({ type: 'extension_mounted', extensionId: 'late', seq: 1 });
+    c.send({ type: 'extension_mounted', extensionId: 'ext_a', seq: 2 });
+    expect([...(hub.getSession(c.sessionId)?.mountedExtensions ?? [])]).toEqual(['late']);
+    expect(c.ofType('error')).toMatchObject([{ code: 'EXTENSION_NOT_FOUND', seq: 2 }]);
+  });
+
+  it('the extension describer rewrites extension_state downlinks once per broadcast', () => {
+    const hub = makeHub();
+    const describe = vi.fn((info: ExtensionInfoDTO) => ({ ...info, frontendUrl: '/x.js?v=1' }));
+    hub.setExtensionDescriber(describe);
+    const a = connect(hub);
+    const b = connect(hub);
+    const extension: ExtensionInfoDTO = {
+      identifier: 'ext_a',
+      state: 'running',
+      manifest: {
+        version: '1',
+        name: 'a',
+        identifier: 'ext_a',
+        author: '',
+        github: '',
+        homepage: '',
+        permissions: [],
+      },
+    };
+    expect(hub.broadcast({ type: 'extension_state', extension })).toBe(2);
+    expect(describe).toHaveBeenCalledTimes(1);
+    for (const c of [a, b])
+      expect(c.ofType('extension_state')[0]?.extension.frontendUrl).toBe('/x.js?v=1');
+    hub.setExtensionDescriber(undefined);
+    hub.send(a.sessionId, { type: 'extension_state', extension });
+    expect(a.ofType('extension_state')[1]?.extension.frontendUrl).toBeUndefined();
   });
 });
