@@ -11,8 +11,7 @@ afterEach(() => resetSandboxDetection());
 
 describe.skipIf(process.platform !== 'linux')('detectSandbox (real probes)', () => {
   it('finds the layers by running them, once', async () => {
-    const pending = [detectSandbox(), detectSandbox()];
-    const [first, second] = await Promise.all(pending);
+    const [first, second] = await Promise.all([detectSandbox(), detectSandbox()]);
     expect(second).toBe(first);
     expect(await detectSandbox()).toBe(first);
     expect(detectSandboxSync()).toBe(first);
