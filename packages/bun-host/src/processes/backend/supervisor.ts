@@ -257,6 +257,15 @@ export class BackendSupervisor {
     );
   }
 
+  /** Dropped and malformed message counts of a process, live or recently ended. */
+  countersOf(
+    processId: string,
+  ): { droppedFromProcess: number; droppedToProcess: number; malformed: number } | undefined {
+    const entry = this.#table.get(processId);
+    if (entry === undefined) return undefined;
+    return { ...entry.machine.counters, malformed: entry.link?.malformed ?? 0 };
+  }
+
   /** Pid of a process's child, live or recently ended (diagnostics, tests). */
   pidOf(processId: string): number | undefined {
     return this.#table.get(processId)?.link?.pid;

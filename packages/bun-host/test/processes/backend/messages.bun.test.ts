@@ -45,6 +45,7 @@ describe.each(MODES)('backend process messages (%s)', (mode) => {
     await until(() => ext.posts.some((p) => p.type === 'backend_process_message'));
     const malformed = r.logs.filter((l) => l.message.startsWith('malformed message'));
     expect(malformed).toHaveLength(4);
+    expect(r.service.backend.countersOf(result.info.processId)).toMatchObject({ malformed: 4 });
     expect(malformed[0]).toMatchObject({ level: 'warn', processId: result.info.processId });
     expect(statesOf(ext, result.info.processId)).toEqual(['starting', 'running']);
     await r.service.handle(ext, {

@@ -114,6 +114,9 @@ describe.each(MODES)('backend process stop (%s)', (mode) => {
     });
     await Bun.sleep(50);
     expect(ext.posts.some((p) => p.type === 'backend_process_message')).toBe(false);
+    expect(r.service.backend.countersOf(result.info.processId)).toMatchObject({
+      droppedToProcess: 1,
+    });
     await ended(ext, result.info.processId);
   });
 });
