@@ -32,6 +32,7 @@ import { createNullGateway } from './runtime/null-gateway.ts';
 import { unconfiguredProcessService } from './runtime/router.ts';
 import type { RuntimeTimingOptions } from './runtime/timing.ts';
 import type { Timers } from './runtime/types.ts';
+import { readStatsConfig } from './stats/index.ts';
 
 /** One line for the host log. */
 export interface HostLogEntry {
@@ -210,6 +211,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     logger(entry);
   };
 
+  const stats = readStatsConfig(env, (message) => log({ level: 'warn', source: 'host', message }));
   for (const found of await discoverExtensions(options.extensionsDir)) {
     const scope = options.scopes?.[found.identifier] ?? { kind: 'operator' };
     const entry: Entry = { identifier: found.identifier, path: found.path, scope };
@@ -228,6 +230,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       storagePath,
       runtimeMode,
       env,
+      stats,
       gateway,
       processService,
       log: (level, message, source) =>

@@ -75,6 +75,8 @@ export interface ExtensionControllerOptions {
   onLog(level: 'info' | 'warn' | 'error', message: string): void;
   /** A runtime reported `ready` after `startupMs`. */
   onReady?(runtime: RuntimeInstance, startupMs: number): void;
+  /** A deliberate stop of a running runtime begins (it is still alive). */
+  onStopping?(runtime: RuntimeInstance): void;
   /** A runtime is gone (after `onExit`). */
   onGone?(runtime: RuntimeInstance): void;
   timing?: RuntimeTimingOptions;
@@ -335,6 +337,7 @@ export class ExtensionController {
   async #stop(runtime: RuntimeInstance, reason: string): Promise<void> {
     this.#deliberate.add(runtime);
     this.#setState('stopping');
+    this.#o.onStopping?.(runtime);
     const unload = this.#o.unloadProcesses().catch((error) => {
       this.#o.onLog('error', `ending the extension's processes failed: ${errorMessage(error)}`);
     });

@@ -15,7 +15,7 @@ import {
 import { isFile } from '../extensions/discovery.ts';
 import type { FrontendGateway } from '../frontend/gateway.ts';
 import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
-import { createStatsSampler, readStatsConfig } from '../stats/index.ts';
+import { createStatsSampler, type StatsConfig } from '../stats/index.ts';
 import {
   ExtensionController,
   type ExtensionStateChange,
@@ -39,6 +39,8 @@ export interface ExtensionRuntimeOptions {
   storagePath: string;
   runtimeMode: SpindleRuntimeMode;
   env: Record<string, string | undefined>;
+  /** Runtime stats settings, read once by the host. */
+  stats: StatsConfig;
   gateway: FrontendGateway;
   processService: ProcessService;
   log(level: LogLevel, message: string, source: 'runtime' | 'stdout' | 'stderr' | 'host'): void;
@@ -59,7 +61,7 @@ export interface ExtensionRuntime {
 /** Creates the controller of one extension (disabled until `enable()`). */
 export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRuntime {
   const { extension, runtimeMode } = o;
-  const stats = readStatsConfig(o.env);
+  const { stats } = o;
   const samplers = new WeakMap<RuntimeInstance, { stop(): void }>();
   let controller: ExtensionController;
   const post = (message: HostToWorker) => controller.runtime?.channel.send(message);
@@ -117,6 +119,11 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     return runtime;
   };
 
+  const stopSampler = (runtime: RuntimeInstance) => {
+    samplers.get(runtime)?.stop();
+    samplers.delete(runtime);
+  };
+
   controller = new ExtensionController({
     extensionId: extension.identifier,
     launch,
@@ -161,10 +168,9 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
         o.log('warn', `runtime stats unavailable: ${errorMessage(error)}`, 'host');
       }
     },
-    onGone: (runtime) => {
-      samplers.get(runtime)?.stop();
-      samplers.delete(runtime);
-    },
+    // The shutdown event is measured while a stopping runtime is still alive.
+    onStopping: (runtime) => stopSampler(runtime),
+    onGone: (runtime) => stopSampler(runtime),
     ...(o.timing ? { timing: o.timing } : {}),
     ...(o.timers ? { timers: o.timers } : {}),
   });

@@ -1,0 +1,55 @@
+/** Runtime stats through the host: off by default; when on, startup, samples and shutdown. */
+import { afterEach, describe, expect, test } from 'bun:test';
+import { RUNTIME_MODES, type RuntimeStatsEvent } from '@spindle/types';
+import { closeTestHosts, descendants, startTestHost, waitUntil } from './helpers.ts';
+
+afterEach(async () => {
+  await closeTestHosts();
+  expect(descendants(process.pid)).toEqual([]);
+});
+
+const statsOn = {
+  ...process.env,
+  LUMIVERSE_SPINDLE_RUNTIME_STATS: 'yes',
+  LUMIVERSE_SPINDLE_RUNTIME_SAMPLE_INTERVAL_MS: '100',
+};
+
+describe.each(RUNTIME_MODES)('%s mode', (mode) => {
+  test('off by default: no stats events and no stats log lines', async () => {
+    const t = await startTestHost(mode, {
+      enable: ['probe'],
+      env: { ...process.env, LUMIVERSE_SPINDLE_RUNTIME_STATS: undefined },
+    });
+    const events: RuntimeStatsEvent[] = [];
+    t.host.events.on('stats', (e) => events.push(e));
+    await Bun.sleep(250);
+    await t.host.disable('probe');
+    expect(events).toEqual([]);
+    expect(t.logs.filter((l) => /stats|SAMPLE_INTERVAL/i.test(l.message))).toEqual([]);
+  });
+
+  test('on: startup with startupMs, periodic samples, shutdown on stop', async () => {
+    const t = await startTestHost(mode, { env: statsOn });
+    const events: RuntimeStatsEvent[] = [];
+    t.host.events.on('stats', (e) => events.push(e));
+    const info = await t.host.enable('probe');
+    await waitUntil(() => events.some((e) => e.phase === 'sample'), 5_000, 'a sample');
+    await t.host.disable('probe');
+    const phases = events.map((e) => e.phase);
+    expect(phases[0]).toBe('startup');
+    expect(phases.at(-1)).toBe('shutdown');
+    expect(phases.filter((p) => p === 'shutdown')).toHaveLength(1);
+    const startup = events[0]!;
+    expect(startup).toMatchObject({ extension: 'probe', runtimeMode: mode, pid: info.pid });
+    expect(startup.startupMs).toBeGreaterThanOrEqual(0);
+    if (mode === 'worker') {
+      expect(startup.unmeasured).toEqual(['rssKb', 'cpuUserMs', 'cpuSystemMs']);
+      expect(startup.note).toContain('worker');
+    } else {
+      expect(startup.rssKb).toBeGreaterThan(0);
+      expect(events.at(-1)?.rssKb).toBeGreaterThan(0);
+    }
+    if (mode === 'sandbox') expect(startup.sandbox).toEqual(info.sandbox!);
+    else expect(startup.sandbox).toBeUndefined();
+  });
+});
