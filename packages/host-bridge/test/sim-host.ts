@@ -15,13 +15,18 @@ interface Connection {
   welcomed: boolean;
 }
 
-/** One host session of one client, resumable across connections. */
+/** What the host does with a `hello` that resumes a session it no longer has. */
+export type UnknownSessionReply = 'welcome_new' | 'close_4007';
+
+/** The host side of one client: a session resumable across connections, which can expire. */
 export class SimHost {
-  readonly sessionId = 's-1';
+  #sessionNo = 1;
   /** Uplink payloads the host processed, in order. */
   readonly processed: unknown[] = [];
   /** Downlink payloads the host produced, in order. */
   readonly produced: unknown[] = [];
+  /** Downlink payloads produced in the current session. */
+  producedInSession: unknown[] = [];
   /** Protocol violations the host saw. */
   readonly violations: string[] = [];
   /** Whether the client has seen a welcome of the session (before that, it cannot resume it). */
@@ -31,7 +36,26 @@ export class SimHost {
   #unackedDown: (ServerFrame & { seq: number })[] = [];
   #conn: Connection | undefined;
 
-  constructor(private readonly sockets: FakeWebSocket[]) {}
+  constructor(
+    private readonly sockets: FakeWebSocket[],
+    private readonly unknownSession: UnknownSessionReply = 'welcome_new',
+  ) {}
+
+  /** Id of the current session. */
+  get sessionId(): string {
+    return `s-${this.#sessionNo}`;
+  }
+
+  /** The session expires (the connection drops first): its state and buffers are gone. */
+  expire(): void {
+    this.drop(1006);
+    this.#sessionNo += 1;
+    this.#established = false;
+    this.#lastClientSeq = 0;
+    this.#downSeq = 0;
+    this.#unackedDown = [];
+    this.producedInSession = [];
+  }
 
   /** Accepts the newest socket when it is new; forgets a connection the client abandoned. */
   pump(): void {
@@ -75,6 +99,7 @@ export class SimHost {
       seq: this.#downSeq,
     } as const;
     this.produced.push(payload);
+    this.producedInSession.push(payload);
     this.#unackedDown.push(frame);
     if (this.#conn?.welcomed) this.#conn.pending.push(frame);
   }
@@ -108,6 +133,13 @@ export class SimHost {
   #onFrame(conn: Connection, frame: ClientFrame): void {
     switch (frame.type) {
       case 'hello': {
+        const stale =
+          frame.resumeSessionId !== undefined && frame.resumeSessionId !== this.sessionId;
+        if (stale && this.unknownSession === 'close_4007') {
+          this.#conn = undefined;
+          conn.socket.drop(4007, 'unknown session');
+          return;
+        }
         const resumed = this.#established && frame.resumeSessionId === this.sessionId;
         if (!resumed && this.#established)
           this.violations.push('client did not resume its session');
