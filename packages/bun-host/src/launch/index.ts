@@ -130,7 +130,7 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
 
   if (found.sandboxExec) {
     const profile = sandboxExecProfile({
-      bun: realOrSelf(bunBinary),
+      bun: [bunBinary, realOrSelf(bunBinary)],
       readOnly: readOnly.map(realOrSelf),
       readWrite: readWrite.map(realOrSelf),
     });

@@ -10,8 +10,11 @@ import { SpindleError } from '@spindle/types';
 
 /** Inputs of `sandboxExecProfile`: canonical absolute paths. */
 export interface SeatbeltPolicy {
-  /** The Bun binary, the only program the profile lets `sandbox-exec` start. */
-  bun: string;
+  /**
+   * The Bun binary as the command names it and as its real path: the only programs the
+   * profile lets `sandbox-exec` start.
+   */
+  bun: string[];
   /** Readable paths below the user-data roots (runtime sources, Bun's folder, the extension). */
   readOnly: string[];
   /** Readable and writable paths (the storage folder). */
@@ -58,7 +61,7 @@ export function sandboxExecProfile(policy: SeatbeltPolicy): string {
     '(allow default)',
     '(deny network*)',
     '(deny process-exec*)',
-    `(allow process-exec (literal ${sbplString(policy.bun)}))`,
+    `(allow process-exec ${[...new Set(policy.bun)].map((p) => `(literal ${sbplString(p)})`).join(' ')})`,
     '(deny file-write*)',
   ];
   const writable = [

@@ -3,7 +3,7 @@ import { sandboxExecProfile } from '../../src/launch/index.ts';
 
 describe('sandboxExecProfile', () => {
   const profile = sandboxExecProfile({
-    bun: '/Users/ann/.bun/bin/bun',
+    bun: ['/Users/ann/.bun/bin/bun', '/Users/ann/.bun/bin/bun'],
     readOnly: ['/Users/ann/.bun/bin', '/Users/ann/spindle/packages', '/Users/ann/ext/hello'],
     readWrite: ['/Users/ann/data/storage/hello'],
   });
@@ -33,18 +33,29 @@ describe('sandboxExecProfile', () => {
   });
 
   it('escapes quotes and backslashes and rejects relative or multi-line paths', () => {
-    const odd = sandboxExecProfile({ bun: '/b/bun', readOnly: ['/x/"q"\\z'], readWrite: [] });
+    const odd = sandboxExecProfile({ bun: ['/b/bun'], readOnly: ['/x/"q"\\z'], readWrite: [] });
     expect(odd).toContain('(subpath "/x/\\"q\\"\\\\z")');
-    expect(() => sandboxExecProfile({ bun: 'bun', readOnly: [], readWrite: [] })).toThrow(
+    expect(() => sandboxExecProfile({ bun: ['bun'], readOnly: [], readWrite: [] })).toThrow(
       /must be absolute/,
     );
     expect(() =>
-      sandboxExecProfile({ bun: '/b', readOnly: ['/a\n(allow network*)'], readWrite: [] }),
+      sandboxExecProfile({ bun: ['/b'], readOnly: ['/a\n(allow network*)'], readWrite: [] }),
     ).toThrow(/one line/);
   });
 
+  it('allows both the named and the real Bun path', () => {
+    const p = sandboxExecProfile({
+      bun: ['/opt/homebrew/bin/bun', '/opt/homebrew/Cellar/bun/1.4.5/bin/bun'],
+      readOnly: [],
+      readWrite: [],
+    });
+    expect(p).toContain(
+      '(allow process-exec (literal "/opt/homebrew/bin/bun") (literal "/opt/homebrew/Cellar/bun/1.4.5/bin/bun"))',
+    );
+  });
+
   it('without storage folders only the devices are writable', () => {
-    const p = sandboxExecProfile({ bun: '/b/bun', readOnly: ['/b'], readWrite: [] });
+    const p = sandboxExecProfile({ bun: ['/b/bun'], readOnly: ['/b'], readWrite: [] });
     expect(p).toContain(
       '(allow file-write* (literal "/dev/null") (literal "/dev/zero") (literal "/dev/dtracehelper"))\n',
     );
