@@ -21,6 +21,7 @@ import {
 import mitt, { type Emitter } from 'mitt';
 import { discoverExtensions } from './extensions/discovery.ts';
 import type { FrontendGateway, FrontendGatewayEvents } from './frontend/gateway.ts';
+import type { SandboxCapabilities } from './launch/index.ts';
 import type { ProcessService } from './processes/service.ts';
 import type {
   ExtensionController,
@@ -101,6 +102,11 @@ export interface SpindleHostOptions {
   timing?: RuntimeTimingOptions;
   /** Clock. @default the global timers */
   timers?: Timers;
+  /**
+   * Isolation layers for `process` and `sandbox` runtimes (tests, or a host that probed already).
+   * @default detected once per host process
+   */
+  sandboxCapabilities?: SandboxCapabilities;
 }
 
 /** An extension as the host sees it. */
@@ -238,6 +244,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       onStats: (event) => events.emit('stats', event),
       timing: options.timing,
       timers: options.timers,
+      sandboxCapabilities: options.sandboxCapabilities,
       onStateChange: (change) => {
         events.emit('state', change);
         const dto = toExtensionInfoDTO(info(entry));

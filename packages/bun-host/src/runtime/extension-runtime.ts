@@ -14,6 +14,7 @@ import {
 } from '@spindle/types';
 import { isFile } from '../extensions/discovery.ts';
 import type { FrontendGateway } from '../frontend/gateway.ts';
+import type { SandboxCapabilities } from '../launch/index.ts';
 import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
 import { createStatsSampler, type StatsConfig } from '../stats/index.ts';
 import {
@@ -49,6 +50,7 @@ export interface ExtensionRuntimeOptions {
   onExit(event: RuntimeExitEvent): void;
   timing?: RuntimeTimingOptions | undefined;
   timers?: Timers | undefined;
+  sandboxCapabilities?: SandboxCapabilities | undefined;
 }
 
 /** One extension's controller and its inbound frontend hook. */
@@ -107,6 +109,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       extensionPath: extension.path,
       storagePath: o.storagePath,
       baseEnv: o.env,
+      sandboxCapabilities: o.sandboxCapabilities,
       onLine: (stream, line) => o.log(stream === 'stderr' ? 'warn' : 'info', line, stream),
       onRefused: refused,
       onWarn: (message) => o.log('error', message, 'host'),

@@ -4,7 +4,7 @@
  * with a JSON IPC channel and its stdout/stderr read line by line.
  */
 import { SpindleError } from '@spindle/types';
-import { detectSandbox, planLaunch } from '../launch/index.ts';
+import { detectSandbox, planLaunch, type SandboxCapabilities } from '../launch/index.ts';
 import { IpcChannel } from './ipc-channel.ts';
 import { LineTail, readLines } from './lines.ts';
 import { CHILD_BOOTSTRAP_PATH } from './paths.ts';
@@ -15,6 +15,8 @@ export interface ProcessRuntimeSpec {
   mode: 'process' | 'sandbox';
   extensionPath: string;
   storagePath: string;
+  /** Sandbox layers to use. @default detected once per host process (`detectSandbox`) */
+  sandboxCapabilities?: SandboxCapabilities | undefined;
   /** Environment scrubbed into the runtime's. @default process.env */
   baseEnv?: Record<string, string | undefined>;
   /** One line the runtime wrote to stdout or stderr. */
@@ -34,7 +36,8 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
           readWrite: [spec.storagePath],
         }
       : undefined;
-  const caps = spec.mode === 'sandbox' ? await detectSandbox() : undefined;
+  const caps =
+    spec.sandboxCapabilities ?? (spec.mode === 'sandbox' ? await detectSandbox() : undefined);
   const plan = planLaunch(
     {
       script: CHILD_BOOTSTRAP_PATH,

@@ -71,3 +71,26 @@ describe.skipIf(process.platform !== 'linux')('sandbox mode on Linux', () => {
     });
   });
 });
+
+describe('sandbox mode without any layer', () => {
+  test('runs, but loudly: an error-level log line and sandbox "unavailable", never silent', async () => {
+    const t = await startTestHost('sandbox', {
+      enable: ['probe'],
+      sandboxCapabilities: {
+        bwrap: false,
+        landlock: false,
+        sandboxExec: false,
+        setpriv: true,
+        reason: 'no layer (test)',
+      },
+    });
+    const info = t.host.get('probe');
+    expect(info?.state).toBe('running');
+    expect(info?.sandbox).toBe('unavailable');
+    const loud = t.logs.filter((l) => l.extensionId === 'probe' && l.level === 'error');
+    expect(loud.map((l) => l.message)).toEqual([
+      expect.stringContaining('SANDBOX UNAVAILABLE'),
+      'sandbox: unavailable',
+    ]);
+  });
+});
