@@ -3,10 +3,11 @@
  * rest of the launch module reaches it through dynamic imports so Node can load `index.ts`.
  *
  * Policy: the listed read-only paths may be read, the read-write paths fully used, a few
- * character devices (`/dev/null`, …) read and written; nothing may be executed; with ABI 4+
+ * character devices (`/dev/null`, …) read and written; only the files named in `execute` (the
+ * Bun binary and its ELF loader, for the launcher's own exec) may be executed; with ABI 4+
  * every TCP bind/connect is denied, with ABI 6+ abstract Unix sockets and signals are scoped to
- * the sandbox. Restriction applies to this process and every thread and child it creates, and
- * cannot be lifted.
+ * the sandbox. Restriction binds the calling thread and the threads and children it creates
+ * later (not threads that already run: see `landlock-exec.ts`), and cannot be lifted.
  */
 
 import { dlopen, FFIType, ptr, read } from 'bun:ffi';
@@ -15,7 +16,7 @@ import type { SelfSandboxPolicy } from './policy.ts';
 
 /** Outcome of `applyLandlock`. */
 export interface SelfSandboxResult {
-  /** True when the ruleset is in force for this process. */
+  /** True when the ruleset is in force for the calling thread and what it starts later. */
   applied: boolean;
   /** Kernel Landlock ABI version; 0 when the kernel has none. */
   abi: number;
@@ -134,8 +135,9 @@ function handledFs(abi: number): number {
 }
 
 /**
- * Restricts this process with Landlock to `policy`. Idempotent within a process: a second call
- * reports the first one's success without stacking another ruleset.
+ * Restricts the calling thread (and what it starts later) with Landlock to `policy`; the files
+ * in `options.execute` may also be executed. Idempotent within a process: a second call reports
+ * the first one's success without stacking another ruleset.
  */
 export function applyLandlock(
   policy: SelfSandboxPolicy,
