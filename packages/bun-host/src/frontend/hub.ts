@@ -13,6 +13,7 @@ import {
   type FrontendDownlink,
   type FrontendUplink,
   PROTOCOL_VERSION,
+  SpindleError,
   type SpindleErrorCode,
   type WelcomeFrame,
   WIRE_CLOSE_CODES,
@@ -41,6 +42,9 @@ export type {
   OpenSessionResult,
   SessionConnection,
 } from './hub-types.ts';
+
+/** Upper bound of `,"seq":<n>` in a serialized frame. */
+const SEQ_FIELD_BYTES = 32;
 
 /** Close code for a normal close. */
 const NORMAL_CLOSURE = 1000;
@@ -215,12 +219,20 @@ export class FrontendHub implements FrontendGateway {
     for (const session of [...this.#sessions.values()]) this.#close(session, code, reason);
   }
 
+  /**
+   * Also false (and reported through `reportError`) for a message that is not JSON-serializable
+   * or would exceed `maxFrameBytes`: the browser could never acknowledge it.
+   */
   send(sessionId: string, message: FrontendDownlink): boolean {
-    return this.#send(sessionId, this.#prepare(message));
+    if (!this.#sessions.has(sessionId)) return false;
+    const prepared = this.#prepare(message);
+    return prepared !== undefined && this.#send(sessionId, prepared);
   }
 
+  /** Same checks as `send`, made once for all sessions. */
   broadcast(message: FrontendDownlink, filter?: FrontendSessionFilter): number {
     const prepared = this.#prepare(message);
+    if (prepared === undefined) return 0;
     let addressed = 0;
     for (const session of [...this.#sessions.values()]) {
       if (matches(session, filter) && this.#send(session.id, prepared)) addressed += 1;
@@ -228,14 +240,38 @@ export class FrontendHub implements FrontendGateway {
     return addressed;
   }
 
-  #prepare(message: FrontendDownlink): FrontendDownlink {
-    if (message.type !== 'extension_state' || !this.#describe) return message;
-    try {
-      return { ...message, extension: this.#describe(message.extension) };
-    } catch (error) {
-      this.#reportError(error);
-      return message;
+  #prepare(message: FrontendDownlink): FrontendDownlink | undefined {
+    let prepared = message;
+    if (message.type === 'extension_state' && this.#describe) {
+      try {
+        prepared = { ...message, extension: this.#describe(message.extension) };
+      } catch (error) {
+        this.#reportError(error);
+      }
     }
+    let bytes: number;
+    try {
+      bytes = Buffer.byteLength(JSON.stringify(prepared));
+    } catch (cause) {
+      this.#reportError(
+        new SpindleError('INVALID_FRAME', `${message.type} downlink is not JSON-serializable`, {
+          cause,
+        }),
+      );
+      return undefined;
+    }
+    // Room for the `seq` field the window adds.
+    if (bytes + SEQ_FIELD_BYTES > this.limits.maxFrameBytes) {
+      this.#reportError(
+        new SpindleError(
+          'FRAME_TOO_LARGE',
+          `${message.type} downlink of ${bytes} bytes exceeds maxFrameBytes (${this.limits.maxFrameBytes})`,
+          { details: { type: message.type, bytes } },
+        ),
+      );
+      return undefined;
+    }
+    return prepared;
   }
 
   #send(sessionId: string, message: FrontendDownlink): boolean {

@@ -140,8 +140,7 @@ export class WireConnection {
         this.#refuseVersion(raw, issue.message);
         return;
       }
-      const where = issue.path ? ` (at ${issue.path})` : '';
-      this.#sendError(issue.code, `${issue.message}${where}`, issue);
+      this.#sendError(issue.code, issue.message, issue);
       return;
     }
     this.#dispatch(result.value);
@@ -173,6 +172,7 @@ export class WireConnection {
         if (frame.type === 'hello') {
           void this.#handshake(frame);
         } else {
+          this.#settings.counters.framesRejected += 1;
           this.#sendError(
             'HANDSHAKE_REQUIRED',
             'send hello { protocolVersion, token } before any other frame',

@@ -312,3 +312,30 @@ describe('FrontendHub flow control', () => {
     expect(seen).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
   });
 });
+
+describe('FrontendHub downlink checks', () => {
+  it('refuses (and reports) a downlink that is not JSON or exceeds maxFrameBytes, using no seq', () => {
+    const reported: unknown[] = [];
+    const hub = makeHub({ limits: { maxFrameBytes: 200 }, reportError: (e) => reported.push(e) });
+    const c = connect(hub);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(
+      hub.send(c.sessionId, { type: 'backend_message', extensionId: 'ext_a', payload: cyclic }),
+    ).toBe(false);
+    expect(
+      hub.send(c.sessionId, { type: 'backend_message', extensionId: 'ext_a', payload: 1n }),
+    ).toBe(false);
+    expect(
+      hub.broadcast({ type: 'backend_message', extensionId: 'ext_a', payload: 'x'.repeat(300) }),
+    ).toBe(0);
+    expect(reported.map((e) => (e as { code?: string }).code)).toEqual([
+      'INVALID_FRAME',
+      'INVALID_FRAME',
+      'FRAME_TOO_LARGE',
+    ]);
+    expect(hub.send(c.sessionId, message(1))).toBe(true);
+    expect(c.ofType('backend_message').map((f) => f.seq)).toEqual([1]);
+    expect(hub.send('nope', message(2))).toBe(false);
+  });
+});
