@@ -3,6 +3,7 @@
  * exporting a `Benchmark`, and one line here. Modules listed here must not touch Bun or start
  * anything at import time: the Node CLI imports this file to read names and targets.
  */
+import { backendChurnFds, backendChurnRss } from './benchmarks/backend-churn.ts';
 import {
   backendSpawnReadyProcess,
   backendSpawnReadySandbox,
@@ -25,4 +26,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   backendSpawnReadyProcess,
   backendSpawnReadySandbox,
   heartbeatTimeout,
+  backendChurnRss,
+  backendChurnFds,
 ];

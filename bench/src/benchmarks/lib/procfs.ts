@@ -3,7 +3,7 @@
  * open descriptors of this process, and the live descendants of a pid. The parsers are pure and
  * unit-tested; the readers return `undefined` for a process that is gone.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { SpindleError } from '@spindle/types';
 
 /** Bytes in a MiB: the `MB` unit of the harness. */
@@ -88,4 +88,17 @@ export function treeRssMiB(pid: number): number {
 export function isLive(pid: number): boolean {
   const text = readText(`/proc/${pid}/stat`);
   return text !== undefined && parseStat(text).state !== 'Z';
+}
+
+/** What each open descriptor of this process points at (`socket:[…]`, paths), for diagnostics. */
+export function fdTargets(): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      out.push(`${fd}→${readlinkSync(`/proc/self/fd/${fd}`)}`);
+    } catch {
+      // The listing's own descriptor is closed by now.
+    }
+  }
+  return out;
 }
