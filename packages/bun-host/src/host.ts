@@ -260,15 +260,6 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     if (message.type !== 'backend_message') return;
     const entry = entries.get(message.extensionId);
     if (!entry?.controller) return;
-    if (entry.controller.state !== 'running') {
-      log({
-        level: 'warn',
-        extensionId: entry.identifier,
-        source: 'host',
-        message: `dropped a frontend message: the extension is ${entry.controller.state}`,
-      });
-      return;
-    }
     entry.deliver?.(message.payload, session.userId, session.sessionId);
   };
   gateway.events.on('uplink', onUplink);

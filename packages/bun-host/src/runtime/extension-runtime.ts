@@ -28,6 +28,9 @@ import type { RuntimeTimingOptions } from './timing.ts';
 import type { RuntimeInstance, Timers } from './types.ts';
 import { launchWorkerRuntime } from './worker-runtime.ts';
 
+/** Frontend messages kept per extension while its runtime starts. */
+export const FRONTEND_INBOX_LIMIT = 256;
+
 /** Everything one extension's runtime needs. */
 export interface ExtensionRuntimeOptions {
   extension: {
@@ -56,7 +59,11 @@ export interface ExtensionRuntimeOptions {
 /** One extension's controller and its inbound frontend hook. */
 export interface ExtensionRuntime {
   readonly controller: ExtensionController;
-  /** Hands a frontend's `sendToBackend` payload to the runtime (scope enforced). */
+  /**
+   * Hands a frontend's `sendToBackend` payload to the runtime (scope enforced). While the
+   * runtime is starting or restarting, payloads wait in a bounded queue and are delivered once
+   * it is running; otherwise (and past the bound) they are dropped with a warning.
+   */
   deliverFrontendMessage(payload: unknown, userId: string, frontendSessionId: string): void;
 }
 
@@ -122,6 +129,21 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     return runtime;
   };
 
+  const inbox: [unknown, string, string][] = [];
+  const flushInbox = () => {
+    for (const [payload, userId, sessionId] of inbox.splice(0)) {
+      router.deliverFrontendMessage(payload, userId, sessionId);
+    }
+  };
+  const dropInbox = (state: string) => {
+    if (inbox.length === 0) return;
+    o.log(
+      'warn',
+      `dropped ${inbox.splice(0).length} waiting frontend message(s): the extension is ${state}`,
+      'host',
+    );
+  };
+
   const stopSampler = (runtime: RuntimeInstance) => {
     samplers.get(runtime)?.stop();
     samplers.delete(runtime);
@@ -142,6 +164,9 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     onMessage: (message) => router.handle(message),
     unloadProcesses: () => o.processService.unloadExtension(extension.identifier),
     onStateChange: (change) => {
+      if (change.state === 'running') flushInbox();
+      else if (change.state !== 'starting' && change.state !== 'restarting')
+        dropInbox(change.state);
       const level = change.state === 'failed' || change.state === 'crashed' ? 'error' : 'info';
       const why = change.error ? `: ${change.error}` : '';
       o.log(level, `${change.previousState} → ${change.state}${why}`, 'host');
@@ -180,7 +205,21 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
 
   return {
     controller,
-    deliverFrontendMessage: (payload, userId, sessionId) =>
-      router.deliverFrontendMessage(payload, userId, sessionId),
+    deliverFrontendMessage(payload, userId, sessionId) {
+      const state = controller.state;
+      if (state === 'running') {
+        router.deliverFrontendMessage(payload, userId, sessionId);
+      } else if (state !== 'starting' && state !== 'restarting') {
+        o.log('warn', `dropped a frontend message: the extension is ${state}`, 'host');
+      } else if (inbox.length >= FRONTEND_INBOX_LIMIT) {
+        o.log(
+          'warn',
+          `dropped a frontend message: ${FRONTEND_INBOX_LIMIT} already wait for the runtime (${state})`,
+          'host',
+        );
+      } else {
+        inbox.push([payload, userId, sessionId]);
+      }
+    },
   };
 }

@@ -143,6 +143,36 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     });
   });
 
+  test('messages sent while the runtime starts wait and arrive once it runs; a disabled extension drops them', async () => {
+    const t = await startTestHost(mode);
+    t.gateway.open('s1', 'alice', ['probe']);
+    t.gateway.sendToBackend('s1', 'probe', { op: 'echo', id: 'early-0', payload: 'too early' });
+    t.host.events.on('state', (change) => {
+      if (change.state === 'starting') {
+        t.gateway.sendToBackend('s1', 'probe', {
+          op: 'echo',
+          id: 'early-1',
+          payload: 'while starting',
+        });
+      }
+    });
+    await t.host.enable('probe');
+    const reply = await t.gateway.waitFor(
+      (d) => (d.message as { payload?: { id?: string } }).payload?.id === 'early-1',
+    );
+    expect((reply.message as { payload: { result: unknown } }).payload.result).toMatchObject({
+      payload: 'while starting',
+    });
+    expect(
+      t.logs.some((l) => l.message === 'dropped a frontend message: the extension is disabled'),
+    ).toBe(true);
+    expect(
+      t.gateway.delivered.some(
+        (d) => (d.message as { payload?: { id?: string } }).payload?.id === 'early-0',
+      ),
+    ).toBe(false);
+  });
+
   test('frontend messages to a user-scoped extension from another user are dropped', async () => {
     const t = await startTestHost(mode, {
       enable: ['probe'],
