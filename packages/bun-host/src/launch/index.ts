@@ -29,7 +29,7 @@ import type { LaunchPlan, LaunchSpec, SandboxCapabilities } from './types.ts';
 import { bunDirs, collapse, realOrSelf, runtimeSourceDefaults } from './view.ts';
 
 export { BUN_METHODS, type BunMethod, bunCommand, bunPath, TERMUX_PREFIX } from './bun-command.ts';
-export { bwrapArgs, ETC_ENTRIES, SYSTEM_DIRS } from './bwrap.ts';
+export { bwrapArgs, ETC_ENTRIES, SYSTEM_DIRS, systemPaths } from './bwrap.ts';
 export {
   detectSandbox,
   detectSandboxSync,

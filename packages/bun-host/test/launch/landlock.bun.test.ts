@@ -1,0 +1,87 @@
+/**
+ * Landlock pieces on their own: the launcher fails closed, and `applySelfSandbox` restricts
+ * the calling thread for bootstraps that want it as an extra layer. Each case runs in its own
+ * Bun child, since a Landlock restriction cannot be lifted.
+ */
+import { afterEach, describe, expect, test } from 'bun:test';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  detectSandbox,
+  LANDLOCK_EXEC,
+  SANDBOX_POLICY_ENV,
+  systemPaths,
+} from '../../src/launch/index.ts';
+import { REPO_NODE_MODULES, REPO_PACKAGES } from '../../src/launch/paths.ts';
+
+const SELF = fileURLToPath(new URL('./fixtures/self-sandbox.ts', import.meta.url));
+const ECHO = fileURLToPath(new URL('./fixtures/echo.ts', import.meta.url));
+const caps = await detectSandbox();
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(cmd: string[], env: Record<string, string>) {
+  const child = Bun.spawn({ cmd, env, stdout: 'pipe', stderr: 'pipe' });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+describe.skipIf(!caps.landlock)('Landlock', () => {
+  test('the launcher refuses to start the child without a policy (exit 78, says why)', async () => {
+    const { stdout, stderr, code } = await run(
+      [process.execPath, LANDLOCK_EXEC, process.execPath, ECHO],
+      {
+        PATH: process.env.PATH ?? '',
+      },
+    );
+    expect(code).toBe(78);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('[spindle] sandbox: Landlock is required but was not applied');
+    expect(stderr).toContain(`${SANDBOX_POLICY_ENV} is missing or malformed`);
+  });
+
+  test('the launcher refuses a malformed policy', async () => {
+    const { code, stderr } = await run([process.execPath, LANDLOCK_EXEC, process.execPath, ECHO], {
+      [SANDBOX_POLICY_ENV]: '{"readOnly":"not a list"}',
+    });
+    expect(code).toBe(78);
+    expect(stderr).toContain('missing or malformed');
+  });
+
+  test('applySelfSandbox confines the calling thread to its policy', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'spindle-self-'));
+    dirs.push(base);
+    const allowed = join(base, 'rw');
+    const other = join(base, 'other');
+    mkdirSync(allowed);
+    mkdirSync(other);
+    writeFileSync(join(other, 'secret.txt'), 'secret');
+    const policy = {
+      readOnly: [...systemPaths(), '/proc', REPO_PACKAGES, REPO_NODE_MODULES],
+      readWrite: [allowed],
+    };
+    const attempts = [
+      ['write', join(allowed, 'a.txt')],
+      ['read', join(other, 'secret.txt')],
+      ['write', join(other, 'b.txt')],
+    ];
+    const { stdout, stderr, code } = await run(
+      [process.execPath, SELF, JSON.stringify(policy), JSON.stringify(attempts)],
+      { PATH: process.env.PATH ?? '' },
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const { result, outcomes } = JSON.parse(stdout);
+    expect(result).toMatchObject({ applied: true, abi: caps.landlockAbi });
+    expect(outcomes).toEqual(['ok', 'denied: EACCES', 'denied: EACCES']);
+  });
+});
