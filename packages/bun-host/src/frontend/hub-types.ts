@@ -25,6 +25,11 @@ export interface FrontendHubOptions {
    * knows who owns what. Can also be set later with `setProcessAuthorizer`. @default allow
    */
   authorizeProcessFrame?: AuthorityPolicy['authorizeProcessFrame'];
+  /**
+   * Coalesce acknowledgements of uplinks over this many ms (one `ack` for a burst, fewer frames
+   * and writes under load); 0 acknowledges each frame at once. @default 0
+   */
+  ackDelayMs?: number;
   /** New session ids. @default crypto.randomUUID */
   createSessionId?: () => string;
   /** Where errors thrown by event listeners go. @default console.error */

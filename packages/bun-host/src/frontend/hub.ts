@@ -61,6 +61,7 @@ export class FrontendHub implements FrontendGateway {
   #createSessionId: () => string;
   #reportError: (error: unknown) => void;
   #nextAttachment = 1;
+  #ackDelayMs: number;
 
   constructor(options: FrontendHubOptions = {}) {
     this.limits = { ...DEFAULT_WIRE_LIMITS, ...options.limits };
@@ -72,6 +73,7 @@ export class FrontendHub implements FrontendGateway {
     };
     this.#createSessionId = options.createSessionId ?? (() => crypto.randomUUID());
     this.#reportError = options.reportError ?? ((error) => console.error(error));
+    this.#ackDelayMs = options.ackDelayMs ?? 0;
   }
 
   /** Installs process supervision's ownership check (replaces the previous one). */
@@ -131,6 +133,7 @@ export class FrontendHub implements FrontendGateway {
       session.attach(attachment);
       if (session.graceTimer !== undefined) this.#clock.clearTimeout(session.graceTimer);
       session.graceTimer = undefined;
+      this.#clearAckTimer(session);
       if (previous) {
         previous.control?.close(
           WIRE_CLOSE_CODES.SESSION_TAKEN_OVER,
@@ -344,7 +347,7 @@ export class FrontendHub implements FrontendGateway {
     const { seq, ...message } = frame;
     const verdict = session.inbound.check(seq);
     if (verdict === 'duplicate') {
-      session.deliver({ type: 'ack', seq: session.inbound.lastProcessed });
+      this.#ack(session);
       return;
     }
     if (verdict === 'gap') {
@@ -366,7 +369,7 @@ export class FrontendHub implements FrontendGateway {
       this.#emit('uplink', { session: session.info, message: message as FrontendUplink });
     }
     // Only ack if the session survived the listeners (one may have closed it).
-    if (session.state === 'connected') session.deliver({ type: 'ack', seq });
+    if (session.state === 'connected') this.#ack(session);
   }
 
   /** Updates session state for an accepted uplink; false when there is nothing to report. */
@@ -385,9 +388,31 @@ export class FrontendHub implements FrontendGateway {
     }
   }
 
+  /** Acknowledges everything processed so far, at once or coalesced over `ackDelayMs`. */
+  #ack(session: HubSession): void {
+    if (this.#ackDelayMs <= 0) {
+      session.deliver({ type: 'ack', seq: session.inbound.lastProcessed });
+      return;
+    }
+    if (session.ackTimer !== undefined) return;
+    session.ackTimer = this.#clock.setTimeout(() => {
+      session.ackTimer = undefined;
+      if (session.state === 'connected') {
+        session.deliver({ type: 'ack', seq: session.inbound.lastProcessed });
+      }
+    }, this.#ackDelayMs);
+  }
+
+  #clearAckTimer(session: HubSession): void {
+    if (session.ackTimer !== undefined) this.#clock.clearTimeout(session.ackTimer);
+    session.ackTimer = undefined;
+  }
+
   #detach(session: HubSession): void {
     session.transition('detached');
     session.attachment = undefined;
+    // The welcome of a resume carries `lastClientSeq`, which acknowledges the same.
+    this.#clearAckTimer(session);
     session.graceTimer = this.#clock.setTimeout(() => {
       session.graceTimer = undefined;
       this.#close(session, NORMAL_CLOSURE, 'resume window expired');
@@ -403,6 +428,7 @@ export class FrontendHub implements FrontendGateway {
     session.attachment = undefined;
     if (session.graceTimer !== undefined) this.#clock.clearTimeout(session.graceTimer);
     session.graceTimer = undefined;
+    this.#clearAckTimer(session);
     this.#sessions.delete(session.id);
     try {
       attachment?.control?.close(code, reason);

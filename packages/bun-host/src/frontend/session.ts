@@ -56,6 +56,8 @@ export class HubSession {
   /** The current attachment asked for a pause (see `FrameSink`). */
   congested = false;
   graceTimer: TimerHandle | undefined;
+  /** Pending coalesced ack (`ackDelayMs` > 0). */
+  ackTimer: TimerHandle | undefined;
   #state: HubSessionState = 'connected';
 
   constructor(init: {

@@ -174,3 +174,28 @@ describe('FrontendHub late wiring', () => {
     expect(a.ofType('extension_state')[1]?.extension.frontendUrl).toBeUndefined();
   });
 });
+
+describe('FrontendHub coalesced acks', () => {
+  it('with ackDelayMs, a burst of uplinks gets one cumulative ack', () => {
+    vi.useFakeTimers();
+    try {
+      const hub = makeHub({ ackDelayMs: 5 });
+      const c = connect(hub);
+      c.send({ type: 'extension_mounted', extensionId: 'ext_a', seq: 1 });
+      c.send({ type: 'backend_message', extensionId: 'ext_a', payload: 1, seq: 2 });
+      c.send({ type: 'backend_message', extensionId: 'ghost', payload: 2, seq: 3 });
+      expect(c.ofType('ack')).toEqual([]);
+      vi.advanceTimersByTime(5);
+      expect(c.ofType('ack')).toEqual([{ type: 'ack', seq: 3 }]);
+      c.send({ type: 'backend_message', extensionId: 'ext_a', payload: 3, seq: 4 });
+      c.connection.detach();
+      expect(vi.getTimerCount()).toBe(1); // only the resume window
+      const again = connect(hub, { resumeSessionId: c.sessionId });
+      expect(again.frames[0]).toMatchObject({ type: 'welcome', lastClientSeq: 4 });
+      hub.closeAll();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

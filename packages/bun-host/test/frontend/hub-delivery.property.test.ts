@@ -156,100 +156,108 @@ afterEach(() => {
 });
 
 describe('FrontendHub exactly-once delivery', () => {
-  it('holds for random interleavings of send, ack, drop, resume and duplicate replays', () => {
-    fc.assert(
-      fc.property(fc.array(actionArb, { maxLength: 120 }), (actions) => {
-        const hub = makeHub({ limits: { resumeGraceMs: 1_000_000_000, maxUnackedFrames: 10_000 } });
-        const emitted = new Map<string, number[]>();
-        hub.events.on('uplink', ({ session, message }) => {
-          if (message.type !== 'backend_message') return;
-          const list = emitted.get(session.sessionId) ?? [];
-          list.push(message.payload as number);
-          emitted.set(session.sessionId, list);
-        });
-        const clients = [new SimClient(hub, 'alice'), new SimClient(hub, 'bob')];
-        const sentDown = new Map<string, number[]>();
-        const sentUp = new Map<string, number[]>();
-        let counter = 0;
-        for (const c of clients) {
-          c.read(1);
-          c.send({ type: 'extension_mounted', extensionId: 'ext_a' });
-          c.flushUp(1);
-        }
-
-        for (const action of actions) {
-          if (action.kind === 'tick') {
-            vi.advanceTimersByTime(action.ms);
-            continue;
+  it.each([0, 5])(
+    'holds for random interleavings of send, ack, drop, resume and duplicate replays (ackDelayMs %i)',
+    (ackDelayMs) => {
+      fc.assert(
+        fc.property(fc.array(actionArb, { maxLength: 120 }), (actions) => {
+          const hub = makeHub({
+            ackDelayMs,
+            limits: { resumeGraceMs: 1_000_000_000, maxUnackedFrames: 10_000 },
+          });
+          const emitted = new Map<string, number[]>();
+          hub.events.on('uplink', ({ session, message }) => {
+            if (message.type !== 'backend_message') return;
+            const list = emitted.get(session.sessionId) ?? [];
+            list.push(message.payload as number);
+            emitted.set(session.sessionId, list);
+          });
+          const clients = [new SimClient(hub, 'alice'), new SimClient(hub, 'bob')];
+          const sentDown = new Map<string, number[]>();
+          const sentUp = new Map<string, number[]>();
+          let counter = 0;
+          for (const c of clients) {
+            c.read(1);
+            c.send({ type: 'extension_mounted', extensionId: 'ext_a' });
+            c.flushUp(1);
           }
-          const c = clients[action.client]!;
-          switch (action.kind) {
-            case 'hostSend': {
-              const n = ++counter;
-              expect(
-                hub.send(c.sessionId, {
-                  type: 'backend_message',
-                  extensionId: 'ext_a',
-                  payload: n,
-                }),
-              ).toBe(true);
-              sentDown.set(c.sessionId, [...(sentDown.get(c.sessionId) ?? []), n]);
-              break;
+
+          for (const action of actions) {
+            if (action.kind === 'tick') {
+              vi.advanceTimersByTime(action.ms);
+              continue;
             }
-            case 'clientSend': {
-              const n = ++counter;
-              c.send({ type: 'backend_message', extensionId: 'ext_a', payload: n });
-              sentUp.set(c.sessionId, [...(sentUp.get(c.sessionId) ?? []), n]);
-              break;
+            const c = clients[action.client]!;
+            switch (action.kind) {
+              case 'hostSend': {
+                const n = ++counter;
+                expect(
+                  hub.send(c.sessionId, {
+                    type: 'backend_message',
+                    extensionId: 'ext_a',
+                    payload: n,
+                  }),
+                ).toBe(true);
+                sentDown.set(c.sessionId, [...(sentDown.get(c.sessionId) ?? []), n]);
+                break;
+              }
+              case 'clientSend': {
+                const n = ++counter;
+                c.send({ type: 'backend_message', extensionId: 'ext_a', payload: n });
+                sentUp.set(c.sessionId, [...(sentUp.get(c.sessionId) ?? []), n]);
+                break;
+              }
+              case 'read':
+                c.read(action.count);
+                break;
+              case 'flushUp':
+                c.flushUp(action.count);
+                break;
+              case 'ack':
+                if (c.connection && c.welcomed)
+                  c.upWire.push({ type: 'ack', seq: c.lastServerSeq });
+                break;
+              case 'drop':
+                c.drop();
+                break;
+              case 'resume':
+                c.drop();
+                c.attach(c.sessionId);
+                break;
+              case 'replayAll':
+                if (c.connection && c.welcomed) c.upWire.push(...c.unacked);
+                break;
+              case 'congest':
+                c.congestNext = true;
+                break;
+              case 'drain':
+                c.connection?.drain();
+                break;
             }
-            case 'read':
-              c.read(action.count);
-              break;
-            case 'flushUp':
-              c.flushUp(action.count);
-              break;
-            case 'ack':
-              if (c.connection && c.welcomed) c.upWire.push({ type: 'ack', seq: c.lastServerSeq });
-              break;
-            case 'drop':
-              c.drop();
-              break;
-            case 'resume':
-              c.drop();
-              c.attach(c.sessionId);
-              break;
-            case 'replayAll':
-              if (c.connection && c.welcomed) c.upWire.push(...c.unacked);
-              break;
-            case 'congest':
-              c.congestNext = true;
-              break;
-            case 'drain':
+          }
+
+          for (const c of clients) {
+            if (!c.connection) c.attach(c.sessionId);
+            c.congestNext = false;
+            for (let round = 0; round < 3; round++) {
+              vi.advanceTimersByTime(ackDelayMs);
               c.connection?.drain();
-              break;
+              c.read(Number.POSITIVE_INFINITY);
+              c.flushUp(Number.POSITIVE_INFINITY);
+            }
+            expect(c.errors).toEqual([]);
+            expect(c.processedDown).toEqual(sentDown.get(c.sessionId) ?? []);
+            expect(emitted.get(c.sessionId) ?? []).toEqual(sentUp.get(c.sessionId) ?? []);
+            expect(c.unacked).toEqual([]);
+            c.upWire.push({ type: 'ack', seq: c.lastServerSeq });
+            c.flushUp(1);
+            expect(hub.pendingCount(c.sessionId)).toBe(0);
           }
-        }
-
-        for (const c of clients) {
-          if (!c.connection) c.attach(c.sessionId);
-          c.congestNext = false;
-          for (let round = 0; round < 3; round++) {
-            c.connection?.drain();
-            c.read(Number.POSITIVE_INFINITY);
-            c.flushUp(Number.POSITIVE_INFINITY);
-          }
-          expect(c.errors).toEqual([]);
-          expect(c.processedDown).toEqual(sentDown.get(c.sessionId) ?? []);
-          expect(emitted.get(c.sessionId) ?? []).toEqual(sentUp.get(c.sessionId) ?? []);
-          expect(c.unacked).toEqual([]);
-          c.upWire.push({ type: 'ack', seq: c.lastServerSeq });
-          c.flushUp(1);
-          expect(hub.pendingCount(c.sessionId)).toBe(0);
-        }
-        hub.closeAll();
-        expect(vi.getTimerCount()).toBe(0);
-      }),
-      { numRuns: 300, seed: 20261121 },
-    );
-  });
+          hub.closeAll();
+          expect(vi.getTimerCount()).toBe(0);
+        }),
+        { numRuns: 300, seed: 20261121 },
+      );
+    },
+  );
 });
