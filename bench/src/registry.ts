@@ -11,6 +11,11 @@ import {
 import { heartbeatTimeout } from './benchmarks/heartbeat-timeout.ts';
 import { ipcEchoRoundTrip } from './benchmarks/ipc-echo-round-trip.ts';
 import { relayRoundTrip } from './benchmarks/relay-round-trip.ts';
+import {
+  runtimeStartProcess,
+  runtimeStartSandbox,
+  runtimeStartWorker,
+} from './benchmarks/runtime-start-ready.ts';
 import { spawnIpcFirstMessage } from './benchmarks/spawn-ipc-first-message.ts';
 import { wsEchoRoundTrip } from './benchmarks/ws-echo-round-trip.ts';
 import { wsThroughput } from './benchmarks/ws-throughput.ts';
@@ -28,4 +33,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   heartbeatTimeout,
   backendChurnRss,
   backendChurnFds,
+  runtimeStartProcess,
+  runtimeStartSandbox,
+  runtimeStartWorker,
 ];

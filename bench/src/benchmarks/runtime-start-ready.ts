@@ -1,0 +1,85 @@
+/**
+ * Runtime start → ready per runtime mode (issue 4). Figure: `createSpindleHost` over a temp
+ * folder with one minimal extension; time from `enable()` to the extension being `running`; it
+ * is disabled, outside the timing, after each sample. Floors: the bare `Bun.spawn` IPC seed
+ * floor, and bare bwrap + Bun (the launch module's flags) for `sandbox`. `process` and `sandbox`
+ * are judged by DESIGN §9's subprocess spawn → ready target (≤ 1.3× floor); DESIGN sets no start
+ * target for `worker`, so it is shown unjudged.
+ */
+import { timeSpawnToFirstMessage } from '../floors/ipc.ts';
+import type { Benchmark, Measure, MeasureContext, Sampler } from '../harness/types.ts';
+
+async function openStartFigure(
+  ctx: MeasureContext,
+  mode: 'process' | 'sandbox' | 'worker',
+): Promise<Sampler> {
+  const { openHostRig } = await import('./lib/host-rig.ts');
+  const rig = await openHostRig(mode, 1, ctx.log);
+  const id = rig.identifiers[0]!;
+  return {
+    async sample() {
+      const ms = await rig.enable(id);
+      await rig.disable(id);
+      return ms;
+    },
+    close: () => rig.close(),
+  };
+}
+
+const bareSpawnFloor: Measure = {
+  label: 'bare Bun.spawn with IPC → first message',
+  open: async (ctx) => ({
+    sample: () => timeSpawnToFirstMessage(ctx.bunPath),
+    close: async () => {},
+  }),
+};
+
+const rounds = { warmup: 3, measured: 30, quick: 5 };
+
+/** `process` mode. */
+export const runtimeStartProcess: Benchmark = {
+  name: 'runtime-start-ready-process',
+  title: 'runtime start → ready (process mode)',
+  unit: 'ms',
+  floor: bareSpawnFloor,
+  figure: {
+    label: 'createSpindleHost enable() → running, process mode',
+    open: (ctx) => openStartFigure(ctx, 'process'),
+  },
+  target: [{ stat: 'median', relation: 'at-most', times: 1.3 }],
+  rounds,
+};
+
+/** `sandbox` mode. */
+export const runtimeStartSandbox: Benchmark = {
+  name: 'runtime-start-ready-sandbox',
+  title: 'runtime start → ready (sandbox mode)',
+  unit: 'ms',
+  floor: {
+    label: 'bare bwrap (launch module flags, no Landlock launcher) + Bun → first message',
+    open: async () => {
+      const { bareBwrapPlan, timePlanToFirstMessage } = await import('./lib/bare-children.ts');
+      const plan = await bareBwrapPlan();
+      return { sample: () => timePlanToFirstMessage(plan), close: async () => {} };
+    },
+  },
+  figure: {
+    label: 'createSpindleHost enable() → running, sandbox mode',
+    open: (ctx) => openStartFigure(ctx, 'sandbox'),
+  },
+  target: [{ stat: 'median', relation: 'at-most', times: 1.3 }],
+  rounds,
+};
+
+/** `worker` mode. */
+export const runtimeStartWorker: Benchmark = {
+  name: 'runtime-start-ready-worker',
+  title: 'runtime start → ready (worker mode)',
+  unit: 'ms',
+  floor: bareSpawnFloor,
+  figure: {
+    label: 'createSpindleHost enable() → running, worker mode',
+    open: (ctx) => openStartFigure(ctx, 'worker'),
+  },
+  rounds,
+};
