@@ -29,7 +29,7 @@ export const EXTENSION_TRANSITIONS: Readonly<
   Record<ExtensionStateDTO, readonly ExtensionStateDTO[]>
 > = {
   disabled: ['starting'],
-  starting: ['running', 'failed', 'disabled'],
+  starting: ['running', 'failed', 'stopping', 'disabled'],
   running: ['stopping', 'restarting', 'crashed'],
   stopping: ['disabled', 'starting'],
   restarting: ['starting', 'disabled'],
@@ -92,7 +92,8 @@ type StartOutcome =
   | { kind: 'ready' }
   | { kind: 'init_failed'; error: SerializedError }
   | { kind: 'exit'; status: RuntimeExitStatus }
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  | { kind: 'aborted' };
 
 /** Controls the runtime of one extension. */
 export class ExtensionController {
@@ -108,6 +109,8 @@ export class ExtensionController {
   #runtime: RuntimeInstance | null = null;
   #restartTimer: unknown;
   #closed = false;
+  /** Ends the wait for `ready` of a start in progress (the host is closing). */
+  #abortStart: (() => void) | undefined;
 
   constructor(options: ExtensionControllerOptions) {
     this.#o = options;
@@ -158,10 +161,14 @@ export class ExtensionController {
     });
   }
 
-  /** Stops for good; later `enable`/`restart` calls fail with `HOST_CLOSING`. */
+  /**
+   * Stops for good; a start waiting for `ready` is cut short. Later `enable`/`restart` calls
+   * fail with `HOST_CLOSING`.
+   */
   close(): Promise<void> {
     this.#closed = true;
     this.#cancelRestart();
+    this.#abortStart?.();
     return this.#queue.run(() => this.#disable('host closing'));
   }
 
@@ -222,13 +229,24 @@ export class ExtensionController {
     const signals = this.#attach(runtime);
     runtime.channel.send(this.#o.buildInit());
     const deadline = this.#delay(this.#timing.readyTimeoutMs);
+    const aborted = new Promise<StartOutcome>((resolve) => {
+      this.#abortStart = () => resolve({ kind: 'aborted' });
+    });
+    if (this.#closed) this.#abortStart?.();
     const outcome = await Promise.race<StartOutcome>([
       signals.ready.then(() => ({ kind: 'ready' })),
       signals.initFailed.then((error) => ({ kind: 'init_failed', error })),
       runtime.exited.then((status) => ({ kind: 'exit', status })),
       deadline.promise.then(() => ({ kind: 'timeout' })),
+      aborted,
     ]);
     deadline.cancel();
+    this.#abortStart = undefined;
+    if (outcome.kind === 'aborted') {
+      await this.#stop(runtime, 'host closing');
+      this.#setState('disabled');
+      return;
+    }
     if (outcome.kind === 'ready') {
       this.#setState('running');
       this.#o.onReady?.(runtime, this.#timers.now() - startedAt);

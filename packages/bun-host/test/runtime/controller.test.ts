@@ -307,6 +307,19 @@ describe('serialization', () => {
     ]);
   });
 
+  it('close cuts a start that waits for ready short: shutdown, then disabled', async () => {
+    const h = harness(() => {});
+    const enabled = h.controller.enable();
+    await advance(100);
+    expect(h.controller.state).toBe('starting');
+    await h.controller.close();
+    await enabled;
+    expect(h.runtimes[0]?.sent.map((m) => m.type)).toEqual(['init', 'shutdown']);
+    expect(h.exits.map((e) => e.reason)).toEqual(['stopped']);
+    expect(h.states).toEqual(['starting', 'stopping', 'disabled']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('after close, enable fails with HOST_CLOSING', async () => {
     const h = harness();
     await h.controller.enable();

@@ -56,6 +56,18 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(exits.map((e) => e.reason)).toEqual(['ready_timeout']);
   });
 
+  test('closing the host cuts a start that waits for ready short', async () => {
+    // A ready deadline far beyond the test's own timeout: only the abort can end this start.
+    const t = await startTestHost(mode, { timing: { ...TEST_TIMING, readyTimeoutMs: 600_000 } });
+    const exits: RuntimeExitEvent[] = [];
+    t.host.events.on('exit', (e) => exits.push(e));
+    const enabling = t.host.enable('hang_import');
+    await waitUntil(() => t.logs.some((l) => l.message === 'hang_import: waiting forever'));
+    await t.host.close();
+    expect((await enabling).state).toBe('disabled');
+    expect(exits.map((e) => e.reason)).toEqual(['stopped']);
+  });
+
   test('a missing entry: failed with a clear message', async () => {
     const t = await startTestHost(mode);
     const info = await t.host.enable('missing_entry');
