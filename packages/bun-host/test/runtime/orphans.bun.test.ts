@@ -3,13 +3,16 @@
  * is blocked (parent-death signal from the launch plan; bwrap's --die-with-parent in sandbox).
  */
 import { afterEach, describe, expect, test } from 'bun:test';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { descendants, isAlive, waitUntil } from './helpers.ts';
 
 const HOST_SCRIPT = fileURLToPath(new URL('./orphan-host.ts', import.meta.url));
 const leftovers: number[] = [];
+const dataDirs: string[] = [];
 
 afterEach(() => {
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   // Whatever the outcome, nothing this test started may outlive it.
   for (const pid of leftovers.splice(0)) {
     try {
@@ -43,8 +46,10 @@ describe.each(['process', 'sandbox'] as const)('%s mode', (mode) => {
     leftovers.push(host.pid);
     const report = JSON.parse(await firstLine(host.stdout)) as {
       pid: number;
+      dataDir: string;
       states: [string, string][];
     };
+    dataDirs.push(report.dataDir);
     expect(report.pid).toBe(host.pid);
     expect(Object.fromEntries(report.states)).toMatchObject({
       blocked: 'running',
