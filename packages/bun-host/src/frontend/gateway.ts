@@ -17,6 +17,8 @@ export interface FrontendSessionInfo {
   readonly lastActiveAt: number;
   /** False while the connection is lost but the session can still be resumed. */
   readonly connected: boolean;
+  /** Why the session ended, once it has (set before `session_closed` is emitted). */
+  readonly closeReason?: string;
 }
 
 /** Events of a `FrontendGateway`. */

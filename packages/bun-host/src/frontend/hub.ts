@@ -425,6 +425,7 @@ export class FrontendHub implements FrontendGateway {
     const attachment = session.attachment;
     // State first: closing the socket may call back into `detach` synchronously.
     session.transition('closed');
+    session.closeReason = reason;
     session.attachment = undefined;
     if (session.graceTimer !== undefined) this.#clock.clearTimeout(session.graceTimer);
     session.graceTimer = undefined;

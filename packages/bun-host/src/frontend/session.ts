@@ -50,6 +50,7 @@ export class HubSession {
   readonly info: FrontendSessionInfo;
   lastActiveAt: number;
   statsSubscribed = false;
+  closeReason: string | undefined;
   attachment: Attachment | undefined;
   /** Highest `seq` handed to the current attachment. */
   deliveredSeq = 0;
@@ -91,6 +92,9 @@ export class HubSession {
       },
       get connected() {
         return session.state === 'connected';
+      },
+      get closeReason() {
+        return session.closeReason;
       },
     };
   }

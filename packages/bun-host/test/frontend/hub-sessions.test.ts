@@ -172,6 +172,7 @@ describe('FrontendHub sessions', () => {
     for (let n = 1; n <= 3; n++) expect(hub.send(c.sessionId, message(n))).toBe(true);
     expect(hub.send(c.sessionId, message(4))).toBe(false);
     expect(closed).toHaveBeenCalledTimes(1);
+    expect(closed.mock.calls[0]?.[0].closeReason).toMatch(/left 3 frames unacknowledged/);
     expect(hub.getSession(c.sessionId)).toBeUndefined();
     expect(vi.getTimerCount()).toBe(0);
   });
