@@ -20,6 +20,7 @@ export {
   DEFAULT_IMPORT_TIMEOUT_MS,
   DEFAULT_READY_TIMEOUT_MS,
   DEFAULT_RELOAD_WINDOW_MS,
+  DEFAULT_SETUP_TIMEOUT_MS,
   type ExtensionHost,
   type ExtensionHostOptions,
   type LoadOptions,

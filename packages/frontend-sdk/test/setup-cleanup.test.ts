@@ -107,4 +107,21 @@ describe('setup(ctx) results and teardown', () => {
     expect(document.head.querySelectorAll('style')).toHaveLength(0);
     host.close();
   });
+
+  it('an async setup that never settles ends in error at the setup deadline', async () => {
+    const { host } = setupHost({
+      setupTimeoutMs: 5_000,
+      modules: { 'mem://x': { setup: () => new Promise(() => {}) } },
+    });
+    const ticket = host.load(bundle('x'));
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(host.get('x')?.state).toBe('loading');
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(ticket.settled).resolves.toMatchObject({
+      state: 'error',
+      code: 'SETUP_FAILED',
+      error: '[spindle] setup() of extension x did not finish within 5000 ms',
+    });
+    host.close();
+  });
 });

@@ -37,14 +37,32 @@ function channelWorker(modules: Record<string, unknown>) {
     channel.port1.close();
     channel.port2.close();
   });
+  const errorListeners = new Set<(event: Event) => void>();
   const worker: WorkerLike = {
     postMessage: (message, transfer) => channel.port1.postMessage(message, transfer ?? []),
-    addEventListener: (type, listener) => channel.port1.addEventListener(type, listener),
-    removeEventListener: (type, listener) => channel.port1.removeEventListener(type, listener),
+    addEventListener: (type, listener) => {
+      if (type === 'error') errorListeners.add(listener as (event: Event) => void);
+      else channel.port1.addEventListener(type, listener);
+    },
+    removeEventListener: (type, listener) => {
+      if (type === 'error') errorListeners.delete(listener as (event: Event) => void);
+      else channel.port1.removeEventListener(type, listener);
+    },
     terminate,
   };
   channel.port1.start();
-  return { worker, terminate, freeze: () => (frozen = true) };
+  const crash = (message: string) => {
+    for (const listener of [...errorListeners])
+      listener({ type: 'error', message } as unknown as Event);
+  };
+  return {
+    worker,
+    terminate,
+    crash,
+    freeze: () => {
+      frozen = true;
+    },
+  };
 }
 
 function isolatedHost(modules: Record<string, unknown>) {
@@ -260,5 +278,40 @@ describe('worker isolation (comlink over MessagePorts)', () => {
     await expect(ticket.settled).resolves.toMatchObject({ state: 'error', code: 'IMPORT_TIMEOUT' });
     env.timers.advance(200);
     await vi.waitFor(() => expect(env.workers[0]?.terminate).toHaveBeenCalled());
+  });
+
+  it('a worker stuck in setup hits the setup deadline and is terminated', async () => {
+    const env = isolatedHost({
+      'mem://spin': () => {
+        // From here on the worker processes nothing, as if setup ran `while (true) {}`.
+        env.workers[0]?.freeze();
+        return { setup() {} };
+      },
+    });
+    close = () => env.host.close();
+    const ticket = load(env.host, 'spin');
+    await vi.waitFor(() => expect(env.timers.delays()).toEqual([30_000]));
+    env.timers.advance(30_000);
+    await expect(ticket.settled).resolves.toMatchObject({
+      state: 'error',
+      code: 'SETUP_FAILED',
+      error: '[spindle] setup() of extension spin did not finish within 30000 ms',
+    });
+    env.timers.advance(200);
+    expect(env.workers[0]?.terminate).toHaveBeenCalledTimes(1);
+  });
+
+  it('a worker that fails to start ends the load at once with its message', async () => {
+    // The import never finishes: only the error event can end this load before the deadline.
+    const env = isolatedHost({ 'mem://crash': () => new Promise(() => {}) });
+    close = () => env.host.close();
+    const ticket = load(env.host, 'crash');
+    await vi.waitFor(() => expect(env.workers).toHaveLength(1));
+    env.workers[0]?.crash('Failed to fetch worker script');
+    await expect(ticket.settled).resolves.toMatchObject({
+      state: 'error',
+      code: 'IMPORT_FAILED',
+      error: '[spindle] worker of extension crash failed: Failed to fetch worker script',
+    });
   });
 });

@@ -34,6 +34,8 @@ export const DEFAULT_IMPORT_TIMEOUT_MS = 10_000;
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
 /** A forced reload of an identical bundle within this window is a no-op. @default 1000 */
 export const DEFAULT_RELOAD_WINDOW_MS = 1_000;
+/** How long an async `setup` may take before the load ends in error. @default 30000 */
+export const DEFAULT_SETUP_TIMEOUT_MS = 30_000;
 
 /** Options of `createExtensionHost`. */
 export interface ExtensionHostOptions {
@@ -43,6 +45,8 @@ export interface ExtensionHostOptions {
   lanes?: number;
   /** Import deadline per bundle; a hung import frees its lane then. @default 10000 */
   importTimeoutMs?: number;
+  /** Deadline of an async `setup` (a stuck one would leave the extension loading). @default 30000 */
+  setupTimeoutMs?: number;
   /** Deadline of `deferReady()`; the extension becomes ready when it passes. @default 10000 */
   readyTimeoutMs?: number;
   /** Forced reloads of an identical bundle within this window are no-ops. @default 1000 */
@@ -120,6 +124,7 @@ function sameBundle(a: ExtensionBundle, b: ExtensionBundle): boolean {
 export function createExtensionHost(options: ExtensionHostOptions): ExtensionHost {
   const timers = options.timers ?? globalTimers;
   const importTimeoutMs = options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS;
+  const setupTimeoutMs = options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
   const reloadWindowMs = options.reloadWindowMs ?? DEFAULT_RELOAD_WINDOW_MS;
   const events = mitt<ExtensionHostEvents>();
   const entries = new Map<string, Entry>();
@@ -242,7 +247,14 @@ export function createExtensionHost(options: ExtensionHostOptions): ExtensionHos
         record,
       );
       if (!laned.ok || laned.value === undefined) return;
-      const setupDone = await race(laned.value.setup, record);
+      const setupDone = await race(laned.value.setup, record, setupTimeoutMs);
+      if (!setupDone.ok && setupDone.reason === 'timeout') {
+        throw new SpindleError(
+          'SETUP_FAILED',
+          `setup() of extension ${record.extensionId} did not finish within ${setupTimeoutMs} ms`,
+          { details: { extensionId: record.extensionId, setupTimeoutMs } },
+        );
+      }
       if (!setupDone.ok || !core.isCurrent(record) || record.state !== 'loading') return;
       record.mounted();
     } catch (error) {

@@ -80,13 +80,32 @@ export function createWorkerConnector(options: WorkerConnectorOptions = {}): Rea
 
     return {
       async load() {
-        worker = createWorker();
-        api = Comlink.wrap<WorkerRealmApi>(worker);
-        await api.init(Comlink.proxy(port), record.bundle.manifest);
+        const started = createWorker();
+        worker = started;
+        api = Comlink.wrap<WorkerRealmApi>(started);
+        const remote = api;
+        // A worker whose script cannot start only says so through an `error` event.
+        let onError: ((event: Event) => void) | undefined;
+        const failed = new Promise<never>((_, reject) => {
+          onError = (event: Event) =>
+            reject(
+              new SpindleError(
+                'IMPORT_FAILED',
+                `worker of extension ${record.extensionId} failed: ${(event as ErrorEvent).message ?? 'error event'}`,
+              ),
+            );
+          started.addEventListener('error', onError as EventListener);
+        });
+        failed.catch(() => {});
         const bundle: { url?: string; source?: string } = {};
         if (record.bundle.url !== undefined) bundle.url = record.bundle.url;
         if (record.bundle.source !== undefined) bundle.source = record.bundle.source;
-        unwrap(await api.load(bundle));
+        try {
+          await Promise.race([remote.init(Comlink.proxy(port), record.bundle.manifest), failed]);
+          unwrap(await Promise.race([remote.load(bundle), failed]));
+        } finally {
+          started.removeEventListener('error', onError as EventListener);
+        }
       },
       async setup() {
         if (api === undefined || terminated) return;
