@@ -4,9 +4,10 @@
  * spawn promise, the lifecycle events and the kill switch. What a "process" physically is (a Bun
  * subprocess, a handler in a browser tab) hides behind `ProcessDriver`.
  */
-import type { FrontendProcessInfoDTO, SpindleErrorCode } from '@spindle/types';
+import type { SpindleErrorCode } from '@spindle/types';
 import { SpindleError } from '@spindle/types';
-import { isoTime, type SupervisorTimers, type TimerHandle } from './clock.ts';
+import { isoTime } from './clock.ts';
+import { Deadlines } from './deadlines.ts';
 import {
   assertTransition,
   isTerminalState,
@@ -15,84 +16,15 @@ import {
   type StopExitReason,
   type TerminalProcessState,
 } from './states.ts';
-
-/** Snapshot of a process, kind-agnostic (the backend adds `entry`). */
-export type ProcessInfo = FrontendProcessInfoDTO;
-
-/** A state change, kind-agnostic (the backend adds `entry`). */
-export interface ProcessLifecycleEvent {
-  processId: string;
-  kind: string;
-  key?: string;
-  userId?: string;
-  state: ProcessState;
-  /** Absent on the first event (`starting`). */
-  previousState?: ProcessState;
-  at: string;
-  exitReason?: ProcessExitReason;
-  error?: string;
-  metadata?: Record<string, unknown>;
-}
-
-/** The physical side of a process, driven by the machine. */
-export interface ProcessDriver {
-  /** Asks the process to stop gracefully (`stop` message). Called at most once. */
-  requestStop(reason: string | undefined): void;
-  /** Ends the process by force (SIGKILL, forced stop). At most once, only while it is alive. */
-  kill(): void;
-  /** Releases listeners and handles. Exactly once, right after the terminal state. */
-  dispose(): void;
-}
-
-/** How the transport ended, as far as it knows. */
-export interface ProcessExit {
-  exitCode?: number | null;
-  signal?: string | null;
-  /** Last bytes of stderr, when captured. */
-  stderrTail?: string;
-}
-
-/** Construction options of a `ProcessMachine`. */
-export interface ProcessMachineOptions {
-  processId: string;
-  kind: string;
-  key?: string;
-  userId?: string;
-  metadata?: Record<string, unknown>;
-  /** Already clamped. */
-  startupTimeoutMs: number;
-  /** Already clamped; 0 disables the heartbeat watchdog. */
-  heartbeatTimeoutMs: number;
-  /** Stop message → forced end. */
-  stopGraceMs: number;
-  /** After an exit, how long a terminal message may still arrive and win. @default 0 */
-  exitSettleMs?: number;
-  timers: SupervisorTimers;
-  /** Called synchronously on every state change; errors it throws are swallowed. */
-  onLifecycle(event: ProcessLifecycleEvent): void;
-  /** Noun used in error messages. @default 'process' */
-  noun?: string;
-}
-
-/** Options of `ProcessMachine.stop`. */
-export interface MachineStopOptions {
-  /** Free text for the process's `onStop` handlers. */
-  reason?: string;
-  /** Exit reason of the terminal `stopped` state. @default 'stopped' */
-  exitReason?: StopExitReason;
-  /** Grace before the forced end; 0 ends at once. Defaults to the machine's `stopGraceMs`. */
-  graceMs?: number;
-  /** Code a still-pending spawn rejects with. Derived from `exitReason` when absent. */
-  rejectCode?: SpindleErrorCode;
-}
-
-/** Counters of one process. */
-export interface ProcessCounters {
-  /** Messages from the process that arrived after its end. */
-  droppedFromProcess: number;
-  /** Messages to the process refused because it had ended. */
-  droppedToProcess: number;
-}
+import type {
+  MachineStopOptions,
+  ProcessCounters,
+  ProcessDriver,
+  ProcessExit,
+  ProcessInfo,
+  ProcessLifecycleEvent,
+  ProcessMachineOptions,
+} from './types.ts';
 
 const STOP_REJECT_CODES: Record<StopExitReason, SpindleErrorCode> = {
   stopped: 'STOPPED_BEFORE_READY',
@@ -130,10 +62,7 @@ export class ProcessMachine {
   #settled = false;
   #heartbeatHeld = false;
   #stopExitReason: StopExitReason = 'stopped';
-  #startupTimer: TimerHandle | undefined;
-  #heartbeatTimer: TimerHandle | undefined;
-  #graceTimer: TimerHandle | undefined;
-  #settleTimer: TimerHandle | undefined;
+  readonly #deadlines: Deadlines;
   #resolveSpawn: (info: ProcessInfo) => void = noop;
   #rejectSpawn: (error: SpindleError) => void = noop;
   #resolveEnded: (info: ProcessInfo) => void = noop;
@@ -146,6 +75,7 @@ export class ProcessMachine {
     this.userId = options.userId;
     this.#metadata = options.metadata;
     this.#startedAt = options.timers.now();
+    this.#deadlines = new Deadlines(options.timers);
     this.spawned = new Promise<ProcessInfo>((resolve, reject) => {
       this.#resolveSpawn = resolve;
       this.#rejectSpawn = reject;
@@ -198,14 +128,13 @@ export class ProcessMachine {
   start(createDriver: (machine: ProcessMachine) => ProcessDriver): void {
     if (this.#driver !== undefined || this.isTerminal) return;
     this.#emit(undefined);
-    this.#startupTimer = this.#opts.timers.setTimeout(() => {
-      this.#startupTimer = undefined;
-      const ms = this.#opts.startupTimeoutMs;
+    const ms = this.#opts.startupTimeoutMs;
+    this.#deadlines.arm('startup', ms, () =>
       this.#end('timed_out', 'timed_out', `no ready() within ${ms} ms`, {
         code: 'SPAWN_TIMEOUT',
         message: `timed out in state starting: no ready() within ${ms} ms`,
-      });
-    }, this.#opts.startupTimeoutMs);
+      }),
+    );
     try {
       this.#driver = createDriver(this);
       this.#alive = true;
@@ -221,7 +150,7 @@ export class ProcessMachine {
   ready(): boolean {
     if (this.#state !== 'starting') return false;
     const now = this.#opts.timers.now();
-    this.#clear('startup');
+    this.#deadlines.clear('startup');
     this.#readyAt = now;
     this.#lastHeartbeatAt = now;
     this.#transition('running');
@@ -246,7 +175,7 @@ export class ProcessMachine {
   holdHeartbeat(): void {
     if (this.isTerminal || this.#heartbeatHeld) return;
     this.#heartbeatHeld = true;
-    this.#clear('heartbeat');
+    this.#deadlines.clear('heartbeat');
   }
 
   /** Ends `holdHeartbeat`: the watchdog restarts with a full deadline from now. */
@@ -313,8 +242,8 @@ export class ProcessMachine {
     if (this.isTerminal || this.#state === 'stopping') return this.ended;
     const exitReason = options.exitReason ?? 'stopped';
     this.#stopExitReason = exitReason;
-    this.#clear('startup');
-    this.#clear('heartbeat');
+    this.#deadlines.clear('startup');
+    this.#deadlines.clear('heartbeat');
     const wasReady = this.#state === 'running';
     this.#transition('stopping');
     if (!wasReady) {
@@ -330,11 +259,8 @@ export class ProcessMachine {
       } catch {
         // A stop message that cannot be sent changes nothing: the grace timer still ends it.
       }
-      this.#graceTimer = this.#opts.timers.setTimeout(() => {
-        this.#graceTimer = undefined;
-        this.#end('stopped', exitReason);
-      }, graceMs);
-    } else if (this.#settleTimer === undefined) {
+      this.#deadlines.arm('grace', graceMs, () => this.#end('stopped', exitReason));
+    } else if (!this.#deadlines.armed('settle')) {
       this.#end('stopped', exitReason);
     }
     return this.ended;
@@ -347,11 +273,10 @@ export class ProcessMachine {
   exited(exit: ProcessExit = {}): void {
     if (this.isTerminal || !this.#alive) return;
     this.#alive = false;
-    this.#clear('startup');
-    this.#clear('heartbeat');
-    this.#clear('grace');
+    this.#deadlines.clear('startup');
+    this.#deadlines.clear('heartbeat');
+    this.#deadlines.clear('grace');
     const decide = (): void => {
-      this.#settleTimer = undefined;
       if (this.#state === 'stopping') {
         this.#end('stopped', this.#stopExitReason);
         return;
@@ -371,7 +296,7 @@ export class ProcessMachine {
       });
     };
     const settleMs = this.#opts.exitSettleMs ?? 0;
-    if (settleMs > 0) this.#settleTimer = this.#opts.timers.setTimeout(decide, settleMs);
+    if (settleMs > 0) this.#deadlines.arm('settle', settleMs, decide);
     else decide();
   }
 
@@ -394,35 +319,12 @@ export class ProcessMachine {
   }
 
   #armHeartbeat(): void {
-    this.#clear('heartbeat');
+    this.#deadlines.clear('heartbeat');
     const ms = this.#opts.heartbeatTimeoutMs;
     if (ms <= 0) return;
-    this.#heartbeatTimer = this.#opts.timers.setTimeout(() => {
-      this.#heartbeatTimer = undefined;
-      this.#end('timed_out', 'timed_out', `no heartbeat within ${ms} ms`);
-    }, ms);
-  }
-
-  #clear(which: 'startup' | 'heartbeat' | 'grace' | 'settle'): void {
-    const timers = this.#opts.timers;
-    switch (which) {
-      case 'startup':
-        if (this.#startupTimer !== undefined) timers.clearTimeout(this.#startupTimer);
-        this.#startupTimer = undefined;
-        return;
-      case 'heartbeat':
-        if (this.#heartbeatTimer !== undefined) timers.clearTimeout(this.#heartbeatTimer);
-        this.#heartbeatTimer = undefined;
-        return;
-      case 'grace':
-        if (this.#graceTimer !== undefined) timers.clearTimeout(this.#graceTimer);
-        this.#graceTimer = undefined;
-        return;
-      case 'settle':
-        if (this.#settleTimer !== undefined) timers.clearTimeout(this.#settleTimer);
-        this.#settleTimer = undefined;
-        return;
-    }
+    this.#deadlines.arm('heartbeat', ms, () =>
+      this.#end('timed_out', 'timed_out', `no heartbeat within ${ms} ms`),
+    );
   }
 
   #transition(to: ProcessState, reason?: ProcessExitReason): void {
@@ -439,7 +341,7 @@ export class ProcessMachine {
     rejection?: RejectionSpec,
   ): boolean {
     if (this.isTerminal) return false;
-    for (const which of ['startup', 'heartbeat', 'grace', 'settle'] as const) this.#clear(which);
+    this.#deadlines.clearAll();
     if (this.#alive && !this.#killed) {
       this.#killed = true;
       this.#alive = false;

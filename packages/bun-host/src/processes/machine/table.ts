@@ -4,8 +4,9 @@
  * `replaceExisting`, and the per-extension limit. Kind-agnostic.
  */
 import { SpindleError } from '@spindle/types';
-import type { ProcessInfo, ProcessMachine } from './process-machine.ts';
+import type { ProcessMachine } from './process-machine.ts';
 import type { ProcessState } from './states.ts';
+import type { ProcessInfo } from './types.ts';
 
 /** What the table stores: a machine plus whatever the kind needs. */
 export interface TableEntry {

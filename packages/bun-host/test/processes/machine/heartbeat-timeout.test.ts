@@ -45,4 +45,29 @@ describe('heartbeat deadline', () => {
     expect(h.machine.info().lastHeartbeatAt).toBeUndefined();
     expect(vi.getTimerCount()).toBe(1);
   });
+
+  it('holdHeartbeat suspends the watchdog; release re-arms it with a full deadline', () => {
+    const h = startMachine({ heartbeatTimeoutMs: 500 });
+    h.machine.ready();
+    h.machine.holdHeartbeat();
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(5_000);
+    expect(h.machine.heartbeat()).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    h.machine.releaseHeartbeat();
+    vi.advanceTimersByTime(499);
+    expect(h.machine.state).toBe('running');
+    vi.advanceTimersByTime(1);
+    expect(h.machine.state).toBe('timed_out');
+    expect(states(h.events)).toEqual(['starting', 'running', 'timed_out']);
+  });
+
+  it('a ready while held does not arm the watchdog', () => {
+    const h = startMachine({ heartbeatTimeoutMs: 500 });
+    h.machine.holdHeartbeat();
+    h.machine.ready();
+    expect(vi.getTimerCount()).toBe(0);
+    h.machine.fail('side gone', 'frontend_unloaded');
+    expect(h.machine.info()).toMatchObject({ state: 'failed', exitReason: 'frontend_unloaded' });
+  });
 });

@@ -7,7 +7,7 @@ type Command =
   | { t: 'ready' | 'heartbeat' | 'complete' | 'stoppedMsg' | 'msgFrom' | 'msgTo' }
   | { t: 'fail' }
   | { t: 'exit'; code: number; withTerminal: 'none' | 'before' | 'after' }
-  | { t: 'stop' | 'replace' | 'unload' | 'close' | 'disconnect' }
+  | { t: 'stop' | 'replace' | 'unload' | 'close' | 'disconnect' | 'hold' | 'release' | 'sideLost' }
   | { t: 'advance'; ms: number };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
@@ -22,9 +22,9 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     withTerminal: fc.constantFrom('none' as const, 'before' as const, 'after' as const),
   }),
   fc.constantFrom(
-    ...(['stop', 'replace', 'unload', 'close', 'disconnect'] as const).map(
-      (t) => ({ t }) as Command,
-    ),
+    ...(
+      ['stop', 'replace', 'unload', 'close', 'disconnect', 'hold', 'release', 'sideLost'] as const
+    ).map((t) => ({ t }) as Command),
   ),
   fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 1500 }) }),
 );
@@ -77,6 +77,15 @@ function apply(h: Harness, cmd: Command): void {
     case 'disconnect':
       m.transportLost('channel closed');
       return;
+    case 'hold':
+      m.holdHeartbeat();
+      return;
+    case 'release':
+      m.releaseHeartbeat();
+      return;
+    case 'sideLost':
+      m.fail('frontend session gone', 'frontend_unloaded');
+      return;
     case 'advance':
       vi.advanceTimersByTime(cmd.ms);
       return;
@@ -101,8 +110,10 @@ describe('supervisor machine invariants (property)', () => {
             if (terminalSeenAt < 0 && h.machine.isTerminal) terminalSeenAt = h.events.length;
             if (terminalSeenAt >= 0) expect(h.events.length).toBe(terminalSeenAt);
           }
-          // Whatever happened, the deadlines end every process eventually.
+          // Whatever happened, the deadlines end every process eventually; with the watchdog
+          // off (0) or held, the host closing does.
           vi.advanceTimersByTime(5_000);
+          void h.machine.terminate('backend_unloaded', 'HOST_CLOSING');
           await flush();
 
           expect(h.machine.isTerminal).toBe(true);
