@@ -12,6 +12,11 @@ import { heartbeatTimeout } from './benchmarks/heartbeat-timeout.ts';
 import { ipcEchoRoundTrip } from './benchmarks/ipc-echo-round-trip.ts';
 import { relayRoundTrip } from './benchmarks/relay-round-trip.ts';
 import {
+  runtimeIdleRssProcess,
+  runtimeIdleRssSandbox,
+  runtimeIdleRssWorker,
+} from './benchmarks/runtime-idle-rss.ts';
+import {
   runtimeStartProcess,
   runtimeStartSandbox,
   runtimeStartWorker,
@@ -36,4 +41,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   runtimeStartProcess,
   runtimeStartSandbox,
   runtimeStartWorker,
+  runtimeIdleRssProcess,
+  runtimeIdleRssSandbox,
+  runtimeIdleRssWorker,
 ];
