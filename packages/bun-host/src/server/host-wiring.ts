@@ -17,7 +17,7 @@ import { FrontendHub } from '../frontend/hub.ts';
 import type { FrontendHubOptions } from '../frontend/hub-types.ts';
 import type { HostExtensionInfo, SpindleHost } from '../host.ts';
 import type { BundleFile } from './bundle.ts';
-import { createHostServer, type HostServer, type HostServerOptions } from './server.ts';
+import { createHostServer, type HostServerOptions, type RunningHostServer } from './server.ts';
 
 /** Options of `createFrontendSide`: the server's, minus what the host provides. */
 export type FrontendSideOptions = Omit<
@@ -33,7 +33,7 @@ export interface FrontendSide {
   /** Pass as `frontendGateway`. */
   hub: FrontendHub;
   /** Pass as `server`; the host calls it once extensions are discovered. */
-  server(host: SpindleHost): HostServer;
+  server(host: SpindleHost): RunningHostServer;
 }
 
 /** Builds the hub and the server factory for a host. */

@@ -20,5 +20,5 @@ export { createFrontendSide, resolveBundleFile, toWireExtension } from './host-w
 export { listExtensions, withFrontendUrl } from './http.ts';
 export type { RateVerdict } from './rate-limit.ts';
 export { FrameRateLimiter } from './rate-limit.ts';
-export type { HostServer, HostServerOptions } from './server.ts';
+export type { HostServerOptions, RunningHostServer } from './server.ts';
 export { createHostServer } from './server.ts';

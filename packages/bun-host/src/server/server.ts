@@ -61,7 +61,7 @@ export interface HostServerOptions {
 }
 
 /** A running host server. */
-export interface HostServer {
+export interface RunningHostServer {
   /** The port actually bound. */
   readonly port: number;
   /** `http://host:port`. */
@@ -89,7 +89,7 @@ interface SocketData {
 }
 
 /** Starts the HTTP + WebSocket server of the host. */
-export function createHostServer(options: HostServerOptions): HostServer {
+export function createHostServer(options: HostServerOptions): RunningHostServer {
   const { hub } = options;
   const limits = {
     maxFrameBytes: options.limits?.maxFrameBytes ?? hub.limits.maxFrameBytes,

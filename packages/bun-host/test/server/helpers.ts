@@ -8,8 +8,8 @@ import { createTokenAuthenticator } from '../../src/server/auth.ts';
 import type { BundleFile } from '../../src/server/bundle.ts';
 import {
   createHostServer,
-  type HostServer,
   type HostServerOptions,
+  type RunningHostServer,
 } from '../../src/server/server.ts';
 
 export const ALICE = 'alice-token-0123456789';
@@ -38,7 +38,7 @@ export function extension(
 
 /** A server with three users, extensions `ext_a` (running, with a bundle) and `ext_off` (disabled). */
 export interface Fixture {
-  server: HostServer;
+  server: RunningHostServer;
   hub: FrontendHub;
   dir: string;
   bundlePath: string;
