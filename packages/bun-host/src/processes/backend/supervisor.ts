@@ -67,8 +67,8 @@ function nextProcessId(): string {
 export class BackendSupervisor {
   readonly #opts: BackendSupervisorOptions;
   readonly #table: ProcessTable<BackendEntry>;
-  readonly #unloaded = new WeakSet<ExtensionProcessContext>();
-  readonly #contexts = new Map<string, Set<ExtensionProcessContext>>();
+  /** Bumped by every unload: a spawn that began before it is refused (`EXTENSION_UNLOADED`). */
+  readonly #epochs = new Map<string, number>();
   readonly #unloading = new Set<string>();
   #closing = false;
 
@@ -79,8 +79,8 @@ export class BackendSupervisor {
 
   /** Starts a process; resolves with its info once it called `ready()`. */
   async spawn(ext: ExtensionProcessContext, raw: unknown): Promise<BackendProcessInfoDTO> {
-    this.#assertOpen(ext);
-    this.#remember(ext);
+    const epoch = this.#epochs.get(ext.extensionId) ?? 0;
+    this.#assertOpen(ext, epoch);
     const valid = validateBackendProcessSpawnOptions(raw);
     if (!valid.ok) {
       throw new SpindleError(
@@ -108,9 +108,9 @@ export class BackendSupervisor {
     );
     let plan: LaunchPlan;
     try {
-      this.#assertOpen(ext);
+      this.#assertOpen(ext, epoch);
       plan = await this.#plan(ext);
-      this.#assertOpen(ext);
+      this.#assertOpen(ext, epoch);
     } catch (error) {
       admission.release();
       throw error;
@@ -230,8 +230,7 @@ export class BackendSupervisor {
   /** Ends every process of the extension with `backend_unloaded`; resolves once all are gone. */
   async unloadExtension(extensionId: string): Promise<void> {
     this.#unloading.add(extensionId);
-    for (const ext of this.#contexts.get(extensionId) ?? []) this.#unloaded.add(ext);
-    this.#contexts.delete(extensionId);
+    this.#epochs.set(extensionId, (this.#epochs.get(extensionId) ?? 0) + 1);
     try {
       await Promise.all(
         this.#table
@@ -341,22 +340,23 @@ export class BackendSupervisor {
     }
   }
 
-  #assertOpen(ext: ExtensionProcessContext): void {
+  /**
+   * Refuses a spawn once the host closes, while its extension unloads, and when an unload
+   * happened since the spawn began. After the unload, the extension (re-enabled, same context
+   * object) may spawn again.
+   */
+  #assertOpen(ext: ExtensionProcessContext, epoch: number): void {
     if (this.#closing) throw new SpindleError('HOST_CLOSING', 'the host is closing');
-    if (this.#unloaded.has(ext) || this.#unloading.has(ext.extensionId)) {
-      throw new SpindleError('EXTENSION_UNLOADED', `extension ${ext.extensionId} was unloaded`, {
-        details: { extensionId: ext.extensionId },
-      });
+    const current = this.#epochs.get(ext.extensionId) ?? 0;
+    if (this.#unloading.has(ext.extensionId) || current !== epoch) {
+      throw new SpindleError(
+        'EXTENSION_UNLOADED',
+        `extension ${ext.extensionId} is unloading or was unloaded since this spawn began`,
+        {
+          details: { extensionId: ext.extensionId },
+        },
+      );
     }
-  }
-
-  #remember(ext: ExtensionProcessContext): void {
-    let set = this.#contexts.get(ext.extensionId);
-    if (set === undefined) {
-      set = new Set();
-      this.#contexts.set(ext.extensionId, set);
-    }
-    set.add(ext);
   }
 
   #info(entry: BackendEntry): BackendProcessInfoDTO {

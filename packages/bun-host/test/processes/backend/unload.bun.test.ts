@@ -51,19 +51,32 @@ describe.each(MODES)('backend processes and unload / close (%s)', (mode) => {
     await until(() => !tree.some(pidAlive), 3000, 'unloaded children gone');
   });
 
-  test('spawn after unload (same context) rejects EXTENSION_UNLOADED; a reloaded context works', async () => {
+  test('spawn during an unload rejects EXTENSION_UNLOADED; after it, the re-enabled extension spawns again', async () => {
     const r = rig();
     const ext = fakeExt(mode);
+    const stubborn = await spawn(r, ext, { entry: 'dist/ignore-stop.js' });
+    if (!stubborn.ok) throw new Error(stubborn.error.message);
+    const unloading = r.service.unloadExtension(ext.extensionId);
+    const during = await spawn(r, ext, { entry: 'dist/echo.js' });
+    expect(during.ok).toBe(false);
+    if (!during.ok) expect(during.error.code).toBe('EXTENSION_UNLOADED');
+    await unloading;
+    expect(statesOf(ext, stubborn.info.processId).at(-1)).toBe('stopped');
+    expect(processIds(ext)).toHaveLength(1);
+    // the runtime layer reuses one context object across disable / enable
+    const again = await spawn(r, ext, { entry: 'dist/echo.js' });
+    expect(again.ok).toBe(true);
+  });
+
+  test('a spawn still resolving its entry when the unload begins is refused', async () => {
+    const r = rig();
+    const ext = fakeExt(mode);
+    const pending = spawn(r, ext, { entry: 'dist/echo.js' });
     await r.service.unloadExtension(ext.extensionId);
-    // a context object seen before the unload
-    const seen = fakeExt(mode);
-    expect((await spawn(r, seen, { entry: 'dist/echo.js' })).ok).toBe(true);
-    await r.service.unloadExtension(seen.extensionId);
-    const after = await spawn(r, seen, { entry: 'dist/echo.js' });
-    expect(after.ok).toBe(false);
-    if (!after.ok) expect(after.error.code).toBe('EXTENSION_UNLOADED');
-    const reloaded = fakeExt(mode);
-    expect((await spawn(r, reloaded, { entry: 'dist/echo.js' })).ok).toBe(true);
+    const result = await pending;
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe('EXTENSION_UNLOADED');
+    expect(r.service.backend.pids()).toEqual([]);
   });
 
   test('close(): pending spawns reject HOST_CLOSING, every child is killed, later calls fail at once', async () => {
