@@ -56,7 +56,10 @@ export type SpindleHostEvents = {
   exit: RuntimeExitEvent;
   /** A log line (also handed to `logger`). */
   log: HostLogEntry;
-  /** Runtime stats, when `LUMIVERSE_SPINDLE_RUNTIME_STATS` is enabled. */
+  /**
+   * Runtime stats, when `LUMIVERSE_SPINDLE_RUNTIME_STATS` is enabled (also broadcast to admin
+   * sessions as `runtime_stats`).
+   */
   stats: RuntimeStatsEvent;
 };
 
@@ -241,7 +244,11 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       processService,
       log: (level, message, source) =>
         log({ level, message, source, extensionId: found.identifier }),
-      onStats: (event) => events.emit('stats', event),
+      onStats: (event) => {
+        events.emit('stats', event);
+        // The gateway delivers these to admin sessions that subscribed only.
+        gateway.broadcast({ type: 'runtime_stats', event }, { adminOnly: true });
+      },
       timing: options.timing,
       timers: options.timers,
       sandboxCapabilities: options.sandboxCapabilities,

@@ -26,11 +26,16 @@ export class FakeGateway implements FrontendGateway {
   #clock = 0;
 
   /** Opens a session of `userId` with `extensions` mounted. */
-  open(sessionId: string, userId: string, extensions: string[]): FrontendSessionInfo {
+  open(
+    sessionId: string,
+    userId: string,
+    extensions: string[],
+    options: { isAdmin?: boolean } = {},
+  ): FrontendSessionInfo {
     const session: FrontendSessionInfo = {
       sessionId,
       userId,
-      isAdmin: false,
+      isAdmin: options.isAdmin ?? false,
       mountedExtensions: new Set(extensions),
       lastActiveAt: ++this.#clock,
       connected: true,

@@ -20,7 +20,7 @@ afterEach(async () => {
   expect(descendants(process.pid)).toEqual([]);
 });
 
-describe('discovery', () => {
+describe('host', () => {
   test('a bad manifest puts that extension in error; the others still start', async () => {
     const t = await startTestHost('process', { enable: ['probe'] });
     const bad = t.host.get('Bad-Name');
@@ -30,6 +30,20 @@ describe('discovery', () => {
     expect(t.host.get('probe')?.state).toBe('running');
     await expect(t.host.enable('Bad-Name')).rejects.toMatchObject({ code: 'INVALID_MANIFEST' });
     await expect(t.host.enable('nope')).rejects.toMatchObject({ code: 'EXTENSION_NOT_FOUND' });
+  });
+
+  test('every state change is broadcast to frontend sessions as extension_state', async () => {
+    const t = await startTestHost('process');
+    t.gateway.open('s1', 'alice', []);
+    await t.host.enable('probe');
+    await t.host.disable('probe');
+    const states = t.gateway.delivered
+      .filter((d) => d.message.type === 'extension_state')
+      .map((d) => {
+        const { extension } = d.message as { extension: { identifier: string; state: string } };
+        return `${extension.identifier}:${extension.state}`;
+      });
+    expect(states).toEqual(['probe:starting', 'probe:running', 'probe:stopping', 'probe:disabled']);
   });
 });
 

@@ -25,11 +25,14 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     await Bun.sleep(250);
     await t.host.disable('probe');
     expect(events).toEqual([]);
+    expect(t.gateway.delivered.filter((d) => d.message.type === 'runtime_stats')).toEqual([]);
     expect(t.logs.filter((l) => /stats|SAMPLE_INTERVAL/i.test(l.message))).toEqual([]);
   });
 
   test('on: startup with startupMs, periodic samples, shutdown on stop', async () => {
     const t = await startTestHost(mode, { env: statsOn });
+    t.gateway.open('s-admin', 'root', [], { isAdmin: true });
+    t.gateway.open('s-user', 'alice', ['probe']);
     const events: RuntimeStatsEvent[] = [];
     t.host.events.on('stats', (e) => events.push(e));
     const info = await t.host.enable('probe');
@@ -49,6 +52,8 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
       expect(startup.rssKb).toBeGreaterThan(0);
       expect(events.at(-1)?.rssKb).toBeGreaterThan(0);
     }
+    const toAdmin = t.gateway.delivered.filter((d) => d.message.type === 'runtime_stats');
+    expect(toAdmin.map((d) => d.sessionId)).toEqual(events.map(() => 's-admin'));
     if (mode === 'sandbox') expect(startup.sandbox).toEqual(info.sandbox!);
     else expect(startup.sandbox).toBeUndefined();
   });
