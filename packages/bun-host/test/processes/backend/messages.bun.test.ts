@@ -5,6 +5,7 @@ import {
   ended,
   fakeExt,
   MODES,
+  processIds,
   rig,
   spawn,
   statesOf,
@@ -71,5 +72,20 @@ describe.each(MODES)('backend process messages (%s)', (mode) => {
     });
     expect(statesOf(ext, result.info.processId)).toEqual(['starting', 'running', 'failed']);
     await assertNoChildren(r, [r.service.backend.pidOf(result.info.processId) ?? -1]);
+  });
+
+  test('a message sent right after the spawn request reaches a handler that subscribes late', async () => {
+    const r = rig();
+    const ext = fakeExt(mode);
+    const pending = spawn(r, ext, { entry: 'dist/slow-ready.js' });
+    while (processIds(ext).length === 0) await Bun.sleep(5);
+    const [id = ''] = processIds(ext);
+    await r.service.handle(ext, { type: 'backend_process_send', processId: id, payload: 'early' });
+    const result = await pending;
+    expect(result.ok).toBe(true);
+    await until(() => ext.posts.some((p) => p.type === 'backend_process_message'));
+    expect(ext.posts.find((p) => p.type === 'backend_process_message')).toMatchObject({
+      payload: { echo: 'early' },
+    });
   });
 });

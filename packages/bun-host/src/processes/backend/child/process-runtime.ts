@@ -48,6 +48,8 @@ export class BackendProcessRuntime {
   #cleanup: (() => void | Promise<void>) | undefined;
   #cleanupRan = false;
   #handlerDone: Promise<void> = Promise.resolve();
+  /** Messages that arrived before the handler could subscribe; flushed once it ran. */
+  #early: unknown[] | undefined = [];
 
   constructor(init: BackendProcessRuntimeInit, host: ChildHost) {
     this.#host = host;
@@ -97,6 +99,7 @@ export class BackendProcessRuntime {
     let returned: ProcessCleanup | Promise<ProcessCleanup>;
     try {
       returned = handler(this.ctx);
+      this.#flushEarly();
     } catch (error) {
       void this.finish({ type: 'fail', error: `handler threw: ${describeError(error)}` });
       return;
@@ -113,9 +116,13 @@ export class BackendProcessRuntime {
     );
   }
 
-  /** A `message` from the host. */
+  /** A `message` from the host; held until the handler has had its chance to subscribe. */
   deliver(payload: unknown): void {
     if (this.#ending) return;
+    if (this.#early !== undefined) {
+      this.#early.push(payload);
+      return;
+    }
     for (const handler of [...this.#messageHandlers]) {
       try {
         handler(payload);
@@ -167,6 +174,12 @@ export class BackendProcessRuntime {
     } finally {
       this.#host.exit(final.type === 'fail' ? 1 : 0);
     }
+  }
+
+  #flushEarly(): void {
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    for (const payload of early) this.deliver(payload);
   }
 
   async #runCleanup(): Promise<string | undefined> {
