@@ -22,6 +22,7 @@ import {
 import mitt, { type Emitter } from 'mitt';
 import { type AuthorityPolicy, checkUplink } from './authority.ts';
 import { type HubClock, systemClock } from './clock.ts';
+import { rememberFrameJson } from './frame-json.ts';
 import type {
   FrontendGateway,
   FrontendGatewayEvents,
@@ -229,7 +230,7 @@ export class FrontendHub implements FrontendGateway {
   send(sessionId: string, message: FrontendDownlink): boolean {
     if (!this.#sessions.has(sessionId)) return false;
     const prepared = this.#prepare(message);
-    return prepared !== undefined && this.#send(sessionId, prepared);
+    return prepared !== undefined && this.#send(sessionId, prepared.message, prepared.json);
   }
 
   /** Same checks as `send`, made once for all sessions. */
@@ -238,12 +239,14 @@ export class FrontendHub implements FrontendGateway {
     if (prepared === undefined) return 0;
     let addressed = 0;
     for (const session of [...this.#sessions.values()]) {
-      if (matches(session, filter) && this.#send(session.id, prepared)) addressed += 1;
+      if (matches(session, filter) && this.#send(session.id, prepared.message, prepared.json)) {
+        addressed += 1;
+      }
     }
     return addressed;
   }
 
-  #prepare(message: FrontendDownlink): FrontendDownlink | undefined {
+  #prepare(message: FrontendDownlink): { message: FrontendDownlink; json: string } | undefined {
     let prepared = message;
     if (message.type === 'extension_state' && this.#describe) {
       try {
@@ -252,9 +255,11 @@ export class FrontendHub implements FrontendGateway {
         this.#reportError(error);
       }
     }
+    let json: string;
     let bytes: number;
     try {
-      bytes = Buffer.byteLength(JSON.stringify(prepared));
+      json = JSON.stringify(prepared);
+      bytes = Buffer.byteLength(json);
     } catch (cause) {
       this.#reportError(
         new SpindleError('INVALID_FRAME', `${message.type} downlink is not JSON-serializable`, {
@@ -274,10 +279,10 @@ export class FrontendHub implements FrontendGateway {
       );
       return undefined;
     }
-    return prepared;
+    return { message: prepared, json };
   }
 
-  #send(sessionId: string, message: FrontendDownlink): boolean {
+  #send(sessionId: string, message: FrontendDownlink, json: string): boolean {
     const session = this.#sessions.get(sessionId);
     if (!session || session.state === 'closed') return false;
     if (message.type === 'runtime_stats' && !(session.isAdmin && session.statsSubscribed)) {
@@ -292,6 +297,13 @@ export class FrontendHub implements FrontendGateway {
       return false;
     }
     if (message.type === 'extension_removed') session.mounted.delete(message.extensionId);
+    if (
+      session.state === 'connected' &&
+      !session.congested &&
+      session.deliveredSeq === frame.seq - 1
+    ) {
+      rememberFrameJson(frame, json, frame.seq);
+    }
     session.pump();
     return true;
   }

@@ -8,6 +8,7 @@ export type {
 export { checkUplink } from './authority.ts';
 export type { HubClock, TimerHandle } from './clock.ts';
 export { systemClock } from './clock.ts';
+export { frameToJson } from './frame-json.ts';
 export type {
   FrontendGateway,
   FrontendGatewayEvents,

@@ -17,6 +17,7 @@ import {
   type WireLimits,
 } from '@spindle/types';
 import type { HubClock, TimerHandle } from '../frontend/clock.ts';
+import { frameToJson } from '../frontend/frame-json.ts';
 import type { FrontendHub, SessionConnection } from '../frontend/hub.ts';
 import type { Authenticate } from './auth.ts';
 import { cutUtf8 } from './close-reason.ts';
@@ -266,7 +267,7 @@ export class WireConnection {
     if (this.#state === 'closing' || this.#state === 'closed') return false;
     let written: number;
     try {
-      written = this.#socket.send(JSON.stringify(frame));
+      written = this.#socket.send(frameToJson(frame));
     } catch (error) {
       this.#settings.reportError(error);
       this.#closeWith(INTERNAL_ERROR, 'the host failed to write to this connection');

@@ -1,5 +1,6 @@
 import { type FrontendDownlink, WIRE_CLOSE_CODES } from '@spindle/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { frameToJson } from '../../src/frontend/frame-json.ts';
 import type { FrontendSessionInfo } from '../../src/frontend/gateway.ts';
 import { connect, makeHub } from './harness.ts';
 
@@ -338,5 +339,30 @@ describe('FrontendHub downlink checks', () => {
     expect(hub.send(c.sessionId, message(1))).toBe(true);
     expect(c.ofType('backend_message').map((f) => f.seq)).toEqual([1]);
     expect(hub.send('nope', message(2))).toBe(false);
+  });
+});
+
+describe('frameToJson', () => {
+  it('gives the same JSON for fresh, broadcast and replayed frames as JSON.stringify', () => {
+    const hub = makeHub();
+    const texts: string[] = [];
+    const frames: unknown[] = [];
+    const sink = (frame: Parameters<typeof frameToJson>[0]) => {
+      frames.push(frame);
+      texts.push(frameToJson(frame));
+    };
+    const result = hub.open({ userId: 'alice' }, sink);
+    if (!result.ok) throw new Error('refused');
+    hub.send(result.sessionId, message(1));
+    hub.broadcast({ type: 'process_stop', processId: 'p"1', reason: 'ünïcode ✓', force: false });
+    result.connection.detach();
+    hub.send(result.sessionId, message(3));
+    const resumed = hub.open(
+      { userId: 'alice', resumeSessionId: result.sessionId, lastServerSeq: 1 },
+      sink,
+    );
+    expect(resumed.ok).toBe(true);
+    expect(texts.map((t) => JSON.parse(t))).toEqual(JSON.parse(JSON.stringify(frames)));
+    expect(texts.filter((t) => t.includes('"seq":2'))).toHaveLength(2);
   });
 });
