@@ -27,6 +27,17 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** Small seeded generator, so every run drops sockets at the same points. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 const message = (n: number, pad = '') => ({
   type: 'backend_message' as const,
   extensionId: 'ext_a',
@@ -102,6 +113,63 @@ describe('resume', () => {
     expect((await owner.closed).code).toBe(WIRE_CLOSE_CODES.SESSION_TAKEN_OVER);
     await again.roundTrip();
     expect(fixture.hub.getSession(sessionId)?.connected).toBe(true);
+  });
+});
+
+describe('resume under random drops', () => {
+  test('seeded rounds of sends, partial acks and dropped sockets deliver every downlink exactly once', async () => {
+    fixture = startFixture();
+    const random = mulberry32(0xdecaf);
+    const sent: number[] = [];
+    const processed: number[] = [];
+    let lastServerSeq = 0;
+    let sessionId: string | undefined;
+    let n = 0;
+    for (let round = 0; round < 12; round++) {
+      const c = await connected();
+      c.hello(ALICE, sessionId ? { resumeSessionId: sessionId, lastServerSeq } : {});
+      const welcome = await c.next('welcome');
+      expect(welcome.resumed).toBe(sessionId !== undefined);
+      sessionId = welcome.frontendSessionId;
+      const burst = 1 + Math.floor(random() * 20);
+      for (let i = 0; i < burst; i++) {
+        sent.push(++n);
+        fixture.hub.send(sessionId, message(n));
+      }
+      // Read everything pending (replay included), acking at a random point.
+      const expected = sent.length - processed.length;
+      await c.next('backend_message', expected);
+      for (const frame of c.ofType('backend_message')) {
+        expect(frame.seq).toBe(lastServerSeq + 1);
+        lastServerSeq = frame.seq;
+        processed.push((frame.payload as { n: number }).n);
+      }
+      if (random() < 0.5)
+        c.send({ type: 'ack', seq: Math.max(0, lastServerSeq - Math.floor(random() * 3)) });
+      await c.roundTrip();
+      c.close();
+      await c.closed;
+      const id = sessionId;
+      await waitFor(() => fixture!.hub.getSession(id)?.connected === false, 'detach');
+      // Some downlinks arrive while nobody is connected.
+      const offline = Math.floor(random() * 5);
+      for (let i = 0; i < offline; i++) {
+        sent.push(++n);
+        fixture.hub.send(sessionId, message(n));
+      }
+    }
+    const last = await connected();
+    last.hello(ALICE, { resumeSessionId: sessionId!, lastServerSeq });
+    await last.next('welcome');
+    const remaining = sent.length - processed.length;
+    if (remaining > 0) await last.next('backend_message', remaining);
+    for (const frame of last.ofType('backend_message')) {
+      expect(frame.seq).toBe(lastServerSeq + 1);
+      lastServerSeq = frame.seq;
+      processed.push((frame.payload as { n: number }).n);
+    }
+    expect(processed).toEqual(sent);
+    expect(last.ofType('error')).toEqual([]);
   });
 });
 
