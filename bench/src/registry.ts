@@ -10,6 +10,13 @@ import {
 } from './benchmarks/backend-spawn-ready.ts';
 import { heartbeatTimeout } from './benchmarks/heartbeat-timeout.ts';
 import { ipcEchoRoundTrip } from './benchmarks/ipc-echo-round-trip.ts';
+import {
+  manyRuntimesLagProcess,
+  manyRuntimesLagWorker,
+  manyRuntimesRssProcess,
+  manyRuntimesRssWorker,
+} from './benchmarks/many-runtimes.ts';
+import { mount100 } from './benchmarks/mount-100.ts';
 import { relayRoundTrip } from './benchmarks/relay-round-trip.ts';
 import {
   runtimeIdleRssProcess,
@@ -22,6 +29,22 @@ import {
   runtimeStartWorker,
 } from './benchmarks/runtime-start-ready.ts';
 import { spawnIpcFirstMessage } from './benchmarks/spawn-ipc-first-message.ts';
+import {
+  stackRoundTripProcess,
+  stackRoundTripSandbox,
+  stackRoundTripWorker,
+} from './benchmarks/stack-round-trip.ts';
+import {
+  stackSessionsProcess,
+  stackSessionsSandbox,
+  stackSessionsWorker,
+} from './benchmarks/stack-sessions.ts';
+import {
+  stackThroughputDefaultLimits,
+  stackThroughputProcess,
+  stackThroughputSandbox,
+  stackThroughputWorker,
+} from './benchmarks/stack-throughput.ts';
 import { wsEchoRoundTrip } from './benchmarks/ws-echo-round-trip.ts';
 import { wsThroughput } from './benchmarks/ws-throughput.ts';
 import type { Benchmark } from './harness/types.ts';
@@ -36,6 +59,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   backendSpawnReadyProcess,
   backendSpawnReadySandbox,
   heartbeatTimeout,
+  ...mount100,
   backendChurnRss,
   backendChurnFds,
   runtimeStartProcess,
@@ -44,4 +68,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   runtimeIdleRssProcess,
   runtimeIdleRssSandbox,
   runtimeIdleRssWorker,
+  manyRuntimesLagWorker,
+  manyRuntimesLagProcess,
+  manyRuntimesRssWorker,
+  manyRuntimesRssProcess,
 ];
