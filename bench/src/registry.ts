@@ -16,7 +16,6 @@ import {
   manyRuntimesRssProcess,
   manyRuntimesRssWorker,
 } from './benchmarks/many-runtimes.ts';
-import { mount100 } from './benchmarks/mount-100.ts';
 import { relayRoundTrip } from './benchmarks/relay-round-trip.ts';
 import {
   runtimeIdleRssProcess,
@@ -29,22 +28,6 @@ import {
   runtimeStartWorker,
 } from './benchmarks/runtime-start-ready.ts';
 import { spawnIpcFirstMessage } from './benchmarks/spawn-ipc-first-message.ts';
-import {
-  stackRoundTripProcess,
-  stackRoundTripSandbox,
-  stackRoundTripWorker,
-} from './benchmarks/stack-round-trip.ts';
-import {
-  stackSessionsProcess,
-  stackSessionsSandbox,
-  stackSessionsWorker,
-} from './benchmarks/stack-sessions.ts';
-import {
-  stackThroughputDefaultLimits,
-  stackThroughputProcess,
-  stackThroughputSandbox,
-  stackThroughputWorker,
-} from './benchmarks/stack-throughput.ts';
 import { wsEchoRoundTrip } from './benchmarks/ws-echo-round-trip.ts';
 import { wsThroughput } from './benchmarks/ws-throughput.ts';
 import type { Benchmark } from './harness/types.ts';
@@ -59,7 +42,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   backendSpawnReadyProcess,
   backendSpawnReadySandbox,
   heartbeatTimeout,
-  ...mount100,
   backendChurnRss,
   backendChurnFds,
   runtimeStartProcess,
