@@ -25,6 +25,7 @@ import { emitIsolated } from './emit.ts';
 import type { BridgeErrorEvent, HostBridgeEvents, SessionLostEvent } from './events.ts';
 import type { BridgeFailure, HostBridgeOptions, ResolvedOptions } from './options.ts';
 import { resolveOptions } from './options.ts';
+import { Sender } from './sender.ts';
 import type { EndedSession } from './session.ts';
 import { Session } from './session.ts';
 import { CLIENT_CLOSE_CODES } from './socket.ts';
@@ -52,6 +53,7 @@ class Bridge implements HostBridge {
   readonly events: Emitter<HostBridgeEvents> = mitt<HostBridgeEvents>();
   readonly #o: ResolvedOptions;
   readonly #session: Session;
+  readonly #sender: Sender;
   #state: ConnectionState = 'connecting';
   #conn: Connection | undefined;
   #attempt = 0;
@@ -62,7 +64,8 @@ class Bridge implements HostBridge {
 
   constructor(options: ResolvedOptions) {
     this.#o = options;
-    this.#session = new Session(options, (seq) => this.#conn?.sendControl({ type: 'ack', seq }));
+    this.#session = new Session(options, (seq) => this.#sender.control({ type: 'ack', seq }));
+    this.#sender = new Sender(options, this.#session);
   }
 
   get state(): TransportState {
@@ -121,13 +124,13 @@ class Bridge implements HostBridge {
     }
     const prepared = this.#session.prepare(message);
     if (!prepared.ok) {
-      const { reason, code } = prepared;
-      this.#emit('dropped', { reason, code, messages: [message], maybeDelivered: false });
+      const { reason, code, issue } = prepared;
+      this.#emit('dropped', { reason, code, messages: [message], maybeDelivered: false, issue });
       return false;
     }
     this.#session.commit(prepared.entry);
-    // A socket that is already closing keeps nothing; the outbox does, and the resume replays it.
-    this.#conn?.write(prepared.entry.text);
+    // Written now or, when pacing holds it back, shortly; a resume replays whatever the host lacks.
+    this.#sender.pump();
     return true;
   }
 
@@ -140,6 +143,7 @@ class Bridge implements HostBridge {
   close(): void {
     if (isTerminal(this.#state)) return;
     if (this.#conn?.welcomed) this.#session.inbox.flush();
+    this.#sender.detach();
     this.#conn?.dispose(CLIENT_CLOSE_CODES.CLOSED_BY_CLIENT, 'closed by client');
     this.#conn = undefined;
     this.#clearRetry();
@@ -220,7 +224,8 @@ class Bridge implements HostBridge {
         'welcome',
       );
     }
-    for (const entry of adopted.replay) conn.write(entry.text);
+    this.#sender.attach((text) => conn.write(text), frame.limits);
+    if (conn !== this.#conn) return;
     this.#setState('open');
     if (conn === this.#conn) this.#emit('welcome', frame);
   }
@@ -255,6 +260,7 @@ class Bridge implements HostBridge {
 
   #onLost(loss: ConnectionLoss): void {
     this.#conn = undefined;
+    this.#sender.detach();
     this.#session.inbox.detach();
     if (loss.why === 'create_failed') {
       this.#reportError({
@@ -306,6 +312,7 @@ class Bridge implements HostBridge {
 
   #fail(failure: BridgeFailure): void {
     if (isTerminal(this.#state)) return;
+    this.#sender.detach();
     this.#conn?.dispose(CLIENT_CLOSE_CODES.PROTOCOL_ERROR, failure.code);
     this.#conn = undefined;
     this.#clearRetry();
@@ -349,7 +356,8 @@ class Bridge implements HostBridge {
       return;
     }
     if (frame.type === 'ack') {
-      if (!this.#session.outbox.ack(frame.seq)) {
+      if (this.#session.outbox.ack(frame.seq)) this.#sender.progressed();
+      else {
         this.#protocolError(
           `ack ${frame.seq} is beyond the last frame sent (${this.#session.outbox.lastSeq})`,
           'ack',
@@ -381,6 +389,14 @@ class Bridge implements HostBridge {
     // Before `welcome` these codes answer our `hello`: no retry can succeed.
     if (!conn.welcomed && (code === 'UNAUTHORIZED' || code === 'PROTOCOL_VERSION_MISMATCH')) {
       this.#fail(failureFor(code, message));
+      return;
+    }
+    // The host skipped ahead of a frame it never got (dropped by its rate limit): an unacked
+    // frame after the oldest one refused as INVALID_FRAME is such a gap. Our frames pass the
+    // host's validator before they leave, so it is not the frame itself.
+    const oldest = this.#session.outbox.entries[0]?.seq;
+    if (conn.welcomed && code === 'INVALID_FRAME' && uplink !== undefined && seq !== undefined) {
+      if (oldest !== undefined && seq > oldest) this.#sender.rewind(seq);
     }
   }
 

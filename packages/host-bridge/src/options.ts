@@ -61,6 +61,8 @@ export interface HostBridgeOptions {
    * @default true
    */
   endProcessesOnSessionLoss?: boolean;
+  /** Unacknowledged uplinks are sent again when no ack arrives for this long. @default 5000 */
+  resendAfterMs?: number;
   /** Called once when the host refuses the token (the bridge is then `failed`). */
   onAuthFailed?: (failure: BridgeFailure) => void;
 }
@@ -82,6 +84,7 @@ export interface ResolvedOptions {
   ackDelayMs: number;
   ackEvery: number;
   endProcessesOnSessionLoss: boolean;
+  resendAfterMs: number;
   onAuthFailed: ((failure: BridgeFailure) => void) | undefined;
 }
 
@@ -97,6 +100,8 @@ export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Default of `ackDelayMs`. */
 export const DEFAULT_ACK_DELAY_MS = 50;
+/** Default of `resendAfterMs`. */
+export const DEFAULT_RESEND_AFTER_MS = 5000;
 /** Default of `ackEvery`. */
 export const DEFAULT_ACK_EVERY = 32;
 
@@ -150,6 +155,7 @@ export function resolveOptions(options: HostBridgeOptions): ResolvedOptions {
     ackDelayMs: integer('ackDelayMs', options.ackDelayMs ?? DEFAULT_ACK_DELAY_MS, 0),
     ackEvery: integer('ackEvery', options.ackEvery ?? DEFAULT_ACK_EVERY, 1),
     endProcessesOnSessionLoss: options.endProcessesOnSessionLoss ?? true,
+    resendAfterMs: integer('resendAfterMs', options.resendAfterMs ?? DEFAULT_RESEND_AFTER_MS, 1),
     onAuthFailed: options.onAuthFailed,
   };
 }

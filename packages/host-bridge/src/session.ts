@@ -8,10 +8,11 @@ import type {
   FrontendDownlink,
   FrontendUplink,
   SpindleErrorCode,
+  ValidationIssue,
   WelcomeFrame,
   WireLimits,
 } from '@spindle/types';
-import { DEFAULT_WIRE_LIMITS } from '@spindle/types';
+import { DEFAULT_WIRE_LIMITS, validateClientFrame } from '@spindle/types';
 import type { DroppedEvent, SessionLostEvent } from './events.ts';
 import type { InboxVerdict } from './inbox.ts';
 import { Inbox } from './inbox.ts';
@@ -37,14 +38,12 @@ export interface EndedSession {
 /** An uplink ready to be numbered, or the reason it cannot be sent. */
 export type Prepared =
   | { ok: true; entry: OutboxEntry }
-  | { ok: false; reason: DroppedEvent['reason']; code: SpindleErrorCode };
+  | { ok: false; reason: DroppedEvent['reason']; code: SpindleErrorCode; issue?: ValidationIssue };
 
 /** The outcome of a `welcome`. */
 export interface Adopted {
   /** Set when a previous session was not resumed. */
   lost?: EndedSession & { previousSessionId: string; reason: SessionLostEvent['reason'] };
-  /** Entries to send again, in order. */
-  replay: readonly OutboxEntry[];
   /** Set when `welcome.lastClientSeq` claimed frames never sent. */
   overclaimed?: number;
 }
@@ -57,13 +56,41 @@ export class Session {
   readonly outbox: Outbox;
   readonly inbox: Inbox;
   readonly #live = new Set<string>();
+  #written = 0;
 
   constructor(o: ResolvedOptions, sendAck: (seq: number) => void) {
     this.outbox = new Outbox(o.maxQueued, o.maxQueuedBytes);
     this.inbox = new Inbox(o.timers, o.ackDelayMs, o.ackEvery, sendAck);
   }
 
-  /** Numbers and encodes an uplink without storing it. */
+  /** Highest `seq` written to the current connection. */
+  get written(): number {
+    return this.#written;
+  }
+
+  /** The oldest entry not yet written to the current connection. */
+  nextUnsent(): OutboxEntry | undefined {
+    const entries = this.outbox.entries;
+    const first = entries[0];
+    if (first === undefined) return undefined;
+    return entries[Math.max(0, this.#written + 1 - first.seq)];
+  }
+
+  /** Records that `seq` was written. */
+  markWritten(seq: number): void {
+    this.#written = Math.max(this.#written, seq);
+  }
+
+  /** Everything unacknowledged counts as unsent again. */
+  rewind(): void {
+    const first = this.outbox.entries[0];
+    this.#written = first === undefined ? this.outbox.lastSeq : first.seq - 1;
+  }
+
+  /**
+   * Numbers, encodes and checks an uplink without storing it. It is held to the same validator
+   * the host applies, so a frame the host would refuse is refused here, before it takes a `seq`.
+   */
   prepare(message: FrontendUplink): Prepared {
     const seq = this.outbox.nextSeq;
     let text: string;
@@ -76,6 +103,9 @@ export class Session {
     if (bytes > this.limits.maxFrameBytes) {
       return { ok: false, reason: 'too_large', code: 'FRAME_TOO_LARGE' };
     }
+    const checked = validateClientFrame(text, { maxFrameBytes: this.limits.maxFrameBytes });
+    if (!checked.ok)
+      return { ok: false, reason: 'invalid', code: checked.error.code, issue: checked.error };
     if (this.outbox.wouldRefuse(bytes) !== undefined) {
       return { ok: false, reason: 'queue_full', code: 'QUEUE_FULL' };
     }
@@ -93,7 +123,7 @@ export class Session {
     const previous = this.info;
     const resumed =
       previous !== undefined && frame.resumed && frame.frontendSessionId === previous.id;
-    const out: Adopted = { replay: [] };
+    const out: Adopted = {};
     if (previous !== undefined && !resumed) {
       const reason = resumeEnabled ? 'not_resumed' : 'resume_disabled';
       out.lost = { previousSessionId: previous.id, reason, ...this.end() };
@@ -107,8 +137,9 @@ export class Session {
         out.overclaimed = frame.lastClientSeq;
         this.outbox.ack(this.outbox.lastSeq);
       }
-      out.replay = this.outbox.entries;
     }
+    // A new connection has been written nothing: what the host lacks is sent from here on.
+    this.rewind();
     return out;
   }
 
@@ -142,6 +173,7 @@ export class Session {
   /** Forgets the session (lost, closed or failed); numbering restarts. */
   end(): EndedSession {
     this.info = undefined;
+    this.#written = 0;
     this.inbox.reset();
     const unacked = this.outbox.reset().map((entry) => entry.message);
     const liveProcesses = [...this.#live];

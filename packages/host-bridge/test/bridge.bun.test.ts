@@ -7,10 +7,12 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import type { FrontendDownlink, FrontendUplink } from '@spindle/types';
 import { FrontendHub } from '../../bun-host/src/frontend/hub.ts';
 import { createTokenAuthenticator } from '../../bun-host/src/server/auth.ts';
-import { createHostServer, type HostServer } from '../../bun-host/src/server/server.ts';
+import { createHostServer } from '../../bun-host/src/server/server.ts';
 import type { HostBridgeOptions, WebSocketConstructor } from '../src/index.ts';
 import { connectHostBridge } from '../src/index.ts';
 import { extensionInfo, recordEvents } from './helpers.ts';
+
+type HostServer = ReturnType<typeof createHostServer>;
 
 const TOKEN = 'alice-token-0123456789';
 

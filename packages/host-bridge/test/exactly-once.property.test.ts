@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { HostBridge } from '../src/index.ts';
+import type { HostBridge, HostBridgeOptions } from '../src/index.ts';
 import { setup, uplink } from './helpers.ts';
+import type { UnknownSessionReply } from './sim-host.ts';
 import { SimHost } from './sim-host.ts';
 
 beforeEach(() => {
@@ -19,31 +20,16 @@ type Step =
   | { t: 'hostAck' }
   | { t: 'drop'; code: number }
   | { t: 'tick'; ms: number }
-  | { t: 'replay'; from: number };
+  | { t: 'replay'; from: number }
+  | { t: 'expire' }
+  | { t: 'lose' };
 
-const step: fc.Arbitrary<Step> = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc.record({ t: fc.constant('appSend' as const), n: fc.integer({ min: 1, max: 4 }) }),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      t: fc.constant('hostEmit' as const),
-      n: fc.integer({ min: 1, max: 4 }),
-    }),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      t: fc.constant('hostRead' as const),
-      n: fc.integer({ min: 1, max: 8 }),
-    }),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.record({ t: fc.constant('deliver' as const), n: fc.integer({ min: 1, max: 8 }) }),
-  },
+const count = (max: number) => fc.integer({ min: 1, max });
+const base: fc.WeightedArbitrary<Step>[] = [
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('appSend' as const), n: count(4) }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('hostEmit' as const), n: count(4) }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('hostRead' as const), n: count(8) }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('deliver' as const), n: count(8) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('hostAck' as const) }) },
   {
     weight: 1,
@@ -66,174 +52,144 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       from: fc.integer({ min: 1, max: 20 }),
     }),
   },
-);
+];
+const expire: fc.WeightedArbitrary<Step> = {
+  weight: 2,
+  arbitrary: fc.record({ t: fc.constant('expire' as const) }),
+};
+const lose: fc.WeightedArbitrary<Step> = {
+  weight: 2,
+  arbitrary: fc.record({ t: fc.constant('lose' as const) }),
+};
+const steps = (...extra: fc.WeightedArbitrary<Step>[]) =>
+  fc.array(fc.oneof(...base, ...extra), { minLength: 20, maxLength: 120 });
 
-/** The SDK's side in miniature: queue while not open, hand over in order once open. */
-function miniSdk(bridge: HostBridge) {
+/** Plays the steps; the app side queues like the SDK does (hand over only while open). */
+function play(
+  list: Step[],
+  options: Partial<HostBridgeOptions>,
+  host: (sockets: ReturnType<typeof setup>['fakes']['sockets']) => SimHost,
+) {
+  const t = setup({ ackDelayMs: 20, ackEvery: 4, ...options });
+  const sim = host(t.fakes.sockets);
+  const accepted: number[] = [];
   const queue: number[] = [];
-  const flush = () => {
+  const flush = (bridge: HostBridge) => {
     while (queue.length > 0 && bridge.state === 'open') {
-      if (!bridge.send(uplink(queue[0] as number))) throw new Error('bridge refused an uplink');
-      queue.shift();
+      const n = queue.shift() as number;
+      if (bridge.send(uplink(n))) accepted.push(n);
     }
   };
-  bridge.onStateChange(flush);
-  return {
-    send(n: number) {
-      queue.push(n);
-      flush();
-    },
-  };
+  t.bridge.onStateChange(() => flush(t.bridge));
+  let sent = 0;
+  let emitted = 0;
+  for (const s of list) {
+    if (s.t === 'appSend') {
+      for (let i = 0; i < s.n; i += 1) queue.push(++sent);
+      flush(t.bridge);
+    } else if (s.t === 'hostEmit') for (let i = 0; i < s.n; i += 1) sim.emit(++emitted);
+    else if (s.t === 'hostRead') sim.read(s.n);
+    else if (s.t === 'deliver') sim.deliver(s.n);
+    else if (s.t === 'hostAck') sim.ack();
+    else if (s.t === 'drop') sim.drop(s.code);
+    else if (s.t === 'tick') vi.advanceTimersByTime(s.ms);
+    else if (s.t === 'replay') sim.replay(s.from);
+    else if (s.t === 'expire') sim.expire();
+    else sim.loseNext();
+  }
+  // Settle: reconnect if needed, move everything in flight, and let resends fire.
+  for (let round = 0; round < 200 && !(sim.quiet && t.bridge.unacked === 0); round += 1) {
+    sim.read(10_000);
+    sim.deliver(10_000);
+    sim.ack();
+    sim.deliver(10_000);
+    vi.advanceTimersByTime(20);
+    sim.read(10_000);
+    if (t.bridge.state !== 'open') vi.advanceTimersByTime(11_000);
+    else if (round > 2) vi.advanceTimersByTime(6_000);
+  }
+  const downlinks = t.received
+    .filter((m) => (m as { type: string }).type === 'backend_message')
+    .map((m) => (m as { payload: number }).payload);
+  return { ...t, sim, accepted, sent, emitted, downlinks };
 }
 
-describe('exactly-once delivery across drops, resumes and replays', () => {
-  it('every uplink reaches the host once and in order; every downlink reaches the app once and in order', () => {
+const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+const increasing = (xs: unknown[]) =>
+  xs.every((x, i) => i === 0 || (x as number) > (xs[i - 1] as number));
+
+function finish(bridge: HostBridge) {
+  bridge.close();
+  expect(vi.getTimerCount()).toBe(0);
+}
+
+describe('exactly-once delivery', () => {
+  it('across drops, resumes and replays: each uplink reaches the host once, in order, never resent after its ack; each downlink reaches the app once, in order', () => {
     fc.assert(
-      fc.property(
-        fc.array(step, { minLength: 20, maxLength: 120 }),
-        fc.double({ min: 0, max: 0.999, noNaN: true }),
-        (steps, r) => {
-          const { bridge, fakes, events, received } = setup({
-            random: () => r,
-            ackDelayMs: 20,
-            ackEvery: 4,
-          });
-          const host = new SimHost(fakes.sockets);
-          const sdk = miniSdk(bridge);
-          let sent = 0;
-          let emitted = 0;
-          try {
-            for (const s of steps) {
-              switch (s.t) {
-                case 'appSend':
-                  for (let i = 0; i < s.n; i += 1) sdk.send(++sent);
-                  break;
-                case 'hostEmit':
-                  for (let i = 0; i < s.n; i += 1) host.emit(++emitted);
-                  break;
-                case 'hostRead':
-                  host.read(s.n);
-                  break;
-                case 'deliver':
-                  host.deliver(s.n);
-                  break;
-                case 'hostAck':
-                  host.ack();
-                  break;
-                case 'drop':
-                  host.drop(s.code);
-                  break;
-                case 'tick':
-                  vi.advanceTimersByTime(s.ms);
-                  break;
-                case 'replay':
-                  host.replay(s.from);
-                  break;
-              }
-            }
-            // Settle: reconnect if needed, then move everything in flight until both sides are quiet.
-            for (let round = 0; round < 200 && !(host.quiet && bridge.unacked === 0); round += 1) {
-              host.read(1000);
-              host.deliver(1000);
-              host.ack();
-              host.deliver(1000);
-              vi.advanceTimersByTime(20);
-              host.read(1000);
-              if (bridge.state !== 'open') vi.advanceTimersByTime(11_000);
-            }
-            expect(host.violations).toEqual([]);
-            expect(host.processed).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
-            expect(received.map((m) => (m as { payload: unknown }).payload)).toEqual(
-              Array.from({ length: emitted }, (_, i) => i + 1),
-            );
-            expect(events.of('dropped')).toEqual([]);
-            expect(events.of('session_lost')).toEqual([]);
-            expect(events.of('error').filter((e) => e.source !== 'host')).toEqual([]);
-          } finally {
-            bridge.close();
-          }
-          expect(vi.getTimerCount()).toBe(0);
-        },
-      ),
+      fc.property(steps(), fc.double({ min: 0, max: 0.999, noNaN: true }), (list, r) => {
+        // No ack timeouts here, so any frame the host sees twice is a replay bug.
+        const run = play(list, { random: () => r, resendAfterMs: 1e9 }, (s) => new SimHost(s));
+        try {
+          expect(run.sim.violations).toEqual([]);
+          expect(run.sim.processed).toEqual(oneToN(run.sent));
+          expect(run.downlinks).toEqual(oneToN(run.emitted));
+          expect(run.events.of('dropped')).toEqual([]);
+          expect(run.events.of('session_lost')).toEqual([]);
+          expect(run.events.of('error').filter((e) => e.source !== 'host')).toEqual([]);
+        } finally {
+          finish(run.bridge);
+        }
+      }),
       { numRuns: 300 },
     );
   });
-});
 
-describe('sessions that expire while the tab is away', () => {
-  it('nothing is processed or delivered twice, nothing accepted vanishes without a report, order holds', () => {
-    const withExpiry = fc.oneof(
-      { weight: 12, arbitrary: step },
-      { weight: 2, arbitrary: fc.record({ t: fc.constant('expire' as const) }) },
+  it('with a host that drops frames (rate limit) and answers gaps with errors: still once and in order', () => {
+    fc.assert(
+      fc.property(steps(lose), (list) => {
+        const run = play(list, { random: () => 0.5 }, (s) => new SimHost(s, 'welcome_new', false));
+        try {
+          expect(run.sim.violations).toEqual([]);
+          expect(run.sim.processed).toEqual(oneToN(run.sent));
+          expect(run.downlinks).toEqual(oneToN(run.emitted));
+          expect(run.events.of('dropped')).toEqual([]);
+        } finally {
+          finish(run.bridge);
+        }
+      }),
+      { numRuns: 300 },
     );
+  });
+
+  it('with sessions that expire while away: nothing twice, nothing accepted lost without a report, order holds', () => {
     fc.assert(
       fc.property(
-        fc.array(withExpiry, { minLength: 20, maxLength: 120 }),
-        fc.constantFrom('welcome_new' as const, 'close_4007' as const),
-        (steps, reply) => {
-          const { bridge, fakes, events, received } = setup({ random: () => 0.5, ackDelayMs: 20 });
-          const host = new SimHost(fakes.sockets, reply);
-          const accepted: number[] = [];
-          bridge.onStateChange(() => flush());
-          const queue: number[] = [];
-          const flush = () => {
-            while (queue.length > 0 && bridge.state === 'open') {
-              const n = queue.shift() as number;
-              if (bridge.send(uplink(n))) accepted.push(n);
-            }
-          };
-          let sent = 0;
-          let emitted = 0;
+        steps(expire, lose),
+        fc.constantFrom<UnknownSessionReply>('welcome_new', 'close_4007'),
+        (list, reply) => {
+          const run = play(list, { random: () => 0.5 }, (s) => new SimHost(s, reply, false));
           try {
-            for (const s of steps) {
-              if (s.t === 'expire') host.expire();
-              else if (s.t === 'appSend') {
-                for (let i = 0; i < s.n; i += 1) queue.push(++sent);
-                flush();
-              } else if (s.t === 'hostEmit') for (let i = 0; i < s.n; i += 1) host.emit(++emitted);
-              else if (s.t === 'hostRead') host.read(s.n);
-              else if (s.t === 'deliver') host.deliver(s.n);
-              else if (s.t === 'hostAck') host.ack();
-              else if (s.t === 'drop') host.drop(s.code);
-              else if (s.t === 'tick') vi.advanceTimersByTime(s.ms);
-              else host.replay(s.from);
-            }
-            for (let round = 0; round < 200 && !(host.quiet && bridge.unacked === 0); round += 1) {
-              host.read(1000);
-              host.deliver(1000);
-              host.ack();
-              host.deliver(1000);
-              vi.advanceTimersByTime(20);
-              host.read(1000);
-              if (bridge.state !== 'open') vi.advanceTimersByTime(11_000);
-            }
-            expect(host.violations).toEqual([]);
-            const increasing = (xs: unknown[]) =>
-              xs.every((x, i) => i === 0 || (x as number) > (xs[i - 1] as number));
-            // Uplinks: each processed at most once and in order; each accepted one processed or reported.
-            expect(increasing(host.processed)).toBe(true);
+            expect(run.sim.violations).toEqual([]);
+            expect(increasing(run.sim.processed)).toBe(true);
             const reported = new Set(
-              events
+              run.events
                 .of('dropped')
                 .flatMap((e) => e.messages.map((m) => (m as { payload: number }).payload)),
             );
-            const processed = new Set(host.processed);
-            expect(accepted.filter((n) => !processed.has(n) && !reported.has(n))).toEqual([]);
+            const processed = new Set(run.sim.processed);
+            expect(run.accepted.filter((n) => !processed.has(n) && !reported.has(n))).toEqual([]);
             expect(
-              events.of('dropped').every((e) => e.reason === 'session_lost' && e.maybeDelivered),
+              run.events
+                .of('dropped')
+                .every((e) => e.reason === 'session_lost' && e.maybeDelivered),
             ).toBe(true);
-            // Downlinks: each delivered at most once and in order; the current session's all delivered.
-            const got = received.filter((m) => (m as { type: string }).type === 'backend_message');
-            const payloads = got.map((m) => (m as { payload: number }).payload);
-            expect(increasing(payloads)).toBe(true);
-            expect(payloads.slice(payloads.length - host.producedInSession.length)).toEqual(
-              host.producedInSession,
-            );
-            expect(bridge.sessionId).toBe(host.sessionId);
+            expect(increasing(run.downlinks)).toBe(true);
+            const current = run.sim.producedInSession;
+            expect(run.downlinks.slice(run.downlinks.length - current.length)).toEqual(current);
+            expect(run.bridge.sessionId).toBe(run.sim.sessionId);
           } finally {
-            bridge.close();
+            finish(run.bridge);
           }
-          expect(vi.getTimerCount()).toBe(0);
         },
       ),
       { numRuns: 300 },

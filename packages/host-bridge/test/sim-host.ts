@@ -36,10 +36,22 @@ export class SimHost {
   #unackedDown: (ServerFrame & { seq: number })[] = [];
   #conn: Connection | undefined;
 
+  #loseNext = false;
+
+  /**
+   * @param strict every uplink must be exactly the next `seq` (no resend of anything processed);
+   *   otherwise duplicates are acked again and gaps answered with an error, as the real hub does.
+   */
   constructor(
     private readonly sockets: FakeWebSocket[],
     private readonly unknownSession: UnknownSessionReply = 'welcome_new',
+    private readonly strict = true,
   ) {}
+
+  /** The next uplink read is dropped unprocessed, as the host's rate limiter does. */
+  loseNext(): void {
+    this.#loseNext = true;
+  }
 
   /** Id of the current session. */
   get sessionId(): string {
@@ -165,14 +177,30 @@ export class SimHost {
       case 'ping':
         return;
       default:
-        // Strict: a resend of a processed seq is as wrong as a gap, since `welcome.lastClientSeq`
-        // and the acks told the client exactly where to continue.
-        if (!conn.welcomed) this.violations.push(`${frame.type} before hello`);
-        else if (frame.seq !== this.#lastClientSeq + 1) {
-          this.violations.push(`uplink seq ${frame.seq} after ${this.#lastClientSeq}`);
-        } else {
+        if (!conn.welcomed) {
+          this.violations.push(`${frame.type} before hello`);
+          return;
+        }
+        if (this.#loseNext) {
+          this.#loseNext = false;
+          return;
+        }
+        if (frame.seq === this.#lastClientSeq + 1) {
           this.#lastClientSeq = frame.seq;
           this.processed.push((frame as { payload?: unknown }).payload);
+        } else if (this.strict) {
+          // `welcome.lastClientSeq` and the acks told the client exactly where to continue.
+          this.violations.push(`uplink seq ${frame.seq} after ${this.#lastClientSeq}`);
+        } else if (frame.seq <= this.#lastClientSeq) {
+          conn.pending.push({ type: 'ack', seq: this.#lastClientSeq });
+        } else {
+          conn.pending.push({
+            type: 'error',
+            code: 'INVALID_FRAME',
+            message: `seq ${frame.seq} skips ahead`,
+            seq: frame.seq,
+            frameType: frame.type,
+          });
         }
     }
   }

@@ -1,0 +1,147 @@
+/**
+ * Writes numbered uplinks to the socket: paced below the host's `maxFramesPerSecond` (the host
+ * drops frames over it), and re-sent from the oldest unacknowledged one when the host reports a
+ * gap or a rate-limit drop, or when acks stop coming (`resendAfterMs`). The host drops a `seq`
+ * it already processed, so re-sending is always safe.
+ */
+import type { ClientFrame, WireLimits } from '@spindle/types';
+import type { ResolvedOptions } from './options.ts';
+import type { Session } from './session.ts';
+
+/** Share of the host's `maxFramesPerSecond` the bridge uses, leaving room for acks and pings. */
+export const PACING_SHARE = 0.9;
+
+/** Token bucket: `rate` tokens per second, at most `capacity` saved up. */
+export class TokenBucket {
+  #tokens: number;
+  #at: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly capacity: number,
+    private readonly now: () => number,
+  ) {
+    this.#tokens = capacity;
+    this.#at = now();
+  }
+
+  /** Takes a token if one is available. */
+  take(): boolean {
+    this.#refill();
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until the next token (at least 1). */
+  msUntilToken(): number {
+    this.#refill();
+    return Math.max(1, Math.ceil(((1 - this.#tokens) * 1000) / this.rate));
+  }
+
+  #refill(): void {
+    const now = this.now();
+    this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#at) * this.rate) / 1000);
+    this.#at = now;
+  }
+}
+
+/** The paced, self-healing writer of one connection's uplinks. */
+export class Sender {
+  #bucket: TokenBucket | undefined;
+  #write: ((text: string) => void) | undefined;
+  #pumpTimer: unknown;
+  #resendTimer: unknown;
+  /** Highest `seq` written when the last rewind happened; older gap reports are stale. */
+  #rewindMark = 0;
+
+  constructor(
+    private readonly o: ResolvedOptions,
+    private readonly session: Session,
+  ) {}
+
+  /** A connection was welcomed: write through `write`, paced by the host's limits. */
+  attach(write: (text: string) => void, limits: WireLimits): void {
+    this.detach();
+    this.#write = write;
+    const perSecond = Math.max(1, limits.maxFramesPerSecond);
+    this.#bucket = new TokenBucket(perSecond * PACING_SHARE, perSecond, () => this.o.timers.now());
+    this.#rewindMark = this.session.written;
+    this.pump();
+  }
+
+  /** The connection is gone: stop writing and clear the timers. */
+  detach(): void {
+    this.#write = undefined;
+    this.#bucket = undefined;
+    this.#clear('pump');
+    this.#clear('resend');
+  }
+
+  /** Writes what is unsent as tokens allow; waits for the next token otherwise. */
+  pump(): void {
+    const write = this.#write;
+    const bucket = this.#bucket;
+    if (write === undefined || bucket === undefined || this.#pumpTimer !== undefined) return;
+    for (
+      let entry = this.session.nextUnsent();
+      entry !== undefined;
+      entry = this.session.nextUnsent()
+    ) {
+      if (!bucket.take()) {
+        this.#pumpTimer = this.o.timers.setTimeout(() => {
+          this.#pumpTimer = undefined;
+          this.pump();
+        }, bucket.msUntilToken());
+        break;
+      }
+      this.session.markWritten(entry.seq);
+      write(entry.text);
+    }
+    this.#armResend();
+  }
+
+  /** Writes a control frame at once; it still uses up a token when one is there. */
+  control(frame: ClientFrame): void {
+    if (this.#write === undefined) return;
+    this.#bucket?.take();
+    this.#write(JSON.stringify(frame));
+  }
+
+  /** The host acknowledged something: the resend clock starts over. */
+  progressed(): void {
+    this.#clear('resend');
+    this.#armResend();
+  }
+
+  /**
+   * The host reports that frames went missing (a gap at `seq`, or rate-limit drops when `seq`
+   * is undefined): send everything unacknowledged again. A report about a frame written before
+   * the last rewind is stale, since that rewind already covers it.
+   */
+  rewind(seq?: number): void {
+    if (this.#write === undefined) return;
+    if (seq !== undefined && seq <= this.#rewindMark) return;
+    this.#rewindMark = this.session.outbox.lastSeq;
+    this.session.rewind();
+    this.#clear('resend');
+    this.pump();
+  }
+
+  #armResend(): void {
+    if (this.#resendTimer !== undefined || this.session.outbox.entries.length === 0) return;
+    if (this.session.written < this.session.outbox.entries[0]!.seq) return;
+    this.#resendTimer = this.o.timers.setTimeout(() => {
+      this.#resendTimer = undefined;
+      this.rewind();
+    }, this.o.resendAfterMs);
+  }
+
+  #clear(which: 'pump' | 'resend'): void {
+    const handle = which === 'pump' ? this.#pumpTimer : this.#resendTimer;
+    if (handle === undefined) return;
+    this.o.timers.clearTimeout(handle);
+    if (which === 'pump') this.#pumpTimer = undefined;
+    else this.#resendTimer = undefined;
+  }
+}
