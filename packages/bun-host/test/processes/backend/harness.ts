@@ -26,8 +26,11 @@ export const FIXTURE_EXT = fileURLToPath(
   new URL('../../fixtures/process-entries/ext', import.meta.url),
 );
 
-/** Launch modes of the matrix (a `worker` runtime launches like `process`). */
-export const MODES: SpindleRuntimeMode[] = ['process', 'sandbox'];
+/**
+ * Runtime modes of the extension in the matrix. Backend processes are always subprocesses: a
+ * `worker` extension launches them like `process`, a `sandbox` one inside the sandbox.
+ */
+export const MODES: SpindleRuntimeMode[] = ['process', 'sandbox', 'worker'];
 
 /** Compressed limits: fast deadlines, short grace. */
 export const FAST: ProcessServiceOptions = {
