@@ -28,6 +28,22 @@ import {
   runtimeStartWorker,
 } from './benchmarks/runtime-start-ready.ts';
 import { spawnIpcFirstMessage } from './benchmarks/spawn-ipc-first-message.ts';
+import {
+  stackRoundTripProcess,
+  stackRoundTripSandbox,
+  stackRoundTripWorker,
+} from './benchmarks/stack-round-trip.ts';
+import {
+  stackSessionsProcess,
+  stackSessionsSandbox,
+  stackSessionsWorker,
+} from './benchmarks/stack-sessions.ts';
+import {
+  stackThroughputDefaultLimits,
+  stackThroughputProcess,
+  stackThroughputSandbox,
+  stackThroughputWorker,
+} from './benchmarks/stack-throughput.ts';
 import { wsEchoRoundTrip } from './benchmarks/ws-echo-round-trip.ts';
 import { wsThroughput } from './benchmarks/ws-throughput.ts';
 import type { Benchmark } from './harness/types.ts';
@@ -54,4 +70,14 @@ export const BENCHMARKS: readonly Benchmark[] = [
   manyRuntimesLagProcess,
   manyRuntimesRssWorker,
   manyRuntimesRssProcess,
+  stackRoundTripProcess,
+  stackRoundTripSandbox,
+  stackRoundTripWorker,
+  stackThroughputProcess,
+  stackThroughputSandbox,
+  stackThroughputWorker,
+  stackThroughputDefaultLimits,
+  stackSessionsProcess,
+  stackSessionsSandbox,
+  stackSessionsWorker,
 ];

@@ -1,0 +1,50 @@
+/**
+ * Frontend → backend runtime → frontend round trip through the whole stack, per runtime mode
+ * (DESIGN §9: ≤ 1.5× floor, p99 ≤ 3×). Figure: a real host (token auth, host server, hub,
+ * process service, `createSpindleHost`) running an echo extension, and one tab made of the host
+ * bridge + frontend SDK with the echo's frontend half mounted; `ctx.sendToBackend` →
+ * `spindle.onFrontendMessage` → `spindle.sendToFrontend` → `ctx.onBackendMessage`. Floor: the
+ * raw WebSocket → IPC relay of `relay-round-trip` (the harness's single floor for this figure).
+ * In `worker` mode the runtime is a Worker, not a child, so the relay's IPC hop is an upper
+ * bound on what that mode has to cross.
+ */
+import { openWsIpcRelay } from '../floors/ws.ts';
+import type { Benchmark, Measure } from '../harness/types.ts';
+
+/** Round trips per sample. */
+const BATCH = 100;
+const QUICK_BATCH = 20;
+
+const relayFloor: Measure = {
+  label: 'raw relay round trip: WS client → Bun.serve → IPC echo child → back (JSON)',
+  open: (ctx) => openWsIpcRelay(ctx.bunPath, ctx.quick ? QUICK_BATCH : BATCH),
+};
+
+function roundTrip(mode: 'process' | 'sandbox' | 'worker'): Benchmark {
+  return {
+    name: `stack-round-trip-${mode}`,
+    title: `frontend → backend runtime → frontend round trip (${mode} mode)`,
+    unit: 'ms',
+    floor: relayFloor,
+    figure: {
+      label: `bridge + SDK tab → host server → ${mode} runtime echo → back`,
+      open: async (ctx) => {
+        const { openStackRoundTrip } = await import('./stack/measures.ts');
+        return openStackRoundTrip(ctx, mode, ctx.quick ? QUICK_BATCH : BATCH);
+      },
+    },
+    target: [
+      { stat: 'median', relation: 'at-most', times: 1.5 },
+      { stat: 'p99', relation: 'at-most', times: 3 },
+    ],
+    rounds: { warmup: 3, measured: 30, quick: 5 },
+    timeoutMs: 180_000,
+  };
+}
+
+/** `process` mode. */
+export const stackRoundTripProcess = roundTrip('process');
+/** `sandbox` mode. */
+export const stackRoundTripSandbox = roundTrip('sandbox');
+/** `worker` mode. */
+export const stackRoundTripWorker = roundTrip('worker');

@@ -1,0 +1,49 @@
+/**
+ * 100 concurrent sessions doing round trips through the whole stack (issue 6). Figure: 100
+ * bridge + SDK tabs of 10 users against one host running the echo extension; in each sample
+ * every tab does a few sequential round trips, all tabs at once, and every round trip is one
+ * observation. Floor: a single tab on its own host of the same mode, sequential round trips —
+ * the single-session p99 the figure's p99 is read against. DESIGN §9 sets no target for this
+ * figure, so it is shown unjudged.
+ */
+import type { Benchmark } from '../harness/types.ts';
+
+const TABS = 100;
+const USERS = 10;
+/** Round trips per tab per sample. */
+const PER_TAB = 5;
+const QUICK_PER_TAB = 2;
+/** Sequential round trips per sample of the single-tab floor. */
+const BATCH = 100;
+const QUICK_BATCH = 20;
+
+function sessions(mode: 'process' | 'sandbox' | 'worker'): Benchmark {
+  return {
+    name: `stack-sessions-100-${mode}`,
+    title: `round trip with ${TABS} concurrent sessions (${mode} mode)`,
+    unit: 'ms',
+    floor: {
+      label: `one bridge + SDK tab alone, ${mode} runtime echo, sequential round trips`,
+      open: async (ctx) => {
+        const { openStackRoundTrip } = await import('./stack/measures.ts');
+        return openStackRoundTrip(ctx, mode, ctx.quick ? QUICK_BATCH : BATCH);
+      },
+    },
+    figure: {
+      label: `${TABS} bridge + SDK tabs (${USERS} users) at once, ${mode} runtime echo`,
+      open: async (ctx) => {
+        const { openStackSessions } = await import('./stack/measures.ts');
+        return openStackSessions(ctx, mode, TABS, USERS, ctx.quick ? QUICK_PER_TAB : PER_TAB);
+      },
+    },
+    rounds: { warmup: 2, measured: 20, quick: 3 },
+    timeoutMs: 240_000,
+  };
+}
+
+/** `process` mode. */
+export const stackSessionsProcess = sessions('process');
+/** `sandbox` mode. */
+export const stackSessionsSandbox = sessions('sandbox');
+/** `worker` mode. */
+export const stackSessionsWorker = sessions('worker');

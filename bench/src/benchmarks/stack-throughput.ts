@@ -1,0 +1,88 @@
+/**
+ * One-way throughput frontend → backend through the whole stack (DESIGN §9: ≥ 0.5× raw
+ * WebSocket messages/s). Figure: one bridge + SDK tab sends a burst through `ctx.sendToBackend`
+ * and the echo extension's backend counts what `spindle.onFrontendMessage` received, answering
+ * the count on an end marker; a count short of the burst fails the sample. Floor:
+ * `ws-throughput`'s raw loopback WebSocket, counted by the server, same burst size.
+ *
+ * The host server rate-limits each connection (`maxFramesPerSecond`, shipped default 500/s)
+ * and the bridge paces itself under that limit, so at the defaults a single tab cannot exceed
+ * ~450 messages/s whatever the stack costs. The per-mode figures therefore raise the server's
+ * limit (an operator setting, named in the label) to measure the stack itself; the
+ * `-default-limits` figure keeps the shipped limit and shows what a tab gets out of the box.
+ */
+import { openWsThroughput } from '../floors/ws.ts';
+import type { Benchmark, Condition, Measure } from '../harness/types.ts';
+
+/** Messages per burst (one sample). */
+const BURST = 5_000;
+const QUICK_BURST = 1_000;
+/** Burst at the shipped rate limit: ~4 s per sample at the bridge's paced rate. */
+const DEFAULT_LIMIT_BURST = 2_000;
+const QUICK_DEFAULT_LIMIT_BURST = 1_000;
+/** The raised per-connection limit: far above what one loopback tab can send. */
+const RAISED_FRAMES_PER_SECOND = 1_000_000;
+
+const target: readonly Condition[] = [{ stat: 'median', relation: 'at-least', times: 0.5 }];
+
+function rawFloor(burst: number, quickBurst: number): Measure {
+  return {
+    label: 'raw loopback WebSocket messages/s, client → Bun.serve (JSON)',
+    open: (ctx) => openWsThroughput(ctx.quick ? quickBurst : burst),
+  };
+}
+
+function throughput(mode: 'process' | 'sandbox' | 'worker'): Benchmark {
+  return {
+    name: `stack-throughput-${mode}`,
+    title: `one-way throughput frontend → backend (${mode} mode)`,
+    unit: 'msg/s',
+    floor: rawFloor(BURST, QUICK_BURST),
+    figure: {
+      label: `bridge + SDK tab → ${mode} runtime, counted by the backend (server limit raised to ${RAISED_FRAMES_PER_SECOND} frames/s)`,
+      open: async (ctx) => {
+        const { openStackThroughput } = await import('./stack/measures.ts');
+        return openStackThroughput(
+          ctx,
+          mode,
+          ctx.quick ? QUICK_BURST : BURST,
+          RAISED_FRAMES_PER_SECOND,
+        );
+      },
+    },
+    target,
+    rounds: { warmup: 3, measured: 20, quick: 5 },
+    timeoutMs: 180_000,
+  };
+}
+
+/** `process` mode. */
+export const stackThroughputProcess = throughput('process');
+/** `sandbox` mode. */
+export const stackThroughputSandbox = throughput('sandbox');
+/** `worker` mode. */
+export const stackThroughputWorker = throughput('worker');
+
+/** `process` mode with the server's shipped per-connection rate limit. */
+export const stackThroughputDefaultLimits: Benchmark = {
+  name: 'stack-throughput-default-limits',
+  title: 'one-way throughput frontend → backend (process mode, shipped rate limit)',
+  unit: 'msg/s',
+  floor: rawFloor(DEFAULT_LIMIT_BURST, QUICK_DEFAULT_LIMIT_BURST),
+  figure: {
+    label:
+      'bridge + SDK tab → process runtime, counted by the backend (shipped 500 frames/s limit)',
+    open: async (ctx) => {
+      const { openStackThroughput } = await import('./stack/measures.ts');
+      return openStackThroughput(
+        ctx,
+        'process',
+        ctx.quick ? QUICK_DEFAULT_LIMIT_BURST : DEFAULT_LIMIT_BURST,
+        undefined,
+      );
+    },
+  },
+  target,
+  rounds: { warmup: 1, measured: 10, quick: 3 },
+  timeoutMs: 180_000,
+};

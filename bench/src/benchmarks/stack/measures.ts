@@ -1,0 +1,128 @@
+/**
+ * The figure samplers of the whole-stack benchmarks: a real host stack (`stack-host.ts`) and
+ * benchmark tabs (`client.ts`) in the benchmark's Bun child. Bun-only: import lazily.
+ */
+import type { SpindleRuntimeMode } from '@spindle/types';
+import type { MeasureContext, Sampler } from '../../harness/types.ts';
+import { openStackClient, type StackClient } from './client.ts';
+import { openStackHost, type StackHost } from './stack-host.ts';
+
+/** Opens `count` tabs, `lanes` at a time, user `i % users` each; closes them all on failure. */
+export async function openClients(
+  stack: StackHost,
+  count: number,
+  lanes: number,
+): Promise<StackClient[]> {
+  const clients: StackClient[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const index = next++;
+      clients.push(await openStackClient({ url: stack.wsUrl, token: stack.tokenOf(index) }));
+    }
+  };
+  const lanesDone = await Promise.allSettled(Array.from({ length: Math.min(lanes, count) }, lane));
+  const failed = lanesDone.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const c of clients) c.close();
+    throw failed.reason;
+  }
+  return clients;
+}
+
+/** A stack and its tabs, closed together (tabs first, so the host sees clean disconnects). */
+async function withStack<T>(
+  ctx: MeasureContext,
+  mode: SpindleRuntimeMode,
+  opts: { tabs: number; users: number; maxFramesPerSecond?: number },
+  build: (clients: StackClient[]) => T,
+): Promise<{ value: T; close(): Promise<void> }> {
+  const stack = await openStackHost({
+    mode,
+    users: opts.users,
+    log: ctx.log,
+    ...(opts.maxFramesPerSecond === undefined
+      ? {}
+      : { maxFramesPerSecond: opts.maxFramesPerSecond }),
+  });
+  let clients: StackClient[];
+  try {
+    clients = await openClients(stack, opts.tabs, 10);
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  return {
+    value: build(clients),
+    async close() {
+      try {
+        for (const c of clients) c.close();
+      } finally {
+        await stack.close();
+      }
+    },
+  };
+}
+
+/** One tab; each sample times `batch` sequential round trips. */
+export async function openStackRoundTrip(
+  ctx: MeasureContext,
+  mode: SpindleRuntimeMode,
+  batch: number,
+): Promise<Sampler> {
+  const opened = await withStack(ctx, mode, { tabs: 1, users: 1 }, ([client]) => client!);
+  return {
+    async sample() {
+      const out: number[] = [];
+      for (let i = 0; i < batch; i++) out.push(await opened.value.roundTrip());
+      return out;
+    },
+    close: opened.close,
+  };
+}
+
+/**
+ * One tab; each sample is one burst of `burst` one-way messages counted by the backend runtime.
+ * `maxFramesPerSecond` undefined keeps the server's shipped per-connection rate limit.
+ */
+export async function openStackThroughput(
+  ctx: MeasureContext,
+  mode: SpindleRuntimeMode,
+  burst: number,
+  maxFramesPerSecond: number | undefined,
+): Promise<Sampler> {
+  const opened = await withStack(
+    ctx,
+    mode,
+    { tabs: 1, users: 1, ...(maxFramesPerSecond === undefined ? {} : { maxFramesPerSecond }) },
+    ([client]) => client!,
+  );
+  return { sample: () => opened.value.burst(burst), close: opened.close };
+}
+
+/**
+ * `tabs` tabs of `users` users; each sample has every tab do `perTab` sequential round trips,
+ * all tabs at once, and yields every round trip's milliseconds.
+ */
+export async function openStackSessions(
+  ctx: MeasureContext,
+  mode: SpindleRuntimeMode,
+  tabs: number,
+  users: number,
+  perTab: number,
+): Promise<Sampler> {
+  const opened = await withStack(ctx, mode, { tabs, users }, (clients) => clients);
+  return {
+    async sample() {
+      const lanes = await Promise.all(
+        opened.value.map(async (client) => {
+          const out: number[] = [];
+          for (let i = 0; i < perTab; i++) out.push(await client.roundTrip());
+          return out;
+        }),
+      );
+      return lanes.flat();
+    },
+    close: opened.close,
+  };
+}
