@@ -367,7 +367,14 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     },
   };
 
-  if (options.server) server = await options.server(host);
+  if (options.server) {
+    try {
+      server = await options.server(host);
+    } catch (error) {
+      await host.close();
+      throw error;
+    }
+  }
 
   const wanted = options.enable ?? 'all';
   const toEnable = [...entries.values()].filter(

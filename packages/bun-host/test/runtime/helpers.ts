@@ -42,16 +42,22 @@ export async function startTestHost(
   const dataDir = mkdtempSync(join(tmpdir(), 'spindle-host-test-'));
   const gateway = new FakeGateway();
   const logs: HostLogEntry[] = [];
-  const host = await createSpindleHost({
-    extensionsDir: FIXTURES,
-    dataDir,
-    runtimeMode: mode,
-    enable: [],
-    frontendGateway: gateway,
-    logger: (entry) => logs.push(entry),
-    timing: TEST_TIMING,
-    ...options,
-  });
+  let host: SpindleHost;
+  try {
+    host = await createSpindleHost({
+      extensionsDir: FIXTURES,
+      dataDir,
+      runtimeMode: mode,
+      enable: [],
+      frontendGateway: gateway,
+      logger: (entry) => logs.push(entry),
+      timing: TEST_TIMING,
+      ...options,
+    });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const test = { host, gateway, logs, dataDir };
   open.push(test);
   return test;

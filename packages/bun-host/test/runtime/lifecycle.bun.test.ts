@@ -166,3 +166,34 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(t.host.get('probe')?.state).toBe('running');
   });
 });
+
+describe('server factory', () => {
+  test('is started after discovery and stopped first by close()', async () => {
+    const order: string[] = [];
+    const t = await startTestHost('worker', {
+      enable: ['probe'],
+      server: (host) => {
+        order.push(
+          `start with ${host.list().length} extensions, probe ${host.get('probe')?.state}`,
+        );
+        return {
+          port: 4321,
+          stop: () => void order.push(`stop, probe ${host.get('probe')?.state}`),
+        };
+      },
+    });
+    expect(t.host.port).toBe(4321);
+    await t.host.close();
+    expect(order).toEqual(['start with 7 extensions, probe disabled', 'stop, probe running']);
+  });
+
+  test('a server that fails to start fails createSpindleHost', async () => {
+    await expect(
+      startTestHost('worker', {
+        server: () => {
+          throw new Error('port taken');
+        },
+      }),
+    ).rejects.toThrow('port taken');
+  });
+});
