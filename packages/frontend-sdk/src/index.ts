@@ -27,6 +27,7 @@ export {
   type LoadTicket,
 } from './host/host.ts';
 export { DEFAULT_LANES } from './host/lanes.ts';
+export { DEFAULT_LANE_HOLD_MS } from './host/load-pipeline.ts';
 export {
   type BundleRequest,
   createModuleLoader,

@@ -12,6 +12,7 @@ describe('public API', () => {
         'DEFAULT_DRIVER_DEADLINES',
         'DEFAULT_IMPORT_TIMEOUT_MS',
         'DEFAULT_LANES',
+        'DEFAULT_LANE_HOLD_MS',
         'DEFAULT_OUTBOUND_LIMIT',
         'DEFAULT_READY_TIMEOUT_MS',
         'DEFAULT_RELOAD_WINDOW_MS',

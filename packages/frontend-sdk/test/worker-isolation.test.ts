@@ -273,7 +273,7 @@ describe('worker isolation (comlink over MessagePorts)', () => {
     close = () => env.host.close();
     const ticket = load(env.host, 'hang');
     // The import deadline is armed once the worker was asked to import.
-    await vi.waitFor(() => expect(env.timers.pending).toBe(1));
+    await vi.waitFor(() => expect(env.timers.delays()).toContain(10_000));
     env.timers.advance(10_000);
     await expect(ticket.settled).resolves.toMatchObject({ state: 'error', code: 'IMPORT_TIMEOUT' });
     env.timers.advance(200);

@@ -21,6 +21,7 @@ import type {
   IsolationMode,
 } from './events.ts';
 import { DEFAULT_LANES, Lanes } from './lanes.ts';
+import { createLoadPipeline, DEFAULT_LANE_HOLD_MS } from './load-pipeline.ts';
 import { createModuleLoader, type ModuleLoader } from './loader.ts';
 import { mainThreadConnector } from './main-realm.ts';
 import { DEFAULT_OUTBOUND_LIMIT, OutboundQueue } from './outbound.ts';
@@ -47,6 +48,8 @@ export interface ExtensionHostOptions {
   importTimeoutMs?: number;
   /** Deadline of an async `setup` (a stuck one would leave the extension loading). @default 30000 */
   setupTimeoutMs?: number;
+  /** A pending import gives its lane to the next bundle after this long. @default 200 */
+  laneHoldMs?: number;
   /** Deadline of `deferReady()`; the extension becomes ready when it passes. @default 10000 */
   readyTimeoutMs?: number;
   /** Forced reloads of an identical bundle within this window are no-ops. @default 1000 */
@@ -113,8 +116,6 @@ interface Entry {
   chain: Promise<void>;
 }
 
-type Raced<T> = { ok: true; value: T } | { ok: false; reason: 'timeout' | 'cancelled' };
-
 function sameBundle(a: ExtensionBundle, b: ExtensionBundle): boolean {
   if (a.hash !== undefined && b.hash !== undefined) return a.hash === b.hash;
   return a.url === b.url && a.source === b.source;
@@ -123,8 +124,6 @@ function sameBundle(a: ExtensionBundle, b: ExtensionBundle): boolean {
 /** Creates an extension host on `options.transport`. */
 export function createExtensionHost(options: ExtensionHostOptions): ExtensionHost {
   const timers = options.timers ?? globalTimers;
-  const importTimeoutMs = options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS;
-  const setupTimeoutMs = options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
   const reloadWindowMs = options.reloadWindowMs ?? DEFAULT_RELOAD_WINDOW_MS;
   const events = mitt<ExtensionHostEvents>();
   const entries = new Map<string, Entry>();
@@ -201,67 +200,14 @@ export function createExtensionHost(options: ExtensionHostOptions): ExtensionHos
     isCurrent: (record) => entries.get(record.extensionId)?.current === record,
   };
 
-  const race = <T>(promise: Promise<T>, record: LoadRecord, ms?: number): Promise<Raced<T>> => {
-    let timer: unknown;
-    const contenders: Promise<Raced<T>>[] = [
-      promise.then((value) => ({ ok: true as const, value })),
-      record.cancelled.then(() => ({ ok: false as const, reason: 'cancelled' as const })),
-    ];
-    if (ms !== undefined) {
-      contenders.push(
-        new Promise((resolve) => {
-          timer = timers.setTimeout(() => resolve({ ok: false, reason: 'timeout' }), ms);
-        }),
-      );
-    }
-    return Promise.race(contenders).finally(() => {
-      if (timer !== undefined) timers.clearTimeout(timer);
-    });
-  };
-
-  const runLoad = async (record: LoadRecord, connector: RealmConnector): Promise<void> => {
-    if (!core.isCurrent(record) || record.state !== 'loading') return;
-    try {
-      const connection = connector(record, record.port());
-      record.connection = connection;
-      const laned = await race(
-        lanes.run(async () => {
-          if (!core.isCurrent(record) || record.state !== 'loading') return undefined;
-          const imported = await race(connection.load(), record, importTimeoutMs);
-          if (!imported.ok) {
-            if (imported.reason === 'timeout') {
-              throw new SpindleError(
-                'IMPORT_TIMEOUT',
-                `bundle of extension ${record.extensionId} did not finish importing within ${importTimeoutMs} ms`,
-                { details: { extensionId: record.extensionId, importTimeoutMs } },
-              );
-            }
-            return undefined;
-          }
-          if (!core.isCurrent(record) || record.state !== 'loading') return undefined;
-          // The synchronous part of setup runs inside the lane; an async remainder does not hold it.
-          const setup = connection.setup();
-          setup.catch(() => {});
-          return { setup };
-        }),
-        record,
-      );
-      if (!laned.ok || laned.value === undefined) return;
-      const setupDone = await race(laned.value.setup, record, setupTimeoutMs);
-      if (!setupDone.ok && setupDone.reason === 'timeout') {
-        throw new SpindleError(
-          'SETUP_FAILED',
-          `setup() of extension ${record.extensionId} did not finish within ${setupTimeoutMs} ms`,
-          { details: { extensionId: record.extensionId, setupTimeoutMs } },
-        );
-      }
-      if (!setupDone.ok || !core.isCurrent(record) || record.state !== 'loading') return;
-      record.mounted();
-    } catch (error) {
-      // A stale load is unloaded by whoever superseded it; only the current one reports.
-      if (core.isCurrent(record)) record.fail(error);
-    }
-  };
+  const runLoad = createLoadPipeline({
+    timers,
+    lanes,
+    importTimeoutMs: options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS,
+    setupTimeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
+    laneHoldMs: options.laneHoldMs ?? DEFAULT_LANE_HOLD_MS,
+    isCurrent: core.isCurrent,
+  });
 
   const ticket = (record: LoadRecord, noop: boolean): LoadTicket => ({
     ...record.snapshot(),
