@@ -26,11 +26,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function startHost(resumeGraceMs = 30_000): Fixture {
+function startHost(resumeGraceMs = 30_000, maxFramesPerSecond = 500): Fixture {
   const extensions = [extensionInfo('ext_a')];
-  const hub = new FrontendHub({ limits: { resumeGraceMs }, reportError: () => {} });
+  const hub = new FrontendHub({
+    limits: { resumeGraceMs, maxFramesPerSecond },
+    reportError: () => {},
+  });
   const server = createHostServer({
     hub,
+    limits: { maxFramesPerSecond },
     authenticate: createTokenAuthenticator({ tokens: { [TOKEN]: { userId: 'alice' } } }),
     getExtensions: () => extensions,
     resolveBundle: () => null,
@@ -69,8 +73,9 @@ function connect(server: HostServer, options: Partial<HostBridgeOptions> = {}) {
 }
 
 /** Waits for a condition that real sockets make true (the deadline is a safety net, not timing). */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 4_000; // under bun:test's 5 s test timeout
+async function until(condition: () => boolean, what: string, ms = 4_000): Promise<void> {
+  // Under bun:test's 5 s default test timeout, so the failure names what was awaited.
+  const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(5);
@@ -160,6 +165,22 @@ describe('host bridge against the real host server', () => {
     expect(events.of('dropped')).toEqual([]);
     expect(events.of('error')).toEqual([]);
   });
+
+  test('a burst far over the host rate limit is paced: every uplink arrives once, none is refused', async () => {
+    const { hub, server } = startHost(30_000, 200);
+    const uplinks = hubUplinks(hub);
+    const { bridge, events } = connect(server);
+    await until(() => bridge.connectionState === 'open', 'open');
+    expect(bridge.limits.maxFramesPerSecond).toBe(200);
+    bridge.send({ type: 'extension_mounted', extensionId: 'ext_a' });
+    for (let n = 1; n <= 700; n += 1) expect(bridge.send(up(n))).toBe(true);
+    await until(() => uplinks.length === 701 && bridge.unacked === 0, 'all uplinks', 10_000);
+    expect(payloads(uplinks.slice(1) as { payload?: unknown }[])).toEqual(
+      Array.from({ length: 700 }, (_, i) => i + 1),
+    );
+    expect(events.of('error')).toEqual([]);
+    expect(server.counters().framesDropped).toBe(0);
+  }, 15_000);
 
   test('a refused token fails the bridge without retrying', async () => {
     const { server } = startHost();
