@@ -8,20 +8,17 @@
 import {
   type ClientFrame,
   DEFAULT_WIRE_LIMITS,
-  type ErrorFrame,
   type ExtensionInfoDTO,
   type FrontendDownlink,
-  type FrontendUplink,
   PROTOCOL_VERSION,
-  SpindleError,
-  type SpindleErrorCode,
   type WelcomeFrame,
   WIRE_CLOSE_CODES,
   type WireLimits,
 } from '@spindle/types';
 import mitt, { type Emitter } from 'mitt';
-import { type AuthorityPolicy, checkUplink } from './authority.ts';
+import type { AuthorityPolicy } from './authority.ts';
 import { type HubClock, systemClock } from './clock.ts';
+import { type PreparedDownlink, prepareDownlink } from './downlink.ts';
 import { rememberFrameJson } from './frame-json.ts';
 import type {
   FrontendGateway,
@@ -35,7 +32,9 @@ import type {
   OpenSessionResult,
   SessionConnection,
 } from './hub-types.ts';
+import { handleClientFrame, type InboundContext } from './inbound.ts';
 import { type ConnectionControl, type FrameSink, HubSession } from './session.ts';
+import { matches } from './session-filter.ts';
 
 export type {
   FrontendHubOptions,
@@ -43,9 +42,6 @@ export type {
   OpenSessionResult,
   SessionConnection,
 } from './hub-types.ts';
-
-/** Upper bound of `,"seq":<n>` in a serialized frame. */
-const SEQ_FIELD_BYTES = 32;
 
 /** Close code for a normal close. */
 const NORMAL_CLOSURE = 1000;
@@ -63,6 +59,12 @@ export class FrontendHub implements FrontendGateway {
   #reportError: (error: unknown) => void;
   #nextAttachment = 1;
   #ackDelayMs: number;
+  readonly #inbound: InboundContext = {
+    now: () => this.#clock.now(),
+    policy: () => this.#policy,
+    ack: (session) => this.#ack(session),
+    emitUplink: (session, message) => this.#emit('uplink', { session: session.info, message }),
+  };
 
   constructor(options: FrontendHubOptions = {}) {
     this.limits = { ...DEFAULT_WIRE_LIMITS, ...options.limits };
@@ -246,40 +248,10 @@ export class FrontendHub implements FrontendGateway {
     return addressed;
   }
 
-  #prepare(message: FrontendDownlink): { message: FrontendDownlink; json: string } | undefined {
-    let prepared = message;
-    if (message.type === 'extension_state' && this.#describe) {
-      try {
-        prepared = { ...message, extension: this.#describe(message.extension) };
-      } catch (error) {
-        this.#reportError(error);
-      }
-    }
-    let json: string;
-    let bytes: number;
-    try {
-      json = JSON.stringify(prepared);
-      bytes = Buffer.byteLength(json);
-    } catch (cause) {
-      this.#reportError(
-        new SpindleError('INVALID_FRAME', `${message.type} downlink is not JSON-serializable`, {
-          cause,
-        }),
-      );
-      return undefined;
-    }
-    // Room for the `seq` field the window adds.
-    if (bytes + SEQ_FIELD_BYTES > this.limits.maxFrameBytes) {
-      this.#reportError(
-        new SpindleError(
-          'FRAME_TOO_LARGE',
-          `${message.type} downlink of ${bytes} bytes exceeds maxFrameBytes (${this.limits.maxFrameBytes})`,
-          { details: { type: message.type, bytes } },
-        ),
-      );
-      return undefined;
-    }
-    return { message: prepared, json };
+  #prepare(message: FrontendDownlink): PreparedDownlink | undefined {
+    const result = prepareDownlink(message, this.#describe, this.limits.maxFrameBytes);
+    if (result.error !== undefined) this.#reportError(result.error);
+    return result.prepared;
   }
 
   #send(sessionId: string, message: FrontendDownlink, json: string): boolean {
@@ -325,79 +297,7 @@ export class FrontendHub implements FrontendGateway {
   }
 
   #handle(session: HubSession, frame: ClientFrame): void {
-    session.lastActiveAt = this.#clock.now();
-    switch (frame.type) {
-      case 'hello':
-        session.deliver(
-          errorFrame(
-            'INVALID_FRAME',
-            'the handshake is already complete: send hello only once per connection',
-            frame,
-          ),
-        );
-        return;
-      case 'ping':
-        session.deliver({ type: 'pong', at: frame.at });
-        return;
-      case 'ack':
-        if (!session.outbound.ack(frame.seq)) {
-          session.deliver(
-            errorFrame(
-              'INVALID_FRAME',
-              `ack ${frame.seq} is beyond the last frame sent (${session.outbound.lastSeq})`,
-              { type: 'ack' },
-            ),
-          );
-        }
-        return;
-      default:
-        this.#handleUplink(session, frame);
-    }
-  }
-
-  #handleUplink(session: HubSession, frame: FrontendUplink & { seq: number }): void {
-    const { seq, ...message } = frame;
-    const verdict = session.inbound.check(seq);
-    if (verdict === 'duplicate') {
-      this.#ack(session);
-      return;
-    }
-    if (verdict === 'gap') {
-      const expected = session.inbound.lastProcessed + 1;
-      session.deliver(
-        errorFrame(
-          'INVALID_FRAME',
-          `frame seq ${seq} skips ahead: expected ${expected}, replay from there`,
-          frame,
-        ),
-      );
-      return;
-    }
-    session.inbound.advance(seq);
-    const refusal = checkUplink(this.#policy, session.info, message as FrontendUplink);
-    if (refusal) {
-      session.deliver(errorFrame(refusal.code, refusal.message, frame));
-    } else if (this.#apply(session, message as FrontendUplink)) {
-      this.#emit('uplink', { session: session.info, message: message as FrontendUplink });
-    }
-    // Only ack if the session survived the listeners (one may have closed it).
-    if (session.state === 'connected') this.#ack(session);
-  }
-
-  /** Updates session state for an accepted uplink; false when there is nothing to report. */
-  #apply(session: HubSession, message: FrontendUplink): boolean {
-    switch (message.type) {
-      case 'extension_mounted':
-        session.mounted.add(message.extensionId);
-        return true;
-      case 'extension_unmounted':
-        return session.mounted.delete(message.extensionId);
-      case 'subscribe_stats':
-        session.statsSubscribed = true;
-        return true;
-      default:
-        return true;
-    }
+    handleClientFrame(this.#inbound, session, frame);
   }
 
   /** Acknowledges everything processed so far, at once or coalesced over `ackDelayMs`. */
@@ -458,25 +358,4 @@ export class FrontendHub implements FrontendGateway {
       this.#reportError(error);
     }
   }
-}
-
-function matches(session: HubSession, filter: FrontendSessionFilter | undefined): boolean {
-  if (session.state === 'closed') return false;
-  if (!filter) return true;
-  if (filter.userId !== undefined && session.userId !== filter.userId) return false;
-  if (filter.extensionId !== undefined && !session.mounted.has(filter.extensionId)) return false;
-  if (filter.adminOnly && !session.isAdmin) return false;
-  if (filter.includeDetached === false && session.state !== 'connected') return false;
-  return true;
-}
-
-function errorFrame(
-  code: SpindleErrorCode,
-  message: string,
-  offending: { type?: string; seq?: number },
-): ErrorFrame {
-  const frame: ErrorFrame = { type: 'error', code, message: `[spindle] ${message}` };
-  if (offending.seq !== undefined) frame.seq = offending.seq;
-  if (offending.type !== undefined) frame.frameType = offending.type;
-  return frame;
 }
