@@ -108,6 +108,31 @@ describe.each(MODES)('backend process crashes (%s)', (mode) => {
     ).toBe(true);
   });
 
+  test('an uncaught exception after ready: failed with the error', async () => {
+    const r = rig();
+    const ext = fakeExt(mode);
+    const result = await spawn(r, ext, { entry: 'dist/throws-later.js' });
+    if (!result.ok) throw new Error(result.error.message);
+    const last = await ended(ext, result.info.processId);
+    expect(last).toMatchObject({
+      state: 'failed',
+      exitReason: 'failed',
+      error: 'uncaught: timer exploded',
+    });
+    expect(statesOf(ext, result.info.processId)).toEqual(['starting', 'running', 'failed']);
+    await assertNoChildren(r, [r.service.backend.pidOf(result.info.processId) ?? -1]);
+  });
+
+  test('an entry whose module body throws fails before ready with the import error', async () => {
+    const r = rig();
+    const ext = fakeExt(mode);
+    const result = await spawn(r, ext, { entry: 'dist/import-throws.js' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('FAILED_BEFORE_READY');
+    expect(result.error.message).toContain('module body exploded');
+  });
+
   test('an entry without a handler export fails before ready', async () => {
     const r = rig();
     const ext = fakeExt(mode);
