@@ -77,3 +77,11 @@ export function setup(ctx) {
   throw new TypeError('cannot read config');
 }
 `;
+
+/** Never finishes importing: a top-level await on a promise nobody resolves. */
+export const HANGING_IMPORT_BUNDLE = `
+await new Promise(() => {});
+export function setup(ctx) {
+  ctx.dom.addStyle('.never { color: red; }');
+}
+`;

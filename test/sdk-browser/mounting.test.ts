@@ -7,7 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { IIFE_GLOBAL_CTX_BUNDLE, styledBundle, THROWING_SETUP_BUNDLE } from './bundles.ts';
+import {
+  HANGING_IMPORT_BUNDLE,
+  IIFE_GLOBAL_CTX_BUNDLE,
+  styledBundle,
+  THROWING_SETUP_BUNDLE,
+} from './bundles.ts';
 import { bundle, type Rig, type RigPage, startRig } from './rig.ts';
 
 describe('mounting bundles in real Chromium', () => {
@@ -120,6 +125,46 @@ describe('mounting bundles in real Chromium', () => {
     });
     expect(await page.evaluate(() => window.spindleTest.ownedElements('thrower'))).toBe(0);
     expect(await documentShape()).toEqual(shape);
+  });
+
+  it('a bundle hanging at import does not keep 8 healthy ones waiting, and ends at its deadline', async () => {
+    // A compressed import deadline (the default is 10 s); lanes stay at their default (4).
+    opened = await rig!.open('?importTimeoutMs=5000');
+    const { page } = opened;
+    const shape = await documentShape();
+    const hang = rig!.serveBundle('hang', HANGING_IMPORT_BUNDLE);
+    const healthy = Array.from({ length: 8 }, (_, i) =>
+      rig!.serveBundle(`ok${i}`, styledBundle(`ok${i}`)),
+    );
+    await page.evaluate(
+      ([h, urls]) => {
+        window.spindleTest.load('hang', { url: h });
+        for (const [i, u] of urls.entries()) window.spindleTest.load(`ok${i}`, { url: u });
+      },
+      [hang, healthy] as const,
+    );
+    const first = await page.evaluate(async () => {
+      const ids = Array.from({ length: 8 }, (_, i) => `ok${i}`);
+      const settled = await Promise.all(ids.map((id) => window.spindleTest.settled(id)));
+      return {
+        settled: settled.map((s) => s.state),
+        hang: window.spindleTest.host.get('hang')?.state,
+      };
+    });
+    // Every healthy bundle mounted while the hung import was still within its deadline.
+    expect(first).toEqual({ settled: Array(8).fill('ready'), hang: 'loading' });
+    const hung = await page.evaluate(() => window.spindleTest.settled('hang'));
+    expect(hung).toMatchObject({
+      state: 'error',
+      code: 'IMPORT_TIMEOUT',
+      error: '[spindle] bundle of extension hang did not finish importing within 5000 ms',
+    });
+    await page.evaluate(() => {
+      for (let i = 0; i < 8; i += 1) window.spindleTest.host.unload(`ok${i}`);
+    });
+    expect(await page.evaluate(() => window.spindleTest.ownedElements('hang'))).toBe(0);
+    expect(await documentShape()).toEqual(shape);
+    expect(opened.consoleErrors).toEqual([]);
   });
 
   // BUG (packaging, reported): packages/frontend-sdk/package.json declares "sideEffects": false,

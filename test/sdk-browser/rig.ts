@@ -80,8 +80,8 @@ export interface Rig {
   browser: Browser;
   /** Serves `source` as a JavaScript module at `/ext/<name>.js`. */
   serveBundle(name: string, source: string): string;
-  /** Opens the test page in a fresh browser context and waits until the SDK is up. */
-  open(): Promise<RigPage>;
+  /** Opens the test page (with `query`, e.g. `?importTimeoutMs=500`) in a fresh browser context. */
+  open(query?: string): Promise<RigPage>;
   close(): Promise<void>;
 }
 
@@ -130,7 +130,7 @@ export async function startRig(): Promise<Rig> {
         routes.set(path, { type: 'text/javascript', body: source });
         return origin + path;
       },
-      async open() {
+      async open(query = '') {
         const context = await b.newContext();
         contexts.add(context);
         context.on('close', () => contexts.delete(context));
@@ -140,7 +140,7 @@ export async function startRig(): Promise<Rig> {
           if (msg.type() === 'error') consoleErrors.push(msg.text());
         });
         page.on('pageerror', (error) => consoleErrors.push(String(error)));
-        await page.goto(`${origin}/`);
+        await page.goto(`${origin}/${query}`);
         await page.waitForFunction(() => document.body.dataset.ready === 'true');
         return { page, context, consoleErrors };
       },

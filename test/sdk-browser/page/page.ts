@@ -32,9 +32,12 @@ const createWorker = (): WorkerLike => {
   return worker;
 };
 
+// A test may compress the import deadline (`?importTimeoutMs=…`); everything else is default.
+const importTimeoutMs = new URL(location.href).searchParams.get('importTimeoutMs');
 const host = createExtensionHost({
   transport,
   workerConnector: createWorkerConnector({ createWorker }),
+  ...(importTimeoutMs === null ? {} : { importTimeoutMs: Number(importTimeoutMs) }),
 });
 
 const manifest = (identifier: string): SpindleManifest => ({
