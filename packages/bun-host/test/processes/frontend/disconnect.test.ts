@@ -28,7 +28,10 @@ describe('frontend process across a disconnect', () => {
     tab.connection.detach();
     // Longer than the heartbeat deadline measured from the last beat: the watchdog is held.
     vi.advanceTimersByTime(800);
-    const lastServerSeq = Math.max(0, ...tab.frames.flatMap((f) => ('seq' in f ? [f.seq] : [])));
+    const lastServerSeq = Math.max(
+      0,
+      ...tab.frames.flatMap((f) => ('seq' in f && typeof f.seq === 'number' ? [f.seq] : [])),
+    );
     const back = openTab(hub, 'alice', [], { sessionId: tab.sessionId, lastServerSeq });
     back.seq = tab.seq;
     back.up({ type: 'process_heartbeat', processId });
