@@ -17,8 +17,12 @@ import type { ClickRecord, PageApi, WorkerRecord } from './api.ts';
 const { transport, remote } = createMemoryTransport();
 const workers: WorkerRecord[] = [];
 
+const params = new URL(location.href).searchParams;
+// A test may point the workers at another script (`?workerUrl=…`) to see a worker that fails.
+const workerUrl = new URL(params.get('workerUrl') ?? './worker.js', import.meta.url);
+
 const createWorker = (): WorkerLike => {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), {
+  const worker = new Worker(workerUrl, {
     type: 'module',
     name: 'spindle-extension',
   });
@@ -33,7 +37,7 @@ const createWorker = (): WorkerLike => {
 };
 
 // A test may compress the import deadline (`?importTimeoutMs=…`); everything else is default.
-const importTimeoutMs = new URL(location.href).searchParams.get('importTimeoutMs');
+const importTimeoutMs = params.get('importTimeoutMs');
 const host = createExtensionHost({
   transport,
   workerConnector: createWorkerConnector({ createWorker }),
