@@ -20,6 +20,8 @@ export interface HttpContext {
   getExtensions(): ExtensionInfoDTO[];
   resolveBundle(extensionId: string): BundleFile | null;
   allowedOrigins: OriginPolicy | undefined;
+  /** Every supervised process, for `GET /api/processes` (admin tokens only); absent: 404. */
+  listProcesses?: () => unknown[];
 }
 
 /** Longest identifier accepted in a bundle URL. */
@@ -74,6 +76,9 @@ export async function handleHttp(request: Request, context: HttpContext): Promis
     });
   }
   if (url.pathname === '/api/extensions') return extensionsRoute(request, context, cors);
+  if (url.pathname === '/api/processes' && context.listProcesses) {
+    return processesRoute(request, context, context.listProcesses, cors);
+  }
   const bundle = BUNDLE_PATH.exec(url.pathname);
   if (bundle) return bundleRoute(request, url, bundle[1] ?? '', context, cors);
   if (url.pathname === '/ws') {
@@ -82,7 +87,28 @@ export async function handleHttp(request: Request, context: HttpContext): Promis
       Upgrade: 'websocket',
     });
   }
-  return notFound(cors);
+  return json(
+    { message: `[spindle] no route for ${request.method} ${url.pathname.slice(0, 200)}` },
+    404,
+    cors,
+  );
+}
+
+async function bearerIdentity(request: Request, context: HttpContext) {
+  const header = request.headers.get('Authorization') ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ? await context.authenticate(match[1]) : null;
+}
+
+function unauthorized(cors: Record<string, string>): Response {
+  return json(
+    {
+      code: 'UNAUTHORIZED',
+      message: '[spindle] send "Authorization: Bearer <token>" with a valid token',
+    },
+    401,
+    { ...cors, 'WWW-Authenticate': 'Bearer' },
+  );
 }
 
 async function extensionsRoute(
@@ -90,20 +116,26 @@ async function extensionsRoute(
   context: HttpContext,
   cors: Record<string, string>,
 ): Promise<Response> {
-  const header = request.headers.get('Authorization') ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  const identity = match?.[1] ? await context.authenticate(match[1]) : null;
-  if (!identity) {
+  if (!(await bearerIdentity(request, context))) return unauthorized(cors);
+  return json(listExtensions(context), 200, cors);
+}
+
+async function processesRoute(
+  request: Request,
+  context: HttpContext,
+  listProcesses: () => unknown[],
+  cors: Record<string, string>,
+): Promise<Response> {
+  const identity = await bearerIdentity(request, context);
+  if (!identity) return unauthorized(cors);
+  if (!identity.isAdmin) {
     return json(
-      {
-        code: 'UNAUTHORIZED',
-        message: '[spindle] send "Authorization: Bearer <token>" with a valid token',
-      },
-      401,
-      { ...cors, 'WWW-Authenticate': 'Bearer' },
+      { code: 'FORBIDDEN', message: '[spindle] the process list is for admin tokens only' },
+      403,
+      cors,
     );
   }
-  return json(listExtensions(context), 200, cors);
+  return json(listProcesses(), 200, { ...cors, 'Cache-Control': 'no-store' });
 }
 
 function bundleRoute(
@@ -150,7 +182,14 @@ function safeResolve(
 }
 
 function notFound(cors: Record<string, string>): Response {
-  return json({ code: 'EXTENSION_NOT_FOUND', message: '[spindle] not found' }, 404, cors);
+  return json(
+    {
+      code: 'EXTENSION_NOT_FOUND',
+      message: '[spindle] no enabled extension with a frontend bundle by that id',
+    },
+    404,
+    cors,
+  );
 }
 
 function json(body: unknown, status: number, headers: Record<string, string>): Response {

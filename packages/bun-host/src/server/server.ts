@@ -32,6 +32,8 @@ export interface HostServerOptions {
   getExtensions(): ExtensionInfoDTO[];
   /** The built frontend bundle of an extension, or null when it has none. */
   resolveBundle(extensionId: string): BundleFile | null;
+  /** Every supervised process (operator view, `GET /api/processes` for admin tokens). */
+  listProcesses?: () => unknown[];
   /** Transport limits. @default the hub's limits */
   limits?: Partial<Pick<WireLimits, 'maxFrameBytes' | 'maxFramesPerSecond'>>;
   /** Time a connection has to send a valid `hello`. @default 5000 */
@@ -114,6 +116,7 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
     getExtensions: () => options.getExtensions(),
     resolveBundle: (id) => options.resolveBundle(id),
     allowedOrigins: options.allowedOrigins,
+    ...(options.listProcesses ? { listProcesses: options.listProcesses } : {}),
   };
   const settings = {
     hub,
