@@ -29,6 +29,11 @@ import {
 } from './benchmarks/runtime-start-ready.ts';
 import { spawnIpcFirstMessage } from './benchmarks/spawn-ipc-first-message.ts';
 import {
+  stackBrowserRoundTripProcess,
+  stackBrowserRoundTripSandbox,
+  stackBrowserRoundTripWorker,
+} from './benchmarks/stack-browser.ts';
+import {
   stackRoundTripProcess,
   stackRoundTripSandbox,
   stackRoundTripWorker,
@@ -80,4 +85,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   stackSessionsProcess,
   stackSessionsSandbox,
   stackSessionsWorker,
+  stackBrowserRoundTripProcess,
+  stackBrowserRoundTripSandbox,
+  stackBrowserRoundTripWorker,
 ];

@@ -3,7 +3,8 @@
  * token authentication, `createFrontendSide` (hub + Bun.serve WebSocket server on
  * 127.0.0.1:0), the process service with frontend supervision, and `createSpindleHost` running
  * the echo extension in the chosen runtime mode. `close()` closes the host (server, runtimes,
- * supervision), then checks in /proc that no child of this process survived. Bun-only: import
+ * supervision), then checks in /proc that no process it started survived (any survivor is
+ * SIGKILLed and reported as an error). Bun-only: import
  * lazily.
  */
 import type { SpindleRuntimeMode } from '@spindle/types';
@@ -101,7 +102,10 @@ export async function openStackHost(options: StackHostOptions): Promise<StackHos
       else await processService.close();
     } finally {
       try {
-        const survivors = liveDescendants(process.pid).filter((pid) => !before.has(pid));
+        // Children of processes that were already running (another measure's echo child or
+        // browser) are theirs to reap, not this host's.
+        const theirs = new Set([...before].flatMap((pid) => [pid, ...liveDescendants(pid)]));
+        const survivors = liveDescendants(process.pid).filter((pid) => !theirs.has(pid));
         await waitGone(survivors, HOST_CLOSE_DEADLINE_MS, 'runtimes after host.close()');
       } finally {
         tree.remove();

@@ -1,0 +1,49 @@
+/**
+ * The round trip of `stack-round-trip-*` driven from headless Chromium (issue 6): the page,
+ * bundled by `Bun.build` for the browser, holds the same tab as the Bun clients (host bridge +
+ * frontend SDK, echo frontend mounted) and times its round trips with `performance.now()`.
+ * Floor: the same page's bare WebSocket to a raw relay (Bun.serve → IPC echo child → back), so
+ * the browser's own WebSocket and event-loop costs fall on both sides (bench/README "Limits").
+ * Target as for the Bun-client figure: ≤ 1.5× median, p99 ≤ 3×.
+ */
+import type { Benchmark } from '../harness/types.ts';
+
+/** Round trips per sample. */
+const BATCH = 100;
+const QUICK_BATCH = 20;
+
+function browserRoundTrip(mode: 'process' | 'sandbox' | 'worker'): Benchmark {
+  return {
+    name: `stack-browser-round-trip-${mode}`,
+    title: `Chromium → backend runtime → Chromium round trip (${mode} mode)`,
+    unit: 'ms',
+    floor: {
+      label:
+        'raw relay round trip from a Chromium page: bare WebSocket → Bun.serve → IPC echo child → back',
+      open: async (ctx) => {
+        const { openBrowserRelayFloor } = await import('./stack/browser.ts');
+        return openBrowserRelayFloor(ctx, ctx.quick ? QUICK_BATCH : BATCH);
+      },
+    },
+    figure: {
+      label: `Chromium tab (bridge + SDK, Bun.build bundle) → host server → ${mode} runtime echo → back`,
+      open: async (ctx) => {
+        const { openBrowserStackRoundTrip } = await import('./stack/browser.ts');
+        return openBrowserStackRoundTrip(ctx, mode, ctx.quick ? QUICK_BATCH : BATCH);
+      },
+    },
+    target: [
+      { stat: 'median', relation: 'at-most', times: 1.5 },
+      { stat: 'p99', relation: 'at-most', times: 3 },
+    ],
+    rounds: { warmup: 3, measured: 30, quick: 5 },
+    timeoutMs: 240_000,
+  };
+}
+
+/** `process` mode. */
+export const stackBrowserRoundTripProcess = browserRoundTrip('process');
+/** `sandbox` mode. */
+export const stackBrowserRoundTripSandbox = browserRoundTrip('sandbox');
+/** `worker` mode. */
+export const stackBrowserRoundTripWorker = browserRoundTrip('worker');

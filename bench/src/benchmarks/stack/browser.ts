@@ -1,0 +1,254 @@
+/**
+ * Headless Chromium for the whole-stack benchmarks: the page (`browser-page.ts`) is bundled
+ * in-process with `Bun.build` (target browser), served by a `Bun.serve` on 127.0.0.1:0, and
+ * opened in Debian's Chromium through playwright-core. Also the browser-client floor: a bare
+ * page WebSocket to a raw relay (Bun.serve → IPC echo child), the relay floor's server side
+ * with a browser as its client. Bun-only: import lazily. Every close releases the page, the
+ * browser, the servers and the echo child, and a failed open releases what it had.
+ */
+import { fileURLToPath } from 'node:url';
+import type { SpindleRuntimeMode } from '@spindle/types';
+import { SpindleError } from '@spindle/types';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { startEchoChild } from '../../floors/ipc.ts';
+import { withDeadline } from '../../harness/deadline.ts';
+import type { MeasureContext, Sampler } from '../../harness/types.ts';
+import type { BenchPageApi } from './browser-page.ts';
+
+/** The page's global scope, for the functions shipped to it. */
+type BenchWindow = { spindleBench: BenchPageApi };
+
+import { openStackHost } from './stack-host.ts';
+
+const PAGE_ENTRY = fileURLToPath(new URL('./browser-page.ts', import.meta.url));
+
+/** Debian's Chromium. */
+export const CHROMIUM = '/usr/bin/chromium';
+/** Launch flags of the benchmark browser. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+];
+/** Bound on bundling, serving, launching and loading the page. */
+export const BROWSER_OPEN_DEADLINE_MS = 60_000;
+/** Bound on one batch of round trips in the page. */
+export const BROWSER_BATCH_DEADLINE_MS = 60_000;
+/** Bound on closing the browser. */
+export const BROWSER_CLOSE_DEADLINE_MS = 15_000;
+
+const INDEX_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><title>spindle bench</title><link rel="icon" href="data:,"></head>
+<body><script type="module" src="/page.js"></script></body></html>`;
+
+/** The page bundle, built once per benchmark child. */
+let pageBundle: Promise<string> | undefined;
+
+async function buildPage(): Promise<string> {
+  const result = await Bun.build({ entrypoints: [PAGE_ENTRY], target: 'browser', format: 'esm' });
+  const output = result.outputs[0];
+  if (!result.success || output === undefined) {
+    throw new SpindleError(
+      'INTERNAL',
+      `bundling the benchmark page failed: ${result.logs.join('\n')}`,
+    );
+  }
+  return output.text();
+}
+
+/** The loaded benchmark page. */
+export interface BenchPage {
+  page: Page;
+  /**
+   * Runs `fn(arg)` in the page, bounded. `fn` is shipped as source: it may only use its
+   * argument and page globals (`spindleBench`, see `BenchWindow`).
+   */
+  evaluate<A, R>(what: string, fn: (arg: A) => Promise<R> | R, arg: A): Promise<R>;
+  /** Console errors and uncaught page errors so far. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Serves the page, launches Chromium and loads it. */
+export async function openBenchPage(): Promise<BenchPage> {
+  pageBundle ??= buildPage();
+  pageBundle.catch(() => {
+    pageBundle = undefined;
+  });
+  const js = await withDeadline(pageBundle, BROWSER_OPEN_DEADLINE_MS, 'page bundle');
+  const server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch(req) {
+      const path = new URL(req.url).pathname;
+      const headers = { 'cache-control': 'no-store' };
+      if (path === '/')
+        return new Response(INDEX_HTML, { headers: { ...headers, 'content-type': 'text/html' } });
+      if (path === '/page.js') {
+        return new Response(js, { headers: { ...headers, 'content-type': 'text/javascript' } });
+      }
+      return new Response('not found', { status: 404 });
+    },
+  });
+  let browser: Browser | undefined;
+  const close = async () => {
+    try {
+      if (browser) await withDeadline(browser.close(), BROWSER_CLOSE_DEADLINE_MS, 'browser close');
+    } finally {
+      await server.stop(true);
+    }
+  };
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      timeout: BROWSER_OPEN_DEADLINE_MS,
+    });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(msg.text());
+    });
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`http://127.0.0.1:${server.port}/`, { timeout: BROWSER_OPEN_DEADLINE_MS });
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, {
+      timeout: BROWSER_OPEN_DEADLINE_MS,
+    });
+    return {
+      page,
+      errors,
+      evaluate: (what, fn, arg) => evaluateIn(page, what, fn, arg),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * `page.evaluate` bounded by `BROWSER_BATCH_DEADLINE_MS`. playwright's typing of the argument
+ * (`Unboxed<A>`) does not accept a generic `A`; the function travels as source either way.
+ */
+function evaluateIn<A, R>(
+  page: Page,
+  what: string,
+  fn: (arg: A) => Promise<R> | R,
+  arg: A,
+): Promise<R> {
+  const shipped = page.evaluate(fn as unknown as string, arg) as Promise<R>;
+  return withDeadline(shipped, BROWSER_BATCH_DEADLINE_MS, what);
+}
+
+/** Throws when the page logged an error (a figure from a failing page is not a figure). */
+function checkPage(page: BenchPage): void {
+  if (page.errors.length > 0) {
+    throw new SpindleError(
+      'INTERNAL',
+      `benchmark page errors: ${page.errors.slice(0, 3).join('; ')}`,
+    );
+  }
+}
+
+/**
+ * Browser-client floor: a bare page WebSocket → Bun.serve → IPC echo child → back, the relay
+ * floor's server side (parse, hand the object to IPC) with Chromium as the client.
+ */
+export async function openBrowserRelayFloor(ctx: MeasureContext, batch: number): Promise<Sampler> {
+  let conn: { send(text: string): unknown } | undefined;
+  const child = await startEchoChild(ctx.bunPath, (message) => conn?.send(JSON.stringify(message)));
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  let page: BenchPage | undefined;
+  const close = async () => {
+    try {
+      await page?.close();
+    } finally {
+      try {
+        await server?.stop(true);
+      } finally {
+        await child.close();
+      }
+    }
+  };
+  try {
+    server = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch(req, srv) {
+        if (srv.upgrade(req, { data: undefined })) return undefined;
+        return new Response('websocket only', { status: 426 });
+      },
+      websocket: {
+        message(ws, message) {
+          conn = ws;
+          child.send(JSON.parse(String(message)));
+        },
+      },
+    });
+    page = await openBenchPage();
+    await page.evaluate(
+      'raw relay open',
+      (url) => (globalThis as unknown as BenchWindow).spindleBench.openRaw(url),
+      `ws://127.0.0.1:${server.port}/`,
+    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const opened = page;
+  return {
+    async sample() {
+      const out = await opened.evaluate(
+        'raw relay batch',
+        (n) => (globalThis as unknown as BenchWindow).spindleBench.rawRoundTrips(n),
+        batch,
+      );
+      checkPage(opened);
+      return out;
+    },
+    close,
+  };
+}
+
+/** Figure: one Chromium tab (bridge + SDK) on a real host stack; sequential round trips. */
+export async function openBrowserStackRoundTrip(
+  ctx: MeasureContext,
+  mode: SpindleRuntimeMode,
+  batch: number,
+): Promise<Sampler> {
+  const stack = await openStackHost({ mode, users: 1, log: ctx.log });
+  let page: BenchPage | undefined;
+  const close = async () => {
+    try {
+      await page?.close();
+    } finally {
+      await stack.close();
+    }
+  };
+  try {
+    page = await openBenchPage();
+    await page.evaluate(
+      'stack tab open',
+      ([url, token]) => (globalThis as unknown as BenchWindow).spindleBench.openStack(url, token),
+      [stack.wsUrl, stack.tokenOf(0)] as const,
+    );
+    checkPage(page);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const opened = page;
+  return {
+    async sample() {
+      const out = await opened.evaluate(
+        'stack batch',
+        (n) => (globalThis as unknown as BenchWindow).spindleBench.stackRoundTrips(n),
+        batch,
+      );
+      checkPage(opened);
+      return out;
+    },
+    close,
+  };
+}
