@@ -11,7 +11,7 @@ export interface HostBridge extends Transport {
   /**
    * Sends an uplink (only while `state === 'open'`, otherwise throws `NOT_CONNECTED`). Returns
    * false when the message was refused (reported through `dropped`): buffer full, too large for
-   * the host, or not serialisable.
+   * the host, not serialisable, or refused by the host's validator.
    */
   send(message: FrontendUplink): boolean;
   /** The detailed connection state. */
@@ -26,7 +26,7 @@ export interface HostBridge extends Transport {
   readonly extensions: readonly ExtensionInfoDTO[];
   /** The host's limits from the last `welcome` (the protocol defaults before it). */
   readonly limits: WireLimits;
-  /** Uplinks sent and not yet acknowledged. */
+  /** Uplinks accepted and not yet acknowledged (sent, or waiting for pacing). */
   readonly unacked: number;
   /** Why the bridge is `failed`. */
   readonly failure: BridgeFailure | undefined;

@@ -15,14 +15,13 @@ import type {
 } from '@spindle/types';
 import { PROTOCOL_VERSION, SpindleError, WIRE_CLOSE_CODES } from '@spindle/types';
 import type { Emitter } from 'mitt';
-import mitt from 'mitt';
 import type { HostBridge } from './api.ts';
 import { backoffDelay } from './backoff.ts';
 import { closeAction, failureFor } from './close-codes.ts';
 import type { ConnectionLoss } from './connection.ts';
 import { Connection } from './connection.ts';
-import { emitIsolated } from './emit.ts';
-import type { BridgeErrorEvent, HostBridgeEvents, SessionLostEvent } from './events.ts';
+import type { HostBridgeEvents, SessionLostEvent } from './events.ts';
+import { Notifier } from './notifier.ts';
 import type { BridgeFailure, HostBridgeOptions, ResolvedOptions } from './options.ts';
 import { resolveOptions } from './options.ts';
 import { Sender } from './sender.ts';
@@ -50,7 +49,8 @@ export function connectHostBridge(options: HostBridgeOptions): HostBridge {
 export const SESSION_LOST_ERROR = 'the frontend session ended, and the host ended its processes';
 
 class Bridge implements HostBridge {
-  readonly events: Emitter<HostBridgeEvents> = mitt<HostBridgeEvents>();
+  readonly #out = new Notifier();
+  readonly events: Emitter<HostBridgeEvents> = this.#out.events;
   readonly #o: ResolvedOptions;
   readonly #session: Session;
   readonly #sender: Sender;
@@ -59,8 +59,6 @@ class Bridge implements HostBridge {
   #attempt = 0;
   #retryTimer: unknown;
   #failure: BridgeFailure | undefined;
-  readonly #messageHandlers = new Set<(message: FrontendDownlink) => void>();
-  readonly #stateHandlers = new Set<(state: TransportState) => void>();
 
   constructor(options: ResolvedOptions) {
     this.#o = options;
@@ -101,17 +99,11 @@ class Bridge implements HostBridge {
   }
 
   onMessage(handler: (message: FrontendDownlink) => void): () => void {
-    this.#messageHandlers.add(handler);
-    return () => {
-      this.#messageHandlers.delete(handler);
-    };
+    return this.#out.onMessage(handler);
   }
 
   onStateChange(handler: (state: TransportState) => void): () => void {
-    this.#stateHandlers.add(handler);
-    return () => {
-      this.#stateHandlers.delete(handler);
-    };
+    return this.#out.onStateChange(handler);
   }
 
   send(message: FrontendUplink): boolean {
@@ -125,7 +117,13 @@ class Bridge implements HostBridge {
     const prepared = this.#session.prepare(message);
     if (!prepared.ok) {
       const { reason, code, issue } = prepared;
-      this.#emit('dropped', { reason, code, messages: [message], maybeDelivered: false, issue });
+      this.#out.emit('dropped', {
+        reason,
+        code,
+        messages: [message],
+        maybeDelivered: false,
+        issue,
+      });
       return false;
     }
     this.#session.commit(prepared.entry);
@@ -161,7 +159,7 @@ class Bridge implements HostBridge {
       onFrame: (frame) => this.#onFrame(conn, frame),
       onInvalid: (issue) => {
         const { code, message, seq, frameType } = issue;
-        this.#reportError({ source: 'frame', code, message, seq, frameType });
+        this.#out.error({ source: 'frame', code, message, seq, frameType });
         if (code === 'PROTOCOL_VERSION_MISMATCH' && frameType === 'welcome') {
           this.#fail({ code, message });
         } else if (
@@ -173,7 +171,7 @@ class Bridge implements HostBridge {
           this.#session.receive(seq);
         }
       },
-      onPong: (rttMs) => this.#emit('pong', { rttMs }),
+      onPong: (rttMs) => this.#out.emit('pong', { rttMs }),
       onLost: (loss) => {
         if (conn === this.#conn) this.#onLost(loss);
       },
@@ -187,7 +185,7 @@ class Bridge implements HostBridge {
     try {
       token = this.#o.token();
     } catch (cause) {
-      this.#reportError({
+      this.#out.error({
         source: 'handler',
         code: 'UNAUTHORIZED',
         message: 'the token function threw',
@@ -227,7 +225,7 @@ class Bridge implements HostBridge {
     this.#sender.attach((text) => conn.write(text), frame.limits);
     if (conn !== this.#conn) return;
     this.#setState('open');
-    if (conn === this.#conn) this.#emit('welcome', frame);
+    if (conn === this.#conn) this.#out.emit('welcome', frame);
   }
 
   #onSessionLost(
@@ -236,7 +234,7 @@ class Bridge implements HostBridge {
   ): void {
     this.#reportUnacked(ended, 'session_lost', 'NO_FRONTEND_SESSION');
     const terminated = this.#endProcesses(ended);
-    this.#emit('session_lost', {
+    this.#out.emit('session_lost', {
       previousSessionId: ended.previousSessionId,
       reason,
       terminatedProcesses: terminated,
@@ -247,7 +245,7 @@ class Bridge implements HostBridge {
   #endProcesses(ended: EndedSession): string[] {
     const terminated = this.#o.endProcessesOnSessionLoss ? ended.liveProcesses : [];
     for (const processId of terminated) {
-      this.#deliver({
+      this.#out.deliver({
         type: 'process_terminated',
         processId,
         state: 'failed',
@@ -263,7 +261,7 @@ class Bridge implements HostBridge {
     this.#sender.detach();
     this.#session.inbox.detach();
     if (loss.why === 'create_failed') {
-      this.#reportError({
+      this.#out.error({
         source: 'protocol',
         code: 'NOT_CONNECTED',
         message: `could not create a WebSocket for ${this.#o.url}`,
@@ -307,7 +305,7 @@ class Bridge implements HostBridge {
       this.#retryTimer = undefined;
       this.#connect();
     }, delayMs);
-    this.#emit('reconnect_scheduled', { attempt: this.#attempt, delayMs, ...info });
+    this.#out.emit('reconnect_scheduled', { attempt: this.#attempt, delayMs, ...info });
   }
 
   #fail(failure: BridgeFailure): void {
@@ -325,7 +323,7 @@ class Bridge implements HostBridge {
       try {
         this.#o.onAuthFailed(failure);
       } catch (cause) {
-        this.#reportError({
+        this.#out.error({
           source: 'handler',
           code: 'INTERNAL',
           message: 'onAuthFailed threw',
@@ -347,7 +345,7 @@ class Bridge implements HostBridge {
       return;
     }
     if (!conn.welcomed) {
-      this.#reportError({
+      this.#out.error({
         source: 'protocol',
         code: 'HANDSHAKE_REQUIRED',
         message: `${frame.type} before welcome was ignored`,
@@ -374,18 +372,18 @@ class Bridge implements HostBridge {
     }
     const message = rest as FrontendDownlink;
     this.#session.observe(message);
-    if (message.type === 'extension_state') this.#emit('extension_state', message.extension);
+    if (message.type === 'extension_state') this.#out.emit('extension_state', message.extension);
     else if (message.type === 'extension_removed') {
-      this.#emit('extension_removed', { extensionId: message.extensionId });
-    } else if (message.type === 'runtime_stats') this.#emit('runtime_stats', message.event);
-    if (conn === this.#conn) this.#deliver(message, seq);
+      this.#out.emit('extension_removed', { extensionId: message.extensionId });
+    } else if (message.type === 'runtime_stats') this.#out.emit('runtime_stats', message.event);
+    if (conn === this.#conn) this.#out.deliver(message, seq);
   }
 
   #onErrorFrame(conn: Connection, frame: ErrorFrame): void {
     const uplink =
       frame.seq === undefined ? undefined : this.#session.outbox.find(frame.seq)?.message;
     const { code, message, seq, frameType } = frame;
-    this.#reportError({ source: 'host', code, message, seq, frameType, uplink });
+    this.#out.error({ source: 'host', code, message, seq, frameType, uplink });
     // Before `welcome` these codes answer our `hello`: no retry can succeed.
     if (!conn.welcomed && (code === 'UNAUTHORIZED' || code === 'PROTOCOL_VERSION_MISMATCH')) {
       this.#fail(failureFor(code, message));
@@ -402,30 +400,13 @@ class Bridge implements HostBridge {
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
 
-  #deliver(message: FrontendDownlink, seq?: number): void {
-    for (const handler of [...this.#messageHandlers]) {
-      try {
-        handler(message);
-      } catch (cause) {
-        this.#reportError({
-          source: 'handler',
-          code: 'INTERNAL',
-          message: `a message handler threw on ${message.type}`,
-          seq,
-          frameType: message.type,
-          cause,
-        });
-      }
-    }
-  }
-
   #reportUnacked(
     ended: EndedSession,
     reason: 'session_lost' | 'closed' | 'failed',
     code: HostBridgeEvents['dropped']['code'],
   ): void {
     if (ended.unacked.length === 0) return;
-    this.#emit('dropped', { reason, code, messages: ended.unacked, maybeDelivered: true });
+    this.#out.emit('dropped', { reason, code, messages: ended.unacked, maybeDelivered: true });
   }
 
   #clearRetry(): void {
@@ -439,50 +420,15 @@ class Bridge implements HostBridge {
     if (previous === next) return;
     assertTransition(previous, next);
     this.#state = next;
-    this.#emit(
+    this.#out.emit(
       'state',
       failure === undefined ? { state: next, previous } : { state: next, previous, failure },
     );
     const transportState = toTransportState(next);
-    if (transportState === toTransportState(previous)) return;
-    for (const handler of [...this.#stateHandlers]) {
-      try {
-        handler(transportState);
-      } catch (cause) {
-        this.#reportError({
-          source: 'handler',
-          code: 'INTERNAL',
-          message: 'a state handler threw',
-          cause,
-        });
-      }
-    }
+    if (transportState !== toTransportState(previous)) this.#out.transportState(transportState);
   }
 
   #protocolError(message: string, frameType: string, seq?: number): void {
-    this.#reportError({ source: 'protocol', code: 'INVALID_FRAME', message, frameType, seq });
+    this.#out.error({ source: 'protocol', code: 'INVALID_FRAME', message, frameType, seq });
   }
-
-  #reportError(event: BridgeErrorEvent): void {
-    this.#emit('error', event);
-  }
-
-  #emit<K extends keyof HostBridgeEvents>(type: K, event: HostBridgeEvents[K]): void {
-    emitIsolated(this.events, type, withoutUndefined(event), (cause) =>
-      this.#reportError({
-        source: 'handler',
-        code: 'INTERNAL',
-        message: `a ${String(type)} event handler threw`,
-        cause,
-      }),
-    );
-  }
-}
-
-/** Events carry only the fields that are set, so they compare and log cleanly. */
-function withoutUndefined<T>(event: T): T {
-  if (event === null || typeof event !== 'object' || Array.isArray(event)) return event;
-  const entries = Object.entries(event as object).filter(([, value]) => value !== undefined);
-  if (entries.length === Object.keys(event as object).length) return event;
-  return Object.fromEntries(entries) as T;
 }

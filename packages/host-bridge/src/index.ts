@@ -26,7 +26,9 @@ export {
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PONG_TIMEOUT_MS,
+  DEFAULT_RESEND_AFTER_MS,
 } from './options.ts';
+export { PACING_SHARE } from './sender.ts';
 export type {
   SocketCloseEvent,
   SocketMessageEvent,
