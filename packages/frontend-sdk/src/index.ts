@@ -56,7 +56,12 @@ export {
 } from './process/driver.ts';
 export type { DriverToRealm, RealmToDriver } from './process/protocol.ts';
 export { EXTENSION_ATTRIBUTE } from './realm/dom.ts';
-export type { RealmErrorPhase, RealmHostPort, SendOutcome } from './realm/realm.ts';
+export type {
+  InactiveReason,
+  RealmErrorPhase,
+  RealmHostPort,
+  SendOutcome,
+} from './realm/realm.ts';
 export {
   createYieldToBrowser,
   FRAME_FALLBACK_MS,

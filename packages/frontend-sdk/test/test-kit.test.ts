@@ -90,6 +90,8 @@ describe('author test kit on a sample extension', () => {
     });
     expect(t.state).toBe('error');
     expect(t.mount.error).toMatch(/setup\(\) of extension test_extension failed: boom/);
-    expect(() => t?.ctx.sendToBackend('x')).toThrow(/unloaded/);
+    expect(() => t?.ctx.sendToBackend('x')).toThrow(
+      '[spindle] extension test_extension failed to load: ctx.sendToBackend() is no longer available',
+    );
   });
 });

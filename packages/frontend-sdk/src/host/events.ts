@@ -50,7 +50,8 @@ export interface DropEvent {
     | 'startup_queue_full'
     | 'not_loaded'
     | 'process_ended'
-    | 'unknown_process';
+    | 'unknown_process'
+    | 'duplicate_process';
   direction: 'in' | 'out';
   extensionId?: string;
   processId?: string;

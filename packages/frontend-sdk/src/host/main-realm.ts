@@ -29,10 +29,10 @@ export function mainThreadConnector(
       },
       deliver: (message) => realm?.deliver(message),
       backendMessage: (payload) => realm?.backendMessage(payload),
-      dispose() {
+      dispose(reason) {
         disposed = true;
         module = undefined;
-        realm?.dispose();
+        realm?.dispose(reason);
       },
     };
   };

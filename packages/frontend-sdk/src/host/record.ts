@@ -11,7 +11,7 @@ import {
 } from '@spindle/types';
 import { type DriverDeadlines, ProcessDriver, type UnresponsiveReason } from '../process/driver.ts';
 import type { DriverToRealm } from '../process/protocol.ts';
-import type { RealmHostPort, SendOutcome } from '../realm/realm.ts';
+import type { InactiveReason, RealmHostPort, SendOutcome } from '../realm/realm.ts';
 import type { TimerHandle, Timers } from '../timers.ts';
 import type {
   DropEvent,
@@ -43,7 +43,7 @@ export interface RealmConnection {
   deliver(message: DriverToRealm): void;
   backendMessage(payload: unknown): void;
   /** Teardown, subscriptions, DOM; idempotent. */
-  dispose(): void;
+  dispose(reason?: InactiveReason): void;
 }
 
 /** Creates the realm connection of a load, given the port its realm calls. */
@@ -207,7 +207,7 @@ export class LoadRecord {
     if (this.state === 'unloaded' || this.state === 'error') return;
     this.error = error instanceof Error ? error.message : String(error);
     this.code = error instanceof SpindleError ? error.code : 'INTERNAL';
-    this.teardown();
+    this.teardown('failed');
     this.transition('error');
   }
 
@@ -215,7 +215,7 @@ export class LoadRecord {
   unload(): void {
     if (this.state === 'unloaded') return;
     this.cancel();
-    this.teardown();
+    this.teardown('unloaded');
     this.transition('unloaded');
   }
 
@@ -324,7 +324,7 @@ export class LoadRecord {
     else this.connection.deliver(item.message);
   }
 
-  private teardown(): void {
+  private teardown(reason: InactiveReason): void {
     if (this.readyTimer !== undefined) {
       this.core.timers.clearTimeout(this.readyTimer);
       this.readyTimer = undefined;
@@ -334,7 +334,7 @@ export class LoadRecord {
     for (const item of this.gate.close()) {
       if (item.type === 'backend_message') this.dropBackendMessage('not_loaded');
     }
-    this.connection?.dispose();
+    this.connection?.dispose(reason);
     if (this.announced) {
       this.announced = false;
       this.core.uplink({ type: 'extension_unmounted', extensionId: this.extensionId });

@@ -43,7 +43,7 @@ export function createRouter(
         } else if (core.processes.has(message.processId)) {
           core.drop({
             what: 'process_spawn',
-            reason: 'unknown_process',
+            reason: 'duplicate_process',
             direction: 'in',
             extensionId: message.extensionId,
             processId: message.processId,

@@ -5,7 +5,7 @@
  */
 import type { SerializedError, SpindleManifest } from '@spindle/types';
 import type { DriverToRealm } from '../process/protocol.ts';
-import type { RealmHostPort } from '../realm/realm.ts';
+import type { InactiveReason, RealmHostPort } from '../realm/realm.ts';
 
 /** Outcome of a step that may fail. */
 export type WorkerResult = { ok: true } | { ok: false; error: SerializedError };
@@ -23,5 +23,5 @@ export interface WorkerRealmApi {
   /** A backend message for the `onBackendMessage` handlers. */
   backendMessage(payload: unknown): void;
   /** Teardown, subscriptions; the main thread terminates the worker afterwards. */
-  dispose(): void;
+  dispose(reason?: InactiveReason): void;
 }

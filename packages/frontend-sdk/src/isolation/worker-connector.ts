@@ -113,7 +113,7 @@ export function createWorkerConnector(options: WorkerConnectorOptions = {}): Rea
       },
       deliver: (message) => call((remote) => remote.deliver(message)),
       backendMessage: (payload) => call((remote) => remote.backendMessage(payload)),
-      dispose() {
+      dispose(reason) {
         if (terminated || api === undefined) {
           terminate();
           return;
@@ -121,7 +121,7 @@ export function createWorkerConnector(options: WorkerConnectorOptions = {}): Rea
         // Give the worker's teardown a moment, then terminate whatever it is doing.
         const timer = timers.setTimeout(terminate, graceMs);
         api
-          .dispose()
+          .dispose(reason)
           .catch(() => {})
           .finally(() => {
             timers.clearTimeout(timer);

@@ -63,8 +63,8 @@ export function createWorkerRealmApi(options: WorkerRealmOptions = {}): WorkerRe
     setup: () => step(() => ready().realm.mount(module)),
     deliver: (message) => realm?.deliver(message),
     backendMessage: (payload) => realm?.backendMessage(payload),
-    dispose() {
-      realm?.dispose();
+    dispose(reason) {
+      realm?.dispose(reason);
       module = undefined;
       released = true;
       (remotePort as Partial<Comlink.Remote<RealmHostPort>> | undefined)?.[

@@ -17,6 +17,9 @@ import { createOwnedDom, type OwnedDom } from './dom.ts';
 import { ProcessRunner } from './process-runner.ts';
 import { ProcessRegistry } from './registry.ts';
 
+/** Why a realm's `ctx` went inactive; named in the `EXTENSION_INACTIVE` message. */
+export type InactiveReason = 'unloaded' | 'failed';
+
 /** Where a realm reports an error that does not end anything by itself. */
 export type RealmErrorPhase = 'backend_message_handler' | 'teardown';
 
@@ -57,7 +60,7 @@ export interface Realm {
   /** A backend message for the `onBackendMessage` handlers. */
   backendMessage(payload: unknown): void;
   /** Teardown once, then subscriptions, then DOM; idempotent. */
-  dispose(): void;
+  dispose(reason?: InactiveReason): void;
 }
 
 type CleanupFn = () => unknown;
@@ -78,6 +81,7 @@ export function createRealm(options: RealmOptions): Realm {
   const runners = new Map<string, ProcessRunner>();
   const backendHandlers = new Set<(payload: unknown) => void>();
   let active = true;
+  let inactiveReason: InactiveReason = 'unloaded';
   let disposed = false;
   let teardown: CleanupFn | undefined;
   let teardownRan = false;
@@ -86,8 +90,8 @@ export function createRealm(options: RealmOptions): Realm {
     if (!active) {
       throw new SpindleError(
         'EXTENSION_INACTIVE',
-        `extension ${extensionId} is unloaded: ctx.${member}() is no longer available`,
-        { details: { extensionId, member } },
+        `extension ${extensionId} ${inactiveReason === 'failed' ? 'failed to load' : 'is unloaded'}: ctx.${member}() is no longer available`,
+        { details: { extensionId, member, reason: inactiveReason } },
       );
     }
   };
@@ -243,9 +247,10 @@ export function createRealm(options: RealmOptions): Realm {
         }
       }
     },
-    dispose() {
+    dispose(reason: InactiveReason = 'unloaded') {
       if (disposed) return;
       disposed = true;
+      inactiveReason = reason;
       for (const runner of [...runners.values()]) runner.end();
       runners.clear();
       if (teardown !== undefined) runTeardown(teardown);
