@@ -4,6 +4,13 @@
  */
 
 export {
+  type ProcessRow,
+  type StartedSpindleHost,
+  type StartSpindleHostOptions,
+  startSpindleHost,
+} from './assemble.ts';
+export { runCli } from './cli/main.ts';
+export {
   type DiscoveredExtension,
   discoverExtensions,
   MANIFEST_FILE,
@@ -14,6 +21,7 @@ export type {
   FrontendSessionFilter,
   FrontendSessionInfo,
 } from './frontend/gateway.ts';
+export * from './frontend/index.ts';
 export {
   consoleLogger,
   createSpindleHost,
@@ -26,11 +34,21 @@ export {
   type SpindleHostOptions,
   toExtensionInfoDTO,
 } from './host.ts';
+export {
+  createFrontendSupervision,
+  type FrontendSupervisionOptions,
+  type FrontendSupervisor,
+} from './processes/frontend/index.ts';
 export type {
   ExtensionProcessContext,
   ProcessRequestMessage,
   ProcessService,
 } from './processes/service.ts';
+export {
+  createProcessService,
+  type ProcessServiceOptions,
+  type SpindleProcessService,
+} from './processes/service-impl.ts';
 export {
   EXTENSION_TRANSITIONS,
   type ExtensionStateChange,
@@ -39,3 +57,4 @@ export {
 export { CRASH_POLICY_DEFAULTS, type CrashPolicyOptions } from './runtime/crash-policy.ts';
 export { RUNTIME_TIMING_DEFAULTS, type RuntimeTimingOptions } from './runtime/timing.ts';
 export type { RuntimeExitReason, Timers } from './runtime/types.ts';
+export * from './server/index.ts';

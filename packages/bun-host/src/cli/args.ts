@@ -16,6 +16,8 @@ export interface CliOptions {
   hostname: string;
   /** @default "all" */
   enable: string[] | 'all';
+  /** JSON token file `{ "<token>": { "userId": "...", "isAdmin": true } }`; absent: dev mode. */
+  tokensFile?: string;
   help: boolean;
 }
 
@@ -29,6 +31,8 @@ export const USAGE = `Usage: spindle-host [options]
   --port <n>           port to listen on (0 picks a free one)                [0]
   --hostname <addr>    address to bind                                       [127.0.0.1]
   --enable <a,b,...>   enable only these extensions                          [all valid ones]
+  --tokens <file>      token file: {"<token>": {"userId": "...", "isAdmin": true}}
+                       [none: dev mode, prints a one-time admin token]
   -h, --help           show this text
 `;
 
@@ -68,6 +72,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     port,
     hostname: values.hostname ?? '127.0.0.1',
     enable,
+    ...(values.tokens === undefined ? {} : { tokensFile: values.tokens }),
     help: values.help ?? false,
   };
 }
@@ -84,6 +89,7 @@ function parse(argv: string[]) {
       port: { type: 'string' },
       hostname: { type: 'string' },
       enable: { type: 'string' },
+      tokens: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -4,11 +4,32 @@
  * once).
  */
 import { errorMessage } from '@spindle/types';
+import { startSpindleHost } from '../assemble.ts';
 import { createSpindleHost, type SpindleHostOptions } from '../host.ts';
-import { parseCliArgs, USAGE } from './args.ts';
+import {
+  type Authenticate,
+  createDevAuthenticator,
+  createTokenAuthenticator,
+  loadTokenFile,
+} from '../server/auth.ts';
+import { type CliOptions, parseCliArgs, USAGE } from './args.ts';
 
-/** Extra wiring for `runCli` (the server factory, process supervision). */
+/**
+ * Wiring for `runCli`. Empty (the default): the whole host with its WebSocket server and
+ * process supervision (`startSpindleHost`). With any member: `createSpindleHost` with exactly
+ * that wiring (embedding and tests).
+ */
 export type CliWiring = Pick<SpindleHostOptions, 'server' | 'processService' | 'frontendGateway'>;
+
+async function authenticatorFor(options: CliOptions): Promise<Authenticate> {
+  if (options.tokensFile !== undefined) {
+    return createTokenAuthenticator({ tokens: await loadTokenFile(options.tokensFile) });
+  }
+  const dev = createDevAuthenticator({
+    print: (line) => console.log(line),
+  });
+  return dev.authenticate;
+}
 
 /** Runs the command; resolves with the exit code once the host has shut down. */
 export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<number> {
@@ -25,21 +46,29 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
   }
   let host: Awaited<ReturnType<typeof createSpindleHost>>;
   try {
-    host = await createSpindleHost({
+    const hostOptions = {
       extensionsDir: options.extensionsDir,
       dataDir: options.dataDir,
       ...(options.runtimeMode ? { runtimeMode: options.runtimeMode } : {}),
       port: options.port,
       hostname: options.hostname,
       enable: options.enable,
-      ...wiring,
-    });
+    };
+    host =
+      Object.keys(wiring).length > 0
+        ? await createSpindleHost({ ...hostOptions, ...wiring })
+        : (
+            await startSpindleHost({
+              ...hostOptions,
+              authenticate: await authenticatorFor(options),
+            })
+          ).host;
   } catch (error) {
     console.error(`[spindle-host] cannot start: ${errorMessage(error)}`);
     return 1;
   }
   const running = host.list().filter((e) => e.state === 'running').length;
-  const where = host.port === undefined ? '' : ` on http://${host.hostname}:${host.port}`;
+  const where = host.port === undefined ? '' : ` listening on http://${host.hostname}:${host.port}`;
   console.log(
     `[spindle-host] ${host.runtimeMode} mode${where}: ${running} of ${host.list().length} extensions running`,
   );

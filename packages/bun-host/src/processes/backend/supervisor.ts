@@ -57,6 +57,8 @@ interface BackendEntry extends TableEntry {
 }
 
 let sequence = 0;
+/** Processes kept for `snapshot()`. */
+const RECENT_LIMIT = 200;
 
 function nextProcessId(): string {
   sequence += 1;
@@ -70,6 +72,8 @@ export class BackendSupervisor {
   /** Bumped by every unload: a spawn that began before it is refused (`EXTENSION_UNLOADED`). */
   readonly #epochs = new Map<string, number>();
   readonly #unloading = new Set<string>();
+  /** Recent processes, live or ended, for operator views (bounded). */
+  readonly #recent: BackendEntry[] = [];
   #closing = false;
 
   constructor(options: BackendSupervisorOptions) {
@@ -145,6 +149,9 @@ export class BackendSupervisor {
       link: undefined,
     };
     this.#table.add(entry);
+    this.#recent.push(entry);
+    if (this.#recent.length > RECENT_LIMIT)
+      this.#recent.splice(0, this.#recent.length - RECENT_LIMIT);
     admission.release();
     machine.start((m) => {
       entry.link = new ChildLink({
@@ -268,6 +275,11 @@ export class BackendSupervisor {
   /** Pid of a process's child, live or recently ended (diagnostics, tests). */
   pidOf(processId: string): number | undefined {
     return this.#table.get(processId)?.link?.pid;
+  }
+
+  /** Recent processes of every extension, live or ended, oldest first (operator views). */
+  snapshot(): Array<BackendProcessInfoDTO & { extensionId: string }> {
+    return this.#recent.map((entry) => ({ ...this.#info(entry), extensionId: entry.extensionId }));
   }
 
   /** Live child pids (for diagnostics and tests). */
