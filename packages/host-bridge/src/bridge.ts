@@ -60,6 +60,8 @@ class Bridge implements HostBridge {
   #retryTimer: unknown;
   #failure: BridgeFailure | undefined;
 
+  readonly #onOnline = () => this.reconnect();
+
   constructor(options: ResolvedOptions) {
     this.#o = options;
     this.#session = new Session(options, (seq) => this.#sender.control({ type: 'ack', seq }));
@@ -95,6 +97,7 @@ class Bridge implements HostBridge {
   }
 
   start(): void {
+    this.#o.onlineEvents?.addEventListener('online', this.#onOnline);
     this.#connect();
   }
 
@@ -420,6 +423,7 @@ class Bridge implements HostBridge {
     if (previous === next) return;
     assertTransition(previous, next);
     this.#state = next;
+    if (isTerminal(next)) this.#o.onlineEvents?.removeEventListener('online', this.#onOnline);
     this.#out.emit(
       'state',
       failure === undefined ? { state: next, previous } : { state: next, previous, failure },

@@ -61,6 +61,12 @@ export interface HostBridgeOptions {
    * @default true
    */
   endProcessesOnSessionLoss?: boolean;
+  /**
+   * Where to listen for the browser's `online` event, which cuts a reconnect delay short; `null`
+   * does not listen.
+   * @default globalThis (the window in a page)
+   */
+  onlineEvents?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
   /** Unacknowledged uplinks are sent again when no ack arrives for this long. @default 5000 */
   resendAfterMs?: number;
   /** Called once when the host refuses the token (the bridge is then `failed`). */
@@ -85,6 +91,7 @@ export interface ResolvedOptions {
   ackEvery: number;
   endProcessesOnSessionLoss: boolean;
   resendAfterMs: number;
+  onlineEvents: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
   onAuthFailed: ((failure: BridgeFailure) => void) | undefined;
 }
 
@@ -155,6 +162,7 @@ export function resolveOptions(options: HostBridgeOptions): ResolvedOptions {
     ackDelayMs: integer('ackDelayMs', options.ackDelayMs ?? DEFAULT_ACK_DELAY_MS, 0),
     ackEvery: integer('ackEvery', options.ackEvery ?? DEFAULT_ACK_EVERY, 1),
     endProcessesOnSessionLoss: options.endProcessesOnSessionLoss ?? true,
+    onlineEvents: options.onlineEvents === undefined ? defaultOnlineEvents() : options.onlineEvents,
     resendAfterMs: integer('resendAfterMs', options.resendAfterMs ?? DEFAULT_RESEND_AFTER_MS, 1),
     onAuthFailed: options.onAuthFailed,
   };
@@ -169,6 +177,14 @@ function defaultTimers(): BridgeTimers {
     clearTimeout: (handle) => clear(handle as ReturnType<typeof setTimeout>),
     now: () => Date.now(),
   };
+}
+
+function defaultOnlineEvents(): ResolvedOptions['onlineEvents'] {
+  const target = globalThis as Partial<EventTarget>;
+  return typeof target.addEventListener === 'function' &&
+    typeof target.removeEventListener === 'function'
+    ? (target as EventTarget)
+    : null;
 }
 
 function invalid(name: string, why: string): never {

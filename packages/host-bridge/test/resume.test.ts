@@ -108,3 +108,25 @@ describe('resume', () => {
     bridge.close();
   });
 });
+
+describe('the browser online event', () => {
+  it('cuts the reconnect delay short, and is no longer listened to after close', () => {
+    const target = new EventTarget();
+    const { bridge, fakes, open } = setup({ onlineEvents: target, backoff: { initialMs: 5000 } });
+    open().drop(1006);
+    target.dispatchEvent(new Event('online'));
+    expect(fakes.sockets).toHaveLength(2);
+    bridge.close();
+    target.dispatchEvent(new Event('online'));
+    expect(fakes.sockets).toHaveLength(2);
+    expect(bridge.connectionState).toBe('closed');
+  });
+
+  it('listens on the window by default', () => {
+    const { bridge, fakes, open } = setup({ backoff: { initialMs: 5000 } });
+    open().drop(1006);
+    window.dispatchEvent(new Event('online'));
+    expect(fakes.sockets).toHaveLength(2);
+    bridge.close();
+  });
+});
