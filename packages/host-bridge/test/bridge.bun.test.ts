@@ -153,6 +153,7 @@ describe('host bridge against the real host server', () => {
     for (let n = 16; n <= 20; n += 1) hub.send(sessionId, down(n));
 
     await until(() => uplinks.length === 21 && received.length === 20, 'all traffic');
+    await until(() => bridge.unacked === 0, 'the last acks');
     bridge.close();
     expect(payloads(uplinks.slice(1) as { payload?: unknown }[])).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
