@@ -16,6 +16,7 @@ import {
   manyRuntimesRssProcess,
   manyRuntimesRssWorker,
 } from './benchmarks/many-runtimes.ts';
+import { mount100 } from './benchmarks/mount-100.ts';
 import { relayRoundTrip } from './benchmarks/relay-round-trip.ts';
 import {
   runtimeIdleRssProcess,
@@ -63,6 +64,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   backendSpawnReadyProcess,
   backendSpawnReadySandbox,
   heartbeatTimeout,
+  ...mount100,
   backendChurnRss,
   backendChurnFds,
   runtimeStartProcess,
