@@ -314,4 +314,29 @@ describe('worker isolation (comlink over MessagePorts)', () => {
       error: '[spindle] worker of extension crash failed: Failed to fetch worker script',
     });
   });
+
+  it('a responsive worker that carries out a forced stop is left running', async () => {
+    const cleanup = vi.fn();
+    const env = isolatedHost({
+      'mem://calm': {
+        setup: (ctx: SpindleFrontendContext) =>
+          ctx.processes.register('job', (p: SpindleFrontendProcessContext) => {
+            p.ready();
+            return cleanup;
+          }),
+      },
+    });
+    close = () => env.host.close();
+    await load(env.host, 'calm').settled;
+    env.remote.send(spawnMessage('calm', 'p1', 'job'));
+    await vi.waitFor(() => expect(env.sent('process_ready')).toHaveLength(1));
+    env.remote.send({ type: 'process_stop', processId: 'p1', force: true });
+    await vi.waitFor(() => expect(cleanup).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(env.timers.pending).toBe(0));
+    env.timers.advance(60_000);
+    expect(env.workers[0]?.terminate).not.toHaveBeenCalled();
+    expect(env.host.get('calm')?.state).toBe('ready');
+    env.remote.send(spawnMessage('calm', 'p2', 'job'));
+    await vi.waitFor(() => expect(env.sent('process_ready')).toHaveLength(2));
+  });
 });

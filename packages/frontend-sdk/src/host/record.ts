@@ -111,7 +111,8 @@ export class LoadRecord {
     this.gate = new StartupGate(
       core.startupQueueLimit,
       (item) => this.deliverNow(item),
-      (processId) => this.drivers.get(processId)?.receive({ type: 'ended', processId }),
+      // A held spawn withdrawn before it started: no handler side to wait for.
+      (processId) => this.port().process({ type: 'ended', processId }),
     );
   }
 
@@ -154,6 +155,8 @@ export class LoadRecord {
         const driver = this.drivers.get(message.processId);
         if (driver !== undefined) {
           driver.receive(message);
+          // An ended driver stays until its handler side has acknowledged the end.
+          if (driver.ended && !driver.awaitingEndAck) this.drivers.delete(message.processId);
           return;
         }
         // The driver is gone once the process ended; what still arrives is reported here.
@@ -279,7 +282,6 @@ export class LoadRecord {
             previousState === undefined ? { info } : { info, previousState },
           );
           if (driver.ended) {
-            this.drivers.delete(processId);
             const entry = this.core.processes.get(processId);
             if (entry?.driver === driver) this.core.processes.delete(processId);
           }
@@ -335,6 +337,7 @@ export class LoadRecord {
       if (item.type === 'backend_message') this.dropBackendMessage('not_loaded');
     }
     this.connection?.dispose(reason);
+    this.drivers.clear();
     if (this.announced) {
       this.announced = false;
       this.core.uplink({ type: 'extension_unmounted', extensionId: this.extensionId });

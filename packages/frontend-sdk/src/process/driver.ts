@@ -123,6 +123,11 @@ export class ProcessDriver {
     return isTerminalProcessState(this.stateValue);
   }
 
+  /** True while an `end` was posted to the handler side and not yet acknowledged. */
+  get awaitingEndAck(): boolean {
+    return this.endAck !== undefined;
+  }
+
   /** Snapshot for events and listings. */
   info(): LocalProcessInfo {
     const { processId, extensionId, kind, key } = this.spawnInfo;
