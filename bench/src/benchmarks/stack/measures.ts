@@ -101,28 +101,36 @@ export async function openStackThroughput(
 }
 
 /**
- * `tabs` tabs of `users` users; each sample has every tab do `perTab` sequential round trips,
- * all tabs at once, and yields every round trip's milliseconds.
+ * `tabs` tabs of `users` users in a separate Bun child (`remote-tabs.ts`), so the host's event
+ * loop runs only the host; each sample has every tab do `perTab` sequential round trips, all
+ * tabs at once, and yields every round trip's milliseconds. With one tab this is the
+ * single-session baseline under the same conditions.
  */
-export async function openStackSessions(
+export async function openRemoteSessions(
   ctx: MeasureContext,
   mode: SpindleRuntimeMode,
   tabs: number,
   users: number,
   perTab: number,
 ): Promise<Sampler> {
-  const opened = await withStack(ctx, mode, { tabs, users }, (clients) => clients);
+  const { openRemoteTabs } = await import('./remote-tabs.ts');
+  const stack = await openStackHost({ mode, users, log: ctx.log });
+  let remote: Awaited<ReturnType<typeof openRemoteTabs>>;
+  try {
+    const tokens = Array.from({ length: tabs }, (_, i) => stack.tokenOf(i));
+    remote = await openRemoteTabs(ctx.bunPath, stack.wsUrl, tokens);
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
   return {
-    async sample() {
-      const lanes = await Promise.all(
-        opened.value.map(async (client) => {
-          const out: number[] = [];
-          for (let i = 0; i < perTab; i++) out.push(await client.roundTrip());
-          return out;
-        }),
-      );
-      return lanes.flat();
+    sample: () => remote.run(perTab),
+    async close() {
+      try {
+        await remote.close();
+      } finally {
+        await stack.close();
+      }
     },
-    close: opened.close,
   };
 }
