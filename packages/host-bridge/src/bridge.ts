@@ -34,7 +34,8 @@ import type { TransportState } from './transport.ts';
 
 /**
  * Connects to the host at once and returns the bridge. Throws `INVALID_OPTIONS` for bad options;
- * every later problem is reported through `events` and `connectionState`, never thrown.
+ * after that only `send()` while not open throws; every other problem is reported through
+ * `events` and `connectionState`.
  */
 export function connectHostBridge(options: HostBridgeOptions): HostBridge {
   const bridge = new Bridge(resolveOptions(options));
