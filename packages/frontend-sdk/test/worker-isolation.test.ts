@@ -229,15 +229,32 @@ describe('worker isolation (comlink over MessagePorts)', () => {
     expect(env.host.get('deaf')).toMatchObject({ state: 'error', code: 'RUNTIME_GONE' });
   });
 
-  it('unload runs the teardown in the worker, then terminates it', async () => {
-    const teardown = vi.fn();
-    const env = isolatedHost({ 'mem://bye': { setup: () => teardown } });
+  it('unload ends processes, runs the teardown in the worker, then terminates it', async () => {
+    const order: string[] = [];
+    const env = isolatedHost({
+      'mem://bye': {
+        setup: (ctx: SpindleFrontendContext) => {
+          ctx.processes.register('job', (p: SpindleFrontendProcessContext) => {
+            p.ready();
+            return () => void order.push('process cleanup');
+          });
+          return () => void order.push('teardown');
+        },
+      },
+    });
     close = () => env.host.close();
     await load(env.host, 'bye').settled;
+    env.remote.send(spawnMessage('bye', 'p1', 'job'));
+    await vi.waitFor(() => expect(env.sent('process_ready')).toHaveLength(1));
     env.host.unload('bye');
+    expect(env.sent('process_ended')).toEqual([
+      { type: 'process_ended', processId: 'p1', outcome: 'frontend_unloaded' },
+    ]);
     await vi.waitFor(() => expect(env.workers[0]?.terminate).toHaveBeenCalledTimes(1));
-    expect(teardown).toHaveBeenCalledTimes(1);
+    expect(order).toEqual(['process cleanup', 'teardown']);
     expect(env.timers.pending).toBe(0);
+    env.timers.advance(60_000);
+    expect(env.host.list()).toEqual([]);
   });
 
   it('a worker that does not answer dispose is terminated after the grace', async () => {

@@ -190,9 +190,9 @@ export class ProcessDriver {
     this.end(terminal, exitReason, { silent: true, error });
   }
 
-  /** The extension is unloading. */
+  /** The extension is unloading; its whole realm goes, so no acknowledgement is awaited. */
   unload(): void {
-    this.end('stopped', 'frontend_unloaded', {});
+    this.end('stopped', 'frontend_unloaded', { realmGoing: true });
   }
 
   /** Fails the process from the SDK side (e.g. the startup queue overflowed). */
@@ -251,7 +251,12 @@ export class ProcessDriver {
   private end(
     state: FrontendProcessStateDTO,
     exitReason: FrontendProcessExitReasonDTO | undefined,
-    options: { error?: string | undefined; silent?: boolean; fromRealm?: boolean },
+    options: {
+      error?: string | undefined;
+      silent?: boolean;
+      fromRealm?: boolean;
+      realmGoing?: boolean;
+    },
   ): boolean {
     if (this.ended) return false;
     this.clearDeadline();
@@ -270,7 +275,7 @@ export class ProcessDriver {
     }
     if (!options.fromRealm) {
       this.deps.post({ type: 'end', processId, reason: this.exitReason });
-      if (this.deps.onUnresponsive) {
+      if (this.deps.onUnresponsive && !options.realmGoing) {
         const onUnresponsive = this.deps.onUnresponsive;
         this.endAck = this.deps.timers.setTimeout(() => {
           this.endAck = undefined;
