@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -10,6 +11,7 @@ import {
   parseVmRssKiB,
   rssMiB,
 } from '../src/benchmarks/lib/procfs.ts';
+import { ownLive, waitGone } from '../src/benchmarks/lib/reap.ts';
 import {
   BLOCKED_ENTRY,
   benchIdentifier,
@@ -154,5 +156,30 @@ describe('registry of the host benchmarks', () => {
       expect(names).toContain(name);
     }
     expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('waitGone', () => {
+  it('never signals a pid that is not a descendant of this process', async () => {
+    // Our parent is alive and not our descendant: it must be left alone, at once.
+    await expect(waitGone([process.ppid, 2 ** 30], 0, 'foreign')).resolves.toBeUndefined();
+    expect(isLive(process.ppid)).toBe(true);
+    expect(ownLive([process.ppid])).toEqual([]);
+  });
+
+  it('waits for an own child to end, and SIGKILLs it after the bound', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      stdio: 'ignore',
+    });
+    const pid = child.pid!;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await vi.waitFor(() => expect(ownLive([pid])).toEqual([pid]));
+      await expect(waitGone([pid], 50, 'stubborn')).rejects.toMatchObject({ code: 'INTERNAL' });
+      await exited;
+      expect(ownLive([pid])).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

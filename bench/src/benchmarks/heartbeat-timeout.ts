@@ -37,7 +37,8 @@ export const heartbeatTimeout: Benchmark = {
       'last heartbeat (watchdog armed) → timed_out lifecycle event, ProcessService, process mode',
     open: async (ctx) => {
       const { withDeadline } = await import('../harness/deadline.ts');
-      const { openBackendRig, waitGone } = await import('./lib/backend-rig.ts');
+      const { openBackendRig } = await import('./lib/backend-rig.ts');
+      const { waitGone } = await import('./lib/reap.ts');
       const { realTimers } = await import('./lib/bun-host.ts');
       let armedAt: number | undefined;
       let arms = 0;
@@ -87,7 +88,10 @@ export const heartbeatTimeout: Benchmark = {
             reported = true;
             ctx.log(`heartbeat-timeout: watchdog armed ${arms}× (ready + heartbeat = 2)`);
           }
-          if (pid !== undefined) await waitGone([pid], 5_000, 'timed-out child');
+          if (pid !== undefined) {
+            await waitGone([pid], 5_000, 'timed-out child');
+            rig.pids.delete(pid);
+          }
           return ms;
         },
         close: () => rig.close(),

@@ -1,8 +1,9 @@
 /**
  * A real `ProcessService` (the one `createSpindleHost` is given) driven directly, with a fake
- * `ExtensionProcessContext` over a temp extension, as a runtime would drive it. Every child it
- * starts is remembered by pid; `close()` closes the service, waits until each of those pids is
- * gone and deletes the temp extension. Bun-only: import lazily.
+ * `ExtensionProcessContext` over a temp extension, as a runtime would drive it. The pids of
+ * children not yet stopped are remembered; `close()` closes the service, waits until none of
+ * them is still a live descendant of this process (see `reap.ts`) and deletes the temp
+ * extension. Bun-only: import lazily.
  */
 import type {
   BackendProcessInfoDTO,
@@ -10,7 +11,6 @@ import type {
   HostToWorker,
   SpindleRuntimeMode,
 } from '@spindle/types';
-import { SpindleError } from '@spindle/types';
 import { withDeadline } from '../../harness/deadline.ts';
 import {
   createProcessService,
@@ -18,7 +18,7 @@ import {
   type ProcessServiceOptions,
   type SpindleProcessService,
 } from './bun-host.ts';
-import { isLive } from './procfs.ts';
+import { waitGone } from './reap.ts';
 import { createTempExtensions, type TempExtensions } from './temp-extensions.ts';
 
 /** Bound on one spawn → ready. */
@@ -50,31 +50,10 @@ export interface BackendRig {
   spawn(entry: string, extra?: Record<string, unknown>): Promise<BackendProcessInfoDTO>;
   /** Stops a process and resolves once its child is reaped. */
   stop(processId: string): Promise<void>;
-  /** Pids of every child started so far. */
+  /** Pids of the children started and not yet stopped through `stop`. */
   readonly pids: Set<number>;
   /** Closes the service, waits until every child is gone, deletes the temp extension. */
   close(): Promise<void>;
-}
-
-/** Waits (polling /proc every 10 ms, bounded) until none of `pids` is alive. */
-export async function waitGone(pids: Iterable<number>, ms: number, what: string): Promise<void> {
-  const list = [...pids];
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const left = list.filter(isLive);
-    if (left.length === 0) return;
-    if (performance.now() > deadline) {
-      for (const pid of left) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Gone in between.
-        }
-      }
-      throw new SpindleError('INTERNAL', `${what}: pids ${left.join(',')} survived; SIGKILLed`);
-    }
-    await Bun.sleep(10);
-  }
 }
 
 let requestSeq = 0;
@@ -143,6 +122,8 @@ export function openBackendRig(options: BackendRigOptions): BackendRig {
         STOP_DEADLINE_MS,
         `stop of ${processId}`,
       );
+      // Reaped by now (stop resolves after the exit): its number may be reused by anyone.
+      if (pid !== undefined) pids.delete(pid);
     },
     async close() {
       try {

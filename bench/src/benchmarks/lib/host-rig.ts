@@ -7,9 +7,9 @@
 import type { SpindleRuntimeMode } from '@spindle/types';
 import { SpindleError } from '@spindle/types';
 import { withDeadline } from '../../harness/deadline.ts';
-import { waitGone } from './backend-rig.ts';
 import { createSpindleHost, type SpindleHost } from './bun-host.ts';
 import { liveDescendants } from './procfs.ts';
+import { waitGone } from './reap.ts';
 import { createTempExtensions, type TempExtensions } from './temp-extensions.ts';
 
 /** Bound on one enable (the host's own ready deadline is 10 s by default). */
