@@ -19,6 +19,7 @@ import type { BenchPageApi } from './browser-page.ts';
 type BenchWindow = { spindleBench: BenchPageApi };
 
 import { openStackHost } from './stack-host.ts';
+import { expectNoSurvivors, snapshotDescendants } from './survivors.ts';
 
 const PAGE_ENTRY = fileURLToPath(new URL('./browser-page.ts', import.meta.url));
 
@@ -92,11 +93,16 @@ export async function openBenchPage(): Promise<BenchPage> {
     },
   });
   let browser: Browser | undefined;
+  const before = snapshotDescendants();
   const close = async () => {
     try {
       if (browser) await withDeadline(browser.close(), BROWSER_CLOSE_DEADLINE_MS, 'browser close');
     } finally {
-      await server.stop(true);
+      try {
+        await server.stop(true);
+      } finally {
+        await expectNoSurvivors(before, BROWSER_CLOSE_DEADLINE_MS, 'browser processes after close');
+      }
     }
   };
   try {

@@ -10,8 +10,6 @@
 import type { SpindleRuntimeMode } from '@spindle/types';
 import { SpindleError } from '@spindle/types';
 import { withDeadline } from '../../harness/deadline.ts';
-import { waitGone } from '../lib/backend-rig.ts';
-import { liveDescendants } from '../lib/procfs.ts';
 import { writeEchoExtension } from './echo-extension.ts';
 import { ECHO_EXTENSION_ID } from './messages.ts';
 import {
@@ -23,6 +21,7 @@ import {
   type FrontendSupervisor,
   type SpindleHost,
 } from './packages.ts';
+import { expectNoSurvivors, snapshotDescendants } from './survivors.ts';
 
 /** Bound on the host starting with the echo extension running. */
 export const HOST_START_DEADLINE_MS = 60_000;
@@ -63,7 +62,7 @@ function benchToken(index: number): string {
 /** Starts the stack; everything started is closed again when a later step throws. */
 export async function openStackHost(options: StackHostOptions): Promise<StackHost> {
   const users = options.users ?? 1;
-  const before = new Set(liveDescendants(process.pid));
+  const before = snapshotDescendants();
   const tree = writeEchoExtension();
   const tokens: Record<string, { userId: string }> = {};
   for (let i = 0; i < users; i++) tokens[benchToken(i)] = { userId: `bench-user-${i}` };
@@ -102,11 +101,7 @@ export async function openStackHost(options: StackHostOptions): Promise<StackHos
       else await processService.close();
     } finally {
       try {
-        // Children of processes that were already running (another measure's echo child or
-        // browser) are theirs to reap, not this host's.
-        const theirs = new Set([...before].flatMap((pid) => [pid, ...liveDescendants(pid)]));
-        const survivors = liveDescendants(process.pid).filter((pid) => !theirs.has(pid));
-        await waitGone(survivors, HOST_CLOSE_DEADLINE_MS, 'runtimes after host.close()');
+        await expectNoSurvivors(before, HOST_CLOSE_DEADLINE_MS, 'processes after host.close()');
       } finally {
         tree.remove();
       }
