@@ -34,7 +34,11 @@ export {
   type ModuleLoader,
   type ModuleLoaderOptions,
 } from './host/loader.ts';
-export { DEFAULT_OUTBOUND_LIMIT, type OutboundDropReason } from './host/outbound.ts';
+export {
+  DEFAULT_OUTBOUND_LIMIT,
+  LIFECYCLE_UPLINKS,
+  type OutboundDropReason,
+} from './host/outbound.ts';
 export type { ExtensionBundle, RealmConnection, RealmConnector } from './host/record.ts';
 export { DEFAULT_STARTUP_QUEUE_LIMIT } from './host/startup-gate.ts';
 export type { WorkerRealmApi, WorkerResult } from './isolation/protocol.ts';

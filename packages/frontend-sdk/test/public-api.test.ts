@@ -20,6 +20,7 @@ describe('public API', () => {
         'DEFAULT_STARTUP_QUEUE_LIMIT',
         'EXTENSION_ATTRIBUTE',
         'FRAME_FALLBACK_MS',
+        'LIFECYCLE_UPLINKS',
         'createExtensionHost',
         'createMemoryTransport',
         'createModuleLoader',

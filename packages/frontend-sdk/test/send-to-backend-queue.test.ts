@@ -151,4 +151,20 @@ describe('sendToBackend while the transport is down', () => {
       ['host_closed', 'extension_unmounted'],
     ]);
   });
+
+  it('queues lifecycle reports even past the limit', async () => {
+    const { ctx, remote, host, sent } = await mounted(2);
+    remote.setState('closed');
+    send(ctx, 1);
+    send(ctx, 2);
+    expect(send(ctx, 3)).toBe('dropped');
+    host.unload('ext');
+    remote.setState('open');
+    expect(
+      sent()
+        .slice(-3)
+        .map((m) => m.type),
+    ).toEqual(['backend_message', 'backend_message', 'extension_unmounted']);
+    host.close();
+  });
 });

@@ -13,6 +13,18 @@ import type { Transport, TransportState } from '../transport.ts';
  */
 export const DEFAULT_OUTBOUND_LIMIT = 1000;
 
+/**
+ * Lifecycle reports the host cannot do without. Their number is bounded by the number of
+ * extensions and processes, so they are queued even past the limit; the limit applies to
+ * payload traffic (backend and process messages, heartbeats).
+ */
+export const LIFECYCLE_UPLINKS: ReadonlySet<FrontendUplink['type']> = new Set([
+  'extension_mounted',
+  'extension_unmounted',
+  'process_ready',
+  'process_ended',
+]);
+
 /** Why an outgoing message was not handed over. */
 export type OutboundDropReason = 'queue_full' | 'transport_error' | 'host_closed';
 
@@ -58,7 +70,7 @@ export class OutboundQueue {
     ) {
       return 'queued';
     }
-    if (this.queue.length >= this.limit) {
+    if (this.queue.length >= this.limit && !LIFECYCLE_UPLINKS.has(message.type)) {
       this.dropped += 1;
       this.hooks.onDrop(message, 'queue_full');
       return 'dropped';
