@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createExtensionHost } from '../src/host/host.ts';
+import { createMemoryTransport } from '../src/transport.ts';
 import { bundle, type Deferred, deferred, flush, setupHost } from './helpers.ts';
 
 describe('deferred, non-blocking mounting in lanes', () => {
@@ -101,5 +103,16 @@ describe('deferred, non-blocking mounting in lanes', () => {
     expect(() => setupHost({ lanes: 0 })).toThrow(/lanes must be a positive integer/);
     host.close();
     expect(() => host.load(bundle('x'))).toThrow(expect.objectContaining({ code: 'HOST_CLOSING' }));
+  });
+
+  it('refuses bad host options with INVALID_OPTIONS', () => {
+    expect(() => createExtensionHost({} as never)).toThrow(/options.transport must be a Transport/);
+    const { transport } = createMemoryTransport();
+    expect(() => createExtensionHost({ transport, importTimeoutMs: -1 })).toThrow(
+      '[spindle] createExtensionHost: importTimeoutMs must be a finite number >= 0, got -1',
+    );
+    expect(() => createExtensionHost({ transport, queueLimits: { startup: Number.NaN } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
   });
 });

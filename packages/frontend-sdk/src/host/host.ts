@@ -121,8 +121,43 @@ function sameBundle(a: ExtensionBundle, b: ExtensionBundle): boolean {
   return a.url === b.url && a.source === b.source;
 }
 
-/** Creates an extension host on `options.transport`. */
+function checkOptions(options: ExtensionHostOptions): void {
+  const transport = options?.transport as Partial<Transport> | undefined;
+  if (
+    typeof transport?.send !== 'function' ||
+    typeof transport.onMessage !== 'function' ||
+    typeof transport.onStateChange !== 'function'
+  ) {
+    throw new SpindleError(
+      'INVALID_OPTIONS',
+      'createExtensionHost: options.transport must be a Transport',
+    );
+  }
+  const durations = {
+    importTimeoutMs: options.importTimeoutMs,
+    setupTimeoutMs: options.setupTimeoutMs,
+    readyTimeoutMs: options.readyTimeoutMs,
+    reloadWindowMs: options.reloadWindowMs,
+    laneHoldMs: options.laneHoldMs,
+    'queueLimits.outbound': options.queueLimits?.outbound,
+    'queueLimits.startup': options.queueLimits?.startup,
+  };
+  for (const [name, value] of Object.entries(durations)) {
+    if (
+      value !== undefined &&
+      !(typeof value === 'number' && Number.isFinite(value) && value >= 0)
+    ) {
+      throw new SpindleError(
+        'INVALID_OPTIONS',
+        `createExtensionHost: ${name} must be a finite number >= 0, got ${String(value)}`,
+      );
+    }
+  }
+}
+
+/** Creates an extension host on `options.transport`; throws `INVALID_OPTIONS` on bad options. */
 export function createExtensionHost(options: ExtensionHostOptions): ExtensionHost {
+  checkOptions(options);
   const timers = options.timers ?? globalTimers;
   const reloadWindowMs = options.reloadWindowMs ?? DEFAULT_RELOAD_WINDOW_MS;
   const events = mitt<ExtensionHostEvents>();
