@@ -214,4 +214,26 @@ describe('worker isolation: a process that spins forever', () => {
     await page.click('#inc');
     expect(await page.textContent('#count')).toBe('6');
   });
+  it('unloading an extension whose worker spins terminates the worker', async () => {
+    const { page, workerClosed } = await spinning(600_000);
+    await page.evaluate(() => window.spindleTest.host.unload('spinner'));
+    await expect(workerClosed).resolves.toBeDefined();
+    const after = await page.evaluate(() => ({
+      extension: window.spindleTest.host.get('spinner'),
+      states: window.spindleTest.states.map((s) => s.state),
+      workers: window.spindleTest.workers,
+      uplinks: window.spindleTest
+        .uplinks()
+        .filter((m) => m.type === 'process_ended' || m.type === 'extension_unmounted'),
+    }));
+    expect(after.extension).toBeUndefined();
+    expect(after.states).toEqual(['loading', 'mounted', 'ready', 'unloaded']);
+    expect(after.workers).toEqual([{ terminated: true }]);
+    expect(after.uplinks).toEqual([
+      { type: 'process_ended', processId: 'p-spin', outcome: 'frontend_unloaded' },
+      { type: 'extension_unmounted', extensionId: 'spinner' },
+    ]);
+    await page.click('#inc');
+    expect(await page.textContent('#count')).toBe('1');
+  });
 });
