@@ -142,4 +142,23 @@ describe('broken bundles end in error with their message, leaving nothing behind
       code: 'INVALID_OPTIONS',
     });
   });
+
+  it('an injected loader that throws a plain error ends in IMPORT_FAILED with its message', async () => {
+    const { transport } = createMemoryTransport();
+    const host = createExtensionHost({
+      transport,
+      yieldToBrowser: yieldMicrotask,
+      loader: async () => {
+        throw new Error('CDN returned 503');
+      },
+    });
+    await expect(
+      host.load({ manifest: manifest('cdn'), url: 'https://cdn/x.js' }).settled,
+    ).resolves.toMatchObject({
+      state: 'error',
+      code: 'IMPORT_FAILED',
+      error: '[spindle] bundle of extension cdn failed to import: CDN returned 503',
+    });
+    host.close();
+  });
 });

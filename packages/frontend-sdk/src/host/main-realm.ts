@@ -1,6 +1,7 @@
 /**
  * The realm connection for bundles that run on the page's main thread.
  */
+import { errorMessage, isSpindleError, SpindleError } from '@spindle/types';
 import { createRealm, type Realm } from '../realm/realm.ts';
 import type { ModuleLoader } from './loader.ts';
 import type { RealmConnector } from './record.ts';
@@ -20,7 +21,16 @@ export function mainThreadConnector(
         const request: Parameters<ModuleLoader>[0] = { extensionId: record.extensionId };
         if (bundle.url !== undefined) request.url = bundle.url;
         if (bundle.source !== undefined) request.source = bundle.source;
-        module = await loader(request);
+        try {
+          module = await loader(request);
+        } catch (error) {
+          if (isSpindleError(error)) throw error;
+          throw new SpindleError(
+            'IMPORT_FAILED',
+            `bundle of extension ${record.extensionId} failed to import: ${errorMessage(error)}`,
+            { cause: error, details: { extensionId: record.extensionId } },
+          );
+        }
       },
       async setup() {
         if (disposed) return;
