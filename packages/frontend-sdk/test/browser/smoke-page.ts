@@ -22,6 +22,7 @@ remote.onMessage((m) => log.push(JSON.stringify(m)));
 const host = createExtensionHost({
   transport,
   processDeadlines: { marginMs: 0 },
+  importTimeoutMs: 2_000,
   workerConnector: createWorkerConnector(),
 });
 host.events.on('state', (e) => log.push(`state ${e.extensionId} ${e.state} ${e.error ?? ''}`));
@@ -47,6 +48,14 @@ export function setup(ctx) {
 const mainSource = 'export function setup(ctx) { ctx.dom.addStyle(".smoke{}"); }';
 const iife = '(function () { ctx.processes.register("k", () => {}); })();';
 
+// A bundle whose top level never returns: the import deadline ends it, the worker is terminated.
+const spinning = host.load(
+  { manifest: manifest('spin_at_import'), source: 'while (true) {}\nexport function setup() {}' },
+  { isolation: 'worker' },
+).settled;
+spinning.then((s) => {
+  results.spinning = `${s.state} ${s.code}`;
+});
 const [worker, main, broken] = await Promise.all([
   host.load({ manifest: manifest('in_worker'), source: workerSource }, { isolation: 'worker' })
     .settled,

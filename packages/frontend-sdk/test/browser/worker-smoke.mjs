@@ -69,6 +69,15 @@ try {
     r.ticks - ticksBefore >= 10,
     r.ticks - ticksBefore,
   );
+  await page.waitForFunction(() => globalThis.__smoke.spinning !== undefined, undefined, {
+    timeout: 10_000,
+  });
+  const spinning = await page.evaluate(() => globalThis.__smoke.spinning);
+  expect(
+    'worker bundle spinning at import ends in IMPORT_TIMEOUT',
+    spinning === 'error IMPORT_TIMEOUT',
+    spinning,
+  );
 } finally {
   await browser.close();
   await server.close();
