@@ -156,8 +156,7 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
       server.middlewares.use('/__playground/config', (req, res) => {
         const url = new URL(req.url ?? '/', 'http://x');
         const who = url.searchParams.get('user');
-        const token =
-          who === 'alice' ? tokens.alice : who === 'bob' ? tokens.bob : tokens.admin;
+        const token = who === 'alice' ? tokens.alice : who === 'bob' ? tokens.bob : tokens.admin;
         res.setHeader('content-type', 'application/json');
         res.setHeader('cache-control', 'no-store');
         res.end(JSON.stringify({ token, mode, modes: MODES }));

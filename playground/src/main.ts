@@ -118,10 +118,12 @@ host.events.on('process', ({ info }) => {
   runawayState.textContent = info.exitReason ? `${info.state} (${info.exitReason})` : info.state;
   runawayState.className = `badge badge-${info.state === 'running' ? 'warn' : info.state === 'timed_out' ? 'ok' : 'idle'}`;
 });
+const runawayWorker = $('runaway-worker');
 host.events.on('state', (event) => {
-  if (event.extensionId === 'runaway_frontend' && event.state === 'error') {
-    runawayState.title = event.error ?? '';
-  }
+  if (event.extensionId !== 'runaway_frontend') return;
+  runawayWorker.textContent = event.state === 'error' ? 'terminated' : event.state;
+  runawayWorker.className = `badge badge-${event.state === 'error' ? 'ok' : event.state === 'ready' ? 'warn' : 'idle'}`;
+  $('runaway-note').textContent = event.state === 'error' ? (event.error ?? '') : '';
 });
 let clicks = 0;
 $('responsive-click').addEventListener('click', () => {
@@ -129,8 +131,11 @@ $('responsive-click').addEventListener('click', () => {
   $('click-count').textContent = String(clicks);
 });
 
-// Process table: the host's view (admin endpoint), refreshed every second.
+// Process table: the host's view (admin endpoint), refreshed every second. Other users see a
+// note instead: the host's process list is for operators.
+let isAdmin = false;
 async function refreshProcesses() {
+  if (!isAdmin) return;
   try {
     const res = await fetch('/api/processes', { headers: { authorization: `Bearer ${token}` } });
     if (res.ok) renderProcessTable($('process-table'), (await res.json()) as ProcessRow[]);
@@ -138,5 +143,10 @@ async function refreshProcesses() {
     // The host may be restarting (mode switch); the next tick retries.
   }
 }
+bridge.events.on('welcome', (welcome) => {
+  isAdmin = welcome.isAdmin;
+  if (!isAdmin) {
+    renderProcessTable($('process-table'), [], 'The host process list is for admin sessions.');
+  }
+});
 setInterval(refreshProcesses, 1000);
-void refreshProcesses();

@@ -27,7 +27,11 @@ function duration(ms: number): string {
 }
 
 /** Renders the rows, newest first. */
-export function renderProcessTable(table: HTMLTableElement, rows: ProcessRow[]): void {
+export function renderProcessTable(
+  table: HTMLTableElement,
+  rows: ProcessRow[],
+  emptyText = 'No processes yet: start one from a panel.',
+): void {
   const body = table.tBodies[0]!;
   const now = Date.now();
   const sorted = [...rows].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, 30);
@@ -66,7 +70,7 @@ export function renderProcessTable(table: HTMLTableElement, rows: ProcessRow[]):
     const td = document.createElement('td');
     td.colSpan = 8;
     td.className = 'muted';
-    td.textContent = 'No processes yet: start one from a panel.';
+    td.textContent = emptyText;
     tr.append(td);
     body.append(tr);
   }

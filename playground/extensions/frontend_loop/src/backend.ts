@@ -28,12 +28,14 @@ spindle.onFrontendMessage(async (payload, userId, frontendSessionId) => {
   const cmd = (payload as { cmd?: string })?.cmd;
   const processId = current.get(userId);
   try {
-    if (cmd === 'start') {
+    if (cmd === 'start' || cmd === 'start-anywhere') {
+      // `start` runs in the tab that asked; `start-anywhere` lets the host pick exactly one of
+      // the user's tabs (the most recently active one with this extension mounted).
       const handle = await spindle.frontendProcesses.spawn({
         kind: 'ticker',
         key: 'ticker',
         userId,
-        frontendSessionId,
+        ...(cmd === 'start' ? { frontendSessionId } : {}),
         replaceExisting: true,
         startupTimeoutMs: 5000,
         heartbeatTimeoutMs: 2000,

@@ -52,13 +52,14 @@ export function setup(ctx: SpindleFrontendContext) {
     };
   });
 
-  panel.button('Start', () => ctx.sendToBackend({ cmd: 'start' }), 'frontend_loop-start');
-  panel.button('Ping', () => ctx.sendToBackend({ cmd: 'ping' }), 'frontend_loop-ping');
+  panel.button('Start here', () => ctx.sendToBackend({ cmd: 'start' }), 'frontend_loop-start');
   panel.button(
-    'Miss heartbeats',
-    () => ctx.sendToBackend({ cmd: 'stall' }),
-    'frontend_loop-stall',
+    'Start in any tab',
+    () => ctx.sendToBackend({ cmd: 'start-anywhere' }),
+    'frontend_loop-start-anywhere',
   );
+  panel.button('Ping', () => ctx.sendToBackend({ cmd: 'ping' }), 'frontend_loop-ping');
+  panel.button('Miss heartbeats', () => ctx.sendToBackend({ cmd: 'stall' }), 'frontend_loop-stall');
   panel.button('Stop', () => ctx.sendToBackend({ cmd: 'stop' }), 'frontend_loop-stop');
 
   const off = ctx.onBackendMessage((payload) => {
