@@ -35,6 +35,7 @@ import {
   stackBrowserRoundTripWorker,
 } from './benchmarks/stack-browser.ts';
 import {
+  stackRoundTripDefaultLimits,
   stackRoundTripProcess,
   stackRoundTripSandbox,
   stackRoundTripWorker,
@@ -80,6 +81,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   stackRoundTripProcess,
   stackRoundTripSandbox,
   stackRoundTripWorker,
+  stackRoundTripDefaultLimits,
   stackThroughputProcess,
   stackThroughputSandbox,
   stackThroughputWorker,

@@ -18,6 +18,7 @@ import type { BenchPageApi } from './browser-page.ts';
 /** The page's global scope, for the functions shipped to it. */
 type BenchWindow = { spindleBench: BenchPageApi };
 
+import { RAISED_FRAMES_PER_SECOND } from './limits.ts';
 import { openStackHost } from './stack-host.ts';
 import { expectNoSurvivors, snapshotDescendants } from './survivors.ts';
 
@@ -217,13 +218,22 @@ export async function openBrowserRelayFloor(ctx: MeasureContext, batch: number):
   };
 }
 
-/** Figure: one Chromium tab (bridge + SDK) on a real host stack; sequential round trips. */
+/**
+ * Figure: one Chromium tab (bridge + SDK) on a real host stack; sequential round trips. The
+ * server's rate limit is raised (`limits.ts`) so the tab's back-to-back round trips are not
+ * paced.
+ */
 export async function openBrowserStackRoundTrip(
   ctx: MeasureContext,
   mode: SpindleRuntimeMode,
   batch: number,
 ): Promise<Sampler> {
-  const stack = await openStackHost({ mode, users: 1, log: ctx.log });
+  const stack = await openStackHost({
+    mode,
+    users: 1,
+    log: ctx.log,
+    maxFramesPerSecond: RAISED_FRAMES_PER_SECOND,
+  });
   let page: BenchPage | undefined;
   const close = async () => {
     try {

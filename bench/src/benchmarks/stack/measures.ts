@@ -5,6 +5,7 @@
 import type { SpindleRuntimeMode } from '@spindle/types';
 import type { MeasureContext, Sampler } from '../../harness/types.ts';
 import { openStackClient, type StackClient } from './client.ts';
+import { RAISED_FRAMES_PER_SECOND } from './limits.ts';
 import { openStackHost, type StackHost } from './stack-host.ts';
 
 /** Opens `count` tabs, `lanes` at a time, user `i % users` each; closes them all on failure. */
@@ -64,13 +65,22 @@ async function withStack<T>(
   };
 }
 
-/** One tab; each sample times `batch` sequential round trips. */
+/**
+ * One tab; each sample times `batch` sequential round trips. `maxFramesPerSecond` undefined
+ * keeps the server's shipped per-connection rate limit.
+ */
 export async function openStackRoundTrip(
   ctx: MeasureContext,
   mode: SpindleRuntimeMode,
   batch: number,
+  maxFramesPerSecond: number | undefined,
 ): Promise<Sampler> {
-  const opened = await withStack(ctx, mode, { tabs: 1, users: 1 }, ([client]) => client!);
+  const opened = await withStack(
+    ctx,
+    mode,
+    { tabs: 1, users: 1, ...(maxFramesPerSecond === undefined ? {} : { maxFramesPerSecond }) },
+    ([client]) => client!,
+  );
   return {
     async sample() {
       const out: number[] = [];
@@ -104,7 +114,8 @@ export async function openStackThroughput(
  * `tabs` tabs of `users` users in a separate Bun child (`remote-tabs.ts`), so the host's event
  * loop runs only the host; each sample has every tab do `perTab` sequential round trips, all
  * tabs at once, and yields every round trip's milliseconds. With one tab this is the
- * single-session baseline under the same conditions.
+ * single-session baseline under the same conditions. The server's rate limit is raised
+ * (`limits.ts`), so a lone tab's back-to-back round trips are not paced.
  */
 export async function openRemoteSessions(
   ctx: MeasureContext,
@@ -114,7 +125,12 @@ export async function openRemoteSessions(
   perTab: number,
 ): Promise<Sampler> {
   const { openRemoteTabs } = await import('./remote-tabs.ts');
-  const stack = await openStackHost({ mode, users, log: ctx.log });
+  const stack = await openStackHost({
+    mode,
+    users,
+    log: ctx.log,
+    maxFramesPerSecond: RAISED_FRAMES_PER_SECOND,
+  });
   let remote: Awaited<ReturnType<typeof openRemoteTabs>>;
   try {
     const tokens = Array.from({ length: tabs }, (_, i) => stack.tokenOf(i));
