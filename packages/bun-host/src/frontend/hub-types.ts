@@ -59,6 +59,11 @@ export interface SessionConnection {
   readonly active: boolean;
   /** Hands an already validated client frame (not `hello`) to the session. */
   receive(frame: ClientFrame): void;
+  /**
+   * A sequenced frame with this `seq` failed validation: it counts as processed (acknowledged,
+   * never replayed), so the frames after it are not taken for a gap.
+   */
+  rejected(seq: number): void;
   /** The socket drained after the sink reported congestion: deliver what is waiting. */
   drain(): void;
   /** The socket is gone; the session stays resumable for `resumeGraceMs`. */

@@ -32,7 +32,7 @@ import type {
   OpenSessionResult,
   SessionConnection,
 } from './hub-types.ts';
-import { handleClientFrame, type InboundContext } from './inbound.ts';
+import { handleClientFrame, handleRejectedSeq, type InboundContext } from './inbound.ts';
 import { type ConnectionControl, type FrameSink, HubSession } from './session.ts';
 import { matches } from './session-filter.ts';
 
@@ -182,6 +182,9 @@ export class FrontendHub implements FrontendGateway {
       },
       receive(frame) {
         if (isCurrent()) hub.#handle(session, frame);
+      },
+      rejected(seq) {
+        if (isCurrent()) handleRejectedSeq(hub.#inbound, session, seq);
       },
       drain() {
         if (!isCurrent()) return;

@@ -103,3 +103,15 @@ function apply(session: HubSession, message: FrontendUplink): boolean {
       return true;
   }
 }
+
+/**
+ * A sequenced frame that failed validation still counts as processed (`wire-protocol.ts`): it is
+ * acknowledged so that the sender never replays it and the next frame is not taken for a gap.
+ */
+export function handleRejectedSeq(ctx: InboundContext, session: HubSession, seq: number): void {
+  session.lastActiveAt = ctx.now();
+  const verdict = session.inbound.check(seq);
+  if (verdict === 'gap') return;
+  if (verdict === 'next') session.inbound.advance(seq);
+  ctx.ack(session);
+}

@@ -24,6 +24,9 @@ import { cutUtf8 } from './close-reason.ts';
 import type { WireCounters } from './counters.ts';
 import { FrameRateLimiter } from './rate-limit.ts';
 
+/** Client frames whose `seq` field is not their own sequence number. */
+const UNSEQUENCED_TYPES = new Set(['hello', 'ack', 'ping']);
+
 /** The little a connection needs from a socket. */
 export interface WireSocket {
   /** Bun's `ServerWebSocket.send`: bytes written, -1 when queued under backpressure, 0 when dropped. */
@@ -142,6 +145,14 @@ export class WireConnection {
         return;
       }
       this.#sendError(issue.code, issue.message, issue);
+      if (
+        this.#state === 'open' &&
+        Number.isSafeInteger(issue.seq) &&
+        (issue.seq ?? 0) > 0 &&
+        !UNSEQUENCED_TYPES.has(issue.frameType ?? '')
+      ) {
+        this.#session?.rejected(issue.seq as number);
+      }
       return;
     }
     this.#dispatch(result.value);

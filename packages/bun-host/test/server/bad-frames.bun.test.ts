@@ -50,10 +50,28 @@ describe('bad frames', () => {
     expect(errors).toHaveLength(cases.length);
     for (const [i, [, expected]] of cases.entries()) expect(errors[i]).toMatchObject(expected);
     for (const error of errors) expect(error.message).toStartWith('[spindle] ');
-    // Still fully working: a valid uplink after all that is processed and acknowledged.
+    // The invalid frame with seq 1 counts as processed (acked, never to be replayed); the
+    // bogus seqs 4 and 9 were gaps and consumed nothing.
+    // Still fully working: the next valid uplink is processed and acknowledged.
+    c.send({ type: 'extension_mounted', extensionId: 'ext_a', seq: 2 });
+    await c.next('ack', 2);
+    expect(c.ofType('ack')).toEqual([
+      { type: 'ack', seq: 1 },
+      { type: 'ack', seq: 2 },
+    ]);
+  });
+
+  test('a sequenced frame that fails validation is acked, so the next one is no gap', async () => {
+    fixture = startFixture();
+    const uplinks: string[] = [];
+    fixture.hub.events.on('uplink', ({ message }) => uplinks.push(message.type));
+    const c = await welcomed();
     c.send({ type: 'extension_mounted', extensionId: 'ext_a', seq: 1 });
-    await c.next('ack');
-    expect(c.ofType('ack')).toEqual([{ type: 'ack', seq: 1 }]);
+    c.send({ type: 'backend_message', extensionId: ['not', 'a', 'string'], payload: 1, seq: 2 });
+    c.send({ type: 'backend_message', extensionId: 'ext_a', payload: 'ok', seq: 3 });
+    await c.next('ack', 3);
+    expect(c.ofType('error').map((e) => [e.code, e.seq])).toEqual([['INVALID_FRAME', 2]]);
+    expect(uplinks).toEqual(['extension_mounted', 'backend_message']);
   });
 
   test('frames naming extensions the session may not use are refused and still acked', async () => {

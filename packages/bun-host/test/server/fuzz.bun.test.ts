@@ -15,6 +15,12 @@ const MAX_FRAME = 4096;
 const SEED = 0x5eed_2026;
 
 type Bad = { data: string | Uint8Array; sequenced: boolean };
+/**
+ * `seq` of the invalid sequenced frames: far ahead, so they are gaps. An invalid frame with the
+ * next `seq` would count as processed (acked) and turn the forbidden uplink sent with that same
+ * `seq` into a duplicate, which is acknowledged without an error (tested in bad-frames).
+ */
+const FAR_SEQ = 1_000_000;
 
 let fixture: Fixture | undefined;
 const clients: TestClient[] = [];
@@ -60,7 +66,7 @@ function invalidFrames(count: number, seed: number): Bad[] {
       .integer({ min: MAX_FRAME + 1, max: MAX_FRAME * 4 })
       .map((size) => text(JSON.stringify({ type: 'ping', at: 1, pad: 'z'.repeat(size) }))),
     nonString.map((v) =>
-      text(JSON.stringify({ type: 'backend_message', extensionId: v, payload: 1, seq: 1 })),
+      text(JSON.stringify({ type: 'backend_message', extensionId: v, payload: 1, seq: FAR_SEQ })),
     ),
     nonNumber.map((v) => text(JSON.stringify({ type: 'ack', seq: v }))),
     nonNumber.map((v) => text(JSON.stringify({ type: 'ping', at: v }))),
@@ -69,11 +75,11 @@ function invalidFrames(count: number, seed: number): Bad[] {
       .map((seq) => text(JSON.stringify({ type: 'process_ready', processId: 'p', seq }))),
     fc
       .string({ minLength: 1, maxLength: 40 })
-      .map((type) => text(JSON.stringify({ type: `x_${type}`, seq: 1 }))),
+      .map((type) => text(JSON.stringify({ type: `x_${type}`, seq: FAR_SEQ }))),
     fc
       .constantFrom('exploded', '', 'completed ')
       .map((outcome) =>
-        text(JSON.stringify({ type: 'process_ended', processId: 'p', outcome, seq: 1 })),
+        text(JSON.stringify({ type: 'process_ended', processId: 'p', outcome, seq: FAR_SEQ })),
       ),
   );
   return fc.sample(arb, { seed, numRuns: count });
