@@ -9,8 +9,11 @@ export type TransportState = 'connecting' | 'open' | 'closed';
 
 /** What the SDK needs from a connection to the host. */
 export interface Transport {
-  /** Hands a message to the transport. Only called while state === 'open'. */
-  send(message: FrontendUplink): void;
+  /**
+   * Hands a message to the transport. Only called while state === 'open'. A transport that
+   * refuses a message returns `false` (or throws); the SDK reports it as dropped.
+   */
+  send(message: FrontendUplink): void | boolean;
   /** Subscribes to messages from the host; returns the unsubscribe. */
   onMessage(handler: (message: FrontendDownlink) => void): () => void;
   /** Current state; the SDK queues outgoing messages while it is not `open`. */

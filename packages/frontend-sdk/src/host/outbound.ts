@@ -109,7 +109,13 @@ export class OutboundQueue {
 
   private handOver(message: FrontendUplink): boolean {
     try {
-      this.transport.send(message);
+      // A transport may refuse a message by returning `false` (the host bridge does, when its
+      // buffer is full or the frame is too large): that is a drop, not a send.
+      if ((this.transport.send(message) as unknown) === false) {
+        this.dropped += 1;
+        this.hooks.onDrop(message, 'transport_error');
+        return false;
+      }
       return true;
     } catch (error) {
       this.dropped += 1;
