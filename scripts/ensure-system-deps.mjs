@@ -22,7 +22,11 @@ if (!isRoot || !hasApt || process.platform !== 'linux') {
 console.log(`[spindle] installing system packages for the tests: ${names}`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((m) => m.pkg)], {
-  stdio: 'inherit',
-  env,
-});
+execFileSync(
+  'apt-get',
+  ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((m) => m.pkg)],
+  {
+    stdio: 'inherit',
+    env,
+  },
+);

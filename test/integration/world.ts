@@ -150,12 +150,13 @@ export function createWorld(options: { disconnectGraceMs?: number } = {}) {
     let connection!: SessionConnection;
     let sessionId = '';
     const sink = (frame: ServerFrame) => {
-      if (!('seq' in frame) || frame.type === 'ack') return;
-      if (frame.seq <= lastServerSeq) return;
-      lastServerSeq = frame.seq;
+      if (frame.type === 'ack' || !('seq' in frame) || typeof frame.seq !== 'number') return;
+      const frameSeq = frame.seq;
+      if (frameSeq <= lastServerSeq) return;
+      lastServerSeq = frameSeq;
       const { seq: _drop, ...downlink } = frame;
       if (transport.state === 'open') remote.send(downlink as Parameters<typeof remote.send>[0]);
-      connection.receive({ type: 'ack', seq: frame.seq });
+      connection.receive({ type: 'ack', seq: frameSeq });
     };
     const attach = (resume: boolean) => {
       const opened = hub.open(

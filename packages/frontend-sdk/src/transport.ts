@@ -11,9 +11,10 @@ export type TransportState = 'connecting' | 'open' | 'closed';
 export interface Transport {
   /**
    * Hands a message to the transport. Only called while state === 'open'. A transport that
-   * refuses a message returns `false` (or throws); the SDK reports it as dropped.
+   * refuses a message may return `false` (or throw); the SDK reports it as dropped. (A function
+   * returning a boolean is assignable to this `void` signature.)
    */
-  send(message: FrontendUplink): void | boolean;
+  send(message: FrontendUplink): void;
   /** Subscribes to messages from the host; returns the unsubscribe. */
   onMessage(handler: (message: FrontendDownlink) => void): () => void;
   /** Current state; the SDK queues outgoing messages while it is not `open`. */
