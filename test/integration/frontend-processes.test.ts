@@ -184,7 +184,7 @@ describe('frontend processes, end to end in memory', () => {
   it('a 1 MB message goes both ways', async () => {
     await tabReady();
     const info = await world.spawn({ mode: 'ok', heartbeatTimeoutMs: 0 });
-    const big = 'x'.repeat(1024 * 1024);
+    const big = 'x'.repeat(1_000_000);
     await world.service.handle(world.ext, {
       type: 'frontend_process_send',
       processId: info.processId,
@@ -193,6 +193,21 @@ describe('frontend processes, end to end in memory', () => {
     await advance(10);
     const echoed = world.posts.find((p) => p.type === 'frontend_process_message');
     expect((echoed as { payload: { big: string } }).payload.big.length).toBe(big.length);
+  });
+
+  it('a message over the frame limit is refused and reported; the process carries on', async () => {
+    const tab = await tabReady();
+    const info = await world.spawn({ mode: 'ok', heartbeatTimeoutMs: 0 });
+    await world.service.handle(world.ext, {
+      type: 'frontend_process_send',
+      processId: info.processId,
+      payload: { big: 'x'.repeat(2 * 1024 * 1024) },
+    });
+    await advance(10);
+    expect(world.hubErrors).toEqual([expect.objectContaining({ code: 'FRAME_TOO_LARGE' })]);
+    expect(world.posts.some((p) => p.type === 'frontend_process_message')).toBe(false);
+    expect(world.events(info.processId).at(-1)?.state).toBe('running');
+    expect(tab.host.processes()).toHaveLength(1);
   });
 
   it('spawn after the extension is unloaded is refused; unload ends live ones backend_unloaded', async () => {

@@ -99,12 +99,11 @@ export interface Tab {
 
 /** Builds the world. */
 export function createWorld(options: { disconnectGraceMs?: number } = {}) {
+  const hubErrors: unknown[] = [];
   const hub = new FrontendHub({
     extensionExists: (id) => id === EXT,
     isEnabled: (id) => id === EXT,
-    reportError: (error) => {
-      throw error;
-    },
+    reportError: (error) => hubErrors.push(error),
   });
   let supervisor: FrontendSupervisor | undefined;
   const service = createProcessService({
@@ -213,6 +212,8 @@ export function createWorld(options: { disconnectGraceMs?: number } = {}) {
 
   return {
     hub,
+    /** Errors the hub reported (refused downlinks and the like). */
+    hubErrors,
     service,
     ext,
     posts,
