@@ -52,7 +52,9 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     await waitUntil(() => out.text().includes('extensions running'), 10_000, 'the CLI to start');
     expect(out.text()).toContain('[probe] probe: imported');
     expect(out.text()).toContain('[probe] starting → running');
-    expect(out.text()).toContain('[spindle-host] process mode: 1 of 7 extensions running');
+    expect(out.text()).toMatch(
+      /\[spindle-host\] process mode listening on http:\/\/127\.0\.0\.1:\d+: 1 of 7 extensions running/,
+    );
     expect(err.text()).toContain('[Bad-Name] invalid spindle.json');
     expect(err.text()).toContain('[spindle-host] cannot enable "nope": no such extension');
     const runtimes = descendants(cli.pid);
