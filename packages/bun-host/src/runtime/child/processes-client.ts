@@ -30,9 +30,17 @@ function withUser<T extends object>(options: T | undefined, userId: string | und
   return { ...(userId === undefined ? {} : { userId }), ...options } as T;
 }
 
-class FrontendHandle implements FrontendProcessHandle {
+/** Which supervisor a handle talks to. */
+type Side = 'frontend' | 'backend';
+
+/**
+ * A process handle: requests go to the `<side>_process_*` messages of the host; `stop` and
+ * `refresh` keep `info` current.
+ */
+class ProcessHandleBase<Info extends FrontendProcessInfoDTO | BackendProcessInfoDTO> {
   constructor(
-    public info: FrontendProcessInfoDTO,
+    public info: Info,
+    private readonly side: Side,
     private readonly rpc: RequestTable,
     private readonly post: (message: WorkerToHost) => void,
   ) {}
@@ -47,65 +55,46 @@ class FrontendHandle implements FrontendProcessHandle {
   }
   send(payload: unknown): void {
     const { processId, userId } = this.info;
-    this.post({ type: 'frontend_process_send', processId, payload, ...(userId ? { userId } : {}) });
+    this.post({
+      type: `${this.side}_process_send`,
+      processId,
+      payload,
+      ...(userId ? { userId } : {}),
+    } as WorkerToHost);
   }
-  async stop(options?: FrontendProcessStopOptionsDTO) {
-    const info = await this.rpc.request<FrontendProcessInfoDTO | null>({
-      type: 'frontend_process_stop',
-      processId: this.processId,
-      options: withUser(options, this.info.userId),
-    });
-    if (info) this.info = info;
-    return info;
+  async stop(options?: FrontendProcessStopOptionsDTO | BackendProcessStopOptionsDTO) {
+    return this.update(
+      await this.rpc.request<Info | null>({
+        type: `${this.side}_process_stop`,
+        processId: this.processId,
+        options: withUser(options, this.info.userId),
+      } as Parameters<RequestTable['request']>[0]),
+    );
   }
   async refresh() {
-    const info = await this.rpc.request<FrontendProcessInfoDTO | null>({
-      type: 'frontend_process_get',
-      processId: this.processId,
-    });
+    return this.update(
+      await this.rpc.request<Info | null>({
+        type: `${this.side}_process_get`,
+        processId: this.processId,
+      } as Parameters<RequestTable['request']>[0]),
+    );
+  }
+  private update(info: Info | null): Info | null {
     if (info) this.info = info;
     return info;
   }
 }
 
-class BackendHandle implements BackendProcessHandle {
-  constructor(
-    public info: BackendProcessInfoDTO,
-    private readonly rpc: RequestTable,
-    private readonly post: (message: WorkerToHost) => void,
-  ) {}
-  get processId() {
-    return this.info.processId;
-  }
+class FrontendHandle
+  extends ProcessHandleBase<FrontendProcessInfoDTO>
+  implements FrontendProcessHandle {}
+
+class BackendHandle
+  extends ProcessHandleBase<BackendProcessInfoDTO>
+  implements BackendProcessHandle
+{
   get entry() {
     return this.info.entry;
-  }
-  get kind() {
-    return this.info.kind;
-  }
-  get key() {
-    return this.info.key;
-  }
-  send(payload: unknown): void {
-    const { processId, userId } = this.info;
-    this.post({ type: 'backend_process_send', processId, payload, ...(userId ? { userId } : {}) });
-  }
-  async stop(options?: BackendProcessStopOptionsDTO) {
-    const info = await this.rpc.request<BackendProcessInfoDTO | null>({
-      type: 'backend_process_stop',
-      processId: this.processId,
-      options: withUser(options, this.info.userId),
-    });
-    if (info) this.info = info;
-    return info;
-  }
-  async refresh() {
-    const info = await this.rpc.request<BackendProcessInfoDTO | null>({
-      type: 'backend_process_get',
-      processId: this.processId,
-    });
-    if (info) this.info = info;
-    return info;
   }
 }
 
@@ -119,6 +108,7 @@ export function createFrontendProcessesClient(
     spawn: async (options) =>
       new FrontendHandle(
         await rpc.request<FrontendProcessInfoDTO>({ type: 'frontend_process_spawn', options }),
+        'frontend',
         rpc,
         post,
       ),
@@ -158,6 +148,7 @@ export function createBackendProcessesClient(
     spawn: async (options) =>
       new BackendHandle(
         await rpc.request<BackendProcessInfoDTO>({ type: 'backend_process_spawn', options }),
+        'backend',
         rpc,
         post,
       ),
