@@ -48,6 +48,7 @@ import {
 import {
   stackThroughputDefaultLimits,
   stackThroughputProcess,
+  stackThroughputRemoteTab,
   stackThroughputSandbox,
   stackThroughputWorker,
 } from './benchmarks/stack-throughput.ts';
@@ -86,6 +87,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   stackThroughputSandbox,
   stackThroughputWorker,
   stackThroughputDefaultLimits,
+  stackThroughputRemoteTab,
   stackSessionsProcess,
   stackSessionsSandbox,
   stackSessionsWorker,

@@ -85,3 +85,25 @@ export const stackThroughputDefaultLimits: Benchmark = {
   rounds: { warmup: 1, measured: 10, quick: 3 },
   timeoutMs: 180_000,
 };
+
+/**
+ * `process` mode with the tab in a separate Bun child (`stack/tabs-child.ts`): the bridge and
+ * SDK work runs on the other core, as a browser's would, so the row shows what the host side
+ * sustains. The floor's client stays in the benchmark process, as in the other rows.
+ */
+export const stackThroughputRemoteTab: Benchmark = {
+  name: 'stack-throughput-remote-tab',
+  title: 'one-way throughput frontend → backend (process mode, tab in its own process)',
+  unit: 'msg/s',
+  floor: rawFloor(BURST, QUICK_BURST),
+  figure: {
+    label: `bridge + SDK tab in a separate Bun child → process runtime, counted by the backend (${RAISED_LIMIT_NOTE})`,
+    open: async (ctx) => {
+      const { openRemoteThroughput } = await import('./stack/measures.ts');
+      return openRemoteThroughput(ctx, 'process', ctx.quick ? QUICK_BURST : BURST);
+    },
+  },
+  target,
+  rounds: { warmup: 3, measured: 20, quick: 5 },
+  timeoutMs: 180_000,
+};

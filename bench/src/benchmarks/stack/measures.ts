@@ -110,20 +110,13 @@ export async function openStackThroughput(
   return { sample: () => opened.value.burst(burst), close: opened.close };
 }
 
-/**
- * `tabs` tabs of `users` users in a separate Bun child (`remote-tabs.ts`), so the host's event
- * loop runs only the host; each sample has every tab do `perTab` sequential round trips, all
- * tabs at once, and yields every round trip's milliseconds. With one tab this is the
- * single-session baseline under the same conditions. The server's rate limit is raised
- * (`limits.ts`), so a lone tab's back-to-back round trips are not paced.
- */
-export async function openRemoteSessions(
+/** A stack with tabs in a separate Bun child; both closed together (tabs first). */
+async function openRemoteStack(
   ctx: MeasureContext,
   mode: SpindleRuntimeMode,
   tabs: number,
   users: number,
-  perTab: number,
-): Promise<Sampler> {
+) {
   const { openRemoteTabs } = await import('./remote-tabs.ts');
   const stack = await openStackHost({
     mode,
@@ -140,7 +133,7 @@ export async function openRemoteSessions(
     throw error;
   }
   return {
-    sample: () => remote.run(perTab),
+    remote,
     async close() {
       try {
         await remote.close();
@@ -149,4 +142,35 @@ export async function openRemoteSessions(
       }
     },
   };
+}
+
+/**
+ * `tabs` tabs of `users` users in a separate Bun child (`remote-tabs.ts`), so the host's event
+ * loop runs only the host; each sample has every tab do `perTab` sequential round trips, all
+ * tabs at once, and yields every round trip's milliseconds. With one tab this is the
+ * single-session baseline under the same conditions. The server's rate limit is raised
+ * (`limits.ts`), so a lone tab's back-to-back round trips are not paced.
+ */
+export async function openRemoteSessions(
+  ctx: MeasureContext,
+  mode: SpindleRuntimeMode,
+  tabs: number,
+  users: number,
+  perTab: number,
+): Promise<Sampler> {
+  const opened = await openRemoteStack(ctx, mode, tabs, users);
+  return { sample: () => opened.remote.run(perTab), close: opened.close };
+}
+
+/**
+ * One tab in a separate Bun child sending one-way bursts of `burst` messages, counted by the
+ * backend runtime; the server's rate limit is raised.
+ */
+export async function openRemoteThroughput(
+  ctx: MeasureContext,
+  mode: SpindleRuntimeMode,
+  burst: number,
+): Promise<Sampler> {
+  const opened = await openRemoteStack(ctx, mode, 1, 1);
+  return { sample: () => opened.remote.burst(burst), close: opened.close };
 }

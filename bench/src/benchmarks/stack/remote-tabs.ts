@@ -20,6 +20,8 @@ export const TABS_CLOSE_DEADLINE_MS = 10_000;
 export interface RemoteTabs {
   /** Every tab does `perTab` sequential round trips, all at once; every round trip's ms. */
   run(perTab: number): Promise<number[]>;
+  /** The first tab's one-way burst of `count` messages; messages/s counted by the backend. */
+  burst(count: number): Promise<number>;
   /** Closes the tabs, then kills the child and awaits its exit. */
   close(): Promise<void>;
 }
@@ -85,6 +87,11 @@ export async function openRemoteTabs(
       const got = await request({ type: 'run', perTab }, 'tabs run', TABS_DEADLINE_MS);
       if (got.type !== 'result') throw new SpindleError('INTERNAL', `tabs child said ${got.type}`);
       return got.ms;
+    },
+    async burst(count) {
+      const got = await request({ type: 'burst', count }, 'tabs burst', TABS_DEADLINE_MS);
+      if (got.type !== 'rate') throw new SpindleError('INTERNAL', `tabs child said ${got.type}`);
+      return got.perSecond;
     },
     async close() {
       try {

@@ -50,6 +50,11 @@ process.on('message', (raw) => {
         return { type: 'opened', count: tabs.length };
       case 'run':
         return { type: 'result', ms: await run(command.perTab) };
+      case 'burst': {
+        const tab = tabs[0];
+        if (!tab) throw new Error('no tab is open');
+        return { type: 'rate', perSecond: await tab.burst(command.count) };
+      }
       case 'close':
         closeTabs();
         return { type: 'closed' };

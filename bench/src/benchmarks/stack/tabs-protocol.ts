@@ -6,6 +6,8 @@ export type TabsCommand =
   | { type: 'open'; url: string; tokens: readonly string[]; lanes: number }
   /** Every tab does `perTab` sequential round trips, all tabs at once. */
   | { type: 'run'; perTab: number }
+  /** The first tab sends a one-way burst of `count` messages (`StackClient.burst`). */
+  | { type: 'burst'; count: number }
   /** Close every tab, answer, then disconnect and exit. */
   | { type: 'close' };
 
@@ -15,5 +17,7 @@ export type TabsReply =
   | { type: 'opened'; count: number }
   /** Every round trip of a `run`, in ms. */
   | { type: 'result'; ms: number[] }
+  /** Messages/s of a `burst`, as counted by the backend. */
+  | { type: 'rate'; perSecond: number }
   | { type: 'closed' }
   | { type: 'error'; message: string };
