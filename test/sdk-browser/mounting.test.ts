@@ -167,12 +167,9 @@ describe('mounting bundles in real Chromium', () => {
     expect(opened.consoleErrors).toEqual([]);
   });
 
-  // BUG (packaging, reported): packages/frontend-sdk/package.json declares "sideEffects": false,
-  // so a bundler drops `import '@spindle/frontend-sdk/worker'` — the very import an app's own
-  // worker entry is made of — and the worker never exposes its realm (every worker load then
-  // waits for the import deadline). Fix: "sideEffects": ["./src/isolation/worker-entry.ts"].
-  // `it.fails` keeps the suite green while the bug stands and turns red once it is fixed.
-  it.fails('a worker entry that imports @spindle/frontend-sdk/worker keeps the SDK (bundled for the browser)', async () => {
+  // The worker entry is the package's one module with a side effect (it exposes the realm):
+  // `sideEffects` names it, so bundlers keep `import '@spindle/frontend-sdk/worker'`.
+  it('a worker entry that imports @spindle/frontend-sdk/worker keeps the SDK (bundled for the browser)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'spindle-app-worker-'));
     try {
       const out = await bundle({ worker: join(import.meta.dirname, 'page', 'app-worker.ts') }, dir);

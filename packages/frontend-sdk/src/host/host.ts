@@ -48,7 +48,7 @@ export interface ExtensionHostOptions {
   importTimeoutMs?: number;
   /** Deadline of an async `setup` (a stuck one would leave the extension loading). @default 30000 */
   setupTimeoutMs?: number;
-  /** A pending import gives its lane to the next bundle after this long. @default 200 */
+  /** A pending import gives its lane to the next bundle after this long. @default 100 */
   laneHoldMs?: number;
   /** Deadline of `deferReady()`; the extension becomes ready when it passes. @default 10000 */
   readyTimeoutMs?: number;

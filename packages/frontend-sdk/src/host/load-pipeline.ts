@@ -14,9 +14,9 @@ import type { LoadRecord, RealmConnection, RealmConnector } from './record.ts';
 
 /**
  * How long a pending import may keep its lane.
- * @default 200
+ * @default 100
  */
-export const DEFAULT_LANE_HOLD_MS = 200;
+export const DEFAULT_LANE_HOLD_MS = 100;
 
 /** Settings of the load pipeline. */
 export interface LoadPipelineOptions {

@@ -85,6 +85,8 @@ export class LoadRecord {
   private deferred = false;
   private readyRequested = false;
   private announced = false;
+  /** `extension_unmounted` was sent for this load: later uplinks of it are dropped. */
+  private unmountAnnounced = false;
   private readyTimer: TimerHandle | undefined;
   private cancelSignal!: () => void;
   /** Resolves when this load is superseded or unloaded. */
@@ -142,8 +144,25 @@ export class LoadRecord {
   /** The port the realm of this load calls. */
   port(): RealmHostPort {
     return {
-      sendToBackend: (payload) =>
-        this.core.uplink({ type: 'backend_message', extensionId: this.extensionId, payload }),
+      sendToBackend: (payload) => {
+        // Once `extension_unmounted` went out, nothing of this load may follow it (a worker
+        // realm runs process cleanups after the unload began): drop and report instead.
+        if (this.unmountAnnounced) {
+          this.core.drop({
+            what: 'uplink',
+            reason: 'not_loaded',
+            direction: 'out',
+            extensionId: this.extensionId,
+            message: { type: 'backend_message', extensionId: this.extensionId, payload },
+          });
+          return 'dropped';
+        }
+        return this.core.uplink({
+          type: 'backend_message',
+          extensionId: this.extensionId,
+          payload,
+        });
+      },
       ready: () => {
         if (this.state === 'loading') this.readyRequested = true;
         else this.markReady(false);
@@ -340,6 +359,7 @@ export class LoadRecord {
     this.drivers.clear();
     if (this.announced) {
       this.announced = false;
+      this.unmountAnnounced = true;
       this.core.uplink({ type: 'extension_unmounted', extensionId: this.extensionId });
     }
   }
