@@ -28,7 +28,14 @@ export interface SpindleHostPluginOptions {
 
 const here = resolve(import.meta.dirname ?? __dirname);
 const repo = resolve(here, '..', '..');
-const bun = resolve(repo, 'node_modules', '.bin', 'bun');
+// The real binary, not the `node_modules/.bin/bun` shim: the shim runs Bun as a child without
+// `exec`, so a signal to it would leave the host running.
+const bun = resolve(repo, 'node_modules', 'bun', 'bin', 'bun.exe');
+// On Linux the kernel ends the host with TERM when this dev server dies, even by SIGKILL.
+const deathGuard =
+  process.platform === 'linux' && spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0
+    ? ['setpriv', '--pdeathsig', 'TERM']
+    : [];
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -82,7 +89,8 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
       '--tokens',
       tokenFile,
     ];
-    const proc = spawn(bun, args, {
+    const [command, ...prefix] = [...deathGuard, bun];
+    const proc = spawn(command!, [...prefix, ...args], {
       cwd: repo,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -129,6 +137,11 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
   return {
     name: 'spindle-host',
     apply: 'serve',
+    // `server.close()` awaits this hook: the host is gone when the dev server is.
+    async buildEnd() {
+      process.off('exit', killOnExit);
+      await stopHost();
+    },
     async config() {
       port = await freePort();
       const http = `http://127.0.0.1:${port}`;
@@ -159,7 +172,7 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
         const token = who === 'alice' ? tokens.alice : who === 'bob' ? tokens.bob : tokens.admin;
         res.setHeader('content-type', 'application/json');
         res.setHeader('cache-control', 'no-store');
-        res.end(JSON.stringify({ token, mode, modes: MODES }));
+        res.end(JSON.stringify({ token, mode, modes: MODES, hostPid: child?.pid ?? null }));
       });
       server.middlewares.use('/__playground/mode', (req, res) => {
         const next = new URL(req.url ?? '/', 'http://x').searchParams.get('mode') as Mode;

@@ -18,6 +18,8 @@ interface PlaygroundConfig {
 }
 
 const params = new URLSearchParams(location.search);
+/** Admin sessions see the host's process list. */
+let isAdmin = false;
 const config = (await (
   await fetch(`/__playground/config?user=${encodeURIComponent(params.get('user') ?? '')}`)
 ).json()) as PlaygroundConfig;
@@ -28,6 +30,10 @@ for (const mode of config.modes)
   modeSelect.add(new Option(mode, mode, false, mode === config.mode));
 modeSelect.addEventListener('change', async () => {
   modeSelect.disabled = true;
+  // The host goes away while it restarts: stop talking to it until the page reloads.
+  isAdmin = false;
+  host.close();
+  bridge.close();
   connBadge.textContent = `restarting in ${modeSelect.value} mode`;
   await fetch(`/__playground/mode?mode=${modeSelect.value}`, { method: 'POST' });
   location.reload();
@@ -133,7 +139,6 @@ $('responsive-click').addEventListener('click', () => {
 
 // Process table: the host's view (admin endpoint), refreshed every second. Other users see a
 // note instead: the host's process list is for operators.
-let isAdmin = false;
 async function refreshProcesses() {
   if (!isAdmin) return;
   try {

@@ -3,6 +3,7 @@
  * which builds the demo extensions and starts `spindle-host`), driven by Debian's Chromium
  * through playwright-core. Everything started here is stopped by `stop()`.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
@@ -10,6 +11,16 @@ import { createServer, type ViteDevServer } from 'vite';
 const repo = resolve(import.meta.dirname, '..', '..');
 /** Chromium from Debian (`apt-get install chromium`); override with SPINDLE_CHROMIUM. */
 export const CHROMIUM = process.env.SPINDLE_CHROMIUM ?? '/usr/bin/chromium';
+
+/** True while `pid` is a live process (a zombie waiting to be reaped counts as gone). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 /** A running playground plus a browser. */
 export interface Playground {
@@ -74,8 +85,15 @@ export async function startPlayground(
         return { page, context: ctx, consoleErrors };
       },
       async stop() {
+        const hostPid = await fetch(new URL('/__playground/config', url))
+          .then((r) => r.json() as Promise<{ hostPid: number | null }>)
+          .then((c) => c.hostPid)
+          .catch(() => null);
         await b.close().catch(() => undefined);
         await s.close();
+        if (hostPid !== null && isRunning(hostPid)) {
+          throw new Error(`spindle-host ${hostPid} outlived the playground`);
+        }
       },
     };
   } catch (error) {
