@@ -29,7 +29,7 @@ export const PROTOCOL_VERSION = 1;
 export interface WireLimits {
   /** Largest frame in bytes of UTF-8 JSON. @default 1048576 */
   maxFrameBytes: number;
-  /** Frames a client may send per second (token bucket, burst = twice the rate). @default 500 */
+  /** Frames a client may send per second (token bucket, burst = twice the rate). @default 10000 */
   maxFramesPerSecond: number;
   /** Unacknowledged frames each side keeps for replay. @default 1024 */
   maxUnackedFrames: number;
@@ -40,7 +40,7 @@ export interface WireLimits {
 /** Default `WireLimits`. */
 export const DEFAULT_WIRE_LIMITS: WireLimits = {
   maxFrameBytes: 1_048_576,
-  maxFramesPerSecond: 500,
+  maxFramesPerSecond: 10_000,
   maxUnackedFrames: 1024,
   resumeGraceMs: 30_000,
 };

@@ -28,7 +28,7 @@ describe('handshake', () => {
       resumed: false,
       lastClientSeq: 0,
       isAdmin: false,
-      limits: { maxFrameBytes: 65_536, maxFramesPerSecond: 500 },
+      limits: { maxFrameBytes: 65_536, maxFramesPerSecond: 10_000 },
     });
     expect(
       welcome.extensions.map((e) => [e.identifier, e.state, e.frontendUrl?.split('?')[0]]),
