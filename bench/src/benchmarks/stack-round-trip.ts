@@ -70,7 +70,7 @@ export const stackRoundTripDefaultLimits: Benchmark = {
   floor: relayFloor,
   figure: {
     label:
-      'bridge + SDK tab → host server → process runtime echo → back (shipped 500 frames/s limit)',
+      'bridge + SDK tab → host server → process runtime echo → back (shipped default limit, DEFAULT_WIRE_LIMITS)',
     open: async (ctx) => {
       const { openStackRoundTrip } = await import('./stack/measures.ts');
       return openStackRoundTrip(ctx, 'process', ctx.quick ? QUICK_BATCH : BATCH, undefined);

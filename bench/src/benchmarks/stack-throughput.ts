@@ -70,7 +70,7 @@ export const stackThroughputDefaultLimits: Benchmark = {
   floor: rawFloor(DEFAULT_LIMIT_BURST, QUICK_DEFAULT_LIMIT_BURST),
   figure: {
     label:
-      'bridge + SDK tab → process runtime, counted by the backend (shipped 500 frames/s limit)',
+      'bridge + SDK tab → process runtime, counted by the backend (shipped default limit, DEFAULT_WIRE_LIMITS)',
     open: async (ctx) => {
       const { openStackThroughput } = await import('./stack/measures.ts');
       return openStackThroughput(
