@@ -39,6 +39,39 @@ export function unbrand(raw: unknown): UnbrandResult {
   return { ok: true, value: rest };
 }
 
+/**
+ * Checks the brand of an inbound frame and hands each message it carries to `deliver`, in
+ * order: the frame itself, or every member of a batch (`{ __spindle: 1, batch: [...] }`).
+ * A refused frame or batch member goes to `refuse` and delivers nothing else of itself.
+ */
+export function unbrandEach(
+  raw: unknown,
+  deliver: (message: unknown) => void,
+  refuse: (reason: string) => void,
+): void {
+  const result = unbrand(raw);
+  if (!result.ok) {
+    refuse(result.reason);
+    return;
+  }
+  const { batch } = result.value as { batch?: unknown; type?: unknown };
+  if (batch === undefined || (result.value as { type?: unknown }).type !== undefined) {
+    deliver(result.value);
+    return;
+  }
+  if (!Array.isArray(batch)) {
+    refuse(`batch is not an array (${describe(batch)})`);
+    return;
+  }
+  for (const message of batch) {
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      refuse(`batch member is not an object (${describe(message)})`);
+    } else {
+      deliver(message);
+    }
+  }
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';

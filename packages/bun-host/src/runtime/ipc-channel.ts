@@ -1,10 +1,13 @@
 /** Host side of the Bun IPC medium: a `Channel` over a subprocess's `send` and `ipc` callback. */
 import type { HostToWorker } from '@spindle/types';
-import { brand, type Channel, HandlerSet, unbrand } from './channel.ts';
+import { Batcher, type BatchLimits, type TickScheduler } from './batch.ts';
+import { type Channel, HandlerSet, unbrandEach } from './channel.ts';
 
-/** A `Channel` fed by the `ipc` callback of `Bun.spawn`. */
+/** A `Channel` fed by the `ipc` callback of `Bun.spawn`; outbound traffic is batched per tick. */
 export class IpcChannel implements Channel<HostToWorker, unknown> {
   readonly #handlers = new HandlerSet<unknown>();
+  readonly #batcher: Batcher<HostToWorker>;
+  readonly #deliver = (message: unknown) => this.#handlers.emit(message, this.onError);
   #send: ((message: unknown) => void) | null = null;
   #closed = false;
   #backlog: unknown[] = [];
@@ -12,11 +15,15 @@ export class IpcChannel implements Channel<HostToWorker, unknown> {
   /**
    * @param onRefused called with the reason for every inbound message that is not branded.
    * @param onError called when a handler throws.
+   * @param batching bounds and scheduler of outbound batches. @default DEFAULT_BATCH_LIMITS, setImmediate
    */
   constructor(
     private readonly onRefused: (reason: string) => void,
     private readonly onError: (error: unknown) => void,
-  ) {}
+    batching: { limits?: Partial<BatchLimits>; schedule?: TickScheduler } = {},
+  ) {
+    this.#batcher = new Batcher({ ...batching, post: (frame) => this.#post(frame) });
+  }
 
   /** Connects the outbound side once the subprocess exists; flushes what was sent before. */
   connect(send: (message: unknown) => void): void {
@@ -26,37 +33,37 @@ export class IpcChannel implements Channel<HostToWorker, unknown> {
     for (const message of backlog) this.#post(message);
   }
 
-  /** Feeds one inbound message from the `ipc` callback. */
+  /** Feeds one inbound frame (a message or a batch) from the `ipc` callback. */
   receive(raw: unknown): void {
     if (this.#closed) return;
-    const result = unbrand(raw);
-    if (!result.ok) {
-      this.onRefused(result.reason);
-      return;
-    }
-    this.#handlers.emit(result.value, this.onError);
+    unbrandEach(raw, this.#deliver, this.onRefused);
   }
 
   send(message: HostToWorker): void {
     if (this.#closed) return;
-    const branded = brand(message);
-    if (this.#send) this.#post(branded);
-    else this.#backlog.push(branded);
+    this.#batcher.send(message);
   }
 
   onMessage(handler: (message: unknown) => void): () => void {
     return this.#handlers.add(handler);
   }
 
+  /** Posts what is still batched (to a live child, or into the void), then stops. */
   close(): void {
+    if (this.#closed) return;
+    this.#batcher.close();
     this.#closed = true;
     this.#handlers.clear();
     this.#backlog = [];
   }
 
-  #post(message: unknown): void {
+  #post(frame: unknown): void {
+    if (!this.#send) {
+      this.#backlog.push(frame);
+      return;
+    }
     try {
-      this.#send?.(message);
+      this.#send(frame);
     } catch {
       // The child is gone; its exit, not this send, reports the outcome (STYLE item 4).
     }

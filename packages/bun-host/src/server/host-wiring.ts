@@ -12,7 +12,11 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { DEFAULT_ENTRY_FRONTEND, type ExtensionInfoDTO } from '@spindle/types';
+import {
+  DEFAULT_ENTRY_FRONTEND,
+  type ExtensionInfoDTO,
+  type ExtensionStateDTO,
+} from '@spindle/types';
 import { FrontendHub } from '../frontend/hub.ts';
 import type { FrontendHubOptions } from '../frontend/hub-types.ts';
 import type { HostExtensionInfo, SpindleHost } from '../host.ts';
@@ -43,10 +47,21 @@ export function createFrontendSide(options: FrontendSideOptions): FrontendSide {
   return {
     hub,
     server(host) {
+      // `isEnabled` runs on every uplink: keep each extension's state from the host's `state`
+      // events instead of building a full info object per frame.
+      const states = new Map<string, ExtensionStateDTO>();
+      host.events.on('state', (change) => {
+        states.set(change.extensionId, change.state);
+      });
       hub.setExtensionPolicy({
         extensionExists: (id) => host.get(id)?.manifest !== undefined,
         isEnabled: (id) => {
-          const state = host.get(id)?.state;
+          let state = states.get(id);
+          if (state === undefined) {
+            // Unknown ids are not kept: a client naming random ids must not grow the map.
+            state = host.get(id)?.state;
+            if (state !== undefined) states.set(id, state);
+          }
           return state !== undefined && state !== 'disabled';
         },
       });

@@ -3,9 +3,14 @@
  * subprocess, `postMessage` in a worker. Branded like the host side; unbranded input is dropped.
  */
 import type { HostToWorker, WorkerToHost } from '@spindle/types';
-import { brand, type Channel, HandlerSet, unbrand } from '../channel.ts';
+import { Batcher } from '../batch.ts';
+import { type Channel, HandlerSet, unbrandEach } from '../channel.ts';
 
-/** The runtime's channel to its host. */
+/**
+ * The runtime's channel to its host. Outbound traffic is batched per microtask checkpoint: the
+ * replies to one inbound batch leave together, and nothing waits for a later loop turn (a
+ * `shutdown_complete` is out before the exit timer fires).
+ */
 export type HostChannel = Channel<WorkerToHost, HostToWorker>;
 
 /** Which medium this runtime talks over. */
@@ -22,14 +27,15 @@ export function detectMedium(): ChildMedium | undefined {
 export function openHostChannel(medium: ChildMedium): HostChannel {
   const handlers = new HandlerSet<HostToWorker>();
   let closed = false;
+  const onError = (error: unknown) => {
+    console.error('[spindle] a host message handler threw:', error);
+  };
+  const emit = (message: unknown) => handlers.emit(message as HostToWorker, onError);
+  // Nobody but the host writes here; anything unbranded is dropped without a word.
+  const ignore = () => {};
   const deliver = (raw: unknown) => {
     if (closed) return;
-    const result = unbrand(raw);
-    if (result.ok) {
-      handlers.emit(result.value as HostToWorker, (error) => {
-        console.error('[spindle] a host message handler threw:', error);
-      });
-    }
+    unbrandEach(raw, emit, ignore);
   };
   let post: (message: unknown) => void;
   if (medium === 'ipc') {
@@ -43,17 +49,24 @@ export function openHostChannel(medium: ChildMedium): HostChannel {
     scope.addEventListener('message', (event) => deliver(event.data));
     post = (message) => scope.postMessage(message);
   }
-  return {
-    send(message) {
-      if (closed) return;
+  const batcher = new Batcher<WorkerToHost>({
+    schedule: queueMicrotask,
+    post(frame) {
       try {
-        post(brand(message));
+        post(frame);
       } catch {
         // The host is gone; the parent-death guard ends this runtime.
       }
     },
+  });
+  return {
+    send(message) {
+      if (closed) return;
+      batcher.send(message);
+    },
     onMessage: (handler) => handlers.add(handler),
     close() {
+      batcher.close();
       closed = true;
       handlers.clear();
       if (medium === 'ipc') process.off('message', deliver);

@@ -1,0 +1,155 @@
+/**
+ * Per-tick batching of branded channel traffic. The medium's per-message cost (a native IPC
+ * write, a Worker `postMessage`) dominates a burst of small messages, so messages sent while
+ * another already left in the same tick are queued and leave together as one branded batch.
+ * The first message of a quiet tick still leaves at once: a lone message waits for nothing.
+ */
+import { BRAND, brand } from './channel.ts';
+
+/** A branded batch on the wire: several messages in order, each unbranded. */
+export interface BatchFrame {
+  __spindle: typeof BRAND;
+  batch: unknown[];
+}
+
+/** Bounds of one batch. */
+export interface BatchLimits {
+  /** Messages per batch. @default 512 */
+  maxCount: number;
+  /**
+   * Estimated bytes per batch; a message estimated at this or more always travels alone.
+   * @default 262144
+   */
+  maxBytes: number;
+}
+
+/** @see BatchLimits */
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCount: 512, maxBytes: 256 * 1024 };
+
+/** Schedules a callback after the current tick's I/O. @default setImmediate */
+export type TickScheduler = (callback: () => void) => void;
+
+/** Options of a `Batcher`. */
+export interface BatcherOptions {
+  /** Hands one frame (a branded message or a `BatchFrame`) to the medium. */
+  post(frame: unknown): void;
+  /** @default DEFAULT_BATCH_LIMITS */
+  limits?: Partial<BatchLimits> | undefined;
+  /** @default setImmediate */
+  schedule?: TickScheduler | undefined;
+}
+
+/**
+ * Turns a stream of outgoing messages into frames, in order. States: `idle` (nothing sent this
+ * tick: the next message leaves at once), `busy` (something left this tick: the next ones
+ * queue until the scheduled flush), `closed` (everything dropped).
+ */
+export class Batcher<T extends object> {
+  readonly #post: (frame: unknown) => void;
+  readonly #limits: BatchLimits;
+  readonly #schedule: TickScheduler;
+  #state: 'idle' | 'busy' | 'closed' = 'idle';
+  #queue: T[] = [];
+  #queuedBytes = 0;
+  readonly #onTick = () => this.#tick();
+
+  constructor(options: BatcherOptions) {
+    this.#post = options.post;
+    this.#limits = { ...DEFAULT_BATCH_LIMITS, ...options.limits };
+    this.#schedule = options.schedule ?? setImmediate;
+  }
+
+  /** Messages waiting for the next flush. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Sends `message` now, or queues it for this tick's batch. Dropped once closed. */
+  send(message: T): void {
+    if (this.#state === 'closed') return;
+    if (this.#state === 'idle') {
+      this.#state = 'busy';
+      this.#schedule(this.#onTick);
+      this.#post(brand(message));
+      return;
+    }
+    const size = estimateSize(message, this.#limits.maxBytes);
+    if (size >= this.#limits.maxBytes) {
+      this.flush();
+      this.#post(brand(message));
+      return;
+    }
+    if (this.#queuedBytes + size > this.#limits.maxBytes) this.flush();
+    this.#queue.push(message);
+    this.#queuedBytes += size;
+    if (this.#queue.length >= this.#limits.maxCount) this.flush();
+  }
+
+  /** Posts whatever is queued, now, in order. */
+  flush(): void {
+    const queue = this.#queue;
+    if (queue.length === 0) return;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    const [only] = queue;
+    if (queue.length === 1 && only !== undefined) this.#post(brand(only));
+    else this.#post({ __spindle: BRAND, batch: queue } satisfies BatchFrame);
+  }
+
+  /** Flushes what is queued, then drops everything sent later. Idempotent. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.flush();
+    this.#state = 'closed';
+  }
+
+  #tick(): void {
+    if (this.#state === 'closed') return;
+    this.flush();
+    this.#state = 'idle';
+  }
+}
+
+/**
+ * A cheap upper-bound-ish estimate of a value's JSON size (string lengths in UTF-16 units plus
+ * punctuation), walked only until it reaches `limit`, so a huge value costs no more than a small
+ * one to classify.
+ */
+export function estimateSize(value: unknown, limit: number): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && total < limit) {
+    const item = stack.pop();
+    switch (typeof item) {
+      case 'string':
+        total += item.length + 2;
+        break;
+      case 'number':
+      case 'boolean':
+      case 'bigint':
+        total += 8;
+        break;
+      case 'object':
+        if (item === null) {
+          total += 4;
+        } else if (Array.isArray(item)) {
+          total += 2 + item.length;
+          for (const element of item) {
+            if (total >= limit) break;
+            stack.push(element);
+          }
+        } else {
+          total += 2;
+          for (const key in item) {
+            if (total >= limit) break;
+            total += key.length + 4;
+            stack.push((item as Record<string, unknown>)[key]);
+          }
+        }
+        break;
+      default:
+        total += 4;
+    }
+  }
+  return total;
+}

@@ -1,0 +1,281 @@
+import type { HostToWorker } from '@spindle/types';
+import { validateWorkerToHost } from '@spindle/types';
+import { describe, expect, it } from 'vitest';
+import { Batcher, estimateSize } from '../../src/runtime/batch.ts';
+import { unbrandEach } from '../../src/runtime/channel.ts';
+import { IpcChannel } from '../../src/runtime/ipc-channel.ts';
+import { WorkerChannel } from '../../src/runtime/worker-channel.ts';
+
+/** A scheduler the test runs by hand: the "end of the tick". */
+function manualTick() {
+  const due: (() => void)[] = [];
+  return {
+    schedule: (callback: () => void) => {
+      due.push(callback);
+    },
+    run() {
+      for (const callback of due.splice(0)) callback();
+    },
+  };
+}
+
+type Msg = { type: 'log'; level: 'info'; message: string };
+const msg = (n: number, size = 1): Msg => ({
+  type: 'log',
+  level: 'info',
+  message: `${n}`.padEnd(size, '.'),
+});
+
+/** Unpacks every frame as a receiver would. */
+function unpack(frames: unknown[]): { messages: unknown[]; refused: string[] } {
+  const messages: unknown[] = [];
+  const refused: string[] = [];
+  for (const frame of frames) {
+    unbrandEach(
+      frame,
+      (m) => messages.push(m),
+      (r) => refused.push(r),
+    );
+  }
+  return { messages, refused };
+}
+
+describe('Batcher', () => {
+  it('sends the first message of a tick at once and the rest as one batch, in order', () => {
+    const tick = manualTick();
+    const frames: unknown[] = [];
+    const batcher = new Batcher<Msg>({ post: (f) => frames.push(f), schedule: tick.schedule });
+    batcher.send(msg(0));
+    expect(frames).toEqual([{ ...msg(0), __spindle: 1 }]);
+    for (let i = 1; i <= 5; i++) batcher.send(msg(i));
+    expect(frames).toHaveLength(1);
+    expect(batcher.pending).toBe(5);
+    tick.run();
+    expect(frames).toHaveLength(2);
+    expect(frames[1]).toEqual({ __spindle: 1, batch: [1, 2, 3, 4, 5].map((n) => msg(n)) });
+    expect(unpack(frames).messages).toEqual([0, 1, 2, 3, 4, 5].map((n) => msg(n)));
+    // A quiet tick again: the next message leaves at once.
+    batcher.send(msg(6));
+    expect(frames).toHaveLength(3);
+    expect(frames[2]).toEqual({ ...msg(6), __spindle: 1 });
+  });
+
+  it('a lone queued message travels unwrapped', () => {
+    const tick = manualTick();
+    const frames: unknown[] = [];
+    const batcher = new Batcher<Msg>({ post: (f) => frames.push(f), schedule: tick.schedule });
+    batcher.send(msg(0));
+    batcher.send(msg(1));
+    tick.run();
+    expect(frames).toEqual([
+      { ...msg(0), __spindle: 1 },
+      { ...msg(1), __spindle: 1 },
+    ]);
+  });
+
+  it('bounds a batch by count', () => {
+    const tick = manualTick();
+    const frames: unknown[] = [];
+    const batcher = new Batcher<Msg>({
+      post: (f) => frames.push(f),
+      schedule: tick.schedule,
+      limits: { maxCount: 3 },
+    });
+    for (let i = 0; i < 8; i++) batcher.send(msg(i));
+    tick.run();
+    const sizes = frames.map((f) => ((f as { batch?: unknown[] }).batch ?? [f]).length);
+    expect(sizes).toEqual([1, 3, 3, 1]);
+    expect(unpack(frames).messages).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((n) => msg(n)));
+  });
+
+  it('bounds a batch by bytes, and a big message goes alone, after what was queued', () => {
+    const tick = manualTick();
+    const frames: unknown[] = [];
+    const batcher = new Batcher<Msg>({
+      post: (f) => frames.push(f),
+      schedule: tick.schedule,
+      limits: { maxBytes: 1000 },
+    });
+    batcher.send(msg(0));
+    batcher.send(msg(1, 400));
+    batcher.send(msg(2, 400));
+    batcher.send(msg(3, 400)); // would pass 1000 with 1 and 2: they leave first
+    batcher.send(msg(4, 1_000_000)); // alone, after 3
+    batcher.send(msg(5));
+    tick.run();
+    const shapes = frames.map((f) => {
+      const batch = (f as { batch?: Msg[] }).batch;
+      return batch
+        ? batch.map((m) => Number.parseInt(m.message, 10))
+        : [Number.parseInt((f as Msg).message, 10)];
+    });
+    expect(shapes).toEqual([[0], [1, 2], [3], [4], [5]]);
+    expect((frames[3] as Msg).message).toHaveLength(1_000_000);
+    expect(frames[3]).toHaveProperty('__spindle', 1);
+  });
+
+  it('close flushes what is queued, then drops later sends', () => {
+    const tick = manualTick();
+    const frames: unknown[] = [];
+    const batcher = new Batcher<Msg>({ post: (f) => frames.push(f), schedule: tick.schedule });
+    batcher.send(msg(0));
+    batcher.send(msg(1));
+    batcher.send(msg(2));
+    batcher.close();
+    batcher.send(msg(3));
+    tick.run();
+    expect(unpack(frames).messages).toEqual([0, 1, 2].map((n) => msg(n)));
+    batcher.close();
+    expect(frames).toHaveLength(2);
+  });
+
+  it('flushes on the real setImmediate by default', async () => {
+    const frames: unknown[] = [];
+    const batcher = new Batcher<Msg>({ post: (f) => frames.push(f) });
+    for (let i = 0; i < 4; i++) batcher.send(msg(i));
+    expect(frames).toHaveLength(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(unpack(frames).messages).toEqual([0, 1, 2, 3].map((n) => msg(n)));
+  });
+});
+
+describe('estimateSize', () => {
+  it('grows with content and stops at the limit', () => {
+    expect(estimateSize({ a: 'x' }, 1e6)).toBeLessThan(estimateSize({ a: 'x'.repeat(100) }, 1e6));
+    expect(estimateSize({ payload: 'y'.repeat(5000) }, 1e6)).toBeGreaterThanOrEqual(5000);
+    const huge = Array.from({ length: 100_000 }, (_, i) => ({ i }));
+    const capped = estimateSize(huge, 1000);
+    expect(capped).toBeGreaterThanOrEqual(1000);
+    expect(capped).toBeLessThan(200_000);
+  });
+});
+
+describe('unbrandEach', () => {
+  it('refuses unbranded frames and batches, and non-object batch members', () => {
+    const { messages, refused } = unpack([
+      { batch: [{ type: 'ready' }] },
+      { __spindle: 1, batch: 'nope' },
+      { __spindle: 1, batch: [{ type: 'ready' }, 7, null, [1], { type: 'log' }] },
+      { __spindle: 2, type: 'ready' },
+    ]);
+    expect(messages).toEqual([{ type: 'ready' }, { type: 'log' }]);
+    expect(refused).toEqual([
+      'unbranded message',
+      'batch is not an array (string)',
+      'batch member is not an object (number)',
+      'batch member is not an object (null)',
+      'batch member is not an object (array)',
+      'unbranded message',
+    ]);
+  });
+
+  it('hands every batch member on for validation, one by one', () => {
+    const verdicts: boolean[] = [];
+    unbrandEach(
+      {
+        __spindle: 1,
+        batch: [{ type: 'ready' }, { type: 'nonsense' }, { type: 'shutdown_complete' }],
+      },
+      (m) => verdicts.push(validateWorkerToHost(m).ok),
+      () => {},
+    );
+    expect(verdicts).toEqual([true, false, true]);
+  });
+});
+
+describe('host adapters', () => {
+  it('IpcChannel batches outbound traffic per tick and unpacks inbound batches', () => {
+    const tick = manualTick();
+    const refused: string[] = [];
+    const channel = new IpcChannel(
+      (reason) => refused.push(reason),
+      () => {},
+      { schedule: tick.schedule },
+    );
+    const wire: unknown[] = [];
+    channel.connect((frame) => wire.push(frame));
+    const messages: HostToWorker[] = [0, 1, 2].map((n) => ({
+      type: 'frontend_message',
+      payload: n,
+      userId: 'u',
+      frontendSessionId: 's',
+    }));
+    for (const m of messages) channel.send(m);
+    tick.run();
+    expect(wire).toEqual([
+      { ...messages[0], __spindle: 1 },
+      { __spindle: 1, batch: messages.slice(1) },
+    ]);
+
+    const received: unknown[] = [];
+    channel.onMessage((m) => received.push(m));
+    channel.receive({ __spindle: 1, batch: [{ type: 'ready' }, { type: 'log' }] });
+    channel.receive({ batch: [{ type: 'ready' }] });
+    expect(received).toEqual([{ type: 'ready' }, { type: 'log' }]);
+    expect(refused).toEqual(['unbranded message']);
+  });
+
+  it('IpcChannel flushes its pending batch on close', () => {
+    const tick = manualTick();
+    const channel = new IpcChannel(
+      () => {},
+      () => {},
+      { schedule: tick.schedule },
+    );
+    const wire: unknown[] = [];
+    channel.connect((frame) => wire.push(frame));
+    channel.send({ type: 'shutdown' });
+    channel.send({ type: 'shutdown', reason: 'again' });
+    channel.close();
+    channel.send({ type: 'shutdown', reason: 'late' });
+    tick.run();
+    expect(unpack(wire).messages).toEqual([
+      { type: 'shutdown' },
+      { type: 'shutdown', reason: 'again' },
+    ]);
+  });
+
+  it('WorkerChannel batches, unpacks, refuses unbranded input and flushes on close', () => {
+    const tick = manualTick();
+    const posted: unknown[] = [];
+    let listener: ((event: MessageEvent) => void) | undefined;
+    const worker = {
+      postMessage: (data: unknown) => posted.push(data),
+      addEventListener: (_type: string, l: (event: MessageEvent) => void) => {
+        listener = l;
+      },
+      removeEventListener: () => {
+        listener = undefined;
+      },
+    } as unknown as Worker;
+    const refused: string[] = [];
+    const channel = new WorkerChannel(
+      worker,
+      (reason) => refused.push(reason),
+      () => {},
+      { schedule: tick.schedule },
+    );
+    const received: unknown[] = [];
+    channel.onMessage((m) => received.push(m));
+    listener?.({
+      data: { __spindle: 1, batch: [{ type: 'ready' }, { type: 'log' }] },
+    } as MessageEvent);
+    listener?.({ data: { type: 'ready' } } as MessageEvent);
+    expect(received).toEqual([{ type: 'ready' }, { type: 'log' }]);
+    expect(refused).toEqual(['unbranded message']);
+
+    channel.send({ type: 'shutdown' });
+    channel.send({ type: 'shutdown', reason: 'a' });
+    channel.send({ type: 'shutdown', reason: 'b' });
+    expect(posted).toHaveLength(1);
+    channel.close();
+    expect(posted[1]).toEqual({
+      __spindle: 1,
+      batch: [
+        { type: 'shutdown', reason: 'a' },
+        { type: 'shutdown', reason: 'b' },
+      ],
+    });
+    expect(listener).toBeUndefined();
+  });
+});
