@@ -4,10 +4,11 @@
  * when that import succeeded (`init_failed` with the serialized error otherwise).
  * In `sandbox` mode the launch plan's preload has applied Landlock before this file runs.
  */
-import { type HostToWorker, serializeError, type WorkerToHost } from '@spindle/types';
+import type { HostToWorker, WorkerToHost } from '@spindle/types';
 import { detectMedium, type HostChannel, openHostChannel } from './channel.ts';
 import { RequestTable } from './rpc.ts';
 import { createSpindle, formatLogArgs, type SpindleRuntime } from './spindle.ts';
+import { loadTypes } from './types-module.ts';
 
 type InitMessage = Extract<HostToWorker, { type: 'init' }>;
 
@@ -55,19 +56,25 @@ async function start(init: InitMessage): Promise<void> {
     await import(init.entryPath);
   } catch (error) {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    const { serializeError } = await loadTypes();
     post({ type: 'init_failed', error: serializeError(error) });
     exitSoon(1);
     return;
   }
-  if (!shuttingDown) post({ type: 'ready' });
+  if (shuttingDown) return;
+  post({ type: 'ready' });
+  // Off the start path, so the first error a request meets does not wait for it.
+  void loadTypes();
 }
 
 function shutdown(): void {
   if (shuttingDown) return;
   shuttingDown = true;
-  rpc.close('the runtime is shutting down');
-  post({ type: 'shutdown_complete' });
-  exitSoon(0);
+  // The pending requests' rejections run before the runtime reports it is done.
+  void rpc.close('the runtime is shutting down').then(() => {
+    post({ type: 'shutdown_complete' });
+    exitSoon(0);
+  });
 }
 
 function exitSoon(code: number): void {

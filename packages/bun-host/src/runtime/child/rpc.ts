@@ -1,10 +1,6 @@
 /** Requests of the runtime to the host: each has a `requestId` and settles exactly once. */
-import {
-  deserializeError,
-  type SerializedError,
-  SpindleError,
-  type WorkerToHost,
-} from '@spindle/types';
+import type { SerializedError, WorkerToHost } from '@spindle/types';
+import { loadTypes } from './types-module.ts';
 
 /** A `WorkerToHost` variant that carries a `requestId`. */
 export type RequestMessage = Extract<WorkerToHost, { requestId: string }>;
@@ -21,13 +17,14 @@ interface Pending {
 export class RequestTable {
   readonly #pending = new Map<string, Pending>();
   #next = 0;
-  #closedWith: Error | undefined;
+  /** The error of every request after `close`; built once `@spindle/types` is loaded. */
+  #closedWith: Promise<Error> | undefined;
 
   constructor(private readonly post: (message: RequestMessage) => void) {}
 
   /** Sends a request; resolves with its `result` or rejects with its error. */
   request<T>(message: WithoutRequestId<RequestMessage>): Promise<T> {
-    if (this.#closedWith) return Promise.reject(this.#closedWith);
+    if (this.#closedWith) return this.#closedWith.then((error) => Promise.reject(error));
     this.#next += 1;
     const requestId = `r${this.#next}`;
     return new Promise<T>((resolve, reject) => {
@@ -41,15 +38,27 @@ export class RequestTable {
     const pending = this.#pending.get(requestId);
     if (!pending) return;
     this.#pending.delete(requestId);
-    if (error) pending.reject(deserializeError(error));
-    else pending.resolve(result);
+    if (error) {
+      // The error class lives in `@spindle/types`, loaded off the start path (`types-module.ts`).
+      void loadTypes().then((types) => pending.reject(types.deserializeError(error)));
+    } else pending.resolve(result);
   }
 
-  /** Rejects every pending request with `reason` (as `cause`); later requests fail at once. */
-  close(reason: string): void {
-    this.#closedWith = new SpindleError('EXTENSION_UNLOADED', reason);
-    for (const pending of this.#pending.values()) pending.reject(this.#closedWith);
+  /**
+   * Rejects every pending request with `reason` (as `cause`); later requests fail at once.
+   * Resolves once the pending requests are rejected (the error class may still be loading).
+   */
+  close(reason: string): Promise<void> {
+    if (this.#closedWith) return this.#closedWith.then(() => undefined);
+    const closed = loadTypes().then(
+      (types) => new types.SpindleError('EXTENSION_UNLOADED', reason),
+    );
+    this.#closedWith = closed;
+    const pending = [...this.#pending.values()];
     this.#pending.clear();
+    return closed.then((error) => {
+      for (const request of pending) request.reject(error);
+    });
   }
 
   /** Requests awaiting a response. */

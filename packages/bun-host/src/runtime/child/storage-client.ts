@@ -1,25 +1,25 @@
 /** `spindle.storage` and `spindle.userStorage`: thin clients of the host's storage requests. */
-import {
-  isSpindleError,
-  SpindleError,
-  type SpindleStorage,
-  type SpindleUserStorage,
-  type StorageGetJsonOptions,
-  type StorageOp,
-  type StorageSetJsonOptions,
-  type UserStorageScope,
+import type {
+  SpindleStorage,
+  SpindleUserStorage,
+  StorageGetJsonOptions,
+  StorageOp,
+  StorageSetJsonOptions,
+  UserStorageScope,
 } from '@spindle/types';
 import type { RequestTable } from './rpc.ts';
+import { loadTypes } from './types-module.ts';
 
 type Call = (op: StorageOp, path: string, data?: string, userId?: string) => Promise<unknown>;
 
 /** Largest `setJson` indent, as on the host side. */
 const MAX_JSON_INDENT = 10;
 
-function parseJson<T>(path: string, text: string): T {
+async function parseJson<T>(path: string, text: string): Promise<T> {
   try {
     return JSON.parse(text) as T;
   } catch (error) {
+    const { SpindleError } = await loadTypes();
     throw new SpindleError('INVALID_JSON', `storage file ${path} does not hold valid JSON`, {
       cause: error,
       details: { path },
@@ -27,7 +27,12 @@ function parseJson<T>(path: string, text: string): T {
   }
 }
 
-function stringify(path: string, value: unknown, indent: number | undefined): string {
+async function stringify(
+  path: string,
+  value: unknown,
+  indent: number | undefined,
+): Promise<string> {
+  const { SpindleError } = await loadTypes();
   if (
     indent !== undefined &&
     (!Number.isInteger(indent) || indent < 0 || indent > MAX_JSON_INDENT)
@@ -51,8 +56,9 @@ function stringify(path: string, value: unknown, indent: number | undefined): st
   return text;
 }
 
-function checkData(path: string, data: unknown): string {
+async function checkData(path: string, data: unknown): Promise<string> {
   if (typeof data !== 'string') {
+    const { SpindleError } = await loadTypes();
     throw new SpindleError('INVALID_OPTIONS', `storage write of ${path}: data must be a string`, {
       details: { path, got: typeof data },
     });
@@ -74,13 +80,16 @@ async function getJson<T>(
   try {
     text = (await call('read', path, undefined, userId)) as string;
   } catch (error) {
-    if (options && 'fallback' in options && isNotFound(error)) return options.fallback as T;
+    if (options && 'fallback' in options && (await isNotFound(error))) {
+      return options.fallback as T;
+    }
     throw error;
   }
   return parseJson<T>(path, text);
 }
 
-function isNotFound(error: unknown): boolean {
+async function isNotFound(error: unknown): Promise<boolean> {
+  const { isSpindleError } = await loadTypes();
   return (
     isSpindleError(error, 'STORAGE_IO') &&
     (error.details as { reason?: unknown }).reason === 'not_found'
@@ -94,7 +103,7 @@ export function createStorageClient(rpc: RequestTable): SpindleStorage {
   return Object.freeze({
     read: async (path: string) => (await call('read', path)) as string,
     write: async (path: string, data: string) => {
-      await call('write', path, checkData(path, data));
+      await call('write', path, await checkData(path, data));
     },
     delete: async (path: string) => {
       await call('delete', path);
@@ -104,7 +113,7 @@ export function createStorageClient(rpc: RequestTable): SpindleStorage {
     getJson: <T = unknown>(path: string, options?: StorageGetJsonOptions<T>) =>
       getJson<T>(call, path, options),
     setJson: async (path: string, value: unknown, options?: StorageSetJsonOptions) => {
-      await call('write', path, stringify(path, value, options?.indent));
+      await call('write', path, await stringify(path, value, options?.indent));
     },
   });
 }
@@ -123,7 +132,7 @@ export function createUserStorageClient(rpc: RequestTable): SpindleUserStorage {
     read: async (path: string, o?: UserStorageScope) =>
       (await call('read', path, undefined, o?.userId)) as string,
     write: async (path: string, data: string, o?: UserStorageScope) => {
-      await call('write', path, checkData(path, data), o?.userId);
+      await call('write', path, await checkData(path, data), o?.userId);
     },
     delete: async (path: string, o?: UserStorageScope) => {
       await call('delete', path, undefined, o?.userId);
@@ -135,7 +144,7 @@ export function createUserStorageClient(rpc: RequestTable): SpindleUserStorage {
     getJson: <T = unknown>(path: string, o?: StorageGetJsonOptions<T> & UserStorageScope) =>
       getJson<T>(call, path, o, o?.userId),
     setJson: async (path: string, value: unknown, o?: StorageSetJsonOptions & UserStorageScope) => {
-      await call('write', path, stringify(path, value, o?.indent), o?.userId);
+      await call('write', path, await stringify(path, value, o?.indent), o?.userId);
     },
   });
 }
