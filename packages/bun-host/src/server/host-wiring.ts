@@ -47,18 +47,24 @@ export function createFrontendSide(options: FrontendSideOptions): FrontendSide {
   return {
     hub,
     server(host) {
-      // `isEnabled` runs on every uplink: keep each extension's state from the host's `state`
-      // events instead of building a full info object per frame.
+      // Both checks run on every uplink: remember what `host.get` (a full info object per call)
+      // said. Extensions are discovered once, before this runs; states follow the `state` events.
+      const existing = new Set<string>();
       const states = new Map<string, ExtensionStateDTO>();
       host.events.on('state', (change) => {
         states.set(change.extensionId, change.state);
       });
       hub.setExtensionPolicy({
-        extensionExists: (id) => host.get(id)?.manifest !== undefined,
+        extensionExists: (id) => {
+          if (existing.has(id)) return true;
+          // Unknown ids are not kept: a client naming random ids must not grow the set.
+          if (host.get(id)?.manifest === undefined) return false;
+          existing.add(id);
+          return true;
+        },
         isEnabled: (id) => {
           let state = states.get(id);
           if (state === undefined) {
-            // Unknown ids are not kept: a client naming random ids must not grow the map.
             state = host.get(id)?.state;
             if (state !== undefined) states.set(id, state);
           }
