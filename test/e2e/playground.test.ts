@@ -177,10 +177,24 @@ describe('playground in Chromium', () => {
       .poll(() => textOf(page, 'frontend_loop-status'), { timeout: 10_000 })
       .toBe('running');
     const here = await textOf(page, 'frontend_loop-here');
+    // Record every bridge state: a fast reconnect may be over before a poll could see it.
+    await page.evaluate(() => {
+      const w = window as unknown as {
+        spindle: {
+          bridge: { events: { on(e: 'state', h: (s: { state: string }) => void): void } };
+        };
+        __states: string[];
+      };
+      w.__states = [];
+      w.spindle.bridge.events.on('state', ({ state }) => w.__states.push(state));
+    });
     expect(
       await page.evaluate(() => (window as unknown as { __dropSockets(): number }).__dropSockets()),
     ).toBe(1);
-    await expect.poll(() => textOf(page, 'connection-state'), { timeout: 10_000 }).not.toBe('open');
+    const states = () =>
+      page.evaluate(() => (window as unknown as { __states: string[] }).__states);
+    await expect.poll(states, { timeout: 20_000 }).toContain('reconnecting');
+    await expect.poll(async () => (await states()).at(-1), { timeout: 20_000 }).toBe('open');
     await expect.poll(() => textOf(page, 'connection-state'), { timeout: 20_000 }).toBe('open');
     // Same session, same process, still ticking.
     expect(await textOf(page, 'session-id')).toBe(session);
