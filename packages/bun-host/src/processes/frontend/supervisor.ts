@@ -11,7 +11,6 @@ import {
   type FrontendProcessInfoDTO,
   type FrontendProcessListOptionsDTO,
   type FrontendProcessStopOptionsDTO,
-  type FrontendUplink,
   isSpindleError,
   PROCESS_DEFAULTS,
   SpindleError,
@@ -30,10 +29,10 @@ import {
   clampStartupTimeoutMs,
   ProcessMachine,
   ProcessTable,
-  type TableEntry,
-  type TimerHandle,
 } from '../machine/index.ts';
 import type { ExtensionProcessContext } from '../service.ts';
+import { clearDisconnectTimer, type FrontendEntry } from './entry.ts';
+import { listenToSessions } from './session-events.ts';
 import { routeSpawn } from './session-routing.ts';
 
 /** Options of `createFrontendSupervision`. */
@@ -48,17 +47,6 @@ export interface FrontendSupervisionOptions {
   maxProcessesPerExtension?: number;
   /** Graceful stop → forced end. @default 5000 (or the service's `stopGraceMs` when smaller) */
   stopGraceMs?: number;
-}
-
-interface FrontendEntry extends TableEntry {
-  readonly ext: ExtensionProcessContext;
-  readonly processId: string;
-  readonly userId: string | undefined;
-  readonly sessionId: string;
-  readonly heartbeatTimeoutMs: number;
-  /** The frontend reported the end itself: no `process_terminated` back. */
-  endedByFrontend: boolean;
-  disconnectTimer: TimerHandle | undefined;
 }
 
 let sequence = 0;
@@ -111,143 +99,8 @@ function buildFrontendSupervisor(
   const send = (entry: FrontendEntry, message: Parameters<FrontendGateway['send']>[1]) =>
     gateway?.send(entry.sessionId, message) ?? false;
 
-  function clearDisconnect(entry: FrontendEntry): void {
-    if (entry.disconnectTimer !== undefined) timers.clearTimeout(entry.disconnectTimer);
-    entry.disconnectTimer = undefined;
-  }
-
-  /** Ends a process as the frontend reported (or on its behalf), without telling it back. */
-  function endFromFrontend(entry: FrontendEntry, end: () => void): void {
-    entry.endedByFrontend = true;
-    end();
-  }
-
-  function onDetached(session: FrontendSessionInfo): void {
-    for (const entry of table.live()) {
-      if (entry.sessionId !== session.sessionId || entry.machine.isTerminal) continue;
-      entry.machine.holdHeartbeat();
-      clearDisconnect(entry);
-      const windowMs = entry.heartbeatTimeoutMs > 0 ? entry.heartbeatTimeoutMs : disconnectGraceMs;
-      entry.disconnectTimer = timers.setTimeout(() => {
-        entry.disconnectTimer = undefined;
-        entry.machine.fail(
-          `frontend session ${session.sessionId} disconnected and did not resume within ${windowMs} ms`,
-          'frontend_unloaded',
-        );
-      }, windowMs);
-    }
-  }
-
-  function onResumed(session: FrontendSessionInfo): void {
-    for (const entry of table.live()) {
-      if (entry.sessionId !== session.sessionId) continue;
-      clearDisconnect(entry);
-      entry.machine.releaseHeartbeat();
-    }
-  }
-
-  function onClosed(session: FrontendSessionInfo): void {
-    for (const entry of table.live()) {
-      if (entry.sessionId !== session.sessionId || entry.machine.isTerminal) continue;
-      clearDisconnect(entry);
-      // Nobody is left to tell: the session is gone for good.
-      endFromFrontend(entry, () =>
-        entry.machine.fail(`frontend session ${session.sessionId} closed`, 'frontend_unloaded'),
-      );
-    }
-  }
-
-  function onUplink({
-    session,
-    message,
-  }: {
-    session: FrontendSessionInfo;
-    message: FrontendUplink;
-  }): void {
-    if (message.type === 'extension_unmounted') {
-      for (const entry of table.live(message.extensionId)) {
-        if (entry.sessionId !== session.sessionId || entry.machine.isTerminal) continue;
-        endFromFrontend(entry, () =>
-          entry.machine.stop({ exitReason: 'frontend_unloaded', graceMs: 0 }),
-        );
-      }
-      return;
-    }
-    if (!('processId' in message)) return;
-    const entry = table.get(message.processId);
-    if (entry === undefined) {
-      // A process the host does not know (ended long ago, or before a host restart): end it there.
-      gateway?.send(session.sessionId, {
-        type: 'process_terminated',
-        processId: message.processId,
-        state: 'failed',
-        exitReason: 'failed',
-        error: 'the host does not know this process',
-      });
-      return;
-    }
-    if (entry.sessionId !== session.sessionId) {
-      log('warn', `session ${session.sessionId} reported on a process it does not own`, entry);
-      return;
-    }
-    const m = entry.machine;
-    if (m.isTerminal) {
-      m.acceptFromProcess();
-      if (message.type !== 'process_ended') {
-        send(entry, {
-          type: 'process_terminated',
-          processId: entry.processId,
-          state: m.state,
-          exitReason: m.info().exitReason ?? 'failed',
-          ...(m.info().error === undefined ? {} : { error: m.info().error }),
-        });
-      }
-      return;
-    }
-    switch (message.type) {
-      case 'process_ready':
-        m.ready();
-        return;
-      case 'process_heartbeat':
-        m.heartbeat();
-        return;
-      case 'process_message':
-        if (m.acceptFromProcess()) {
-          entry.ext.post({
-            type: 'frontend_process_message',
-            processId: entry.processId,
-            payload: message.payload,
-            userId: m.userId ?? session.userId,
-          });
-        }
-        return;
-      case 'process_ended':
-        endFromFrontend(entry, () => {
-          switch (message.outcome) {
-            case 'completed':
-              m.complete();
-              return;
-            case 'failed':
-              m.fail(message.error ?? 'failed');
-              return;
-            case 'stopped':
-              m.stopped();
-              return;
-            case 'frontend_unloaded':
-              m.stop({ exitReason: 'frontend_unloaded', graceMs: 0 });
-              return;
-          }
-        });
-        return;
-    }
-  }
-
-  if (gateway !== undefined) {
-    gateway.events.on('session_detached', onDetached);
-    gateway.events.on('session_resumed', onResumed);
-    gateway.events.on('session_closed', onClosed);
-    gateway.events.on('uplink', onUplink);
-  }
+  const sessions = listenToSessions({ gateway, table, timers, disconnectGraceMs, log });
+  const clearDisconnect = (entry: FrontendEntry) => clearDisconnectTimer(entry, timers);
 
   function assertOpen(ext: ExtensionProcessContext): void {
     if (closing) throw new SpindleError('HOST_CLOSING', 'the host is closing');
@@ -457,12 +310,7 @@ function buildFrontendSupervisor(
     async close() {
       closing = true;
       await endAll(undefined, 'backend_unloaded');
-      if (gateway !== undefined) {
-        gateway.events.off('session_detached', onDetached);
-        gateway.events.off('session_resumed', onResumed);
-        gateway.events.off('session_closed', onClosed);
-        gateway.events.off('uplink', onUplink);
-      }
+      sessions.stop();
     },
     authorizeProcessFrame(session, processId) {
       const entry = table.get(processId);
