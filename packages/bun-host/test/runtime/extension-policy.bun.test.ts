@@ -4,42 +4,20 @@
  * extension stays unknown.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createSpindleHost } from '../../src/host.ts';
 import { createTokenAuthenticator } from '../../src/server/auth.ts';
 import { createFrontendSide } from '../../src/server/host-wiring.ts';
 import { ALICE, TestClient } from '../server/helpers.ts';
+import {
+  cleanupList,
+  tempDir as tempDirIn,
+  writeExtension as writeExt,
+} from '../server/temp-extensions.ts';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'spindle-policy-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function writeExtension(root: string, identifier: string): void {
-  const dir = join(root, identifier);
-  mkdirSync(join(dir, 'dist'), { recursive: true });
-  writeFileSync(
-    join(dir, 'spindle.json'),
-    JSON.stringify({
-      version: '1.0.0',
-      name: identifier,
-      identifier,
-      author: 'test',
-      github: '',
-      homepage: '',
-      permissions: [],
-    }),
-  );
-  writeFileSync(join(dir, 'dist', 'backend.js'), '// nothing to do\n');
-}
+const cleanups = cleanupList();
+afterEach(() => cleanups.drain());
+const tempDir = () => tempDirIn(cleanups, 'spindle-policy-');
+const writeExtension = (root: string, id: string) => writeExt(root, id, { frontend: false });
 
 describe('extension policy of createFrontendSide', () => {
   test('follows enable and disable at once; unknown ids stay unknown', async () => {
@@ -58,9 +36,9 @@ describe('extension policy of createFrontendSide', () => {
       server: frontend.server,
       logger: () => {},
     });
-    cleanups.push(() => host.close());
+    cleanups.add(() => host.close());
     const client = await TestClient.connect(`ws://127.0.0.1:${host.port}/ws`);
-    cleanups.push(() => client.close());
+    cleanups.add(() => client.close());
     client.hello(ALICE);
     await client.next('welcome');
 

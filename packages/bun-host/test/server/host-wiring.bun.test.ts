@@ -4,44 +4,22 @@
  * bundle URL, and that URL serves the bundle. Also the bundle path rules of `resolveBundleFile`.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSpindleHost, type SpindleHost } from '../../src/host.ts';
 import { createTokenAuthenticator } from '../../src/server/auth.ts';
 import { createFrontendSide, resolveBundleFile } from '../../src/server/host-wiring.ts';
 import { ALICE, TestClient } from './helpers.ts';
+import {
+  cleanupList,
+  tempDir as tempDirIn,
+  writeExtension as writeExt,
+} from './temp-extensions.ts';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'spindle-wiring-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function writeExtension(root: string, identifier: string): string {
-  const dir = join(root, identifier);
-  mkdirSync(join(dir, 'dist'), { recursive: true });
-  writeFileSync(
-    join(dir, 'spindle.json'),
-    JSON.stringify({
-      version: '1.0.0',
-      name: identifier,
-      identifier,
-      author: 'test',
-      github: '',
-      homepage: '',
-      permissions: [],
-    }),
-  );
-  writeFileSync(join(dir, 'dist', 'backend.js'), '// nothing to do\n');
-  writeFileSync(join(dir, 'dist', 'frontend.js'), 'export function setup() {}\n');
-  return dir;
-}
+const cleanups = cleanupList();
+afterEach(() => cleanups.drain());
+const tempDir = () => tempDirIn(cleanups, 'spindle-wiring-');
+const writeExtension = writeExt;
 
 describe('resolveBundleFile', () => {
   test('finds the built bundle and refuses paths that leave the extension folder', () => {
@@ -77,10 +55,10 @@ describe('createFrontendSide with createSpindleHost', () => {
       server: frontend.server,
       logger: () => {},
     });
-    cleanups.push(() => host.close());
+    cleanups.add(() => host.close());
     const port = host.port!;
     const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
-    cleanups.push(() => client.close());
+    cleanups.add(() => client.close());
     client.hello(ALICE);
     const welcome = await client.next('welcome');
     expect(welcome.extensions).toMatchObject([{ identifier: 'demo', state: 'disabled' }]);
