@@ -5,8 +5,9 @@
  * ready at once; it is stopped, outside the timing, after each sample. Floors: the bare
  * `Bun.spawn` IPC seed floor, and for `sandbox` bare bwrap + Bun with the launch module's flags.
  */
-import { timeSpawnToFirstMessage } from '../floors/ipc.ts';
-import type { Benchmark, Measure, MeasureContext, Sampler } from '../harness/types.ts';
+
+import type { Benchmark, MeasureContext, Sampler } from '../harness/types.ts';
+import { bareBwrapFloor, bareSpawnFloor } from './lib/first-message-floors.ts';
 import { READY_ENTRY } from './lib/temp-extensions.ts';
 
 async function openSpawnFigure(ctx: MeasureContext, mode: 'process' | 'sandbox'): Promise<Sampler> {
@@ -23,14 +24,6 @@ async function openSpawnFigure(ctx: MeasureContext, mode: 'process' | 'sandbox')
     close: () => rig.close(),
   };
 }
-
-const bareSpawnFloor: Measure = {
-  label: 'bare Bun.spawn with IPC → first message',
-  open: async (ctx) => ({
-    sample: () => timeSpawnToFirstMessage(ctx.bunPath),
-    close: async () => {},
-  }),
-};
 
 /** `process` mode. */
 export const backendSpawnReadyProcess: Benchmark = {
@@ -51,14 +44,7 @@ export const backendSpawnReadySandbox: Benchmark = {
   name: 'backend-spawn-ready-sandbox',
   title: 'backend subprocess spawn → ready (sandbox mode)',
   unit: 'ms',
-  floor: {
-    label: 'bare bwrap (launch module flags, no Landlock launcher) + Bun → first message',
-    open: async () => {
-      const { bareBwrapPlan, timePlanToFirstMessage } = await import('./lib/bare-children.ts');
-      const plan = await bareBwrapPlan();
-      return { sample: () => timePlanToFirstMessage(plan), close: async () => {} };
-    },
-  },
+  floor: bareBwrapFloor,
   figure: {
     label: 'ProcessService backend_process_spawn → ready() (full sandbox plan + child runtime)',
     open: (ctx) => openSpawnFigure(ctx, 'sandbox'),

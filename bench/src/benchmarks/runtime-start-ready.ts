@@ -6,8 +6,9 @@
  * are judged by DESIGN §9's subprocess spawn → ready target (≤ 1.3× floor); DESIGN sets no start
  * target for `worker`, so it is shown unjudged.
  */
-import { timeSpawnToFirstMessage } from '../floors/ipc.ts';
-import type { Benchmark, Measure, MeasureContext, Sampler } from '../harness/types.ts';
+
+import type { Benchmark, MeasureContext, Sampler } from '../harness/types.ts';
+import { bareBwrapFloor, bareSpawnFloor } from './lib/first-message-floors.ts';
 
 async function openStartFigure(
   ctx: MeasureContext,
@@ -25,14 +26,6 @@ async function openStartFigure(
     close: () => rig.close(),
   };
 }
-
-const bareSpawnFloor: Measure = {
-  label: 'bare Bun.spawn with IPC → first message',
-  open: async (ctx) => ({
-    sample: () => timeSpawnToFirstMessage(ctx.bunPath),
-    close: async () => {},
-  }),
-};
 
 const rounds = { warmup: 3, measured: 30, quick: 5 };
 
@@ -55,14 +48,7 @@ export const runtimeStartSandbox: Benchmark = {
   name: 'runtime-start-ready-sandbox',
   title: 'runtime start → ready (sandbox mode)',
   unit: 'ms',
-  floor: {
-    label: 'bare bwrap (launch module flags, no Landlock launcher) + Bun → first message',
-    open: async () => {
-      const { bareBwrapPlan, timePlanToFirstMessage } = await import('./lib/bare-children.ts');
-      const plan = await bareBwrapPlan();
-      return { sample: () => timePlanToFirstMessage(plan), close: async () => {} };
-    },
-  },
+  floor: bareBwrapFloor,
   figure: {
     label: 'createSpindleHost enable() → running, sandbox mode',
     open: (ctx) => openStartFigure(ctx, 'sandbox'),
