@@ -4,6 +4,15 @@
  * WebSocket), and the real process service with frontend supervision behind the hub. Timers are
  * read at call time, so `vi.useFakeTimers()` drives every deadline on both sides.
  */
+
+import {
+  createFrontendSupervision,
+  createProcessService,
+  type ExtensionProcessContext,
+  FrontendHub,
+  type FrontendSupervisor,
+  type SessionConnection,
+} from '@spindle/bun-host';
 import {
   createExtensionHost,
   createMemoryTransport,
@@ -16,13 +25,6 @@ import type {
   SpindleFrontendContext,
   SpindleManifest,
 } from '@spindle/types';
-import { FrontendHub, type SessionConnection } from '../../packages/bun-host/src/frontend/hub.ts';
-import {
-  createFrontendSupervision,
-  type FrontendSupervisor,
-} from '../../packages/bun-host/src/processes/frontend/index.ts';
-import type { ExtensionProcessContext } from '../../packages/bun-host/src/processes/service.ts';
-import { createProcessService } from '../../packages/bun-host/src/processes/service-impl.ts';
 
 export const EXT = 'demo';
 
