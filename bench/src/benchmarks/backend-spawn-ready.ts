@@ -32,7 +32,7 @@ export const backendSpawnReadyProcess: Benchmark = {
   unit: 'ms',
   floor: bareSpawnFloor,
   figure: {
-    label: 'ProcessService backend_process_spawn → ready() (setpriv + Bun + child runtime)',
+    label: 'ProcessService backend_process_spawn → ready() (guarded Bun + child runtime)',
     open: (ctx) => openSpawnFigure(ctx, 'process'),
   },
   target: [{ stat: 'median', relation: 'at-most', times: 1.3 }],

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { errorMessage } from '@spindle/types';
 import { bunCommand, bunPath } from './bun-command.ts';
 import { bwrapArgs } from './bwrap.ts';
-import type { SandboxCapabilities } from './types.ts';
+import type { GuardCapabilities, SandboxCapabilities } from './types.ts';
 import { bunDirs, runtimeSourceDefaults } from './view.ts';
 
 /** How long one probe may run before it counts as failed. */
@@ -20,11 +20,11 @@ const LANDLOCK_MODULE = fileURLToPath(new URL('./landlock.ts', import.meta.url))
 
 let cached: SandboxCapabilities | undefined;
 let pending: Promise<SandboxCapabilities> | undefined;
-let guardOnly: Pick<SandboxCapabilities, 'setpriv' | 'setprivPath'> | undefined;
+let guardOnly: GuardCapabilities | undefined;
 const warnedOnce = new Set<string>();
 
 interface Probe {
-  layer: 'bwrap' | 'setpriv' | 'landlock';
+  layer: 'bwrap' | 'setpriv' | 'landlock' | 'bunNoOrphans';
   cmd: string[];
 }
 
@@ -56,20 +56,48 @@ function setprivProbe(setpriv: string): string[] {
 }
 
 /**
- * The parent-death guard part of the capabilities, for `process` mode: the full detection when
- * it already ran, else only the setpriv probe (run once, synchronously, cached), so starting
- * a `process` runtime never waits for the bwrap and Landlock probes.
+ * `bun --help`: Bun accepts unknown flags silently, so running `bun --no-orphans` proves
+ * nothing; a Bun that implements the flag lists it in its help.
  */
-export function guardCapabilitiesSync(): Pick<SandboxCapabilities, 'setpriv' | 'setprivPath'> {
-  if (cached) return cached;
+function bunHelpProbe(bun: string[]): string[] {
+  return [...bun, '--help'];
+}
+
+/** Whether a `bun --help` probe shows the `--no-orphans` flag. */
+function listsNoOrphans(result: ProbeResult): boolean {
+  return result.ok && /(^|\s)--no-orphans(\s|$)/m.test(result.stdout);
+}
+
+/**
+ * The parent-death guard part of the capabilities, for `process` mode: the full detection when
+ * it already ran, else only the guard probes (`bun --help` for `--no-orphans`, and setpriv;
+ * run once, synchronously, cached), so starting a `process` runtime never waits for the bwrap
+ * and Landlock probes.
+ */
+export function guardCapabilitiesSync(): GuardCapabilities {
+  if (cached) return pickGuard(cached);
   if (!guardOnly) {
+    let bunNoOrphans = false;
+    try {
+      bunNoOrphans = listsNoOrphans(runSync(bunHelpProbe(bunCommand(process.env))));
+    } catch {
+      // A bad LUMIVERSE_BUN_* setting: planLaunch reports it.
+    }
     const setpriv = process.platform === 'linux' ? findExecutable('setpriv') : undefined;
     guardOnly =
       setpriv && runSync(setprivProbe(setpriv)).ok
-        ? { setpriv: true, setprivPath: setpriv }
-        : { setpriv: false };
+        ? { bunNoOrphans, setpriv: true, setprivPath: setpriv }
+        : { bunNoOrphans, setpriv: false };
   }
   return guardOnly;
+}
+
+function pickGuard(caps: SandboxCapabilities): GuardCapabilities {
+  return {
+    bunNoOrphans: caps.bunNoOrphans ?? false,
+    setpriv: caps.setpriv,
+    ...(caps.setprivPath === undefined ? {} : { setprivPath: caps.setprivPath }),
+  };
 }
 
 function probes(platform: NodeJS.Platform): {
@@ -86,6 +114,7 @@ function probes(platform: NodeJS.Platform): {
   } catch (error) {
     return { list, paths, reasons: [`cannot build the Bun command: ${errorMessage(error)}`] };
   }
+  list.push({ layer: 'bunNoOrphans', cmd: bunHelpProbe(bun) });
   if (platform !== 'linux') {
     reasons.push(`bwrap, setpriv and Landlock are Linux-only (platform ${platform})`);
     return { list, paths, reasons };
@@ -125,13 +154,17 @@ function combine(
     landlock: false,
     sandboxExec: platform === 'darwin' && existsSync('/usr/bin/sandbox-exec'),
     setpriv: false,
+    bunNoOrphans: false,
     ...prepared.paths,
   };
   const reasons = [...prepared.reasons];
   if (platform === 'darwin' && !caps.sandboxExec) reasons.push('/usr/bin/sandbox-exec is missing');
   prepared.list.forEach((probe, i) => {
     const result = results[i]!;
-    if (probe.layer === 'landlock') {
+    if (probe.layer === 'bunNoOrphans') {
+      // Not an isolation layer: setpriv stands in when it is missing, so no reason is given.
+      caps.bunNoOrphans = listsNoOrphans(result);
+    } else if (probe.layer === 'landlock') {
       const abi = Number.parseInt(result.stdout.trim(), 10);
       if (result.ok && abi > 0) {
         caps.landlock = true;

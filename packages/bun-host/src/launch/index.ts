@@ -25,7 +25,7 @@ import { scrubEnv } from './env.ts';
 import type { SelfSandboxResult } from './landlock.ts';
 import { policyFromEnv, SANDBOX_POLICY_ENV, type SelfSandboxPolicy } from './policy.ts';
 import { sandboxExecProfile } from './seatbelt.ts';
-import type { LaunchPlan, LaunchSpec, SandboxCapabilities } from './types.ts';
+import type { GuardCapabilities, LaunchPlan, LaunchSpec, SandboxCapabilities } from './types.ts';
 import { bunDirs, collapse, realOrSelf, runtimeSourceDefaults } from './view.ts';
 
 export { BUN_METHODS, type BunMethod, bunCommand, bunPath, TERMUX_PREFIX } from './bun-command.ts';
@@ -47,7 +47,13 @@ export {
 export type { SelfSandboxResult } from './landlock.ts';
 export { policyFromEnv, SANDBOX_POLICY_ENV, type SelfSandboxPolicy } from './policy.ts';
 export { type SeatbeltPolicy, sandboxExecProfile } from './seatbelt.ts';
-export type { LaunchPlan, LaunchSandboxPaths, LaunchSpec, SandboxCapabilities } from './types.ts';
+export type {
+  GuardCapabilities,
+  LaunchPlan,
+  LaunchSandboxPaths,
+  LaunchSpec,
+  SandboxCapabilities,
+} from './types.ts';
 
 /** Launcher that applies Landlock and then execs the Bun child (see `landlock-exec.ts`). */
 export const LANDLOCK_EXEC: string = fileURLToPath(new URL('./landlock-exec.ts', import.meta.url));
@@ -69,7 +75,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Plans the launch of one Bun child.
  *
- * - `process` mode: `[setpriv --pdeathsig KILL] <bun command> <script> <args>`.
+ * - `process` mode: `bun --no-orphans <script> <args>`, or `[setpriv --pdeathsig KILL] <bun
+ *   command> <script> <args>` (see `guardedBun`).
  * - `sandbox` mode, first layer set available: bwrap (+ the Landlock launcher when the kernel
  *   has Landlock); else `sandbox-exec` with a generated profile; else Landlock alone
  *   (+ setpriv); else no isolation, `sandbox: 'unavailable'` and one loud warning per process.
@@ -88,7 +95,7 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   const env: Record<string, string> = { ...scrubEnv(baseEnv), ...checkedExtraEnv(spec.env) };
   const target = [spec.script, ...(spec.args ?? [])];
   if (spec.mode === 'process') {
-    return { cmd: [...deathGuard(caps ?? guardCapabilitiesSync()), ...bun, ...target], env };
+    return { cmd: [...guardedBun(bun, caps ?? guardCapabilitiesSync()), ...target], env };
   }
   const found = caps ?? detectSandboxSync();
 
@@ -103,9 +110,9 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   ]);
   const readWrite = collapse(spec.sandbox?.readWrite ?? []);
   const layers: SandboxLayer[] = [];
-  const landlocked = (policy: SelfSandboxPolicy) => {
+  const landlocked = (policy: SelfSandboxPolicy, launcher: string[] = bun) => {
     env[SANDBOX_POLICY_ENV] = JSON.stringify(policy);
-    return [...bun, LANDLOCK_EXEC, bun[0]!];
+    return [...launcher, LANDLOCK_EXEC, bun[0]!];
   };
 
   if (found.bwrap) {
@@ -147,11 +154,15 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
         `[spindle] WARNING: sandbox mode uses Landlock alone and this kernel's Landlock (ABI ${found.landlockAbi ?? '?'}) cannot restrict TCP; sandboxed runtimes keep network access. Install bubblewrap for full isolation.`,
       );
     }
-    const start = landlocked({
-      readOnly: [...systemPaths(), ...PROC_SELF_VIEW, '/sys/devices/system/cpu', ...readOnly],
-      readWrite,
-    });
-    return { cmd: [...deathGuard(found), ...start, ...target], env, sandbox: ['landlock'] };
+    // The launcher execs Bun: a parent-death setting of the launcher survives the exec.
+    const start = landlocked(
+      {
+        readOnly: [...systemPaths(), ...PROC_SELF_VIEW, '/sys/devices/system/cpu', ...readOnly],
+        readWrite,
+      },
+      guardedBun(bun, found),
+    );
+    return { cmd: [...start, ...target], env, sandbox: ['landlock'] };
   }
 
   const why = [
@@ -160,16 +171,29 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   ];
   warnSandboxUnavailable(why.filter(Boolean).join('; ') || undefined);
   const unavailable: SandboxStatus = 'unavailable';
-  return { cmd: [...deathGuard(found), ...bun, ...target], env, sandbox: unavailable };
+  return { cmd: [...guardedBun(bun, found), ...target], env, sandbox: unavailable };
 }
 
 /**
- * Parent-death guard for children outside bwrap. The IPC channel closing when the host dies is
- * not enough: a child whose event loop is blocked (an extension stuck in a sync loop) never runs
- * the disconnect handler and would live on as an orphan. `setpriv --pdeathsig KILL` asks the
- * kernel to SIGKILL the child when its parent dies, whatever the child is doing; setpriv then
- * execs Bun, and the setting survives exec. (bwrap's `--die-with-parent` is the same mechanism.)
+ * The Bun command with a parent-death guard, for children outside bwrap. The IPC channel
+ * closing when the host dies is not enough: a child whose event loop is blocked (an extension
+ * stuck in a sync loop) never runs the disconnect handler and would live on as an orphan. Both
+ * guards ask the kernel to SIGKILL the child when its parent dies, whatever the child is doing
+ * (bwrap's `--die-with-parent` is the same mechanism):
+ *
+ * - `bun --no-orphans <script>` when this Bun has the flag and is started directly: Bun sets
+ *   the signal natively before any JavaScript runs (exiting at once if the parent is already
+ *   gone), and kills its own descendants when it exits. No extra process on the start path.
+ * - else `setpriv --pdeathsig KILL <bun command>`: setpriv sets it and execs Bun; the setting
+ *   survives exec. (A Termux wrapper stands between setpriv and Bun, so it takes this path.)
+ * - else no guard.
  */
+export function guardedBun(bun: string[], caps: GuardCapabilities): string[] {
+  if (caps.bunNoOrphans && bun.length === 1) return [bun[0]!, '--no-orphans'];
+  return [...deathGuard(caps), ...bun];
+}
+
+/** The `setpriv --pdeathsig KILL` prefix, or nothing without setpriv (see `guardedBun`). */
 export function deathGuard(caps: Pick<SandboxCapabilities, 'setpriv' | 'setprivPath'>): string[] {
   return caps.setpriv ? [caps.setprivPath ?? 'setpriv', '--pdeathsig', 'KILL'] : [];
 }

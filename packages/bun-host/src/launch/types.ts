@@ -55,8 +55,15 @@ export interface SandboxCapabilities {
   landlock: boolean;
   /** `sandbox-exec` (macOS) is present. */
   sandboxExec: boolean;
-  /** `setpriv --pdeathsig KILL` works (parent-death guard of `process` mode). */
+  /** `setpriv --pdeathsig KILL` works (parent-death guard when Bun cannot guard itself). */
   setpriv: boolean;
+  /**
+   * The Bun binary has `--no-orphans`: it asks the kernel for a SIGKILL when its parent dies
+   * (before any JavaScript runs, so a blocked event loop cannot dodge it) and kills its own
+   * descendants when it exits. Preferred over setpriv: no extra exec on every start.
+   * @default false
+   */
+  bunNoOrphans?: boolean;
   /** Why a layer is missing, one clause per layer. */
   reason?: string;
   /** Landlock ABI version when `landlock` is true. */
@@ -66,3 +73,9 @@ export interface SandboxCapabilities {
   /** Absolute path of `setpriv`. @default 'setpriv' */
   setprivPath?: string;
 }
+
+/** The parent-death guard part of `SandboxCapabilities`. */
+export type GuardCapabilities = Pick<
+  SandboxCapabilities,
+  'setpriv' | 'setprivPath' | 'bunNoOrphans'
+>;

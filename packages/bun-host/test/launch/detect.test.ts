@@ -15,7 +15,12 @@ describe.skipIf(process.platform !== 'linux')('detectSandbox (real probes)', () 
     expect(second).toBe(first);
     expect(await detectSandbox()).toBe(first);
     expect(detectSandboxSync()).toBe(first);
-    expect(first).toMatchObject({ bwrap: true, setpriv: true, sandboxExec: false });
+    expect(first).toMatchObject({
+      bwrap: true,
+      setpriv: true,
+      sandboxExec: false,
+      bunNoOrphans: true,
+    });
     expect(first.bwrapPath).toMatch(/\/bwrap$/);
     expect(first.setprivPath).toMatch(/\/setpriv$/);
     if (first.landlock) expect(first.landlockAbi).toBeGreaterThan(0);
@@ -26,6 +31,10 @@ describe.skipIf(process.platform !== 'linux')('detectSandbox (real probes)', () 
     const guard = guardCapabilitiesSync();
     resetSandboxDetection();
     const full = await detectSandbox();
-    expect(guard).toEqual({ setpriv: full.setpriv, setprivPath: full.setprivPath });
+    expect(guard).toEqual({
+      bunNoOrphans: full.bunNoOrphans,
+      setpriv: full.setpriv,
+      setprivPath: full.setprivPath,
+    });
   }, 30_000);
 });

@@ -1,6 +1,6 @@
 /**
  * The runtime sends `init` right after spawning, before the child runs any code. Whatever sits
- * in front of Bun (setpriv, bwrap, the Landlock launcher that execs Bun a second time) must pass
+ * in front of Bun (`--no-orphans`, setpriv, bwrap, the Landlock launcher that execs Bun a second time) must pass
  * the IPC channel through and lose none of those early messages.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
@@ -28,7 +28,8 @@ afterEach(() => {
 });
 
 const cases: Array<[string, LaunchSpec['mode'], SandboxCapabilities]> = [
-  ['process + setpriv', 'process', caps],
+  ['process + bun --no-orphans', 'process', caps],
+  ['process + setpriv', 'process', { ...caps, bunNoOrphans: false }],
   ...(caps.bwrap
     ? [
         ['sandbox: bwrap + landlock', 'sandbox', caps] as [

@@ -94,12 +94,37 @@ describe('planLaunch: process mode', () => {
     expect(plan.cmd).toEqual(['grun', '/t/bun', spec.script, '--ext', 'hello']);
   });
 
+  it("prefers Bun's own --no-orphans guard to setpriv when this Bun has it", () => {
+    const plan = planLaunch({ ...spec, mode: 'process' }, { ...LINUX_FULL, bunNoOrphans: true });
+    expect(plan.cmd).toEqual([BUN, '--no-orphans', spec.script, '--ext', 'hello']);
+  });
+
+  it('keeps setpriv in front of a Termux wrapper even when Bun has --no-orphans', () => {
+    const plan = planLaunch(
+      {
+        ...spec,
+        mode: 'process',
+        baseEnv: { LUMIVERSE_BUN_METHOD: 'grun', LUMIVERSE_BUN_PATH: '/t/bun' },
+      },
+      { ...LINUX_FULL, bunNoOrphans: true },
+    );
+    expect(plan.cmd).toEqual([
+      '/usr/bin/setpriv',
+      '--pdeathsig',
+      'KILL',
+      'grun',
+      '/t/bun',
+      spec.script,
+      '--ext',
+      'hello',
+    ]);
+  });
+
   it.skipIf(process.platform !== 'linux')(
-    'without caps, process mode probes only setpriv (found on this machine)',
+    'without caps, process mode probes only the guards (this Bun has --no-orphans)',
     () => {
       const plan = planLaunch({ ...spec, mode: 'process' });
-      expect(plan.cmd.slice(1, 3)).toEqual(['--pdeathsig', 'KILL']);
-      expect(plan.cmd[0]).toMatch(/\/setpriv$/);
+      expect(plan.cmd.slice(0, 3)).toEqual([BUN, '--no-orphans', spec.script]);
     },
   );
 
