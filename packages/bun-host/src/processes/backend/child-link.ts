@@ -14,7 +14,7 @@ import type {
   TimerHandle,
 } from '../machine/index.ts';
 import { OutputTail } from './output-tail.ts';
-import { brandMessage, unbrandMessage } from './wire.ts';
+import { brandMessage, INIT_ENV, INIT_ENV_MAX_BYTES, unbrandMessage } from './wire.ts';
 
 /** What a `ChildLink` is started with. */
 export interface ChildLinkOptions {
@@ -52,9 +52,12 @@ export class ChildLink implements ProcessDriver {
 
   constructor(options: ChildLinkOptions) {
     this.#opts = options;
+    // Small enough: `init` rides in the environment and the child starts without waiting.
+    const initJson = JSON.stringify(options.init);
+    const inEnv = initJson.length <= INIT_ENV_MAX_BYTES;
     this.#child = Bun.spawn({
       cmd: options.plan.cmd,
-      env: options.plan.env,
+      env: inEnv ? { ...options.plan.env, [INIT_ENV]: initJson } : options.plan.env,
       cwd: options.cwd,
       stdin: 'ignore',
       stdout: 'pipe',
@@ -88,7 +91,7 @@ export class ChildLink implements ProcessDriver {
         stderrTail: this.#tail.toString(),
       });
     });
-    this.#post({ type: 'init', process: options.init });
+    if (!inEnv) this.#post({ type: 'init', process: options.init });
   }
 
   /** The last ~4 KiB of stderr. */

@@ -97,7 +97,7 @@ export class BackendSupervisor {
     }
     const options: BackendProcessSpawnOptionsDTO = valid.value;
     const userId = this.#guard(ext, undefined, () => resolveUser(ext, options.userId));
-    const entryPath = await resolveBackendEntry(ext.extensionPath, options.entry);
+    const entryPath = resolveBackendEntry(ext.extensionPath, options.entry);
     const kind = options.kind ?? options.entry;
     const admission = await this.#table.admit(
       {

@@ -24,3 +24,14 @@ export function unbrandMessage(
   if (brand !== SPINDLE_BRAND) return { ok: false, reason: 'unbranded message' };
   return { ok: true, value: rest };
 }
+
+/**
+ * Variable that carries `init` into a child when it is small enough (`INIT_ENV_MAX_BYTES`): the
+ * child reads it before anything else and starts at once, instead of waiting a turn of its
+ * loop for the first IPC message. The child removes it from `process.env` so nothing the entry
+ * starts inherits it. A larger `init` travels as the first IPC message, as before.
+ */
+export const INIT_ENV = 'SPINDLE_PROCESS_INIT';
+
+/** Largest serialized `init` passed in `INIT_ENV` (Linux caps one variable at 128 KiB). */
+export const INIT_ENV_MAX_BYTES = 32 * 1024;

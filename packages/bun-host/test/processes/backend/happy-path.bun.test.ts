@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
 import {
   assertNoChildren,
   closeRigs,
@@ -97,6 +98,7 @@ describe.each(MODES)('backend process happy path (%s)', (mode) => {
         payload: { n: 1 },
         metadata: { m: true },
         userId: 'u7',
+        initVisible: false,
       },
     });
     await until(() => r.logs.some((l) => l.stream === 'stdout'));
@@ -107,4 +109,35 @@ describe.each(MODES)('backend process happy path (%s)', (mode) => {
     });
     await assertNoChildren(r, [r.service.backend.pidOf(result.info.processId) ?? -1]);
   });
+
+  test('an init too large for the environment travels over IPC, intact', async () => {
+    const r = rig();
+    const ext = fakeExt(mode);
+    // Over INIT_ENV_MAX_BYTES (32 KiB) once serialized.
+    const payload = { text: 'x'.repeat(40_000), nested: [1, { a: 'é' }] };
+    const result = await spawn(r, ext, { entry: 'dist/sub/named-run.mjs', payload });
+    if (!result.ok) throw new Error(result.error.message);
+    await ended(ext, result.info.processId);
+    const message = ext.posts.find((p) => p.type === 'backend_process_message');
+    expect(message).toMatchObject({ payload: { payload, initVisible: false } });
+  });
+
+  test.skipIf(mode !== 'process' || process.platform !== 'linux')(
+    'a small init rides in the environment (no wait for a first IPC message)',
+    async () => {
+      const r = rig();
+      const ext = fakeExt(mode);
+      const result = await spawn(r, ext, { entry: 'dist/echo.js', payload: { n: 1 } });
+      if (!result.ok) throw new Error(result.error.message);
+      const pid = r.service.backend.pidOf(result.info.processId) ?? -1;
+      // The process's initial environment; the child removed the variable from `process.env`.
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const init = environ.find((entry) => entry.startsWith('SPINDLE_PROCESS_INIT='));
+      expect(JSON.parse(init?.slice('SPINDLE_PROCESS_INIT='.length) ?? 'null')).toMatchObject({
+        processId: result.info.processId,
+        entry: 'dist/echo.js',
+        payload: { n: 1 },
+      });
+    },
+  );
 });

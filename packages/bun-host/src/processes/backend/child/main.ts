@@ -1,14 +1,15 @@
 /**
  * Entry of every backend process child (`Bun.spawn`ed by the host, inside the sandbox in
- * `sandbox` mode). Waits for `init`, imports the entry, runs its `default` or `run` export and
- * bridges the IPC channel to `BackendProcessRuntime`. Exits after its terminal message.
+ * `sandbox` mode). Takes `init` from its environment (`INIT_ENV`) or else waits for it on IPC,
+ * imports the entry, runs its `default` or `run` export and bridges the IPC channel to
+ * `BackendProcessRuntime`. Exits after its terminal message.
  */
 import type {
   BackendProcessRuntimeInit,
   BackendProcessToHost,
   SpindleBackendProcessModule,
 } from '@spindle/types';
-import { brandMessage, unbrandMessage } from '../wire.ts';
+import { brandMessage, INIT_ENV, unbrandMessage } from '../wire.ts';
 import { BackendProcessRuntime, type ChildHost, describeError } from './process-runtime.ts';
 
 const host: ChildHost = {
@@ -73,6 +74,16 @@ function isInit(
   );
 }
 
+/** Starts from `init`, or exits: a child without a usable `init` has nothing to run. */
+function begin(value: Record<string, unknown>): void {
+  if (runtime !== undefined) return;
+  if (!isInit(value)) {
+    host.report('[spindle] unusable init message');
+    process.exit(2);
+  }
+  void start(value.process);
+}
+
 process.on('message', (raw: unknown) => {
   const unbranded = unbrandMessage(raw);
   if (!unbranded.ok) {
@@ -82,12 +93,7 @@ process.on('message', (raw: unknown) => {
   const message = unbranded.value;
   switch (message.type) {
     case 'init':
-      if (runtime !== undefined) return;
-      if (!isInit(message)) {
-        host.report('[spindle] unusable init message');
-        process.exit(2);
-      }
-      void start(message.process);
+      begin(message);
       return;
     case 'stop':
       void runtime?.stop(typeof message.reason === 'string' ? message.reason : undefined);
@@ -113,3 +119,15 @@ process.on('unhandledRejection', (error) => {
 });
 // The host is gone: nobody is left to report to.
 process.on('disconnect', () => process.exit(0));
+
+const initFromEnv = process.env[INIT_ENV];
+if (initFromEnv !== undefined) {
+  delete process.env[INIT_ENV];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(initFromEnv);
+  } catch {
+    parsed = undefined;
+  }
+  begin({ type: 'init', process: parsed });
+}
