@@ -12,8 +12,21 @@ import type {
 import { brandMessage, INIT_ENV, unbrandMessage } from '../wire.ts';
 import { BackendProcessRuntime, type ChildHost, describeError } from './process-runtime.ts';
 
+/** Messages after which the child exits: their sending must finish first. */
+const TERMINAL = new Set<BackendProcessToHost['type']>(['complete', 'fail', 'stopped']);
+
 const host: ChildHost = {
   post(message: BackendProcessToHost) {
+    if (!TERMINAL.has(message.type)) {
+      // Fire and forget: waiting for the hand-over callback buys nothing for a process that goes
+      // on running, and would put a turn of the loop on every message.
+      try {
+        process.send?.(brandMessage(message));
+      } catch {
+        // The channel is gone; the host sees the exit.
+      }
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve) => {
       try {
         // The callback fires once the message is handed over: exiting before it loses it.
