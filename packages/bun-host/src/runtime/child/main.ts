@@ -5,10 +5,11 @@
  * In `sandbox` mode the launch plan's preload has applied Landlock before this file runs.
  */
 import type { HostToWorker, WorkerToHost } from '@spindle/types';
+// The errors module alone: the package index would load every validator and valibot.
+import { serializeError } from '@spindle/types/errors';
 import { detectMedium, type HostChannel, openHostChannel } from './channel.ts';
 import { RequestTable } from './rpc.ts';
 import { createSpindle, formatLogArgs, type SpindleRuntime } from './spindle.ts';
-import { loadTypes } from './types-module.ts';
 
 type InitMessage = Extract<HostToWorker, { type: 'init' }>;
 
@@ -56,15 +57,12 @@ async function start(init: InitMessage): Promise<void> {
     await import(init.entryPath);
   } catch (error) {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    const { serializeError } = await loadTypes();
     post({ type: 'init_failed', error: serializeError(error) });
     exitSoon(1);
     return;
   }
   if (shuttingDown) return;
   post({ type: 'ready' });
-  // Off the start path, so the first error a request meets does not wait for it.
-  void loadTypes();
 }
 
 function shutdown(): void {

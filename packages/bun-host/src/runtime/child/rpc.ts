@@ -1,6 +1,6 @@
 /** Requests of the runtime to the host: each has a `requestId` and settles exactly once. */
 import type { SerializedError, WorkerToHost } from '@spindle/types';
-import { loadTypes } from './types-module.ts';
+import { deserializeError, SpindleError } from '@spindle/types/errors';
 
 /** A `WorkerToHost` variant that carries a `requestId`. */
 export type RequestMessage = Extract<WorkerToHost, { requestId: string }>;
@@ -39,8 +39,7 @@ export class RequestTable {
     if (!pending) return;
     this.#pending.delete(requestId);
     if (error) {
-      // The error class lives in `@spindle/types`, loaded off the start path (`types-module.ts`).
-      void loadTypes().then((types) => pending.reject(types.deserializeError(error)));
+      pending.reject(deserializeError(error));
     } else pending.resolve(result);
   }
 
@@ -50,9 +49,7 @@ export class RequestTable {
    */
   close(reason: string): Promise<void> {
     if (this.#closedWith) return this.#closedWith.then(() => undefined);
-    const closed = loadTypes().then(
-      (types) => new types.SpindleError('EXTENSION_UNLOADED', reason),
-    );
+    const closed = Promise.resolve(new SpindleError('EXTENSION_UNLOADED', reason));
     this.#closedWith = closed;
     const pending = [...this.#pending.values()];
     this.#pending.clear();

@@ -7,8 +7,8 @@ import type {
   StorageSetJsonOptions,
   UserStorageScope,
 } from '@spindle/types';
+import { isSpindleError, SpindleError } from '@spindle/types/errors';
 import type { RequestTable } from './rpc.ts';
-import { loadTypes } from './types-module.ts';
 
 type Call = (op: StorageOp, path: string, data?: string, userId?: string) => Promise<unknown>;
 
@@ -19,7 +19,6 @@ async function parseJson<T>(path: string, text: string): Promise<T> {
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    const { SpindleError } = await loadTypes();
     throw new SpindleError('INVALID_JSON', `storage file ${path} does not hold valid JSON`, {
       cause: error,
       details: { path },
@@ -32,7 +31,6 @@ async function stringify(
   value: unknown,
   indent: number | undefined,
 ): Promise<string> {
-  const { SpindleError } = await loadTypes();
   if (
     indent !== undefined &&
     (!Number.isInteger(indent) || indent < 0 || indent > MAX_JSON_INDENT)
@@ -58,7 +56,6 @@ async function stringify(
 
 async function checkData(path: string, data: unknown): Promise<string> {
   if (typeof data !== 'string') {
-    const { SpindleError } = await loadTypes();
     throw new SpindleError('INVALID_OPTIONS', `storage write of ${path}: data must be a string`, {
       details: { path, got: typeof data },
     });
@@ -89,7 +86,6 @@ async function getJson<T>(
 }
 
 async function isNotFound(error: unknown): Promise<boolean> {
-  const { isSpindleError } = await loadTypes();
   return (
     isSpindleError(error, 'STORAGE_IO') &&
     (error.details as { reason?: unknown }).reason === 'not_found'
