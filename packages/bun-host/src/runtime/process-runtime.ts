@@ -8,6 +8,7 @@ import { detectSandbox, planLaunch, type SandboxCapabilities } from '../launch/i
 import { IpcChannel } from './ipc-channel.ts';
 import { LineTail, readLines } from './lines.ts';
 import { CHILD_BOOTSTRAP_PATH } from './paths.ts';
+import { bundledScript } from './script-bundle.ts';
 import type { RuntimeExitStatus, RuntimeInstance, RuntimeSignal } from './types.ts';
 
 /** What a subprocess runtime is started with. */
@@ -38,9 +39,10 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
       : undefined;
   const caps =
     spec.sandboxCapabilities ?? (spec.mode === 'sandbox' ? await detectSandbox() : undefined);
+  const script = await bundledScript(CHILD_BOOTSTRAP_PATH);
   const plan = planLaunch(
     {
-      script: CHILD_BOOTSTRAP_PATH,
+      script,
       cwd: spec.extensionPath,
       mode: spec.mode,
       ...(sandbox ? { sandbox } : {}),

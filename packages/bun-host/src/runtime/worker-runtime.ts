@@ -6,6 +6,7 @@
 
 import { LineTail } from './lines.ts';
 import { CHILD_BOOTSTRAP_PATH } from './paths.ts';
+import { bundledScript } from './script-bundle.ts';
 import type { RuntimeExitStatus, RuntimeInstance } from './types.ts';
 import { WorkerChannel } from './worker-channel.ts';
 
@@ -20,7 +21,7 @@ export interface WorkerRuntimeSpec {
 
 /** Starts a worker runtime. The entry is imported only after `init`. */
 export async function launchWorkerRuntime(spec: WorkerRuntimeSpec): Promise<RuntimeInstance> {
-  const worker = new Worker(CHILD_BOOTSTRAP_PATH);
+  const worker = new Worker(await bundledScript(CHILD_BOOTSTRAP_PATH));
   const tail = new LineTail();
   let terminated = false;
   let uncaught = false;

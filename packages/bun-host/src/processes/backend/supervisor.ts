@@ -14,6 +14,7 @@ import {
   SpindleError,
 } from '@spindle/types';
 import type { LaunchPlan } from '../../launch/types.ts';
+import { bundledScript } from '../../runtime/script-bundle.ts';
 import { assertAccess, resolveUser } from '../authority.ts';
 import { validateBackendProcessSpawnOptions } from '../contracts.ts';
 import type { ProcessLogger } from '../logger.ts';
@@ -301,7 +302,7 @@ export class BackendSupervisor {
     let plan: LaunchPlan;
     try {
       plan = await this.#opts.launcher.plan({
-        script: BACKEND_CHILD_SCRIPT,
+        script: await bundledScript(BACKEND_CHILD_SCRIPT),
         cwd: ext.extensionPath,
         mode,
         ...(mode === 'sandbox'

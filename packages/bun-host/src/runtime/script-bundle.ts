@@ -1,0 +1,67 @@
+/**
+ * One-file builds of the child bootstraps. Bun transpiles every TypeScript module a process
+ * loads, on every start, and each module costs a resolve, a read and a parse: the runtime
+ * bootstrap is a dozen modules, so a subprocess or worker that loads them one by one pays for
+ * it in start time and in resident memory. The host therefore builds each bootstrap once per
+ * process with `Bun.build` into a single plain-JavaScript file and starts children on that.
+ *
+ * The build is written under `node_modules/.cache/spindle-runtime/`, named by a hash of its
+ * content, so hosts of different versions never overwrite each other's file and a stale file
+ * is never picked: what runs is always built from the sources next to this file. The folder
+ * sits under the workspace's `node_modules`, which the sandbox already shows read-only.
+ * When a build is impossible (not under Bun, a read-only install, a build error) the children
+ * run the TypeScript source as before, after one warning.
+ */
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { errorMessage } from '@spindle/types';
+import { warnOnce } from '../launch/detect.ts';
+import { REPO_NODE_MODULES } from '../launch/paths.ts';
+
+/** Where the builds are kept. */
+export const SCRIPT_BUNDLE_DIR = join(REPO_NODE_MODULES, '.cache', 'spindle-runtime');
+
+const builds = new Map<string, Promise<string>>();
+
+/**
+ * The path children should run for `source` (an absolute path of a bootstrap): its one-file
+ * build, or `source` itself when it cannot be built. Built once per process; concurrent
+ * callers share the build.
+ */
+export function bundledScript(source: string): Promise<string> {
+  let pending = builds.get(source);
+  if (!pending) {
+    pending = build(source);
+    builds.set(source, pending);
+  }
+  return pending;
+}
+
+async function build(source: string): Promise<string> {
+  if (process.versions.bun === undefined) return source;
+  try {
+    const result = await Bun.build({ entrypoints: [source], target: 'bun', format: 'esm' });
+    const output = result.outputs[0];
+    if (!result.success || result.outputs.length !== 1 || output === undefined) {
+      const why = result.logs.map((log) => String(log.message)).join('; ');
+      throw new Error(`Bun.build failed${why ? `: ${why}` : ''}`);
+    }
+    const code = await output.text();
+    const folder = dirname(source);
+    const stem = `${basename(dirname(folder))}-${basename(folder)}-${basename(source, extname(source))}`;
+    const path = join(SCRIPT_BUNDLE_DIR, `${stem}-${Bun.hash(code).toString(36)}.js`);
+    if (!existsSync(path)) {
+      mkdirSync(SCRIPT_BUNDLE_DIR, { recursive: true });
+      // Another host may be writing the same build: each writes its own file, then renames.
+      const temp = `${path}.${process.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+      writeFileSync(temp, code);
+      renameSync(temp, path);
+    }
+    return path;
+  } catch (error) {
+    warnOnce(
+      `[spindle] cannot build ${source} into one file (${errorMessage(error)}); children run the TypeScript source, which starts slower`,
+    );
+    return source;
+  }
+}

@@ -1,0 +1,49 @@
+/** One-file builds of the child bootstraps (`runtime/script-bundle.ts`). */
+import { afterEach, describe, expect, spyOn, test } from 'bun:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { resetSandboxDetection } from '../../src/launch/index.ts';
+import { BACKEND_CHILD_SCRIPT } from '../../src/processes/index.ts';
+import { CHILD_BOOTSTRAP_PATH } from '../../src/runtime/paths.ts';
+import { bundledScript, SCRIPT_BUNDLE_DIR } from '../../src/runtime/script-bundle.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  resetSandboxDetection();
+});
+
+describe('bundledScript', () => {
+  test('builds each bootstrap once into one plain-JavaScript file named by its content', async () => {
+    const [a, b, backend] = await Promise.all([
+      bundledScript(CHILD_BOOTSTRAP_PATH),
+      bundledScript(CHILD_BOOTSTRAP_PATH),
+      bundledScript(BACKEND_CHILD_SCRIPT),
+    ]);
+    expect(a).toBe(b);
+    expect(dirname(a)).toBe(SCRIPT_BUNDLE_DIR);
+    expect(a).toMatch(/\/runtime-child-main-[0-9a-z]+\.js$/);
+    expect(backend).toMatch(/\/backend-child-main-[0-9a-z]+\.js$/);
+    const code = readFileSync(a, 'utf8');
+    expect(a).toContain(Bun.hash(code).toString(36));
+    // Self-contained: no import of a workspace package is left, and valibot was not pulled in.
+    expect(code).not.toMatch(/from\s+["']@spindle\//);
+    expect(code).not.toContain('valibot');
+  });
+
+  test('a source that cannot be built is run as it is, after one warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spindle-bundle-'));
+    dirs.push(dir);
+    const broken = join(dir, 'broken.ts');
+    writeFileSync(broken, 'export const x = ;\n');
+    const warn = spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(await bundledScript(broken)).toBe(broken);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain(`cannot build ${broken}`);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
