@@ -4,9 +4,21 @@
  * Handshake: the client's first frame is `hello`; the host answers `welcome` or closes with a
  * code from `WIRE_CLOSE_CODES`. The protocol version travels in the handshake only.
  *
+ * Framing (since protocol version 2): one WebSocket message carries either one frame (a JSON
+ * object) or a batch: a JSON array of 1 to `MAX_BATCH_FRAMES` frames, in order. A sender puts
+ * the frames it produces in the same tick into one batch, so a burst costs one WebSocket message
+ * instead of one per frame. A batch changes nothing else: each frame in it keeps its own `seq`,
+ * is validated on its own (a bad one gets its own `error` frame naming its `seq`, and the rest
+ * of the batch is processed), and counts as one frame against `maxFramesPerSecond`. The whole
+ * message is held to `maxFrameBytes`; a sender splits a batch that would exceed it. `hello` and
+ * `welcome` are sent alone.
+ *
  * Reliability: every frame of `FrontendUplink` / `FrontendDownlink` travels with a `seq`, a
  * per-session counter that starts at 1 in each direction. The receiver answers with a
  * cumulative `ack { seq }` (everything up to `seq` was processed, rejected frames included).
+ * Acks may be delayed by a few milliseconds and may share a batch with other frames (the host
+ * acknowledges once per received message, or with its next downlink; the bridge with its next
+ * uplinks), since a cumulative ack covers everything before it.
  * Each side keeps its unacknowledged frames; after a reconnect `hello.lastServerSeq` and
  * `welcome.lastClientSeq` say where to resume, the sender replays what comes after, and the
  * receiver drops a `seq` it has already processed. Each frame is thereby delivered exactly once
@@ -22,8 +34,14 @@ import type { SpindleErrorCode } from './errors.ts';
 import type { SpindleManifest } from './manifest.ts';
 import type { RuntimeStatsEvent, SpindleRuntimeMode } from './runtime.ts';
 
-/** Version of this protocol; a `hello` with another version is refused. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version of this protocol; a `hello` with another version is refused. Version 2 added batches
+ * (a JSON array of frames in one WebSocket message), which a version 1 peer cannot read.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** Most frames in one batch (one WebSocket message). */
+export const MAX_BATCH_FRAMES = 1024;
 
 /** Limits both sides hold to; the host sends its own values in `welcome.limits`. */
 export interface WireLimits {
@@ -259,6 +277,12 @@ export type ServerFrame =
   | PongFrame
   | ErrorFrame
   | (FrontendDownlink & Sequenced);
+
+/** One WebSocket message from a client: a frame, or a batch of frames in order. */
+export type ClientMessage = ClientFrame | ClientFrame[];
+
+/** One WebSocket message from the host: a frame, or a batch of frames in order. */
+export type ServerMessage = ServerFrame | ServerFrame[];
 
 /** `type` values of client frames. */
 export type ClientFrameType = ClientFrame['type'];

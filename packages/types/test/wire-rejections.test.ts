@@ -143,17 +143,17 @@ describe('validateClientFrame', () => {
   });
 
   it('refuses a hello of another protocol version with PROTOCOL_VERSION_MISMATCH', () => {
-    const result = validateClientFrame(JSON.stringify({ ...hello, protocolVersion: 2 }));
+    const result = validateClientFrame(JSON.stringify({ ...hello, protocolVersion: 1 }));
     expect(result).toMatchObject({
       ok: false,
       error: { code: 'PROTOCOL_VERSION_MISMATCH', path: 'protocolVersion', frameType: 'hello' },
     });
-    if (!result.ok) expect(result.error.message).toMatch(/version 2.*speaks 1/);
+    if (!result.ok) expect(result.error.message).toMatch(/version 1.*speaks 2/);
     // A newer client may change the rest of hello: the version is judged first.
     expect(validateClientFrame({ type: 'hello', protocolVersion: 3 })).toMatchObject({
       error: { code: 'PROTOCOL_VERSION_MISMATCH' },
     });
-    expect(validateClientFrame({ ...hello, protocolVersion: '1' })).toMatchObject({
+    expect(validateClientFrame({ ...hello, protocolVersion: '2' })).toMatchObject({
       error: { code: 'INVALID_FRAME', path: 'protocolVersion' },
     });
   });

@@ -41,7 +41,8 @@ export function protocol(
   return { label, schemas: map, versioned: new Set(versioned) };
 }
 
-const READ_CODES = {
+/** Error codes of a message that cannot be read at all. */
+export const READ_CODES = {
   tooLarge: 'FRAME_TOO_LARGE',
   invalidJson: 'INVALID_JSON',
   notJson: 'INVALID_FRAME',
@@ -60,7 +61,20 @@ export function validateFrame<T>(
       context = safeContext(input);
       return invalid(read.code, read.path, read.message, context);
     }
-    const value = read.value;
+    return validateFrameValue<T>(proto, read.value);
+  } catch (error) {
+    const message = `${proto.label} could not be read: ${thrownMessage(error)}`;
+    return invalid('INVALID_FRAME', '', message, context);
+  }
+}
+
+/**
+ * Validates a value already read from JSON (an element of a batch, or a frame the caller just
+ * serialized itself): object shape, `type`, protocol version, schema. Never throws.
+ */
+export function validateFrameValue<T>(proto: FrameProtocol, value: unknown): ValidationResult<T> {
+  let context: IssueContext = {};
+  try {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return invalid('INVALID_FRAME', '', `${proto.label} must be a JSON object`);
     }

@@ -4,6 +4,8 @@
  * and never throws. Unknown keys are stripped everywhere; `payload`, `result`, `metadata` and
  * `details` are kept by reference.
  */
+
+export type { MessageResult } from './batch.ts';
 export { SPINDLE_ERROR_CODES } from './enums.ts';
 export { jsonByteSize } from './json.ts';
 export {
@@ -26,7 +28,13 @@ export {
 } from './options.ts';
 export type { ValidationIssue, ValidationResult } from './result.ts';
 export { validateBackendProcessToHost, validateHostToBackendProcess } from './subprocess.ts';
-export { validateClientFrame, validateServerFrame, type WireValidationOptions } from './wire.ts';
+export {
+  validateClientFrame,
+  validateClientMessage,
+  validateServerFrame,
+  validateServerMessage,
+  type WireValidationOptions,
+} from './wire.ts';
 export {
   type IpcValidationOptions,
   validateHostToWorker,

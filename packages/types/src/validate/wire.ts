@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { type ClientFrame, DEFAULT_WIRE_LIMITS, type ServerFrame } from '../wire-protocol.ts';
+import { type MessageResult, validateMessage } from './batch.ts';
 import { extensionInfoSchema, runtimeStatsSchema } from './dto.ts';
 import {
   FRONTEND_EXIT_REASONS,
@@ -173,4 +174,24 @@ export function validateServerFrame(
   opts?: WireValidationOptions,
 ): ValidationResult<ServerFrame> {
   return validateFrame<ServerFrame>(SERVER, input, maxBytes(opts));
+}
+
+/**
+ * Validates one WebSocket message from a browser: a frame or a batch of frames. The message is
+ * held to `maxFrameBytes` and read once; each frame of a batch is then validated on its own, as
+ * `validateClientFrame` would. Never throws.
+ */
+export function validateClientMessage(
+  input: unknown,
+  opts?: WireValidationOptions,
+): MessageResult<ClientFrame> {
+  return validateMessage<ClientFrame>(CLIENT, input, maxBytes(opts));
+}
+
+/** Validates one WebSocket message from the host, as `validateClientMessage` does. */
+export function validateServerMessage(
+  input: unknown,
+  opts?: WireValidationOptions,
+): MessageResult<ServerFrame> {
+  return validateMessage<ServerFrame>(SERVER, input, maxBytes(opts));
 }

@@ -1,0 +1,64 @@
+/**
+ * Reading one WebSocket message of the browser ↔ host protocol, which carries one frame or a
+ * batch of frames (a JSON array, `wire-protocol.ts`). The message as a whole is held to
+ * `maxBytes` and read once; each frame of a batch is then validated on its own, so one bad
+ * frame is refused with its own `seq` while the frames around it are accepted.
+ */
+import { MAX_BATCH_FRAMES } from '../wire-protocol.ts';
+import { type FrameProtocol, READ_CODES, validateFrameValue } from './frame.ts';
+import { readJsonInput } from './json.ts';
+import { invalid, thrownMessage, type ValidationIssue, type ValidationResult } from './result.ts';
+
+/** A message read: its frames, each valid or refused, in order; or why it could not be read. */
+export type MessageResult<T> =
+  | {
+      ok: true;
+      /** One result per frame, in the order they were sent. */
+      frames: ValidationResult<T>[];
+      /** True when the message was a batch (a JSON array), even of one frame. */
+      batched: boolean;
+    }
+  | { ok: false; error: ValidationIssue };
+
+/** Reads one message of `proto` (a frame or a batch of frames); never throws. */
+export function validateMessage<T>(
+  proto: FrameProtocol,
+  input: unknown,
+  maxBytes: number,
+): MessageResult<T> {
+  let value: unknown;
+  try {
+    const read = readJsonInput(input, maxBytes, proto.label, READ_CODES);
+    if (!read.ok) return failed(invalid(read.code, read.path, read.message));
+    value = read.value;
+  } catch (error) {
+    return failed(
+      invalid('INVALID_FRAME', '', `${proto.label} could not be read: ${thrownMessage(error)}`),
+    );
+  }
+  if (!Array.isArray(value)) {
+    return { ok: true, frames: [validateFrameValue<T>(proto, value)], batched: false };
+  }
+  if (value.length === 0) {
+    return failed(invalid('INVALID_FRAME', '', `a batch of ${proto.label}s must not be empty`));
+  }
+  if (value.length > MAX_BATCH_FRAMES) {
+    return failed(
+      invalid(
+        'INVALID_FRAME',
+        '',
+        `a batch holds at most ${MAX_BATCH_FRAMES} ${proto.label}s, this one ${value.length}: split it`,
+      ),
+    );
+  }
+  const frames: ValidationResult<T>[] = new Array(value.length);
+  for (let i = 0; i < value.length; i += 1) {
+    frames[i] = validateFrameValue<T>(proto, value[i]);
+  }
+  return { ok: true, frames, batched: true };
+}
+
+function failed<T>(result: ValidationResult<T>): MessageResult<T> {
+  // `invalid` always builds the failed variant.
+  return result as Extract<ValidationResult<T>, { ok: false }>;
+}
