@@ -120,14 +120,8 @@ class Bridge implements HostBridge {
     }
     const prepared = this.#session.prepare(message);
     if (!prepared.ok) {
-      const { reason, code, issue } = prepared;
-      this.#out.emit('dropped', {
-        reason,
-        code,
-        messages: [message],
-        maybeDelivered: false,
-        issue,
-      });
+      const { reason, code } = prepared;
+      this.#out.emit('dropped', { reason, code, messages: [message], maybeDelivered: false });
       return false;
     }
     this.#session.commit(prepared.entry);
@@ -394,8 +388,8 @@ class Bridge implements HostBridge {
       return;
     }
     // The host skipped ahead of a frame it never got (dropped by its rate limit): an unacked
-    // frame after the oldest one refused as INVALID_FRAME is such a gap. Our frames pass the
-    // host's validator before they leave, so it is not the frame itself.
+    // frame after the oldest one refused as INVALID_FRAME may be such a gap. When it was the
+    // frame itself the host refused, the rewind only replays frames it drops as duplicates.
     const oldest = this.#session.outbox.entries[0]?.seq;
     if (conn.welcomed && code === 'INVALID_FRAME' && uplink !== undefined && seq !== undefined) {
       if (oldest !== undefined && seq > oldest) this.#sender.rewind(seq);

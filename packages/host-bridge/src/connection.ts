@@ -1,6 +1,6 @@
 /**
  * One connection attempt: a socket, its `hello`, the handshake deadline, ping/pong liveness, and
- * validation of every incoming frame. The bridge creates a new one per attempt and disposes of
+ * validation of every incoming frame (a message may carry a batch of them). The bridge creates a new one per attempt and disposes of
  * the old one first, so at most one socket is ever live and a disposed one is never heard again.
  */
 import type {
@@ -10,7 +10,7 @@ import type {
   ValidationIssue,
   WireLimits,
 } from '@spindle/types';
-import { validateServerFrame } from '@spindle/types';
+import { validateServerMessage } from '@spindle/types';
 import type { ResolvedOptions } from './options.ts';
 import type { WebSocketLike } from './socket.ts';
 import { CLIENT_CLOSE_CODES, SOCKET_OPEN, socketText } from './socket.ts';
@@ -139,14 +139,22 @@ export class Connection {
       });
       return;
     }
-    const result = validateServerFrame(text, { maxFrameBytes: this.limits().maxFrameBytes });
-    if (!result.ok) {
-      this.handlers.onInvalid(result.error);
+    const read = validateServerMessage(text, { maxFrameBytes: this.limits().maxFrameBytes });
+    if (!read.ok) {
+      this.handlers.onInvalid(read.error);
       return;
     }
-    const frame = result.value;
-    if (frame.type === 'pong') this.handlers.onPong(Math.max(0, this.o.timers.now() - frame.at));
-    else this.handlers.onFrame(frame);
+    // Each frame of a batch on its own: a bad one is reported, the others are processed.
+    for (const result of read.frames) {
+      if (this.#disposed) return;
+      if (!result.ok) {
+        this.handlers.onInvalid(result.error);
+        continue;
+      }
+      const frame = result.value;
+      if (frame.type === 'pong') this.handlers.onPong(Math.max(0, this.o.timers.now() - frame.at));
+      else this.handlers.onFrame(frame);
+    }
   }
 
   #armPing(): void {

@@ -4,7 +4,6 @@ import type {
   FrontendUplink,
   RuntimeStatsEvent,
   SpindleErrorCode,
-  ValidationIssue,
   WelcomeFrame,
 } from '@spindle/types';
 import type { BridgeFailure } from './options.ts';
@@ -37,24 +36,14 @@ export interface DroppedEvent {
    * - `queue_full`: the unacknowledged buffer was full (`maxQueued` / `maxQueuedBytes`); never sent.
    * - `too_large`: larger than the host's `limits.maxFrameBytes`; never sent.
    * - `unserializable`: not JSON-serialisable (cycles, BigInt); never sent.
-   * - `invalid`: a frame the host's validator would refuse (`issue` says why); never sent.
    * - `session_lost`: sent in a session the host no longer has; maybe processed, never acked.
    * - `closed` / `failed`: still unacknowledged when the bridge closed or failed.
    */
-  reason:
-    | 'queue_full'
-    | 'too_large'
-    | 'unserializable'
-    | 'invalid'
-    | 'session_lost'
-    | 'closed'
-    | 'failed';
+  reason: 'queue_full' | 'too_large' | 'unserializable' | 'session_lost' | 'closed' | 'failed';
   code: SpindleErrorCode;
   messages: FrontendUplink[];
   /** True when the messages were sent and the host may have processed them before the loss. */
   maybeDelivered: boolean;
-  /** Why the validator refused the frame (`invalid` only). */
-  issue?: ValidationIssue;
 }
 
 /** The session could not be resumed: the host ended its processes; the SDK must end its own. */

@@ -52,6 +52,21 @@ export class Inbox {
     this.#arm();
   }
 
+  /** True when processed downlinks wait for an ack. */
+  get ackOwed(): boolean {
+    return this.#lastProcessed > this.#lastAcked;
+  }
+
+  /**
+   * Hands the owed ack to a caller that sends it along with other frames (check `ackOwed`
+   * first); it counts as sent and its timer stops.
+   */
+  takeAck(): number {
+    this.#cancelTimer();
+    this.#lastAcked = this.#lastProcessed;
+    return this.#lastProcessed;
+  }
+
   /** Sends the pending ack now, if there is one. */
   flush(): void {
     this.#cancelTimer();

@@ -11,7 +11,15 @@ export interface BridgeTimers {
   clearTimeout(handle: unknown): void;
   /** Milliseconds on any monotonic or wall clock (only differences matter). */
   now(): number;
+  /**
+   * Runs `callback` when the current turn of the event loop ends; the uplinks sent in one turn
+   * leave as one batch then. @default globalThis.queueMicrotask
+   */
+  queueMicrotask?(callback: () => void): void;
 }
+
+/** `BridgeTimers` with every member present. */
+export type ResolvedTimers = Required<BridgeTimers>;
 
 /** Why the bridge gave up for good. */
 export interface BridgeFailure {
@@ -78,7 +86,7 @@ export interface ResolvedOptions {
   url: string;
   token: () => string;
   WebSocket: WebSocketConstructor;
-  timers: BridgeTimers;
+  timers: ResolvedTimers;
   random: () => number;
   backoff: BackoffOptions;
   maxQueued: number;
@@ -138,7 +146,7 @@ export function resolveOptions(options: HostBridgeOptions): ResolvedOptions {
     url: resolveSocketUrl(options.url, location?.href),
     token: typeof token === 'string' ? () => token : token,
     WebSocket: WebSocketCtor,
-    timers: options.timers ?? defaultTimers(),
+    timers: resolveTimers(options.timers),
     random: options.random ?? Math.random,
     backoff,
     maxQueued: integer('maxQueued', options.maxQueued ?? DEFAULT_MAX_QUEUED, 1),
@@ -168,14 +176,24 @@ export function resolveOptions(options: HostBridgeOptions): ResolvedOptions {
   };
 }
 
-function defaultTimers(): BridgeTimers {
+function resolveTimers(timers: BridgeTimers | undefined): ResolvedTimers {
   // Read once, at creation, so fake timers installed later by app code do not change ours.
+  const microtask = globalThis.queueMicrotask.bind(globalThis);
+  if (timers !== undefined) {
+    return {
+      setTimeout: (callback, ms) => timers.setTimeout(callback, ms),
+      clearTimeout: (handle) => timers.clearTimeout(handle),
+      now: () => timers.now(),
+      queueMicrotask: (callback) => (timers.queueMicrotask ?? microtask)(callback),
+    };
+  }
   const set = globalThis.setTimeout.bind(globalThis);
   const clear = globalThis.clearTimeout.bind(globalThis);
   return {
     setTimeout: (callback, ms) => set(callback, ms),
     clearTimeout: (handle) => clear(handle as ReturnType<typeof setTimeout>),
     now: () => Date.now(),
+    queueMicrotask: microtask,
   };
 }
 

@@ -1,10 +1,11 @@
 /**
- * Writes numbered uplinks to the socket: paced below the host's `maxFramesPerSecond` (the host
+ * Writes numbered uplinks to the socket, the uplinks of one turn batched into one WebSocket
+ * message (`wire-protocol.ts`): paced below the host's `maxFramesPerSecond` (the host
  * drops frames over it), and re-sent from the oldest unacknowledged one when the host reports a
  * gap or a rate-limit drop, or when acks stop coming (`resendAfterMs`). The host drops a `seq`
  * it already processed, so re-sending is always safe.
  */
-import type { ClientFrame, WireLimits } from '@spindle/types';
+import { type ClientFrame, MAX_BATCH_FRAMES, type WireLimits } from '@spindle/types';
 import type { ResolvedOptions } from './options.ts';
 import type { Session } from './session.ts';
 
@@ -25,9 +26,12 @@ export class TokenBucket {
     this.#at = now();
   }
 
-  /** Takes a token if one is available. */
-  take(): boolean {
-    this.#refill();
+  /**
+   * Takes a token if one is available. `refill: false` skips reading the clock, for the second
+   * and later frames of one batch.
+   */
+  take(refill = true): boolean {
+    if (refill || this.#tokens < 1) this.#refill();
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
@@ -50,10 +54,17 @@ export class TokenBucket {
 export class Sender {
   #bucket: TokenBucket | undefined;
   #write: ((text: string) => void) | undefined;
+  #maxFrameBytes = 0;
   #pumpTimer: unknown;
   #resendTimer: unknown;
+  /** Something was written in this turn: later uplinks wait for the turn's end, then go as one batch. */
+  #busy = false;
   /** Highest `seq` written when the last rewind happened; older gap reports are stale. */
   #rewindMark = 0;
+  readonly #endOfTurn = () => {
+    this.#busy = false;
+    this.#flush();
+  };
 
   constructor(
     private readonly o: ResolvedOptions,
@@ -64,6 +75,7 @@ export class Sender {
   attach(write: (text: string) => void, limits: WireLimits): void {
     this.detach();
     this.#write = write;
+    this.#maxFrameBytes = limits.maxFrameBytes;
     const perSecond = Math.max(1, limits.maxFramesPerSecond);
     this.#bucket = new TokenBucket(perSecond * PACING_SHARE, perSecond, () => this.o.timers.now());
     this.#rewindMark = this.session.written;
@@ -74,31 +86,21 @@ export class Sender {
   detach(): void {
     this.#write = undefined;
     this.#bucket = undefined;
+    this.#busy = false;
     this.#clear('pump');
     this.#clear('resend');
   }
 
-  /** Writes what is unsent as tokens allow; waits for the next token otherwise. */
+  /**
+   * Writes what is unsent. The first uplink of a turn leaves at once (a lone message waits for
+   * nothing); uplinks sent later in the same turn leave together, as one batch, when the turn
+   * ends. Tokens pace it all; without one it waits for the next.
+   */
   pump(): void {
-    const write = this.#write;
-    const bucket = this.#bucket;
-    if (write === undefined || bucket === undefined || this.#pumpTimer !== undefined) return;
-    for (
-      let entry = this.session.nextUnsent();
-      entry !== undefined;
-      entry = this.session.nextUnsent()
-    ) {
-      if (!bucket.take()) {
-        this.#pumpTimer = this.o.timers.setTimeout(() => {
-          this.#pumpTimer = undefined;
-          this.pump();
-        }, bucket.msUntilToken());
-        break;
-      }
-      this.session.markWritten(entry.seq);
-      write(entry.text);
-    }
-    this.#armResend();
+    if (this.#write === undefined || this.#busy) return;
+    this.#flush();
+    this.#busy = true;
+    this.o.timers.queueMicrotask(this.#endOfTurn);
   }
 
   /** Writes a control frame at once; it still uses up a token when one is there. */
@@ -126,6 +128,54 @@ export class Sender {
     this.session.rewind();
     this.#clear('resend');
     this.pump();
+  }
+
+  /**
+   * Writes every unsent uplink the tokens allow, as few messages as `maxFrameBytes` and
+   * `MAX_BATCH_FRAMES` allow. An ack owed for downlinks rides along in the first one.
+   */
+  #flush(): void {
+    const write = this.#write;
+    const bucket = this.#bucket;
+    if (write === undefined || bucket === undefined || this.#pumpTimer !== undefined) return;
+    let batch: string[] = [];
+    let bytes = 2;
+    const out = () => {
+      if (batch.length === 0) return;
+      write(batch.length === 1 ? (batch[0] as string) : `[${batch.join(',')}]`);
+      batch = [];
+      bytes = 2;
+    };
+    for (
+      let entry = this.session.nextUnsent();
+      entry !== undefined;
+      entry = this.session.nextUnsent()
+    ) {
+      if (!bucket.take(batch.length === 0)) {
+        this.#pumpTimer = this.o.timers.setTimeout(() => {
+          this.#pumpTimer = undefined;
+          this.pump();
+        }, bucket.msUntilToken());
+        break;
+      }
+      if (batch.length === 0 && this.session.inbox.ackOwed && bucket.take(false)) {
+        const ack = JSON.stringify({ type: 'ack', seq: this.session.inbox.takeAck() });
+        batch.push(ack);
+        bytes += ack.length;
+      }
+      const size = entry.bytes + (batch.length > 0 ? 1 : 0);
+      if (
+        batch.length > 0 &&
+        (bytes + size > this.#maxFrameBytes || batch.length >= MAX_BATCH_FRAMES)
+      ) {
+        out();
+      }
+      bytes += entry.bytes + (batch.length > 0 ? 1 : 0);
+      batch.push(entry.text);
+      this.session.markWritten(entry.seq);
+    }
+    out();
+    this.#armResend();
   }
 
   #armResend(): void {

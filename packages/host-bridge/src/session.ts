@@ -8,11 +8,10 @@ import type {
   FrontendDownlink,
   FrontendUplink,
   SpindleErrorCode,
-  ValidationIssue,
   WelcomeFrame,
   WireLimits,
 } from '@spindle/types';
-import { DEFAULT_WIRE_LIMITS, validateClientFrame } from '@spindle/types';
+import { DEFAULT_WIRE_LIMITS } from '@spindle/types';
 import type { DroppedEvent, SessionLostEvent } from './events.ts';
 import type { InboxVerdict } from './inbox.ts';
 import { Inbox } from './inbox.ts';
@@ -38,7 +37,7 @@ export interface EndedSession {
 /** An uplink ready to be numbered, or the reason it cannot be sent. */
 export type Prepared =
   | { ok: true; entry: OutboxEntry }
-  | { ok: false; reason: DroppedEvent['reason']; code: SpindleErrorCode; issue?: ValidationIssue };
+  | { ok: false; reason: DroppedEvent['reason']; code: SpindleErrorCode };
 
 /** The outcome of a `welcome`. */
 export interface Adopted {
@@ -88,8 +87,10 @@ export class Session {
   }
 
   /**
-   * Numbers, encodes and checks an uplink without storing it. It is held to the same validator
-   * the host applies, so a frame the host would refuse is refused here, before it takes a `seq`.
+   * Numbers and encodes an uplink without storing it. It is not validated here: the SDK built
+   * it, and the host validates every frame it receives (a refused one comes back as an `error`
+   * frame naming its `seq`, which the bridge reports with the uplink). `JSON.stringify` proves
+   * it is JSON; the size is checked so that the host never has to refuse a frame for it.
    */
   prepare(message: FrontendUplink): Prepared {
     const seq = this.outbox.nextSeq;
@@ -103,9 +104,6 @@ export class Session {
     if (bytes > this.limits.maxFrameBytes) {
       return { ok: false, reason: 'too_large', code: 'FRAME_TOO_LARGE' };
     }
-    const checked = validateClientFrame(text, { maxFrameBytes: this.limits.maxFrameBytes });
-    if (!checked.ok)
-      return { ok: false, reason: 'invalid', code: checked.error.code, issue: checked.error };
     if (this.outbox.wouldRefuse(bytes) !== undefined) {
       return { ok: false, reason: 'queue_full', code: 'QUEUE_FULL' };
     }

@@ -15,6 +15,8 @@ export class FakeWebSocket implements WebSocketLike {
   /** Every `close(code, reason)` call the bridge made. */
   readonly closeCalls: { code: number | undefined; reason: string | undefined }[] = [];
   readonly #listeners = new Map<string, Listener[]>();
+  /** Ends the bridge's current turn (see `fakeSockets().turns`); a no-op outside `fakeSockets`. */
+  endTurn: () => void = () => {};
 
   constructor(readonly url: string) {}
 
@@ -38,14 +40,25 @@ export class FakeWebSocket implements WebSocketLike {
     if (this.readyState < 2) this.readyState = 2;
   }
 
-  /** Parsed frames the bridge sent. */
+  /**
+   * Parsed frames the bridge sent, batches unpacked, in order. Like `take`, it first ends the
+   * bridge's turn: what the bridge writes at the end of a turn is on the wire after it.
+   */
   get frames(): ClientFrame[] {
-    return this.sent.map((text) => JSON.parse(text) as ClientFrame);
+    this.endTurn();
+    return this.sent.flatMap(parseMessage);
   }
 
-  /** Removes and returns the parsed frames sent so far. */
+  /** Ends the turn, then removes and returns the parsed frames sent so far, batches unpacked. */
   take(): ClientFrame[] {
-    return this.sent.splice(0, this.sent.length).map((text) => JSON.parse(text) as ClientFrame);
+    this.endTurn();
+    return this.sent.splice(0, this.sent.length).flatMap(parseMessage);
+  }
+
+  /** As `take`, but each message as its frames (one for a lone frame, several for a batch). */
+  takeMessages(): ClientFrame[][] {
+    this.endTurn();
+    return this.sent.splice(0, this.sent.length).map(parseMessage);
   }
 
   /** The connection opens (the bridge then sends `hello`). */
@@ -74,18 +87,40 @@ export class FakeWebSocket implements WebSocketLike {
   }
 }
 
-/** A constructor to pass as `WebSocket`, and every socket it created. */
+/** The frames of one message: a batch (JSON array) or a lone frame. */
+function parseMessage(text: string): ClientFrame[] {
+  const parsed = JSON.parse(text) as ClientFrame | ClientFrame[];
+  return Array.isArray(parsed) ? parsed : [parsed];
+}
+
+/**
+ * A constructor to pass as `WebSocket`, every socket it created, and the bridge's end-of-turn
+ * queue: pass `queueMicrotask` in the bridge's `timers`, and the test decides when a turn ends
+ * (`endTurn`, or any look at a socket's frames), so batching is deterministic.
+ */
 export function fakeSockets() {
   const sockets: FakeWebSocket[] = [];
+  const pending: (() => void)[] = [];
+  const endTurn = () => {
+    // A callback may queue another (the next turn's); run until none is left.
+    for (let i = 0; i < 1000 && pending.length > 0; i += 1) (pending.shift() as () => void)();
+  };
   class Ctor extends FakeWebSocket {
     constructor(url: string) {
       super(url);
+      this.endTurn = endTurn;
       sockets.push(this);
     }
   }
   return {
     WebSocket: Ctor,
     sockets,
+    /** Queues `callback` until the test ends the turn. */
+    queueMicrotask: (callback: () => void) => {
+      pending.push(callback);
+    },
+    /** Ends the bridge's turn: runs what it queued for then. */
+    endTurn,
     /** The newest socket; throws when none was created. */
     get last(): FakeWebSocket {
       const socket = sockets.at(-1);

@@ -80,6 +80,13 @@ export function setup(options: Partial<HostBridgeOptions> = {}) {
     url: 'ws://host.test/spindle',
     token: 'tok',
     WebSocket: fakes.WebSocket,
+    // Timers read at call time, so vitest's fake timers apply; turns end when the test says.
+    timers: {
+      setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),
+      clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      now: () => Date.now(),
+      queueMicrotask: fakes.queueMicrotask,
+    },
     random: () => 0.5,
     pingIntervalMs: 0,
     ...options,

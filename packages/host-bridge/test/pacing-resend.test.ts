@@ -80,23 +80,33 @@ describe('re-sending what the host did not get', () => {
     bridge.close();
   });
 
-  it('refuses locally a frame the host validator would refuse, without using a seq', () => {
+  it('leaves validation to the host: a frame it refuses comes back as an error naming the uplink', () => {
     const { bridge, open, events } = setup();
     const socket = open();
     socket.take();
     const bad = { type: 'process_ended', processId: 'p-1', outcome: 'exploded' } as never;
-    expect(bridge.send(bad)).toBe(false);
-    expect(events.of('dropped')).toEqual([
-      expect.objectContaining({
-        reason: 'invalid',
-        code: 'INVALID_FRAME',
-        messages: [bad],
-        maybeDelivered: false,
-      }),
+    expect(bridge.send(bad)).toBe(true);
+    bridge.send(uplink(2));
+    expect(socket.take()).toEqual([
+      { ...(bad as object), seq: 1 },
+      { ...uplink(2), seq: 2 },
     ]);
-    expect(events.of('dropped')[0]?.issue?.path).toMatch(/outcome/);
-    bridge.send(uplink(1));
-    expect(seqs(socket.take())).toEqual([1]);
+    socket.push({
+      type: 'error',
+      code: 'INVALID_FRAME',
+      message: 'client frame "process_ended": outcome is invalid',
+      seq: 1,
+      frameType: 'process_ended',
+    });
+    expect(events.of('error')).toEqual([
+      expect.objectContaining({ source: 'host', code: 'INVALID_FRAME', seq: 1, uplink: bad }),
+    ]);
+    // The refused frame counts as processed: the cumulative ack covers it, nothing is re-sent.
+    socket.push({ type: 'ack', seq: 2 });
+    vi.advanceTimersByTime(60_000);
+    expect(socket.take()).toEqual([]);
+    expect(bridge.unacked).toBe(0);
+    expect(events.of('dropped')).toEqual([]);
     bridge.close();
   });
 });

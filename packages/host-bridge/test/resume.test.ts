@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '@spindle/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { downlink, setup, uplink, welcome } from './helpers.ts';
 
@@ -27,7 +28,13 @@ describe('resume', () => {
     expect(second).not.toBe(first);
     second.accept();
     expect(second.take()).toEqual([
-      { type: 'hello', protocolVersion: 1, token: 'tok', resumeSessionId: 's-1', lastServerSeq: 2 },
+      {
+        type: 'hello',
+        protocolVersion: PROTOCOL_VERSION,
+        token: 'tok',
+        resumeSessionId: 's-1',
+        lastServerSeq: 2,
+      },
     ]);
     // The host processed 1..3 (acked 2), so only 4 and 5 come again.
     second.push(welcome({ frontendSessionId: 's-1', resumed: true, lastClientSeq: 3 }));

@@ -1,4 +1,4 @@
-import { WIRE_CLOSE_CODES } from '@spindle/types';
+import { PROTOCOL_VERSION, WIRE_CLOSE_CODES } from '@spindle/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SESSION_LOST_ERROR } from '../src/index.ts';
 import { downlink, setup, uplink, welcome } from './helpers.ts';
@@ -133,7 +133,11 @@ describe('session loss', () => {
     expect(events.of('reconnect_scheduled').at(-1)).toMatchObject({ delayMs: 0, closeCode: 4007 });
     vi.advanceTimersByTime(0);
     fakes.last.accept();
-    expect(fakes.last.frames[0]).toEqual({ type: 'hello', protocolVersion: 1, token: 'tok' });
+    expect(fakes.last.frames[0]).toEqual({
+      type: 'hello',
+      protocolVersion: PROTOCOL_VERSION,
+      token: 'tok',
+    });
     fakes.last.push(welcome({ frontendSessionId: 's-3' }));
     expect(events.of('session_lost')).toHaveLength(1);
     expect(bridge.connectionState).toBe('open');

@@ -83,10 +83,14 @@ export class SimHost {
     this.pump();
     const conn = this.#conn;
     if (conn === undefined) return;
+    conn.socket.endTurn();
     for (let i = 0; i < n && conn.read < conn.socket.sent.length; i += 1) {
-      const frame = JSON.parse(conn.socket.sent[conn.read] as string) as ClientFrame;
+      const message = JSON.parse(conn.socket.sent[conn.read] as string) as
+        | ClientFrame
+        | ClientFrame[];
       conn.read += 1;
-      this.#onFrame(conn, frame);
+      // A batch is read frame by frame, in order, as the host does.
+      for (const frame of Array.isArray(message) ? message : [message]) this.#onFrame(conn, frame);
     }
   }
 
@@ -137,6 +141,7 @@ export class SimHost {
   /** True while a welcomed connection exists and nothing is in flight either way. */
   get quiet(): boolean {
     const conn = this.#conn;
+    conn?.socket.endTurn();
     return (
       conn?.welcomed === true && conn.pending.length === 0 && conn.read === conn.socket.sent.length
     );
