@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { errorMessage } from '@spindle/types';
 import { bunCommand, bunPath } from './bun-command.ts';
 import { bwrapArgs } from './bwrap.ts';
+import { LANDLOCK_EXEC_PERL, PRCTL_SYSCALL } from './landlock-perl.ts';
 import type { GuardCapabilities, SandboxCapabilities } from './types.ts';
 import { bunDirs, runtimeSourceDefaults } from './view.ts';
 
@@ -24,7 +25,7 @@ let guardOnly: GuardCapabilities | undefined;
 const warnedOnce = new Set<string>();
 
 interface Probe {
-  layer: 'bwrap' | 'setpriv' | 'landlock' | 'bunNoOrphans';
+  layer: 'bwrap' | 'setpriv' | 'landlock' | 'bunNoOrphans' | 'perlLandlock';
   cmd: string[];
 }
 
@@ -141,6 +142,12 @@ function probes(platform: NodeJS.Platform): {
   } else reasons.push('setpriv is not installed (util-linux)');
   const code = `const m = await import(${JSON.stringify(LANDLOCK_MODULE)}); console.log(m.landlockAbi());`;
   list.push({ layer: 'landlock', cmd: [...bun, '-e', code] });
+  // The cheap launcher: not a layer of its own, so its absence gives no reason.
+  const perl = findExecutable('perl');
+  if (perl && PRCTL_SYSCALL[process.arch] !== undefined) {
+    paths.perlPath = perl;
+    list.push({ layer: 'perlLandlock', cmd: [perl, LANDLOCK_EXEC_PERL, '--abi'] });
+  }
   return { list, paths, reasons };
 }
 
@@ -164,6 +171,8 @@ function combine(
     if (probe.layer === 'bunNoOrphans') {
       // Not an isolation layer: setpriv stands in when it is missing, so no reason is given.
       caps.bunNoOrphans = listsNoOrphans(result);
+    } else if (probe.layer === 'perlLandlock') {
+      caps.perlLandlock = result.ok && Number.parseInt(result.stdout.trim(), 10) > 0;
     } else if (probe.layer === 'landlock') {
       const abi = Number.parseInt(result.stdout.trim(), 10);
       if (result.ok && abi > 0) {

@@ -23,6 +23,7 @@ import {
 } from './detect.ts';
 import { scrubEnv } from './env.ts';
 import type { SelfSandboxResult } from './landlock.ts';
+import { perlLandlockPrefix } from './landlock-perl.ts';
 import { policyFromEnv, SANDBOX_POLICY_ENV, type SelfSandboxPolicy } from './policy.ts';
 import { sandboxExecProfile } from './seatbelt.ts';
 import type { GuardCapabilities, LaunchPlan, LaunchSpec, SandboxCapabilities } from './types.ts';
@@ -37,6 +38,7 @@ export {
   guardCapabilitiesSync,
   resetSandboxDetection,
 } from './detect.ts';
+export { SANDBOX_DEVICES } from './devices.ts';
 export {
   ENV_ALLOW_EXACT,
   ENV_ALLOW_PREFIXES,
@@ -45,6 +47,7 @@ export {
   scrubEnv,
 } from './env.ts';
 export type { SelfSandboxResult } from './landlock.ts';
+export { LANDLOCK_EXEC_PERL, PRCTL_SYSCALL, perlLandlockPrefix } from './landlock-perl.ts';
 export { policyFromEnv, SANDBOX_POLICY_ENV, type SelfSandboxPolicy } from './policy.ts';
 export { type SeatbeltPolicy, sandboxExecProfile } from './seatbelt.ts';
 export type {
@@ -77,8 +80,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  *
  * - `process` mode: `bun --no-orphans <script> <args>`, or `[setpriv --pdeathsig KILL] <bun
  *   command> <script> <args>` (see `guardedBun`).
- * - `sandbox` mode, first layer set available: bwrap (+ the Landlock launcher when the kernel
- *   has Landlock); else `sandbox-exec` with a generated profile; else Landlock alone
+ * - `sandbox` mode, first layer set available: bwrap (+ a Landlock launcher when the kernel
+ *   has Landlock: `landlock-exec.pl` when Perl was proven to run it, else `landlock-exec.ts`); else `sandbox-exec` with a generated profile; else Landlock alone
  *   (+ setpriv); else no isolation, `sandbox: 'unavailable'` and one loud warning per process.
  *   Landlock needs `LUMIVERSE_BUN_METHOD=direct` (it execs the Bun binary itself).
  *
@@ -105,13 +108,28 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   const readOnly = collapse([
     ...(spec.sandbox?.runtimeSources ?? runtimeSourceDefaults(spec.script)),
     ...bunDirs(bunBinary),
+    // Both launchers live here; whichever runs must be readable in the sandbox.
     ...(landlock ? [dirname(LANDLOCK_EXEC)] : []),
     ...(spec.sandbox?.readOnly ?? []),
   ]);
   const readWrite = collapse(spec.sandbox?.readWrite ?? []);
   const layers: SandboxLayer[] = [];
-  const landlocked = (policy: SelfSandboxPolicy, launcher: string[] = bun) => {
+  /**
+   * The command that applies `policy` and then execs Bun: the Perl launcher when detection
+   * proved it works, else the Bun launcher started with `launcher` (Bun, maybe guarded).
+   * `guard` puts `--no-orphans` on the exec'd Bun when nothing else guards it.
+   */
+  const landlocked = (policy: SelfSandboxPolicy, launcher: string[] = bun, guard = false) => {
     env[SANDBOX_POLICY_ENV] = JSON.stringify(policy);
+    const perl = found.perlLandlock
+      ? perlLandlockPrefix(found.perlPath ?? 'perl', policy, bun[0]!)
+      : undefined;
+    if (perl) {
+      if (!guard) return [...perl, bun[0]!];
+      return found.bunNoOrphans
+        ? [...perl, bun[0]!, '--no-orphans']
+        : [...deathGuard(found), ...perl, bun[0]!];
+    }
     return [...launcher, LANDLOCK_EXEC, bun[0]!];
   };
 
@@ -161,6 +179,7 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
         readWrite,
       },
       guardedBun(bun, found),
+      true,
     );
     return { cmd: [...start, ...target], env, sandbox: ['landlock'] };
   }

@@ -16,7 +16,8 @@
  * so the child must not run without it.
  */
 import { readFileSync, realpathSync } from 'node:fs';
-import { applyLandlock, elfInterpreter, execve } from './landlock.ts';
+import { elfInterpreter } from './elf.ts';
+import { applyLandlock, execve } from './landlock.ts';
 import { policyFromEnv } from './policy.ts';
 
 const EXIT_SANDBOX_FAILED = 78;

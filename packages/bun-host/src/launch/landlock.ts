@@ -11,8 +11,11 @@
  */
 
 import { dlopen, FFIType, ptr, read } from 'bun:ffi';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
+import { SANDBOX_DEVICES } from './devices.ts';
 import type { SelfSandboxPolicy } from './policy.ts';
+
+export { SANDBOX_DEVICES } from './devices.ts';
 
 /** Outcome of `applyLandlock`. */
 export interface SelfSandboxResult {
@@ -71,15 +74,6 @@ const WRITE_RIGHTS =
   FS.REFER |
   FS.TRUNCATE;
 const DEVICE_RIGHTS = FS.READ_FILE | FS.WRITE_FILE | FS.TRUNCATE | FS.IOCTL_DEV;
-
-/** Devices every child may read and write. */
-export const SANDBOX_DEVICES: readonly string[] = [
-  '/dev/null',
-  '/dev/zero',
-  '/dev/full',
-  '/dev/random',
-  '/dev/urandom',
-];
 
 type Libc = ReturnType<typeof openLibc>;
 let libc: Libc | undefined;
@@ -248,39 +242,4 @@ export function execve(argv: string[], env: string[]): string {
   return `execve("${argv[0]}") failed (errno ${errno()}; ${keep.length} strings)`;
 }
 
-/**
- * The ELF interpreter (dynamic loader) named by an executable, e.g.
- * `/lib64/ld-linux-x86-64.so.2`; the kernel opens it for execution, so Landlock must allow it.
- * `undefined` for static or non-ELF files.
- */
-export function elfInterpreter(file: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const head = Buffer.alloc(64);
-    readSync(fd, head, 0, 64, 0);
-    // ELF magic, 64-bit class, little endian: the only shape Bun ships for Linux.
-    if (head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2 || head[5] !== 1) return undefined;
-    const phoff = Number(head.readBigUInt64LE(0x20));
-    const phentsize = head.readUInt16LE(0x36);
-    const phnum = head.readUInt16LE(0x38);
-    const table = Buffer.alloc(phentsize * phnum);
-    readSync(fd, table, 0, table.length, phoff);
-    for (let i = 0; i < phnum; i++) {
-      const at = i * phentsize;
-      if (table.readUInt32LE(at) !== 3 /* PT_INTERP */) continue;
-      const offset = Number(table.readBigUInt64LE(at + 8));
-      const size = Number(table.readBigUInt64LE(at + 32));
-      const name = Buffer.alloc(size);
-      readSync(fd, name, 0, size, offset);
-      return name.toString('utf8').replace(/\0+$/, '');
-    }
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
+export { elfInterpreter } from './elf.ts';

@@ -72,6 +72,13 @@ export interface SandboxCapabilities {
   bwrapPath?: string;
   /** Absolute path of `setpriv`. @default 'setpriv' */
   setprivPath?: string;
+  /**
+   * Perl ran `landlock-exec.pl --abi` and saw Landlock: sandboxed children then start through
+   * the Perl launcher instead of a second Bun. @default false
+   */
+  perlLandlock?: boolean;
+  /** Absolute path of `perl`. @default 'perl' */
+  perlPath?: string;
 }
 
 /** The parent-death guard part of `SandboxCapabilities`. */

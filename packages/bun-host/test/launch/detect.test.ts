@@ -20,7 +20,9 @@ describe.skipIf(process.platform !== 'linux')('detectSandbox (real probes)', () 
       setpriv: true,
       sandboxExec: false,
       bunNoOrphans: true,
+      perlLandlock: true,
     });
+    expect(first.perlPath).toMatch(/\/perl$/);
     expect(first.bwrapPath).toMatch(/\/bwrap$/);
     expect(first.setprivPath).toMatch(/\/setpriv$/);
     if (first.landlock) expect(first.landlockAbi).toBeGreaterThan(0);

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import {
   detectSandbox,
   LANDLOCK_EXEC,
+  LANDLOCK_EXEC_PERL,
+  perlLandlockPrefix,
   SANDBOX_POLICY_ENV,
   systemPaths,
 } from '../../src/launch/index.ts';
@@ -83,5 +85,43 @@ describe.skipIf(!caps.landlock)('Landlock', () => {
     const { result, outcomes } = JSON.parse(stdout);
     expect(result).toMatchObject({ applied: true, abi: caps.landlockAbi });
     expect(outcomes).toEqual(['ok', 'denied: EACCES', 'denied: EACCES']);
+  });
+
+  describe.skipIf(!caps.perlLandlock)('the Perl launcher', () => {
+    const perl = caps.perlPath ?? 'perl';
+
+    test('--abi prints the kernel Landlock ABI', async () => {
+      const { stdout, code } = await run([perl, LANDLOCK_EXEC_PERL, '--abi'], {});
+      expect(code).toBe(0);
+      expect(Number(stdout.trim())).toBe(caps.landlockAbi ?? -1);
+    });
+
+    test('fails closed (exit 78, says why) on bad usage, a bad rule, or no program', async () => {
+      const cases: Array<[string[], string]> = [
+        [[], 'usage'],
+        [['157', 'r:/usr'], 'usage: no absolute program'],
+        [['157', 'r:/usr', '--', 'relative/bun'], 'usage: no absolute program'],
+        [['157', 'q:/usr', '--', process.execPath, ECHO], 'bad rule "q:/usr"'],
+      ];
+      for (const [args, why] of cases) {
+        const { stdout, stderr, code } = await run([perl, LANDLOCK_EXEC_PERL, ...args], {});
+        expect(code).toBe(78);
+        expect(stdout).toBe('');
+        expect(stderr).toContain('[spindle] sandbox: Landlock is required but was not applied');
+        expect(stderr).toContain(why);
+      }
+    });
+
+    test('a program outside the execute rule cannot be started (exec refused, exit 78)', async () => {
+      const prefix = perlLandlockPrefix(
+        perl,
+        { readOnly: systemPaths(), readWrite: [] },
+        process.execPath,
+      );
+      if (!prefix) throw new Error('no prctl number for this architecture');
+      const { stderr, code } = await run([...prefix, '/bin/true'], {});
+      expect(code).toBe(78);
+      expect(stderr).toContain('execve("/bin/true") failed');
+    });
   });
 });

@@ -6,9 +6,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   bunPath,
   LANDLOCK_EXEC,
+  LANDLOCK_EXEC_PERL,
   type LaunchSpec,
+  PRCTL_SYSCALL,
+  perlLandlockPrefix,
   planLaunch,
   resetSandboxDetection,
+  SANDBOX_DEVICES,
   SANDBOX_EXEC,
   SANDBOX_POLICY_ENV,
   type SandboxCapabilities,
@@ -184,6 +188,66 @@ describe('planLaunch: sandbox mode', () => {
     expect(policy.readWrite).toEqual(['/tmp', storage]);
     expect(policy.readOnly).toEqual(expect.arrayContaining([ext, REPO_PACKAGES, '/proc']));
     expect(policy.readOnly).not.toContain(storage);
+  });
+
+  it('with Perl proven: the Perl launcher applies the same policy, then execs Bun', () => {
+    const perlCaps = { ...LINUX_FULL, perlLandlock: true, perlPath: '/usr/bin/perl' };
+    const plan = planLaunch(spec, perlCaps);
+    expect(plan.sandbox).toEqual(['bwrap', 'landlock']);
+    const tail = plan.cmd.slice(plan.cmd.indexOf('--') + 1);
+    const prctl = PRCTL_SYSCALL[process.arch];
+    expect(tail.slice(0, 3)).toEqual(['/usr/bin/perl', LANDLOCK_EXEC_PERL, String(prctl)]);
+    expect(tail).not.toContain(LANDLOCK_EXEC);
+    const rules = tail.slice(3, tail.indexOf('--', 3));
+    const policy = JSON.parse(plan.env[SANDBOX_POLICY_ENV]!);
+    expect(rules).toEqual([
+      ...policy.readOnly.map((p: string) => `r:${p}`),
+      ...policy.readWrite.map((p: string) => `w:${p}`),
+      ...SANDBOX_DEVICES.map((p) => `d:${p}`),
+      ...rules.filter((r) => r.startsWith('x:')),
+    ]);
+    expect(rules).toContain(`x:${BUN}`);
+    expect(tail.slice(tail.indexOf('--', 3) + 1)).toEqual([BUN, spec.script, '--ext', 'hello']);
+    // The launcher's folder is readable inside bwrap.
+    const launcherDir = dirname(LANDLOCK_EXEC_PERL);
+    expect(
+      flagged(plan.cmd, '--ro-bind').some(
+        (p) => launcherDir === p || launcherDir.startsWith(`${p}/`),
+      ),
+    ).toBe(true);
+  });
+
+  it('Landlock alone with Perl: Bun guards itself after the exec, or setpriv guards Perl', () => {
+    const perlCaps = { ...LINUX_FULL, bwrap: false, perlLandlock: true, perlPath: '/usr/bin/perl' };
+    const own = planLaunch(spec, { ...perlCaps, bunNoOrphans: true }).cmd;
+    expect(own[0]).toBe('/usr/bin/perl');
+    expect(own.slice(own.lastIndexOf('--') + 1)).toEqual([
+      BUN,
+      '--no-orphans',
+      spec.script,
+      '--ext',
+      'hello',
+    ]);
+    const setpriv = planLaunch(spec, { ...perlCaps, bunNoOrphans: false }).cmd;
+    expect(setpriv.slice(0, 5)).toEqual([
+      '/usr/bin/setpriv',
+      '--pdeathsig',
+      'KILL',
+      '/usr/bin/perl',
+      LANDLOCK_EXEC_PERL,
+    ]);
+    expect(setpriv.slice(setpriv.lastIndexOf('--') + 1)).toEqual([
+      BUN,
+      spec.script,
+      '--ext',
+      'hello',
+    ]);
+  });
+
+  it('an architecture without a known prctl number keeps the Bun launcher', () => {
+    expect(perlLandlockPrefix('/usr/bin/perl', { readOnly: [], readWrite: [] }, BUN, 'mips')).toBe(
+      undefined,
+    );
   });
 
   it('bwrap without Landlock: no launcher, one layer', () => {

@@ -1,7 +1,8 @@
 /**
  * A sandboxed Bun child, started exactly as the runtime starts it (planLaunch + Bun.spawn with
  * IPC), cannot reach the network, write outside its storage, or read outside its allowed set.
- * Each layer is tested alone and combined, so a regression in one cannot hide behind another.
+ * Each layer is tested alone and combined, so a regression in one cannot hide behind another,
+ * and Landlock through both of its launchers (Perl, and Bun with `bun:ffi`).
  */
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,13 @@ import { homedir, tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SandboxLayer } from '@spindle/types';
-import { detectSandbox, planLaunch, type SandboxCapabilities } from '../../src/launch/index.ts';
+import {
+  detectSandbox,
+  LANDLOCK_EXEC,
+  LANDLOCK_EXEC_PERL,
+  planLaunch,
+  type SandboxCapabilities,
+} from '../../src/launch/index.ts';
 import { REPO_ROOT } from '../../src/launch/paths.ts';
 import { killAll } from './proc.ts';
 
@@ -26,13 +33,53 @@ interface Answer {
   tmpdir: string | null;
 }
 
-const variants: Array<{ name: string; caps: SandboxCapabilities; layers: SandboxLayer[] }> = [];
-if (caps.bwrap && caps.landlock)
-  variants.push({ name: 'bwrap + landlock', caps, layers: ['bwrap', 'landlock'] });
-if (caps.bwrap)
-  variants.push({ name: 'bwrap alone', caps: { ...caps, landlock: false }, layers: ['bwrap'] });
+type Launcher = 'perl' | 'bun' | 'none';
+const variants: Array<{
+  name: string;
+  caps: SandboxCapabilities;
+  layers: SandboxLayer[];
+  launcher: Launcher;
+}> = [];
+const bunLauncher = { ...caps, perlLandlock: false };
+if (caps.bwrap && caps.landlock) {
+  if (caps.perlLandlock) {
+    variants.push({
+      name: 'bwrap + landlock (Perl launcher)',
+      caps,
+      layers: ['bwrap', 'landlock'],
+      launcher: 'perl',
+    });
+  }
+  variants.push({
+    name: 'bwrap + landlock (Bun launcher)',
+    caps: bunLauncher,
+    layers: ['bwrap', 'landlock'],
+    launcher: 'bun',
+  });
+}
+if (caps.bwrap) {
+  variants.push({
+    name: 'bwrap alone',
+    caps: { ...caps, landlock: false },
+    layers: ['bwrap'],
+    launcher: 'none',
+  });
+}
 if (caps.landlock && (caps.landlockAbi ?? 0) >= 4) {
-  variants.push({ name: 'landlock alone', caps: { ...caps, bwrap: false }, layers: ['landlock'] });
+  if (caps.perlLandlock) {
+    variants.push({
+      name: 'landlock alone (Perl launcher)',
+      caps: { ...caps, bwrap: false },
+      layers: ['landlock'],
+      launcher: 'perl',
+    });
+  }
+  variants.push({
+    name: 'landlock alone (Bun launcher)',
+    caps: { ...bunLauncher, bwrap: false },
+    layers: ['landlock'],
+    launcher: 'bun',
+  });
 }
 
 describe.skipIf(process.platform !== 'linux')('sandbox on Linux', () => {
@@ -98,6 +145,8 @@ describe.skipIf(process.platform !== 'linux')('sandbox on Linux', () => {
           variant.caps,
         );
         expect(plan.sandbox).toEqual(variant.layers);
+        expect(plan.cmd.includes(LANDLOCK_EXEC_PERL)).toBe(variant.launcher === 'perl');
+        expect(plan.cmd.includes(LANDLOCK_EXEC)).toBe(variant.launcher === 'bun');
         const { promise: answer, resolve } = Promise.withResolvers<Answer>();
         const { promise: ready, resolve: onReady } = Promise.withResolvers<void>();
         const child = Bun.spawn({

@@ -1,0 +1,77 @@
+/**
+ * The command line of the Perl Landlock launcher (`landlock-exec.pl`). The Bun launcher
+ * (`landlock-exec.ts`) costs a second Bun start plus loading `bun:ffi` on every sandboxed
+ * child; Perl starts in about a millisecond and its `syscall` builtin reaches Landlock
+ * directly. The planner prefers this launcher when detection proved it works here, and falls
+ * back to the Bun one otherwise (no Perl, an architecture missing from the table below).
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SANDBOX_DEVICES } from './devices.ts';
+import { elfInterpreter } from './elf.ts';
+import type { SelfSandboxPolicy } from './policy.ts';
+
+/** The launcher script; it must be readable inside the sandbox. */
+export const LANDLOCK_EXEC_PERL: string = fileURLToPath(
+  new URL('./landlock-exec.pl', import.meta.url),
+);
+
+/**
+ * `prctl(2)` syscall numbers by Node architecture name (the launcher sets
+ * `PR_SET_NO_NEW_PRIVS` with it; the Landlock calls share one number on every architecture).
+ */
+export const PRCTL_SYSCALL: Readonly<Partial<Record<string, number>>> = {
+  x64: 157,
+  arm64: 167,
+  riscv64: 167,
+  loong64: 167,
+  arm: 172,
+  ia32: 172,
+  s390x: 172,
+  ppc64: 171,
+};
+
+const executeRules = new Map<string, string[]>();
+
+/** The files the launcher may exec: the program, its real path and its ELF loader. */
+function executeSet(program: string): string[] {
+  let set = executeRules.get(program);
+  if (!set) {
+    set = [program];
+    try {
+      set.push(realpathSync(program));
+    } catch {
+      // A missing binary fails loudly at exec.
+    }
+    const interpreter = elfInterpreter(program);
+    if (interpreter) set.push(interpreter);
+    set = [...new Set(set)];
+    executeRules.set(program, set);
+  }
+  return set;
+}
+
+/**
+ * `perl landlock-exec.pl <prctl nr> <rules…> --` for `policy`, ready to be followed by the
+ * program and its arguments (`program` is what it will exec). `undefined` on an architecture
+ * without a known `prctl` number.
+ */
+export function perlLandlockPrefix(
+  perl: string,
+  policy: SelfSandboxPolicy,
+  program: string,
+  arch: string = process.arch,
+): string[] | undefined {
+  const prctl = PRCTL_SYSCALL[arch];
+  if (prctl === undefined) return undefined;
+  return [
+    perl,
+    LANDLOCK_EXEC_PERL,
+    String(prctl),
+    ...policy.readOnly.map((path) => `r:${path}`),
+    ...policy.readWrite.map((path) => `w:${path}`),
+    ...SANDBOX_DEVICES.map((path) => `d:${path}`),
+    ...executeSet(program).map((path) => `x:${path}`),
+    '--',
+  ];
+}
