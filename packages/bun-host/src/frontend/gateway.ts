@@ -23,7 +23,10 @@ export interface FrontendSessionInfo {
 
 /** Events of a `FrontendGateway`. */
 export type FrontendGatewayEvents = {
-  /** A session sent a message (already validated, authenticated and deduplicated). */
+  /**
+   * A session sent a message (already validated, authenticated and deduplicated). `message` is
+   * the validated frame itself and may still carry its `seq`.
+   */
   uplink: { session: FrontendSessionInfo; message: FrontendUplink };
   /** A new session completed its handshake. */
   session_opened: FrontendSessionInfo;

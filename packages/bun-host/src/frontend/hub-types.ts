@@ -26,10 +26,14 @@ export interface FrontendHubOptions {
    */
   authorizeProcessFrame?: AuthorityPolicy['authorizeProcessFrame'];
   /**
-   * Coalesce acknowledgements of uplinks over this many ms (one `ack` for a burst, fewer frames
-   * and writes under load); 0 acknowledges each frame at once. @default 0
+   * Uplinks are acknowledged once per received WebSocket message. A message of fewer than
+   * `ackEvery` frames waits up to this many ms for a downlink to carry its ack in the same
+   * message (a round trip's reply does), then the ack goes alone; 0 acknowledges at the end of
+   * each message. @default 5
    */
   ackDelayMs?: number;
+  /** A message of this many frames (or more) is acknowledged at once. @default 64 */
+  ackEvery?: number;
   /** New session ids. @default crypto.randomUUID */
   createSessionId?: () => string;
   /** Where errors thrown by event listeners go. @default console.error */
@@ -59,6 +63,11 @@ export interface SessionConnection {
   readonly active: boolean;
   /** Hands an already validated client frame (not `hello`) to the session. */
   receive(frame: ClientFrame): void;
+  /**
+   * Runs `run`, which hands over the frames of one WebSocket message (`receive`, `rejected`),
+   * so that they are acknowledged together, by one ack.
+   */
+  message(run: () => void): void;
   /**
    * A sequenced frame with this `seq` failed validation: it counts as processed (acknowledged,
    * never replayed), so the frames after it are not taken for a gap.

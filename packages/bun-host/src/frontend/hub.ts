@@ -35,6 +35,12 @@ import type {
 import { handleClientFrame, handleRejectedSeq, type InboundContext } from './inbound.ts';
 import { type ConnectionControl, type FrameSink, HubSession } from './session.ts';
 import { matches } from './session-filter.ts';
+import { UplinkAcks } from './uplink-acks.ts';
+
+/** Default of `FrontendHubOptions.ackDelayMs`. */
+export const DEFAULT_HUB_ACK_DELAY_MS = 5;
+/** Default of `FrontendHubOptions.ackEvery`. */
+export const DEFAULT_HUB_ACK_EVERY = 64;
 
 export type {
   FrontendHubOptions,
@@ -59,10 +65,13 @@ export class FrontendHub implements FrontendGateway {
   #reportError: (error: unknown) => void;
   #nextAttachment = 1;
   #ackDelayMs: number;
+  #ackEvery: number;
+  /** Time of the message being handled (`SessionConnection.message`): one clock read for all its frames. */
+  #messageNow: number | undefined;
   readonly #inbound: InboundContext = {
-    now: () => this.#clock.now(),
+    now: () => this.#messageNow ?? this.#clock.now(),
     policy: () => this.#policy,
-    ack: (session) => this.#ack(session),
+    ack: (session) => session.acks?.processed(),
     emitUplink: (session, message) => this.#emit('uplink', { session: session.info, message }),
   };
 
@@ -76,7 +85,8 @@ export class FrontendHub implements FrontendGateway {
     };
     this.#createSessionId = options.createSessionId ?? (() => crypto.randomUUID());
     this.#reportError = options.reportError ?? ((error) => console.error(error));
-    this.#ackDelayMs = options.ackDelayMs ?? 0;
+    this.#ackDelayMs = options.ackDelayMs ?? DEFAULT_HUB_ACK_DELAY_MS;
+    this.#ackEvery = options.ackEvery ?? DEFAULT_HUB_ACK_EVERY;
   }
 
   /** Installs process supervision's ownership check (replaces the previous one). */
@@ -136,7 +146,7 @@ export class FrontendHub implements FrontendGateway {
       session.attach(attachment);
       if (session.graceTimer !== undefined) this.#clock.clearTimeout(session.graceTimer);
       session.graceTimer = undefined;
-      this.#clearAckTimer(session);
+      session.acks?.cancel();
       if (previous) {
         previous.control?.close(
           WIRE_CLOSE_CODES.SESSION_TAKEN_OVER,
@@ -151,6 +161,12 @@ export class FrontendHub implements FrontendGateway {
         isAdmin: request.isAdmin === true,
         now,
         maxUnackedFrames: this.limits.maxUnackedFrames,
+      });
+      const created = session;
+      created.acks = new UplinkAcks(this.#clock, this.#ackDelayMs, this.#ackEvery, () => {
+        if (created.state === 'connected') {
+          created.deliver({ type: 'ack', seq: created.inbound.lastProcessed });
+        }
       });
       session.attach(attachment);
       this.#sessions.set(session.id, session);
@@ -185,6 +201,17 @@ export class FrontendHub implements FrontendGateway {
       },
       rejected(seq) {
         if (isCurrent()) handleRejectedSeq(hub.#inbound, session, seq);
+      },
+      message(run) {
+        const outer = hub.#messageNow;
+        hub.#messageNow = hub.#clock.now();
+        try {
+          const acks = session.acks;
+          if (acks) acks.hold(run);
+          else run();
+        } finally {
+          hub.#messageNow = outer;
+        }
       },
       drain() {
         if (!isCurrent()) return;
@@ -303,31 +330,11 @@ export class FrontendHub implements FrontendGateway {
     handleClientFrame(this.#inbound, session, frame);
   }
 
-  /** Acknowledges everything processed so far, at once or coalesced over `ackDelayMs`. */
-  #ack(session: HubSession): void {
-    if (this.#ackDelayMs <= 0) {
-      session.deliver({ type: 'ack', seq: session.inbound.lastProcessed });
-      return;
-    }
-    if (session.ackTimer !== undefined) return;
-    session.ackTimer = this.#clock.setTimeout(() => {
-      session.ackTimer = undefined;
-      if (session.state === 'connected') {
-        session.deliver({ type: 'ack', seq: session.inbound.lastProcessed });
-      }
-    }, this.#ackDelayMs);
-  }
-
-  #clearAckTimer(session: HubSession): void {
-    if (session.ackTimer !== undefined) this.#clock.clearTimeout(session.ackTimer);
-    session.ackTimer = undefined;
-  }
-
   #detach(session: HubSession): void {
     session.transition('detached');
     session.attachment = undefined;
     // The welcome of a resume carries `lastClientSeq`, which acknowledges the same.
-    this.#clearAckTimer(session);
+    session.acks?.cancel();
     session.graceTimer = this.#clock.setTimeout(() => {
       session.graceTimer = undefined;
       this.#close(session, NORMAL_CLOSURE, 'resume window expired');
@@ -344,7 +351,7 @@ export class FrontendHub implements FrontendGateway {
     session.attachment = undefined;
     if (session.graceTimer !== undefined) this.#clock.clearTimeout(session.graceTimer);
     session.graceTimer = undefined;
-    this.#clearAckTimer(session);
+    session.acks?.cancel();
     this.#sessions.delete(session.id);
     try {
       attachment?.control?.close(code, reason);

@@ -59,8 +59,10 @@ function handleUplink(
   session: HubSession,
   frame: FrontendUplink & { seq: number },
 ): void {
-  const { seq, ...rest } = frame;
-  const message = rest as FrontendUplink;
+  const seq = frame.seq;
+  // The validator built this object for us, so it is handed on as it is, `seq` and all, rather
+  // than copied without it (a copy per frame shows in the throughput profile).
+  const message: FrontendUplink = frame;
   const verdict = session.inbound.check(seq);
   if (verdict === 'duplicate') {
     ctx.ack(session);

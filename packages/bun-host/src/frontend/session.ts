@@ -7,6 +7,7 @@ import type { FrontendDownlink, ServerFrame } from '@spindle/types';
 import type { TimerHandle } from './clock.ts';
 import type { FrontendSessionInfo } from './gateway.ts';
 import { InboundCursor, OutboundWindow } from './reliable-channel.ts';
+import type { UplinkAcks } from './uplink-acks.ts';
 
 /** States of a hub session. */
 export type HubSessionState = 'connected' | 'detached' | 'closed';
@@ -30,6 +31,11 @@ export type FrameSink = (frame: ServerFrame) => boolean | void;
 export interface ConnectionControl {
   /** Close the socket with a `WIRE_CLOSE_CODES` value and a reason a person can act on. */
   close(code: number, reason: string): void;
+  /**
+   * Runs `run` and sends the frames it hands to the sink as one WebSocket message (a batch)
+   * where they fit. Optional: without it every frame is its own message.
+   */
+  batch?(run: () => void): void;
 }
 
 /** The socket currently carrying a session. */
@@ -57,8 +63,8 @@ export class HubSession {
   /** The current attachment asked for a pause (see `FrameSink`). */
   congested = false;
   graceTimer: TimerHandle | undefined;
-  /** Pending coalesced ack (`ackDelayMs` > 0). */
-  ackTimer: TimerHandle | undefined;
+  /** The ack owed for processed uplinks; set by the hub right after construction. */
+  acks: UplinkAcks | undefined;
   #state: HubSessionState = 'connected';
 
   constructor(init: {
@@ -129,13 +135,26 @@ export class HubSession {
     this.congested = false;
   }
 
-  /** Hands buffered downlinks to the socket, in order, until it is congested or all are out. */
+  /**
+   * Hands buffered downlinks to the socket, in order, until it is congested or all are out. An
+   * owed ack goes first, in the same WebSocket message, so it costs the client no message of
+   * its own.
+   */
   pump(): void {
-    while (this.attachment && !this.congested && this.state === 'connected') {
-      const frame = this.outbound.get(this.deliveredSeq + 1);
-      if (!frame) return;
-      this.deliveredSeq = frame.seq;
-      this.deliver(frame);
-    }
+    const attachment = this.attachment;
+    if (!attachment || this.congested || this.state !== 'connected') return;
+    if (!this.outbound.get(this.deliveredSeq + 1)) return;
+    const run = () => {
+      this.acks?.flush();
+      while (this.attachment === attachment && !this.congested && this.state === 'connected') {
+        const frame = this.outbound.get(this.deliveredSeq + 1);
+        if (!frame) return;
+        this.deliveredSeq = frame.seq;
+        this.deliver(frame);
+      }
+    };
+    const batch = attachment.control?.batch;
+    if (batch) batch.call(attachment.control, run);
+    else run();
   }
 }

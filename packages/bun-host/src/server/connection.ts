@@ -12,16 +12,17 @@ import {
   PROTOCOL_VERSION,
   type ServerFrame,
   type SpindleErrorCode,
-  validateClientFrame,
+  type ValidationResult,
+  validateClientMessage,
   WIRE_CLOSE_CODES,
   type WireLimits,
 } from '@spindle/types';
 import type { HubClock, TimerHandle } from '../frontend/clock.ts';
-import { frameToJson } from '../frontend/frame-json.ts';
 import type { FrontendHub, SessionConnection } from '../frontend/hub.ts';
 import type { Authenticate } from './auth.ts';
 import { cutUtf8 } from './close-reason.ts';
 import type { WireCounters } from './counters.ts';
+import { FrameWriter } from './frame-writer.ts';
 import { FrameRateLimiter } from './rate-limit.ts';
 
 /** Client frames whose `seq` field is not their own sequence number. */
@@ -75,11 +76,11 @@ export class WireConnection {
   readonly #socket: WireSocket;
   readonly #settings: ConnectionSettings;
   readonly #limiter: FrameRateLimiter;
+  readonly #writer: FrameWriter;
   #state: ConnectionState = 'awaiting_hello';
   #session: SessionConnection | undefined;
   #handshakeTimer: TimerHandle | undefined;
   #terminateTimer: TimerHandle | undefined;
-  #stallTimer: TimerHandle | undefined;
 
   constructor(socket: WireSocket, settings: ConnectionSettings) {
     this.#socket = socket;
@@ -88,6 +89,17 @@ export class WireConnection {
       framesPerSecond: settings.limits.maxFramesPerSecond,
       closeAfterMs: settings.rateLimitCloseAfterMs,
       now: () => settings.clock.now(),
+    });
+    this.#writer = new FrameWriter(socket, {
+      maxFrameBytes: settings.limits.maxFrameBytes,
+      maxBufferedBytes: settings.maxBufferedBytes,
+      stallTimeoutMs: settings.stallTimeoutMs,
+      clock: settings.clock,
+      onBackpressure: (reason) => this.#closeForBackpressure(reason),
+      onSendFailed: (error) => {
+        settings.reportError(error);
+        this.#closeWith(INTERNAL_ERROR, 'the host failed to write to this connection');
+      },
     });
     this.#handshakeTimer = settings.clock.setTimeout(() => {
       this.#handshakeTimer = undefined;
@@ -109,22 +121,50 @@ export class WireConnection {
     return this.#session?.sessionId;
   }
 
-  /** One message from the socket, exactly as received. */
+  /**
+   * One message from the socket, exactly as received: a frame or a batch of frames. Each frame
+   * counts against the rate limit and is validated on its own; the replies the message causes
+   * (errors, pong, ack) leave together as one message.
+   */
   onMessage(raw: string | Uint8Array | ArrayBuffer): void {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#isClosing()) return;
+    const now = this.#settings.clock.now();
+    // The first frame's token is taken before the message is read: a flood of garbage is
+    // dropped without being parsed.
+    if (!this.#admit(now)) return;
+    const read = validateClientMessage(raw, { maxFrameBytes: this.#settings.limits.maxFrameBytes });
+    if (!read.ok) {
+      this.#settings.counters.framesRejected += 1;
+      this.#sendError(read.error.code, read.error.message, read.error);
+      return;
+    }
+    const frames = read.frames;
+    const run = () => {
+      for (let i = 0; i < frames.length; i += 1) {
+        if (this.#isClosing()) return;
+        if (i > 0 && !this.#admit(now)) continue;
+        this.#take(frames[i] as ValidationResult<ClientFrame>, raw);
+      }
+    };
+    const session = this.#session;
+    this.#writer.batch(() => (session ? session.message(run) : run()));
+  }
+
+  /** Counts one incoming frame against the rate limit; false when it is dropped. */
+  #admit(now: number): boolean {
     const counters = this.#settings.counters;
     counters.framesReceived += 1;
-    switch (this.#limiter.take()) {
+    switch (this.#limiter.take(now)) {
       case 'drop':
         counters.framesDropped += 1;
-        return;
+        return false;
       case 'drop_and_notify':
         counters.framesDropped += 1;
         this.#sendError(
           'RATE_LIMITED',
           `more than ${this.#settings.limits.maxFramesPerSecond} frames per second: frames are being dropped; slow down`,
         );
-        return;
+        return false;
       case 'close':
         counters.framesDropped += 1;
         counters.rateLimitCloses += 1;
@@ -132,36 +172,43 @@ export class WireConnection {
           WIRE_CLOSE_CODES.RATE_LIMITED,
           'the client kept flooding after being rate limited',
         );
-        return;
+        return false;
       case 'accept':
-        break;
+        return true;
     }
-    const result = validateClientFrame(raw, { maxFrameBytes: this.#settings.limits.maxFrameBytes });
-    if (!result.ok) {
-      counters.framesRejected += 1;
-      const issue = result.error;
-      if (issue.code === 'PROTOCOL_VERSION_MISMATCH' && this.#state === 'awaiting_hello') {
-        this.#refuseVersion(raw, issue.message);
-        return;
-      }
-      this.#sendError(issue.code, issue.message, issue);
-      if (
-        this.#state === 'open' &&
-        Number.isSafeInteger(issue.seq) &&
-        (issue.seq ?? 0) > 0 &&
-        !UNSEQUENCED_TYPES.has(issue.frameType ?? '')
-      ) {
-        this.#session?.rejected(issue.seq as number);
-      }
+  }
+
+  /** One frame of a message, validated or refused. */
+  #take(result: ValidationResult<ClientFrame>, raw: string | Uint8Array | ArrayBuffer): void {
+    if (result.ok) {
+      this.#dispatch(result.value);
       return;
     }
-    this.#dispatch(result.value);
+    this.#settings.counters.framesRejected += 1;
+    const issue = result.error;
+    if (issue.code === 'PROTOCOL_VERSION_MISMATCH' && this.#state === 'awaiting_hello') {
+      this.#refuseVersion(raw, issue.message);
+      return;
+    }
+    this.#sendError(issue.code, issue.message, issue);
+    if (
+      this.#state === 'open' &&
+      Number.isSafeInteger(issue.seq) &&
+      (issue.seq ?? 0) > 0 &&
+      !UNSEQUENCED_TYPES.has(issue.frameType ?? '')
+    ) {
+      this.#session?.rejected(issue.seq as number);
+    }
+  }
+
+  #isClosing(): boolean {
+    return this.#state === 'closing' || this.#state === 'closed';
   }
 
   /** The socket can take more data again (Bun's `drain`). */
   onDrain(): void {
     if (this.#state !== 'open' && this.#state !== 'authenticating') return;
-    this.#clearStallTimer();
+    this.#writer.drained();
     this.#session?.drain();
   }
 
@@ -237,6 +284,7 @@ export class WireConnection {
     };
     const result = this.#settings.hub.open(request, (frame) => this.#write(frame), {
       close: (code, reason) => this.#closeWith(code, reason),
+      batch: (run) => this.#writer.batch(run),
     });
     if (!result.ok) {
       this.#sendError(result.code, result.reason, hello);
@@ -257,7 +305,9 @@ export class WireConnection {
     let spoken: unknown = '?';
     try {
       const text = typeof raw === 'string' ? raw : new TextDecoder().decode(raw);
-      spoken = (JSON.parse(text) as { protocolVersion?: unknown }).protocolVersion;
+      const parsed: unknown = JSON.parse(text);
+      const hello = Array.isArray(parsed) ? parsed[0] : parsed;
+      spoken = (hello as { protocolVersion?: unknown }).protocolVersion;
     } catch {
       // The validator already read it once; a second failure only loses the number.
     }
@@ -269,40 +319,14 @@ export class WireConnection {
   }
 
   /**
-   * Sink of the hub and of this connection's own frames. Returns false once the socket holds
-   * more than half of `maxBufferedBytes`: the hub then keeps further downlinks in its bounded
-   * buffer until `drain`. Past the full limit, or congested for `stallTimeoutMs`, the connection
-   * is closed with `BACKPRESSURE`; the session stays resumable.
+   * Sink of the hub and of this connection's own frames (see `FrameWriter.write`). Returns false
+   * once the socket holds more than half of `maxBufferedBytes`: the hub then keeps further
+   * downlinks in its bounded buffer until `drain`. Past the full limit, or congested for
+   * `stallTimeoutMs`, the connection is closed with `BACKPRESSURE`; the session stays resumable.
    */
   #write(frame: ServerFrame): boolean {
-    if (this.#state === 'closing' || this.#state === 'closed') return false;
-    let written: number;
-    try {
-      written = this.#socket.send(frameToJson(frame));
-    } catch (error) {
-      this.#settings.reportError(error);
-      this.#closeWith(INTERNAL_ERROR, 'the host failed to write to this connection');
-      return false;
-    }
-    const buffered = this.#socket.bufferedAmount();
-    const limit = this.#settings.maxBufferedBytes;
-    if (written === 0 || buffered > limit) {
-      this.#closeForBackpressure(
-        `client read too slowly (${buffered} bytes waiting, limit ${limit}): reconnect to resume`,
-      );
-      return false;
-    }
-    if (buffered <= limit / 2) return true;
-    if (this.#stallTimer === undefined) {
-      const stallMs = this.#settings.stallTimeoutMs;
-      this.#stallTimer = this.#settings.clock.setTimeout(() => {
-        this.#stallTimer = undefined;
-        this.#closeForBackpressure(
-          `client stopped reading for ${stallMs} ms (${this.#socket.bufferedAmount()} bytes waiting): reconnect to resume`,
-        );
-      }, stallMs);
-    }
-    return false;
+    if (this.#isClosing()) return false;
+    return this.#writer.write(frame);
   }
 
   #closeForBackpressure(reason: string): void {
@@ -331,7 +355,9 @@ export class WireConnection {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#transition('closing');
     this.#clearHandshakeTimer();
-    this.#clearStallTimer();
+    // Frames of the current batch (an error explaining this close) still go first.
+    this.#writer.flush();
+    this.#writer.stop();
     // Detach first so nothing more is written to a socket that is going away; the session keeps
     // its unacknowledged downlinks for a resume.
     this.#session?.detach();
@@ -360,14 +386,9 @@ export class WireConnection {
     this.#handshakeTimer = undefined;
   }
 
-  #clearStallTimer(): void {
-    if (this.#stallTimer !== undefined) this.#settings.clock.clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
-  }
-
   #clearTimers(): void {
     this.#clearHandshakeTimer();
-    this.#clearStallTimer();
+    this.#writer.stop();
     if (this.#terminateTimer !== undefined) this.#settings.clock.clearTimeout(this.#terminateTimer);
     this.#terminateTimer = undefined;
   }

@@ -47,9 +47,11 @@ export class FrameRateLimiter {
     this.#refilledAt = this.#now();
   }
 
-  /** Takes one token for an incoming frame. */
-  take(): RateVerdict {
-    const now = this.#now();
+  /**
+   * Takes one token for an incoming frame. `now` lets the caller read the clock once for all
+   * the frames of one message. @default the injected clock
+   */
+  take(now: number = this.#now()): RateVerdict {
     const elapsed = Math.max(0, now - this.#refilledAt);
     this.#tokens = Math.min(this.#burst, this.#tokens + (elapsed * this.#rate) / 1000);
     this.#refilledAt = now;

@@ -18,10 +18,14 @@ export interface RecordingConnection {
   ofType<T extends ServerFrame['type']>(type: T): Array<Extract<ServerFrame, { type: T }>>;
 }
 
-/** A hub with test-friendly defaults (one known, enabled extension `ext_a`). */
+/**
+ * A hub with test-friendly defaults (one known, enabled extension `ext_a`; acks at the end of
+ * each received message, `ackDelayMs: 0`, so a test sees them at once).
+ */
 export function makeHub(options: FrontendHubOptions = {}): FrontendHub {
   let n = 0;
   return new FrontendHub({
+    ackDelayMs: 0,
     createSessionId: () => `s-${++n}`,
     extensionExists: (id) => id === 'ext_a' || id === 'ext_off',
     isEnabled: (id) => id === 'ext_a',
@@ -58,7 +62,8 @@ export function connect(
   if (!result.ok) throw new Error(`open refused: ${result.reason}`);
   record.connection = result.connection;
   record.sessionId = result.sessionId;
-  record.send = (frame) => result.connection.receive(frame);
+  // Each frame as its own WebSocket message, as the server hands them over.
+  record.send = (frame) => result.connection.message(() => result.connection.receive(frame));
   record.ofType = ((type: string) =>
     frames.filter((f) => f.type === type)) as RecordingConnection['ofType'];
   return record as RecordingConnection;

@@ -9,9 +9,13 @@ const stats: RuntimeStatsEvent = {
   at: '2026-01-01T00:00:00.000Z',
 };
 
+/** Uplinks the hub reported, without the `seq` the validated frame may still carry. */
 function recordUplinks(hub: ReturnType<typeof makeHub>): FrontendUplink[] {
   const uplinks: FrontendUplink[] = [];
-  hub.events.on('uplink', ({ message }) => uplinks.push(message));
+  hub.events.on('uplink', ({ message }) => {
+    const { seq: _seq, ...rest } = message as FrontendUplink & { seq?: number };
+    uplinks.push(rest as FrontendUplink);
+  });
   return uplinks;
 }
 
@@ -83,7 +87,10 @@ describe('FrontendHub authority', () => {
       { code: 'PROCESS_NOT_FOUND', seq: 3, message: '[spindle] no such process' },
       { code: 'FORBIDDEN', seq: 4 },
     ]);
-    expect(authorize.mock.calls[0]?.[2]).toEqual({ type: 'process_ready', processId: 'alice-1' });
+    expect(authorize.mock.calls[0]?.[2]).toMatchObject({
+      type: 'process_ready',
+      processId: 'alice-1',
+    });
   });
 
   it('setProcessAuthorizer replaces the default allow-all hook', () => {

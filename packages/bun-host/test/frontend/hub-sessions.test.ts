@@ -1,4 +1,4 @@
-import { type FrontendDownlink, WIRE_CLOSE_CODES } from '@spindle/types';
+import { type FrontendDownlink, PROTOCOL_VERSION, WIRE_CLOSE_CODES } from '@spindle/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { frameToJson } from '../../src/frontend/frame-json.ts';
 import type { FrontendSessionInfo } from '../../src/frontend/gateway.ts';
@@ -31,7 +31,7 @@ describe('FrontendHub sessions', () => {
     if (!result.ok) return;
     expect(result.welcome).toMatchObject({
       type: 'welcome',
-      protocolVersion: 1,
+      protocolVersion: PROTOCOL_VERSION,
       frontendSessionId: 's-1',
       userId: 'alice',
       resumed: false,
@@ -204,7 +204,7 @@ describe('FrontendHub sessions', () => {
   it('refuses a second hello and an ack beyond what was sent, keeping the session', () => {
     const hub = makeHub();
     const c = connect(hub);
-    c.send({ type: 'hello', protocolVersion: 1, token: 't' });
+    c.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, token: 't' });
     c.send({ type: 'ack', seq: 5 });
     expect(c.ofType('error')).toMatchObject([
       { code: 'INVALID_FRAME', frameType: 'hello' },

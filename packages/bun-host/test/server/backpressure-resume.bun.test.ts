@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { WIRE_CLOSE_CODES } from '@spindle/types';
+import { PROTOCOL_VERSION, WIRE_CLOSE_CODES } from '@spindle/types';
 import { ALICE, BOB, type Fixture, startFixture, TestClient } from './helpers.ts';
 import { RawWebSocket } from './raw-socket.ts';
 
@@ -180,7 +180,9 @@ describe('backpressure', () => {
     fixture.hub.events.on('session_detached', (s) => detached.push(s.sessionId));
     const raw = await RawWebSocket.connect(fixture.server.port);
     raws.push(raw);
-    raw.sendText(JSON.stringify({ type: 'hello', protocolVersion: 1, token: ALICE }));
+    raw.sendText(
+      JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, token: ALICE }),
+    );
     await raw.until(() => /"frontendSessionId":"([^"]+)"/.test(raw.received), 'welcome');
     const sessionId = /"frontendSessionId":"([^"]+)"/.exec(raw.received)?.[1] ?? '';
     raw.socket.pause();

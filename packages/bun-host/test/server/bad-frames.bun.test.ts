@@ -24,7 +24,8 @@ describe('bad frames', () => {
     const cases: Array<[unknown, Record<string, unknown>]> = [
       ['{"type":"ack",', { code: 'INVALID_JSON' }],
       ['not json at all', { code: 'INVALID_JSON' }],
-      ['[1,2,3]', { code: 'INVALID_FRAME' }],
+      ['[]', { code: 'INVALID_FRAME' }],
+      ['"just a string"', { code: 'INVALID_FRAME' }],
       ['{"seq":4}', { code: 'INVALID_FRAME', seq: 4 }],
       [
         { type: 'launch_missiles', seq: 9 },

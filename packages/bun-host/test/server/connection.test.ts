@@ -3,7 +3,7 @@
  * covered by the `*.bun.test.ts` files); the hub and the validator are the real ones. Runs
  * under vitest and, unchanged, under `bun test`.
  */
-import { type ServerFrame, WIRE_CLOSE_CODES } from '@spindle/types';
+import { PROTOCOL_VERSION, type ServerFrame, WIRE_CLOSE_CODES } from '@spindle/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/frontend/clock.ts';
 import { FrontendHub } from '../../src/frontend/hub.ts';
@@ -17,12 +17,18 @@ import {
 import { createWireCounters } from '../../src/server/counters.ts';
 
 class FakeSocket implements WireSocket {
+  /** Frames sent, batches unpacked. */
   frames: ServerFrame[] = [];
+  /** Messages sent, each as its frames. */
+  messages: ServerFrame[][] = [];
   closes: Array<{ code: number; reason: string }> = [];
   terminated = 0;
   buffered = 0;
   send(text: string): number {
-    this.frames.push(JSON.parse(text) as ServerFrame);
+    const message = JSON.parse(text) as ServerFrame | ServerFrame[];
+    const frames = Array.isArray(message) ? message : [message];
+    this.messages.push(frames);
+    this.frames.push(...frames);
     return text.length;
   }
   close(code: number, reason: string): void {
@@ -63,7 +69,8 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
 
-const hello = (token = 'good') => JSON.stringify({ type: 'hello', protocolVersion: 1, token });
+const hello = (token = 'good') =>
+  JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, token });
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -6,7 +6,7 @@
  * session sees nothing of it, and nothing reaches the host core on the attacker's behalf.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { type FrontendUplink, WIRE_CLOSE_CODES } from '@spindle/types';
+import { type FrontendUplink, PROTOCOL_VERSION, WIRE_CLOSE_CODES } from '@spindle/types';
 import fc from 'fast-check';
 import { ALICE, BOB, type Fixture, startFixture, TestClient } from './helpers.ts';
 import { RawWebSocket } from './raw-socket.ts';
@@ -171,7 +171,12 @@ describe('fuzzing the WebSocket endpoint', () => {
         attacker.send({ ...uplink, seq });
       }
     }
-    attacker.send({ type: 'hello', protocolVersion: 1, token: ALICE, resumeSessionId: bobSession });
+    attacker.send({
+      type: 'hello',
+      protocolVersion: PROTOCOL_VERSION,
+      token: ALICE,
+      resumeSessionId: bobSession,
+    });
     await attacker.roundTrip();
     const errors = attacker.ofType('error').slice(before);
     expect(errors).toHaveLength(invalid.length + forbidden.length + 1);
@@ -233,7 +238,9 @@ describe('fuzzing the WebSocket endpoint', () => {
         // A completed upgrade followed by bytes that are not valid WebSocket framing.
         const raw = await RawWebSocket.connect(fixture.server.port);
         raw.socket.write(chunk);
-        raw.sendText(JSON.stringify({ type: 'hello', protocolVersion: 1, token: ALICE }));
+        raw.sendText(
+          JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, token: ALICE }),
+        );
         raw.close();
       }
     }

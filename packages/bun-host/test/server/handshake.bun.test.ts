@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { WIRE_CLOSE_CODES } from '@spindle/types';
+import { PROTOCOL_VERSION, WIRE_CLOSE_CODES } from '@spindle/types';
 import { ALICE, type Fixture, startFixture, TestClient } from './helpers.ts';
 
 let fixture: Fixture | undefined;
@@ -23,7 +23,7 @@ describe('handshake', () => {
     c.hello(ALICE);
     const welcome = await c.next('welcome');
     expect(welcome).toMatchObject({
-      protocolVersion: 1,
+      protocolVersion: PROTOCOL_VERSION,
       userId: 'alice',
       resumed: false,
       lastClientSeq: 0,
@@ -56,11 +56,12 @@ describe('handshake', () => {
   test('a protocol version mismatch closes with its code and a sentence a person can act on', async () => {
     fixture = startFixture();
     const c = await client();
-    c.send({ type: 'hello', protocolVersion: 2, token: ALICE });
+    // A version 1 client (no batches) against this host.
+    c.send({ type: 'hello', protocolVersion: 1, token: ALICE });
     const closed = await c.closed;
     expect(closed.code).toBe(WIRE_CLOSE_CODES.PROTOCOL_VERSION_MISMATCH);
     expect(closed.reason).toBe(
-      'client speaks protocol 2, host speaks 1: reload the page or update the app',
+      `client speaks protocol 1, host speaks ${PROTOCOL_VERSION}: reload the page or update the app`,
     );
     expect(c.frames).toMatchObject([
       { type: 'error', code: 'PROTOCOL_VERSION_MISMATCH', frameType: 'hello' },

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExtensionInfoDTO, ServerFrame } from '@spindle/types';
+import { type ExtensionInfoDTO, PROTOCOL_VERSION, type ServerFrame } from '@spindle/types';
 import { FrontendHub, type FrontendHubOptions } from '../../src/frontend/hub.ts';
 import { createTokenAuthenticator } from '../../src/server/auth.ts';
 import type { BundleFile } from '../../src/server/bundle.ts';
@@ -55,6 +55,9 @@ export function startFixture(
   writeFileSync(bundlePath, 'export function setup() {}\n');
   const extensions = [extension('ext_a'), extension('ext_off', 'disabled')];
   const hub = new FrontendHub({
+    // One ack per received message, at its end, so that tests can count acks; the delayed,
+    // piggybacked acks of the default are covered in `batches.bun.test.ts`.
+    ackDelayMs: 0,
     extensionExists: (id) => extensions.some((e) => e.identifier === id),
     isEnabled: (id) => extensions.some((e) => e.identifier === id && e.state !== 'disabled'),
     ...hubOptions,
@@ -93,7 +96,10 @@ export function startFixture(
 /** A WebSocket client that records every frame and the close. */
 export class TestClient {
   readonly ws: WebSocket;
+  /** Frames received, batches unpacked. */
   readonly frames: ServerFrame[] = [];
+  /** WebSocket messages received (a batch counts once). */
+  messages = 0;
   readonly opened: Promise<void>;
   readonly closed: Promise<{ code: number; reason: string }>;
   #waiters: Array<() => void> = [];
@@ -111,7 +117,11 @@ export class TestClient {
       });
     });
     this.ws.addEventListener('message', (event) => {
-      this.frames.push(JSON.parse(String(event.data)) as ServerFrame);
+      const message = JSON.parse(String(event.data)) as ServerFrame | ServerFrame[];
+      this.messages += 1;
+      // A batch is recorded frame by frame, in order.
+      if (Array.isArray(message)) this.frames.push(...message);
+      else this.frames.push(message);
       this.#wake();
     });
   }
@@ -127,7 +137,7 @@ export class TestClient {
   }
 
   hello(token: string, extra: Record<string, unknown> = {}): void {
-    this.send({ type: 'hello', protocolVersion: 1, token, ...extra });
+    this.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, token, ...extra });
   }
 
   ofType<T extends ServerFrame['type']>(type: T): Array<Extract<ServerFrame, { type: T }>> {
