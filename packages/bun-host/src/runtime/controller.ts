@@ -62,8 +62,12 @@ export interface RuntimeExitEvent extends RuntimeExitStatus {
 /** What a controller needs from the host. */
 export interface ExtensionControllerOptions {
   extensionId: string;
-  /** Starts a runtime (the entry is not imported before `init`). */
-  launch(): Promise<RuntimeInstance>;
+  /**
+   * Starts a runtime (the entry is not imported before `init`). A launcher that can hand
+   * `init` over at start (a subprocess's environment) does so and says it in
+   * `RuntimeInstance.initDelivered`; otherwise the controller sends it as the first message.
+   */
+  launch(init: HostToWorker): Promise<RuntimeInstance>;
   /** The `init` message for a new runtime. */
   buildInit(): HostToWorker;
   /** Every valid message other than `ready`, `init_failed` and `shutdown_complete`. */
@@ -211,8 +215,9 @@ export class ExtensionController {
     this.#setState('starting');
     const startedAt = this.#timers.now();
     let runtime: RuntimeInstance;
+    const init = this.#o.buildInit();
     try {
-      runtime = await this.#o.launch();
+      runtime = await this.#o.launch(init);
     } catch (error) {
       const message = `cannot start the runtime: ${errorMessage(error)}`;
       this.#o.onExit({
@@ -227,7 +232,7 @@ export class ExtensionController {
     }
     this.#runtime = runtime;
     const signals = this.#attach(runtime);
-    runtime.channel.send(this.#o.buildInit());
+    if (!runtime.initDelivered) runtime.channel.send(init);
     const deadline = this.#delay(this.#timing.readyTimeoutMs);
     const aborted = new Promise<StartOutcome>((resolve) => {
       this.#abortStart = () => resolve({ kind: 'aborted' });

@@ -97,7 +97,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     o.log('warn', `rejected a message from the runtime: ${reason}`, 'host');
   const warn = (message: string) => o.log('warn', message, 'host');
 
-  const launch = async (): Promise<RuntimeInstance> => {
+  const launch = async (init: HostToWorker): Promise<RuntimeInstance> => {
     if (!(await isFile(extension.backendEntryPath))) {
       throw new SpindleError(
         'IMPORT_FAILED',
@@ -117,6 +117,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       storagePath: o.storagePath,
       baseEnv: o.env,
       sandboxCapabilities: o.sandboxCapabilities,
+      init,
       onLine: (stream, line) => o.log(stream === 'stderr' ? 'warn' : 'info', line, stream),
       onRefused: refused,
       onWarn: (message) => o.log('error', message, 'host'),

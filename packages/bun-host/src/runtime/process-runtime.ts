@@ -3,8 +3,9 @@
  * plan (scrubbed environment, parent-death guard, sandbox layers), in its own process group,
  * with a JSON IPC channel and its stdout/stderr read line by line.
  */
-import { SpindleError } from '@spindle/types';
+import { type HostToWorker, SpindleError } from '@spindle/types';
 import { detectSandbox, planLaunch, type SandboxCapabilities } from '../launch/index.ts';
+import { INIT_ENV_MAX_BYTES, RUNTIME_INIT_ENV } from './init-env.ts';
 import { IpcChannel } from './ipc-channel.ts';
 import { LineTail, readLines } from './lines.ts';
 import { CHILD_BOOTSTRAP_PATH } from './paths.ts';
@@ -26,6 +27,8 @@ export interface ProcessRuntimeSpec {
   onRefused(reason: string): void;
   /** Host-side warnings (sandbox unavailable, a handler threw). */
   onWarn(message: string): void;
+  /** The `init` message, handed over in the environment when small enough (`init-env.ts`). */
+  init?: HostToWorker;
 }
 
 /** Starts a subprocess runtime. The entry is imported only after `init`. */
@@ -40,11 +43,14 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
   const caps =
     spec.sandboxCapabilities ?? (spec.mode === 'sandbox' ? await detectSandbox() : undefined);
   const script = await bundledScript(CHILD_BOOTSTRAP_PATH);
+  const initJson = spec.init === undefined ? undefined : JSON.stringify(spec.init);
+  const initInEnv = initJson !== undefined && initJson.length <= INIT_ENV_MAX_BYTES;
   const plan = planLaunch(
     {
       script,
       cwd: spec.extensionPath,
       mode: spec.mode,
+      ...(initInEnv ? { env: { [RUNTIME_INIT_ENV]: initJson } } : {}),
       ...(sandbox ? { sandbox } : {}),
       ...(spec.baseEnv ? { baseEnv: spec.baseEnv } : {}),
     },
@@ -119,5 +125,6 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
       }
     },
     stderrTail: () => tail.toString(),
+    initDelivered: initInEnv,
   };
 }

@@ -52,6 +52,8 @@ export interface RuntimeInstance {
   kill(signal: RuntimeSignal): void;
   /** Last lines the runtime wrote to stderr (empty in `worker` mode). */
   stderrTail(): string;
+  /** `init` was handed over at start; the controller must not send it again. @default false */
+  readonly initDelivered?: boolean;
 }
 
 /** Injected clock (STYLE item 9); defaults to the global timers. */

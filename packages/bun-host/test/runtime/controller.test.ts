@@ -40,14 +40,22 @@ function harness(onInit: (runtime: FakeRuntime) => void = (rt) => rt.emit({ type
     },
     onInit,
     launchGate: undefined as Promise<void> | undefined,
+    deliverInitAtLaunch: false,
     controller: undefined as unknown as ExtensionController,
   };
   h.controller = new ExtensionController({
     extensionId: 'demo',
-    async launch() {
+    async launch(launchInit) {
       if (h.launchGate) await h.launchGate;
       const runtime = new FakeRuntime(100 + runtimes.length);
+      runtime.launchedWith = launchInit;
       runtime.onInit = h.onInit;
+      if (h.deliverInitAtLaunch) {
+        runtime.initDelivered = true;
+        // The child starts on its own, as a subprocess that found `init` in its environment; its
+        // answer arrives as I/O, on a later turn of the loop.
+        setTimeout(() => h.onInit(runtime), 0);
+      }
       runtimes.push(runtime);
       live += 1;
       maxLive = Math.max(maxLive, live);
@@ -101,6 +109,17 @@ describe('start', () => {
     expect(h.states).toEqual(['starting', 'running']);
     expect(h.runtimes[0]?.sent).toEqual([init]);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('hands init to the launcher, and does not send it again when the launcher delivered it', async () => {
+    const h = harness();
+    h.deliverInitAtLaunch = true;
+    const enabled = h.controller.enable();
+    await advance(1);
+    await enabled;
+    expect(h.controller.state).toBe('running');
+    expect(h.runtimes[0]?.launchedWith).toEqual(init);
+    expect(h.runtimes[0]?.sent).toEqual([]);
   });
 
   it('enable is idempotent while running', async () => {

@@ -10,6 +10,10 @@ export class FakeRuntime implements RuntimeInstance {
   readonly signals: RuntimeSignal[] = [];
   readonly exited: Promise<RuntimeExitStatus>;
   closed = false;
+  /** Set by a test: the launcher handed `init` over at start (the environment of a child). */
+  initDelivered = false;
+  /** The `init` the launcher was given. */
+  launchedWith: HostToWorker | undefined;
   /** What the fake does on `shutdown`: exit at once, or ignore it. */
   onShutdown: 'exit' | 'ignore' = 'exit';
   /** Called when the host sends `init` (reply with `ready`, `init_failed`, or nothing). */

@@ -3,6 +3,7 @@
  * in-process fake frontend gateway.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
 import { RUNTIME_MODES } from '@spindle/types';
 import {
   ask,
@@ -37,6 +38,23 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(t.logs.some((l) => l.extensionId === 'probe' && l.message === 'probe: imported')).toBe(
       true,
     );
+  });
+
+  test("init rides in a subprocess runtime's environment, unseen by the extension", async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const reply = await ask(t, 's1', 'init_env_visible');
+    expect(reply.result).toBe(false);
+    if (mode === 'process' && process.platform === 'linux') {
+      const pid = t.host.get('probe')?.pid ?? -1;
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const entry = environ.find((e) => e.startsWith('SPINDLE_RUNTIME_INIT='));
+      expect(JSON.parse(entry?.slice('SPINDLE_RUNTIME_INIT='.length) ?? 'null')).toMatchObject({
+        type: 'init',
+        runtimeMode: 'process',
+        manifest: { identifier: 'probe' },
+      });
+    }
   });
 
   test('onFrontendMessage gets payload, userId and session; sendToFrontend(payload, userId) reaches that user only', async () => {

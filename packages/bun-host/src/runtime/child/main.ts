@@ -7,6 +7,8 @@
 import type { HostToWorker, WorkerToHost } from '@spindle/types';
 // The errors module alone: the package index would load every validator and valibot.
 import { serializeError } from '@spindle/types/errors';
+import { loadEntryModule } from '../entry-loader.ts';
+import { takeInitFromEnv } from '../init-env.ts';
 import { detectMedium, type HostChannel, openHostChannel } from './channel.ts';
 import { RequestTable } from './rpc.ts';
 import { createSpindle, formatLogArgs, type SpindleRuntime } from './spindle.ts';
@@ -26,7 +28,9 @@ let runtime: SpindleRuntime | undefined;
 let initialized = false;
 let shuttingDown = false;
 
-channel.onMessage((message) => {
+channel.onMessage(receive);
+
+function receive(message: HostToWorker): void {
   switch (message.type) {
     case 'init':
       if (initialized) return;
@@ -42,7 +46,13 @@ channel.onMessage((message) => {
     default:
       runtime?.deliver(message);
   }
-});
+}
+
+// A subprocess may have found its `init` in the environment: no need to wait for it.
+if (medium === 'ipc') {
+  const init = takeInitFromEnv();
+  if (init !== undefined) receive(init as HostToWorker);
+}
 
 async function start(init: InitMessage): Promise<void> {
   try {
@@ -54,7 +64,7 @@ async function start(init: InitMessage): Promise<void> {
       configurable: false,
       writable: false,
     });
-    await import(init.entryPath);
+    await loadEntryModule(init.entryPath);
   } catch (error) {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     post({ type: 'init_failed', error: serializeError(error) });

@@ -9,6 +9,7 @@ import type {
   BackendProcessToHost,
   SpindleBackendProcessModule,
 } from '@spindle/types';
+import { loadEntryModule } from '../../../runtime/entry-loader.ts';
 import { brandMessage, INIT_ENV, unbrandMessage } from '../wire.ts';
 import { BackendProcessRuntime, type ChildHost, describeError } from './process-runtime.ts';
 
@@ -51,9 +52,7 @@ async function start(init: BackendProcessRuntimeInit): Promise<void> {
   runtime = current;
   let handler: SpindleBackendProcessModule['default'];
   try {
-    // `Bun.pathToFileURL`, not `node:url`: loading that module costs ~1.5 ms of every start.
-    const url = Bun.pathToFileURL(init.entryPath).href;
-    const mod = (await import(url)) as SpindleBackendProcessModule;
+    const mod = (await loadEntryModule(init.entryPath)) as SpindleBackendProcessModule;
     handler = typeof mod.default === 'function' ? mod.default : mod.run;
   } catch (error) {
     host.report(`[spindle] cannot import ${init.entry}: ${describeError(error)}`);

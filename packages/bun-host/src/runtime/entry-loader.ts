@@ -1,0 +1,28 @@
+/**
+ * Loading an extension's entry module inside a child (runtime bootstrap or backend process).
+ * Imported by both bootstraps: no dependencies.
+ */
+
+/**
+ * Loads the module at `path` (absolute) and returns its namespace.
+ *
+ * `import.meta.require` first: Bun evaluates a module that does not await at top level
+ * synchronously, while an `import()` issued during the bootstrap's own evaluation waits for
+ * that evaluation to end (measured: ~0.5 ms of every start). Anything else goes through
+ * `import()`: a module that awaits at top level (Bun refuses to `require` it but has started
+ * evaluating it, and `import()` continues that same evaluation), a CommonJS file (whose
+ * `import()` namespace has the `default` export the callers expect), and a module that threw
+ * (`import()` returns the cached failure). No module is ever evaluated twice, and every error
+ * the caller sees is `import()`'s own.
+ */
+export async function loadEntryModule(path: string): Promise<Record<string, unknown>> {
+  try {
+    const namespace: unknown = import.meta.require(path);
+    if (Object.prototype.toString.call(namespace) === '[object Module]') {
+      return namespace as Record<string, unknown>;
+    }
+  } catch {
+    // Reported by import() below, with its own error.
+  }
+  return (await import(Bun.pathToFileURL(path).href)) as Record<string, unknown>;
+}
