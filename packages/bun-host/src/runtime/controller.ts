@@ -7,15 +7,14 @@
 import {
   type ExtensionStateDTO,
   errorMessage,
-  type HostToWorker,
   type SerializedError,
   SpindleError,
   validateWorkerToHost,
-  type WorkerToHost,
 } from '@spindle/types';
+import { EXTENSION_TRANSITIONS, type ExtensionControllerOptions } from './controller-types.ts';
 import { CrashPolicy } from './crash-policy.ts';
 import { SerialQueue } from './serial-queue.ts';
-import { type ResolvedRuntimeTiming, type RuntimeTimingOptions, resolveTiming } from './timing.ts';
+import { type ResolvedRuntimeTiming, resolveTiming } from './timing.ts';
 import {
   type RuntimeExitReason,
   type RuntimeExitStatus,
@@ -23,69 +22,6 @@ import {
   realTimers,
   type Timers,
 } from './types.ts';
-
-/** Allowed transitions of an extension's state. `error` (bad manifest) is never entered here. */
-export const EXTENSION_TRANSITIONS: Readonly<
-  Record<ExtensionStateDTO, readonly ExtensionStateDTO[]>
-> = {
-  disabled: ['starting'],
-  starting: ['running', 'failed', 'stopping', 'disabled'],
-  running: ['stopping', 'restarting', 'crashed'],
-  stopping: ['disabled', 'starting'],
-  restarting: ['starting', 'disabled'],
-  failed: ['starting', 'disabled'],
-  crashed: ['starting', 'disabled'],
-  error: [],
-};
-
-/** A state change of an extension. */
-export interface ExtensionStateChange {
-  extensionId: string;
-  state: ExtensionStateDTO;
-  previousState: ExtensionStateDTO;
-  /** Why the extension is `failed` or `crashed`. */
-  error?: string;
-  /** Clock reading of the change (ms). */
-  at: number;
-}
-
-/** The end of one runtime, with its structured reason. */
-export interface RuntimeExitEvent extends RuntimeExitStatus {
-  extensionId: string;
-  reason: RuntimeExitReason;
-  pid?: number;
-  error?: string;
-  /** Last stderr lines, for failures. */
-  stderrTail?: string;
-}
-
-/** What a controller needs from the host. */
-export interface ExtensionControllerOptions {
-  extensionId: string;
-  /**
-   * Starts a runtime (the entry is not imported before `init`). A launcher that can hand
-   * `init` over at start (a subprocess's environment) does so and says it in
-   * `RuntimeInstance.initDelivered`; otherwise the controller sends it as the first message.
-   */
-  launch(init: HostToWorker): Promise<RuntimeInstance>;
-  /** The `init` message for a new runtime. */
-  buildInit(): HostToWorker;
-  /** Every valid message other than `ready`, `init_failed` and `shutdown_complete`. */
-  onMessage(message: WorkerToHost, runtime: RuntimeInstance): void;
-  /** Ends the extension's processes (`backend_unloaded`) before `shutdown`. */
-  unloadProcesses(): Promise<void>;
-  onStateChange(change: ExtensionStateChange): void;
-  onExit(event: RuntimeExitEvent): void;
-  onLog(level: 'info' | 'warn' | 'error', message: string): void;
-  /** A runtime reported `ready` after `startupMs`. */
-  onReady?(runtime: RuntimeInstance, startupMs: number): void;
-  /** A deliberate stop of a running runtime begins (it is still alive). */
-  onStopping?(runtime: RuntimeInstance): void;
-  /** A runtime is gone (after `onExit`). */
-  onGone?(runtime: RuntimeInstance): void;
-  timing?: RuntimeTimingOptions;
-  timers?: Timers;
-}
 
 interface StartSignals {
   ready: Promise<void>;
@@ -98,6 +34,13 @@ type StartOutcome =
   | { kind: 'exit'; status: RuntimeExitStatus }
   | { kind: 'timeout' }
   | { kind: 'aborted' };
+
+export {
+  EXTENSION_TRANSITIONS,
+  type ExtensionControllerOptions,
+  type ExtensionStateChange,
+  type RuntimeExitEvent,
+} from './controller-types.ts';
 
 /** Controls the runtime of one extension. */
 export class ExtensionController {
