@@ -90,6 +90,15 @@ describe.skipIf(!caps.landlock)('Landlock', () => {
   describe.skipIf(!caps.perlLandlock)('the Perl launcher', () => {
     const perl = caps.perlPath ?? 'perl';
 
+    test('compiles clean under strict and warnings (which it does not load at run time)', async () => {
+      const { stderr, code } = await run(
+        [perl, '-c', '-Mstrict', '-Mwarnings', '-Mwarnings=FATAL,all', LANDLOCK_EXEC_PERL],
+        {},
+      );
+      expect(code).toBe(0);
+      expect(stderr.trim()).toBe(`${LANDLOCK_EXEC_PERL} syntax OK`);
+    });
+
     test('--abi prints the kernel Landlock ABI', async () => {
       const { stdout, code } = await run([perl, LANDLOCK_EXEC_PERL, '--abi'], {});
       expect(code).toBe(0);
