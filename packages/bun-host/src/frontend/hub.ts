@@ -15,10 +15,11 @@ import {
   WIRE_CLOSE_CODES,
   type WireLimits,
 } from '@spindle/types';
-import mitt, { type Emitter } from 'mitt';
+import type { Emitter } from 'mitt';
 import type { AuthorityPolicy } from './authority.ts';
 import { type HubClock, systemClock } from './clock.ts';
 import { type PreparedDownlink, prepareDownlink } from './downlink.ts';
+import { createEmitter } from './emitter.ts';
 import { rememberFrameJson } from './frame-json.ts';
 import type {
   FrontendGateway,
@@ -54,7 +55,7 @@ const NORMAL_CLOSURE = 1000;
 
 /** The frontend side of the host, minus the sockets. */
 export class FrontendHub implements FrontendGateway {
-  readonly events: Emitter<FrontendGatewayEvents> = mitt<FrontendGatewayEvents>();
+  readonly events: Emitter<FrontendGatewayEvents> = createEmitter<FrontendGatewayEvents>();
   /** Effective limits. */
   readonly limits: WireLimits;
   #sessions = new Map<string, HubSession>();

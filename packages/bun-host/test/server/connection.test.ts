@@ -3,66 +3,11 @@
  * covered by the `*.bun.test.ts` files); the hub and the validator are the real ones. Runs
  * under vitest and, unchanged, under `bun test`.
  */
-import { PROTOCOL_VERSION, type ServerFrame, WIRE_CLOSE_CODES } from '@spindle/types';
+import { PROTOCOL_VERSION, WIRE_CLOSE_CODES } from '@spindle/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/frontend/clock.ts';
-import { FrontendHub } from '../../src/frontend/hub.ts';
 import type { Authenticate } from '../../src/server/auth.ts';
 import { cutUtf8 } from '../../src/server/close-reason.ts';
-import {
-  type ConnectionSettings,
-  WireConnection,
-  type WireSocket,
-} from '../../src/server/connection.ts';
-import { createWireCounters } from '../../src/server/counters.ts';
-
-class FakeSocket implements WireSocket {
-  /** Frames sent, batches unpacked. */
-  frames: ServerFrame[] = [];
-  /** Messages sent, each as its frames. */
-  messages: ServerFrame[][] = [];
-  closes: Array<{ code: number; reason: string }> = [];
-  terminated = 0;
-  buffered = 0;
-  send(text: string): number {
-    const message = JSON.parse(text) as ServerFrame | ServerFrame[];
-    const frames = Array.isArray(message) ? message : [message];
-    this.messages.push(frames);
-    this.frames.push(...frames);
-    return text.length;
-  }
-  close(code: number, reason: string): void {
-    this.closes.push({ code, reason });
-  }
-  terminate(): void {
-    this.terminated += 1;
-  }
-  bufferedAmount(): number {
-    return this.buffered;
-  }
-}
-
-function setup(overrides: Partial<ConnectionSettings> = {}) {
-  const socket = new FakeSocket();
-  const hub = new FrontendHub({ createSessionId: () => 's-1' });
-  const reported: unknown[] = [];
-  const settings: ConnectionSettings = {
-    hub,
-    authenticate: (token) => (token === 'good' ? { userId: 'alice' } : null),
-    listExtensions: () => [],
-    limits: { maxFrameBytes: 4096, maxFramesPerSecond: 1000 },
-    handshakeTimeoutMs: 5000,
-    maxBufferedBytes: 1000,
-    stallTimeoutMs: 2000,
-    rateLimitCloseAfterMs: 3000,
-    clock: systemClock,
-    counters: createWireCounters(),
-    reportError: (error) => reported.push(error),
-    ...overrides,
-  };
-  const connection = new WireConnection(socket, settings);
-  return { socket, hub, connection, settings, reported };
-}
+import { setup } from './fake-wire-socket.ts';
 
 /** Lets the handshake's promise chain run (no timers involved). */
 async function settle(): Promise<void> {

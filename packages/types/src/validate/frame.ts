@@ -78,34 +78,43 @@ export function validateFrameValue<T>(proto: FrameProtocol, value: unknown): Val
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return invalid('INVALID_FRAME', '', `${proto.label} must be a JSON object`);
     }
-    context = contextOf(value);
     const type = (value as { type?: unknown }).type;
     if (typeof type !== 'string') {
       const what = type === undefined ? 'has no "type"' : '"type" must be a string';
-      return invalid('INVALID_FRAME', 'type', `${proto.label} ${what}`, context);
+      return invalid('INVALID_FRAME', 'type', `${proto.label} ${what}`, contextOf(value));
     }
     const schema = proto.schemas.get(type);
     if (schema === undefined) {
       const message = `${proto.label} has an unknown type "${cut(type, 64)}"`;
-      return invalid('UNKNOWN_TYPE', 'type', message, context);
+      return invalid('UNKNOWN_TYPE', 'type', message, contextOf(value));
     }
+    if (!proto.versioned.has(type)) {
+      // The hot path (every frame of a batch): the label and the context of an issue are only
+      // worked out when there is one.
+      return runSchema<T>(
+        schema,
+        value,
+        'INVALID_FRAME',
+        () => `${proto.label} "${type}"`,
+        () => contextOf(value),
+      );
+    }
+    context = contextOf(value);
     const label = `${proto.label} "${type}"`;
-    if (proto.versioned.has(type)) {
-      const version = (value as { protocolVersion?: unknown }).protocolVersion;
-      if (typeof version === 'number' && version !== PROTOCOL_VERSION) {
-        return invalid(
-          'PROTOCOL_VERSION_MISMATCH',
-          'protocolVersion',
-          `${label} speaks protocol version ${version}, but this side speaks ${PROTOCOL_VERSION}: ` +
-            'update @spindle/host-bridge and @spindle/bun-host to the same release and reload the page',
-          context,
-        );
-      }
+    const version = (value as { protocolVersion?: unknown }).protocolVersion;
+    if (typeof version === 'number' && version !== PROTOCOL_VERSION) {
+      return invalid(
+        'PROTOCOL_VERSION_MISMATCH',
+        'protocolVersion',
+        `${label} speaks protocol version ${version}, but this side speaks ${PROTOCOL_VERSION}: ` +
+          'update @spindle/host-bridge and @spindle/bun-host to the same release and reload the page',
+        context,
+      );
     }
     return runSchema<T>(schema, value, 'INVALID_FRAME', label, context);
   } catch (error) {
     const message = `${proto.label} could not be read: ${thrownMessage(error)}`;
-    return invalid('INVALID_FRAME', '', message, context);
+    return invalid('INVALID_FRAME', '', message, { ...safeContext(value), ...context });
   }
 }
 

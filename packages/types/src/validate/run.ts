@@ -21,11 +21,14 @@ export function runSchema<T>(
   schema: v.GenericSchema,
   input: unknown,
   code: SpindleErrorCode,
-  label: string,
-  context: IssueContext = {},
+  label: string | (() => string),
+  context: IssueContext | (() => IssueContext) = {},
 ): ValidationResult<T> {
   const result = v.safeParse(schema, input, CONFIG);
   if (result.success) return valid(result.output as T);
+  // Label and context are only worked out for a refusal: most inputs pass.
   const issue = result.issues[0];
-  return invalid(code, issuePath(issue), `${label}: ${issueMessage(issue)}`, context);
+  const name = typeof label === 'function' ? label() : label;
+  const facts = typeof context === 'function' ? context() : context;
+  return invalid(code, issuePath(issue), `${name}: ${issueMessage(issue)}`, facts);
 }
