@@ -14,7 +14,7 @@ import {
   thrownMessage,
   type ValidationResult,
 } from './result.ts';
-import { runSchema } from './run.ts';
+import { runFrameSchema, runSchema } from './run.ts';
 
 /** An object schema whose `type` entry is a literal. */
 export type TypedObjectSchema = v.GenericSchema & {
@@ -91,13 +91,7 @@ export function validateFrameValue<T>(proto: FrameProtocol, value: unknown): Val
     if (!proto.versioned.has(type)) {
       // The hot path (every frame of a batch): the label and the context of an issue are only
       // worked out when there is one.
-      return runSchema<T>(
-        schema,
-        value,
-        'INVALID_FRAME',
-        () => `${proto.label} "${type}"`,
-        () => contextOf(value),
-      );
+      return runFrameSchema<T>(schema, value, proto.label, type);
     }
     context = contextOf(value);
     const label = `${proto.label} "${type}"`;

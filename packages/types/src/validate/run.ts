@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import type { SpindleErrorCode } from '../errors.ts';
 import {
+  contextOf,
   type IssueContext,
   invalid,
   issueMessage,
@@ -21,14 +22,29 @@ export function runSchema<T>(
   schema: v.GenericSchema,
   input: unknown,
   code: SpindleErrorCode,
-  label: string | (() => string),
-  context: IssueContext | (() => IssueContext) = {},
+  label: string,
+  context: IssueContext = {},
 ): ValidationResult<T> {
   const result = v.safeParse(schema, input, CONFIG);
   if (result.success) return valid(result.output as T);
-  // Label and context are only worked out for a refusal: most inputs pass.
   const issue = result.issues[0];
-  const name = typeof label === 'function' ? label() : label;
-  const facts = typeof context === 'function' ? context() : context;
-  return invalid(code, issuePath(issue), `${name}: ${issueMessage(issue)}`, facts);
+  return invalid(code, issuePath(issue), `${label}: ${issueMessage(issue)}`, context);
+}
+
+/**
+ * `runSchema` for one frame of a protocol (`INVALID_FRAME`, labelled `<protocol> "<type>"`),
+ * where the label and the issue's context are only worked out for a refusal: every frame of a
+ * batch comes through here, and most pass.
+ */
+export function runFrameSchema<T>(
+  schema: v.GenericSchema,
+  frame: object,
+  protocolLabel: string,
+  type: string,
+): ValidationResult<T> {
+  const result = v.safeParse(schema, frame, CONFIG);
+  if (result.success) return valid(result.output as T);
+  const issue = result.issues[0];
+  const message = `${protocolLabel} "${type}": ${issueMessage(issue)}`;
+  return invalid('INVALID_FRAME', issuePath(issue), message, contextOf(frame));
 }
