@@ -4,12 +4,10 @@
  * a `Transport`; the app sees its state and events.
  */
 import type {
-  ErrorFrame,
   ExtensionInfoDTO,
   FrontendDownlink,
   FrontendUplink,
   HelloFrame,
-  ServerFrame,
   WelcomeFrame,
   WireLimits,
 } from '@spindle/types';
@@ -20,6 +18,7 @@ import { backoffDelay } from './backoff.ts';
 import { closeAction, failureFor } from './close-codes.ts';
 import type { ConnectionLoss } from './connection.ts';
 import { Connection } from './connection.ts';
+import { type DownlinkContext, onInvalidFrame, onServerFrame, protocolError } from './downlinks.ts';
 import type { HostBridgeEvents, SessionLostEvent } from './events.ts';
 import { Notifier } from './notifier.ts';
 import type { BridgeFailure, HostBridgeOptions, ResolvedOptions } from './options.ts';
@@ -62,6 +61,14 @@ class Bridge implements HostBridge {
   #failure: BridgeFailure | undefined;
 
   readonly #onOnline = () => this.reconnect();
+  readonly #downlinks: DownlinkContext = {
+    session: () => this.#session,
+    sender: () => this.#sender,
+    out: this.#out,
+    isCurrent: (conn) => conn === this.#conn,
+    welcome: (conn, frame) => this.#onWelcome(conn, frame),
+    fail: (failure) => this.#fail(failure),
+  };
 
   constructor(options: ResolvedOptions) {
     this.#o = options;
@@ -154,21 +161,8 @@ class Bridge implements HostBridge {
   #connect(): void {
     const conn: Connection = new Connection(this.#o, () => this.#session.limits, {
       onOpen: () => this.#sendHello(conn),
-      onFrame: (frame) => this.#onFrame(conn, frame),
-      onInvalid: (issue) => {
-        const { code, message, seq, frameType } = issue;
-        this.#out.error({ source: 'frame', code, message, seq, frameType });
-        if (code === 'PROTOCOL_VERSION_MISMATCH' && frameType === 'welcome') {
-          this.#fail({ code, message });
-        } else if (
-          seq !== undefined &&
-          conn.welcomed &&
-          this.#session.inbox.check(seq) === 'deliver'
-        ) {
-          // The protocol acks refused frames too; only the very next seq is trusted to count.
-          this.#session.receive(seq);
-        }
-      },
+      onFrame: (frame) => onServerFrame(this.#downlinks, conn, frame),
+      onInvalid: (issue) => onInvalidFrame(this.#downlinks, conn, issue),
       onPong: (rttMs) => this.#out.emit('pong', { rttMs }),
       onLost: (loss) => {
         if (conn === this.#conn) this.#onLost(loss);
@@ -204,7 +198,7 @@ class Bridge implements HostBridge {
 
   #onWelcome(conn: Connection, frame: WelcomeFrame): void {
     if (conn.welcomed) {
-      this.#protocolError('a second welcome on one connection was ignored', 'welcome');
+      protocolError(this.#out, 'a second welcome on one connection was ignored', 'welcome');
       return;
     }
     conn.markWelcomed();
@@ -215,7 +209,8 @@ class Bridge implements HostBridge {
       if (conn !== this.#conn) return;
     }
     if (adopted.overclaimed !== undefined) {
-      this.#protocolError(
+      protocolError(
+        this.#out,
         `welcome.lastClientSeq ${adopted.overclaimed} is beyond the last frame sent`,
         'welcome',
       );
@@ -331,71 +326,6 @@ class Bridge implements HostBridge {
     }
   }
 
-  // ── inbound frames ────────────────────────────────────────────────────────────────────────
-
-  #onFrame(conn: Connection, frame: Exclude<ServerFrame, { type: 'pong' }>): void {
-    if (frame.type === 'welcome') {
-      this.#onWelcome(conn, frame);
-      return;
-    }
-    if (frame.type === 'error') {
-      this.#onErrorFrame(conn, frame);
-      return;
-    }
-    if (!conn.welcomed) {
-      this.#out.error({
-        source: 'protocol',
-        code: 'HANDSHAKE_REQUIRED',
-        message: `${frame.type} before welcome was ignored`,
-        frameType: frame.type,
-      });
-      return;
-    }
-    if (frame.type === 'ack') {
-      if (this.#session.outbox.ack(frame.seq)) this.#sender.progressed();
-      else {
-        this.#protocolError(
-          `ack ${frame.seq} is beyond the last frame sent (${this.#session.outbox.lastSeq})`,
-          'ack',
-          frame.seq,
-        );
-      }
-      return;
-    }
-    const { seq, ...rest } = frame;
-    const verdict = this.#session.receive(seq);
-    if (verdict === 'duplicate') return;
-    if (verdict === 'gap') {
-      this.#protocolError(`downlink seq ${seq} skips ahead; delivered anyway`, frame.type, seq);
-    }
-    const message = rest as FrontendDownlink;
-    this.#session.observe(message);
-    if (message.type === 'extension_state') this.#out.emit('extension_state', message.extension);
-    else if (message.type === 'extension_removed') {
-      this.#out.emit('extension_removed', { extensionId: message.extensionId });
-    } else if (message.type === 'runtime_stats') this.#out.emit('runtime_stats', message.event);
-    if (conn === this.#conn) this.#out.deliver(message, seq);
-  }
-
-  #onErrorFrame(conn: Connection, frame: ErrorFrame): void {
-    const uplink =
-      frame.seq === undefined ? undefined : this.#session.outbox.find(frame.seq)?.message;
-    const { code, message, seq, frameType } = frame;
-    this.#out.error({ source: 'host', code, message, seq, frameType, uplink });
-    // Before `welcome` these codes answer our `hello`: no retry can succeed.
-    if (!conn.welcomed && (code === 'UNAUTHORIZED' || code === 'PROTOCOL_VERSION_MISMATCH')) {
-      this.#fail(failureFor(code, message));
-      return;
-    }
-    // The host skipped ahead of a frame it never got (dropped by its rate limit): an unacked
-    // frame after the oldest one refused as INVALID_FRAME may be such a gap. When it was the
-    // frame itself the host refused, the rewind only replays frames it drops as duplicates.
-    const oldest = this.#session.outbox.entries[0]?.seq;
-    if (conn.welcomed && code === 'INVALID_FRAME' && uplink !== undefined && seq !== undefined) {
-      if (oldest !== undefined && seq > oldest) this.#sender.rewind(seq);
-    }
-  }
-
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
 
   #reportUnacked(
@@ -425,9 +355,5 @@ class Bridge implements HostBridge {
     );
     const transportState = toTransportState(next);
     if (transportState !== toTransportState(previous)) this.#out.transportState(transportState);
-  }
-
-  #protocolError(message: string, frameType: string, seq?: number): void {
-    this.#out.error({ source: 'protocol', code: 'INVALID_FRAME', message, frameType, seq });
   }
 }
