@@ -122,14 +122,20 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
     });
   };
 
-  const stopHost = async (): Promise<void> => {
+  // Both `buildEnd` and the HTTP server's `close` stop the host: one SIGTERM, one shared wait
+  // (a second SIGTERM would cut the host's graceful shutdown short).
+  const stopping = new WeakMap<ChildProcess, Promise<void>>();
+  const stopHost = (): Promise<void> => {
     const proc = child;
-    if (!proc || proc.exitCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+    const pending = stopping.get(proc);
+    if (pending) return pending;
     const exited = new Promise<void>((done) => proc.once('exit', () => done()));
     proc.kill('SIGTERM');
     const timer = setTimeout(() => proc.kill('SIGKILL'), 8000);
-    await exited;
-    clearTimeout(timer);
+    const stopped = exited.finally(() => clearTimeout(timer));
+    stopping.set(proc, stopped);
+    return stopped;
   };
 
   const killOnExit = () => child?.kill('SIGKILL');

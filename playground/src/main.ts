@@ -45,6 +45,21 @@ const bridge = connectHostBridge({ url: wsUrl, token });
 const host = createExtensionHost({ transport: bridge, workerConnector: createWorkerConnector() });
 (window as unknown as { spindle: unknown }).spindle = { bridge, host };
 
+// A frame the host refused, or a message that never arrived, is a bug in an extension or in the
+// wiring: say so where a developer looks first.
+bridge.events.on('error', (e) => {
+  const about = e.frameType ? ` (${e.frameType}${e.seq === undefined ? '' : ` #${e.seq}`})` : '';
+  console.error(`[spindle] ${e.source} error ${e.code}${about}: ${e.message}`);
+});
+bridge.events.on('dropped', (e) => {
+  const types = [...new Set(e.messages.map((m) => m.type))].join(', ');
+  console.warn(`[spindle] ${e.messages.length} uplink(s) dropped (${e.reason}): ${types}`);
+});
+host.events.on('dropped', (e) => {
+  const what = e.extensionId ? `${e.what} of ${e.extensionId}` : e.what;
+  console.warn(`[spindle] ${what} dropped (${e.reason}, ${e.direction})`);
+});
+
 const tones: Record<string, string> = {
   open: 'ok',
   connecting: 'warn',

@@ -12,6 +12,26 @@ const repo = resolve(import.meta.dirname, '..', '..');
 /** Chromium from Debian (`apt-get install chromium`); override with SPINDLE_CHROMIUM. */
 export const CHROMIUM = process.env.SPINDLE_CHROMIUM ?? '/usr/bin/chromium';
 
+/**
+ * `E2E_VERBOSE=1`: the host's log, and every page's console and WebSocket frames (stats frames
+ * left out) with milliseconds since the page opened, for chasing a failure.
+ */
+const VERBOSE = Boolean(process.env.E2E_VERBOSE);
+
+function trace(page: Page): void {
+  const t0 = Date.now();
+  const say = (line: string) => console.log(`${Date.now() - t0} ${line}`);
+  page.on('console', (m) => say(`console ${m.type()} ${m.text()}`));
+  page.on('requestfailed', (r) => say(`request failed ${r.url()} ${r.failure()?.errorText}`));
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => say(`> ${String(f.payload).slice(0, 300)}`));
+    ws.on('framereceived', (f) => {
+      const text = String(f.payload);
+      if (!text.includes('"runtime_stats"')) say(`< ${text.slice(0, 300)}`);
+    });
+  });
+}
+
 /** True while `pid` is a live process (a zombie waiting to be reaped counts as gone). */
 export function isRunning(pid: number): boolean {
   try {
@@ -43,7 +63,7 @@ export async function startPlayground(
   options: { mode?: 'process' | 'sandbox' | 'worker' } = {},
 ): Promise<Playground> {
   if (options.mode) process.env.LUMIVERSE_SPINDLE_RUNTIME_MODE = options.mode;
-  process.env.SPINDLE_PLAYGROUND_QUIET = '1';
+  process.env.SPINDLE_PLAYGROUND_QUIET = VERBOSE ? '' : '1';
   let server: ViteDevServer | undefined;
   let browser: Browser | undefined;
   try {
@@ -81,6 +101,7 @@ export async function startPlayground(
           if (msg.type() === 'error') consoleErrors.push(msg.text());
         });
         page.on('pageerror', (error) => consoleErrors.push(String(error)));
+        if (VERBOSE) trace(page);
         await page.goto(url + query);
         return { page, context: ctx, consoleErrors };
       },

@@ -137,6 +137,25 @@ describe('worker isolation (comlink over MessagePorts)', () => {
     );
   });
 
+  it('a message sent during setup in the worker follows extension_mounted', async () => {
+    const env = isolatedHost({
+      'mem://eager': {
+        setup: (ctx: SpindleFrontendContext) => {
+          ctx.ready();
+          ctx.sendToBackend({ cmd: 'start' });
+        },
+      },
+    });
+    close = () => env.host.close();
+    await load(env.host, 'eager').settled;
+    await vi.waitFor(() =>
+      expect(env.remote.received).toEqual([
+        { type: 'extension_mounted', extensionId: 'eager' },
+        { type: 'backend_message', extensionId: 'eager', payload: { cmd: 'start' } },
+      ]),
+    );
+  });
+
   it('runs processes exactly as on the main thread', async () => {
     const env = isolatedHost({
       'mem://proc': {

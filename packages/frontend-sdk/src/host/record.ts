@@ -87,6 +87,12 @@ export class LoadRecord {
   private announced = false;
   /** `extension_unmounted` was sent for this load: later uplinks of it are dropped. */
   private unmountAnnounced = false;
+  /**
+   * `sendToBackend` calls made before the mount was announced (during `setup`). The host refuses
+   * a backend message of an extension a session has not mounted, so they wait for
+   * `extension_mounted` and follow it in order.
+   */
+  private readonly early: unknown[] = [];
   private readyTimer: TimerHandle | undefined;
   private cancelSignal!: () => void;
   /** Resolves when this load is superseded or unloaded. */
@@ -157,6 +163,14 @@ export class LoadRecord {
           });
           return 'dropped';
         }
+        if (!this.announced) {
+          if (this.early.length >= this.core.startupQueueLimit) {
+            this.dropEarly(payload, 'startup_queue_full');
+            return 'dropped';
+          }
+          this.early.push(payload);
+          return 'queued';
+        }
         return this.core.uplink({
           type: 'backend_message',
           extensionId: this.extensionId,
@@ -208,6 +222,9 @@ export class LoadRecord {
     this.transition('mounted');
     this.announced = true;
     this.core.uplink({ type: 'extension_mounted', extensionId: this.extensionId });
+    for (const payload of this.early.splice(0)) {
+      this.core.uplink({ type: 'backend_message', extensionId: this.extensionId, payload });
+    }
     if (this.readyRequested || !this.deferred) {
       this.markReady(false);
       return;
@@ -355,6 +372,7 @@ export class LoadRecord {
     for (const item of this.gate.close()) {
       if (item.type === 'backend_message') this.dropBackendMessage('not_loaded');
     }
+    for (const payload of this.early.splice(0)) this.dropEarly(payload, 'not_loaded');
     this.connection?.dispose(reason);
     this.drivers.clear();
     if (this.announced) {
@@ -362,6 +380,17 @@ export class LoadRecord {
       this.unmountAnnounced = true;
       this.core.uplink({ type: 'extension_unmounted', extensionId: this.extensionId });
     }
+  }
+
+  /** A `sendToBackend` of this load that never went out: it was never mounted, or held too many. */
+  private dropEarly(payload: unknown, reason: DropEvent['reason']): void {
+    this.core.drop({
+      what: 'uplink',
+      reason,
+      direction: 'out',
+      extensionId: this.extensionId,
+      message: { type: 'backend_message', extensionId: this.extensionId, payload },
+    });
   }
 
   private dropBackendMessage(reason: DropEvent['reason']): void {
