@@ -3,7 +3,9 @@
  * loads, on every start, and each module costs a resolve, a read and a parse: the runtime
  * bootstrap is a dozen modules, so a subprocess or worker that loads them one by one pays for
  * it in start time and in resident memory. The host therefore builds each bootstrap once per
- * process with `Bun.build` into a single plain-JavaScript file and starts children on that.
+ * process with `Bun.build` into a single plain-JavaScript file and starts children on that. The
+ * build is CommonJS with a bytecode cache next to it (`<file>.jsc`), so a child neither parses
+ * nor compiles the bootstrap: it runs precompiled bytecode.
  *
  * The build is written under `node_modules/.cache/spindle-runtime/`, named by a hash of its
  * content, so hosts of different versions never overwrite each other's file and a stale file
@@ -37,25 +39,41 @@ export function bundledScript(source: string): Promise<string> {
   return pending;
 }
 
+/** Another host may be writing the same file: each writes its own temp file, then renames. */
+function writeAtomically(path: string, data: string | Uint8Array): void {
+  const temp = `${path}.${process.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  writeFileSync(temp, data);
+  renameSync(temp, path);
+}
+
 async function build(source: string): Promise<string> {
   if (process.versions.bun === undefined) return source;
   try {
-    const result = await Bun.build({ entrypoints: [source], target: 'bun', format: 'esm' });
-    const output = result.outputs[0];
-    if (!result.success || result.outputs.length !== 1 || output === undefined) {
+    const result = await Bun.build({
+      entrypoints: [source],
+      target: 'bun',
+      format: 'cjs',
+      bytecode: true,
+    });
+    const script = result.outputs.find((o) => o.kind === 'entry-point');
+    const bytecode = result.outputs.find((o) => o.kind === 'bytecode');
+    if (!result.success || script === undefined) {
       const why = result.logs.map((log) => String(log.message)).join('; ');
       throw new Error(`Bun.build failed${why ? `: ${why}` : ''}`);
     }
-    const code = await output.text();
+    const code = await script.text();
     const folder = dirname(source);
     const stem = `${basename(dirname(folder))}-${basename(folder)}-${basename(source, extname(source))}`;
-    const path = join(SCRIPT_BUNDLE_DIR, `${stem}-${Bun.hash(code).toString(36)}.js`);
+    // Bytecode is only valid for the Bun that made it: the version is part of the name.
+    const hash = Bun.hash(`${Bun.version}:${Bun.revision}:${code}`).toString(36);
+    const path = join(SCRIPT_BUNDLE_DIR, `${stem}-${hash}.js`);
     if (!existsSync(path)) {
       mkdirSync(SCRIPT_BUNDLE_DIR, { recursive: true });
-      // Another host may be writing the same build: each writes its own file, then renames.
-      const temp = `${path}.${process.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-      writeFileSync(temp, code);
-      renameSync(temp, path);
+      // The bytecode first: Bun uses `<script>.jsc` when it sits next to the script, so it must
+      // be complete before the script appears. Without it (not generated), the script still runs.
+      if (bytecode !== undefined)
+        writeAtomically(`${path}.jsc`, new Uint8Array(await bytecode.arrayBuffer()));
+      writeAtomically(path, code);
     }
     return path;
   } catch (error) {

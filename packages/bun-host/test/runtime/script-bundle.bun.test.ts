@@ -1,6 +1,6 @@
 /** One-file builds of the child bootstraps (`runtime/script-bundle.ts`). */
 import { afterEach, describe, expect, spyOn, test } from 'bun:test';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resetSandboxDetection } from '../../src/launch/index.ts';
@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 describe('bundledScript', () => {
-  test('builds each bootstrap once into one plain-JavaScript file named by its content', async () => {
+  test('builds each bootstrap once into one CommonJS file with bytecode, named by its content and the Bun version', async () => {
     const [a, b, backend] = await Promise.all([
       bundledScript(CHILD_BOOTSTRAP_PATH),
       bundledScript(CHILD_BOOTSTRAP_PATH),
@@ -26,7 +26,11 @@ describe('bundledScript', () => {
     expect(a).toMatch(/\/runtime-child-main-[0-9a-z]+\.js$/);
     expect(backend).toMatch(/\/backend-child-main-[0-9a-z]+\.js$/);
     const code = readFileSync(a, 'utf8');
-    expect(a).toContain(Bun.hash(code).toString(36));
+    expect(a).toContain(Bun.hash(`${Bun.version}:${Bun.revision}:${code}`).toString(36));
+    // CommonJS with its bytecode next to it, which Bun picks up by name.
+    expect(code.startsWith('// @bun @bytecode @bun-cjs')).toBe(true);
+    expect(existsSync(`${a}.jsc`)).toBe(true);
+    expect(existsSync(`${backend}.jsc`)).toBe(true);
     // Self-contained: no import of a workspace package is left, and valibot was not pulled in.
     expect(code).not.toMatch(/from\s+["']@spindle\//);
     expect(code).not.toContain('valibot');
