@@ -5,8 +5,10 @@
  * bridge + frontend SDK with the echo's frontend half mounted; `ctx.sendToBackend` →
  * `spindle.onFrontendMessage` → `spindle.sendToFrontend` → `ctx.onBackendMessage`. Floor: the
  * raw WebSocket → IPC relay of `relay-round-trip` (the harness's single floor for this figure).
- * In `worker` mode the runtime is a Worker, not a child, so the relay's IPC hop is an upper
- * bound on what that mode has to cross.
+ * In `worker` mode the runtime is a Worker, not a child, and the relay's IPC hop is not an upper
+ * bound on that hop: a bare Bun `Worker` echo (`postMessage` there and back, no framework) takes
+ * about 50 µs at the median on the reference machine, several times an IPC echo, so that row
+ * carries Bun's Worker messaging cost on top of ours.
  *
  * Back-to-back round trips exceed the ~450 messages/s the bridge allows itself under the
  * server's shipped rate limit, so the per-mode rows raise that limit (see `stack/limits.ts`)
