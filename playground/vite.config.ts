@@ -12,7 +12,14 @@ export default defineConfig({
   },
   // Pre-bundle what the SDK's worker realm imports, so the first worker-isolated load does not
   // make Vite discover a new dependency and reload the page.
-  optimizeDeps: { include: ['comlink', 'mitt', 'valibot'] },
+  // Named through the package that depends on each (pnpm does not hoist them to the playground).
+  optimizeDeps: {
+    include: [
+      '@spindle/frontend-sdk > comlink',
+      '@spindle/frontend-sdk > mitt',
+      '@spindle/types > valibot',
+    ],
+  },
   worker: { format: 'es' },
   build: { target: 'es2022' },
 });
