@@ -2,7 +2,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ExtensionInfoDTO, PROTOCOL_VERSION, type ServerFrame } from '@spindle/types';
+import {
+  type ExtensionInfoDTO,
+  PROTOCOL_VERSION,
+  type ServerFrame,
+  type SpindleManifest,
+} from '@spindle/types';
 import { FrontendHub, type FrontendHubOptions } from '../../src/frontend/hub.ts';
 import { createTokenAuthenticator } from '../../src/server/auth.ts';
 import type { BundleFile } from '../../src/server/bundle.ts';
@@ -16,6 +21,19 @@ export const ALICE = 'alice-token-0123456789';
 export const BOB = 'bob-token-0123456789ab';
 export const ROOT = 'root-token-0123456789a';
 
+/** The smallest valid manifest for `identifier`. */
+export function testManifest(identifier: string): SpindleManifest {
+  return {
+    version: '1.0.0',
+    name: identifier,
+    identifier,
+    author: 'test',
+    github: '',
+    homepage: '',
+    permissions: [],
+  };
+}
+
 /** Minimal manifest-bearing extension entry. */
 export function extension(
   identifier: string,
@@ -24,15 +42,7 @@ export function extension(
   return {
     identifier,
     state,
-    manifest: {
-      version: '1.0.0',
-      name: identifier,
-      identifier,
-      author: 'test',
-      github: '',
-      homepage: '',
-      permissions: [],
-    },
+    manifest: testManifest(identifier),
   };
 }
 

@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testManifest } from './helpers.ts';
 
 /** Cleanups run in reverse order by `drain()` (call it from `afterEach`). */
 export function cleanupList() {
@@ -37,18 +38,7 @@ export function writeExtension(
 ): string {
   const dir = join(root, identifier);
   mkdirSync(join(dir, 'dist'), { recursive: true });
-  writeFileSync(
-    join(dir, 'spindle.json'),
-    JSON.stringify({
-      version: '1.0.0',
-      name: identifier,
-      identifier,
-      author: 'test',
-      github: '',
-      homepage: '',
-      permissions: [],
-    }),
-  );
+  writeFileSync(join(dir, 'spindle.json'), JSON.stringify(testManifest(identifier)));
   writeFileSync(join(dir, 'dist', 'backend.js'), '// nothing to do\n');
   if (options.frontend !== false) {
     writeFileSync(join(dir, 'dist', 'frontend.js'), 'export function setup() {}\n');
