@@ -116,7 +116,48 @@ export class Batcher<T extends object> {
  * one to classify.
  */
 export function estimateSize(value: unknown, limit: number): number {
-  let total = 0;
+  return walk(value, 0, limit, 0);
+}
+
+/** Nesting handled by recursion; deeper values continue on an explicit stack. */
+const MAX_RECURSION = 16;
+
+/** `total` plus the estimate of `item`; the hot path (no allocation for everyday messages). */
+function walk(item: unknown, total: number, limit: number, depth: number): number {
+  switch (typeof item) {
+    case 'string':
+      return total + item.length + 2;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return total + 8;
+    case 'object': {
+      if (item === null) return total + 4;
+      if (depth >= MAX_RECURSION) return estimateDeep(item, limit, total);
+      let sum = total;
+      if (Array.isArray(item)) {
+        sum += 2 + item.length;
+        for (const element of item) {
+          if (sum >= limit) break;
+          sum = walk(element, sum, limit, depth + 1);
+        }
+      } else {
+        sum += 2;
+        for (const key in item) {
+          if (sum >= limit) break;
+          sum = walk((item as Record<string, unknown>)[key], sum + key.length + 4, limit, depth + 1);
+        }
+      }
+      return sum;
+    }
+    default:
+      return total + 4;
+  }
+}
+
+/** The same estimate over an explicit stack, for values nested deeper than `MAX_RECURSION`. */
+function estimateDeep(value: unknown, limit: number, start: number): number {
+  let total = start;
   const stack: unknown[] = [value];
   while (stack.length > 0 && total < limit) {
     const item = stack.pop();

@@ -148,6 +148,24 @@ describe('estimateSize', () => {
     expect(capped).toBeGreaterThanOrEqual(1000);
     expect(capped).toBeLessThan(200_000);
   });
+
+  it('counts a value the same whether it is shallow or deeper than the recursion handles', () => {
+    const nest = (depth: number, leaf: unknown): unknown => {
+      let value = leaf;
+      for (let i = 0; i < depth; i++) value = i % 2 ? [value, 1] : { k: value, s: 'ab' };
+      return value;
+    };
+    // Each level adds the same amount, so the estimate is linear in depth across the switch.
+    const per = estimateSize(nest(2, null), 1e9) - estimateSize(nest(0, null), 1e9);
+    expect(estimateSize(nest(40, null), 1e9)).toBe(estimateSize(nest(0, null), 1e9) + 20 * per);
+  });
+
+  it('walks a value nested 100,000 deep without overflowing the stack, and caps it', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(estimateSize(deep, 1e9)).toBe(100_000 * 3 + 6);
+    expect(estimateSize(deep, 500)).toBeLessThan(1_000);
+  });
 });
 
 describe('unbrandEach', () => {
