@@ -145,7 +145,12 @@ function walk(item: unknown, total: number, limit: number, depth: number): numbe
         sum += 2;
         for (const key in item) {
           if (sum >= limit) break;
-          sum = walk((item as Record<string, unknown>)[key], sum + key.length + 4, limit, depth + 1);
+          sum = walk(
+            (item as Record<string, unknown>)[key],
+            sum + key.length + 4,
+            limit,
+            depth + 1,
+          );
         }
       }
       return sum;
