@@ -154,18 +154,12 @@ export class LoadRecord {
         // Once `extension_unmounted` went out, nothing of this load may follow it (a worker
         // realm runs process cleanups after the unload began): drop and report instead.
         if (this.unmountAnnounced) {
-          this.core.drop({
-            what: 'uplink',
-            reason: 'not_loaded',
-            direction: 'out',
-            extensionId: this.extensionId,
-            message: { type: 'backend_message', extensionId: this.extensionId, payload },
-          });
+          this.dropSend(payload, 'not_loaded');
           return 'dropped';
         }
         if (!this.announced) {
           if (this.early.length >= this.core.startupQueueLimit) {
-            this.dropEarly(payload, 'startup_queue_full');
+            this.dropSend(payload, 'startup_queue_full');
             return 'dropped';
           }
           this.early.push(payload);
@@ -372,7 +366,7 @@ export class LoadRecord {
     for (const item of this.gate.close()) {
       if (item.type === 'backend_message') this.dropBackendMessage('not_loaded');
     }
-    for (const payload of this.early.splice(0)) this.dropEarly(payload, 'not_loaded');
+    for (const payload of this.early.splice(0)) this.dropSend(payload, 'not_loaded');
     this.connection?.dispose(reason);
     this.drivers.clear();
     if (this.announced) {
@@ -382,8 +376,8 @@ export class LoadRecord {
     }
   }
 
-  /** A `sendToBackend` of this load that never went out: it was never mounted, or held too many. */
-  private dropEarly(payload: unknown, reason: DropEvent['reason']): void {
+  /** A `sendToBackend` of this load that never went out (not mounted, unmounted, or held too many). */
+  private dropSend(payload: unknown, reason: DropEvent['reason']): void {
     this.core.drop({
       what: 'uplink',
       reason,
