@@ -106,7 +106,59 @@ export class Batcher<T extends object> {
   #tick(): void {
     if (this.#state === 'closed') return;
     this.flush();
-    this.#state = 'idle';
+    // A message sent while the flush was posting (a `post` that logs) waits for one more tick
+    // rather than being stranded behind the next quiet tick's first message.
+    if (this.#queue.length > 0) this.#schedule(this.#onTick);
+    else this.#state = 'idle';
+  }
+}
+
+/** `frame` is a `BatchFrame` (several messages), not a lone branded message. */
+export function isBatchFrame(frame: unknown): frame is BatchFrame {
+  return (
+    typeof frame === 'object' &&
+    frame !== null &&
+    Array.isArray((frame as { batch?: unknown }).batch) &&
+    (frame as { type?: unknown }).type === undefined
+  );
+}
+
+/**
+ * Hands `frame` to `post`; when that throws because a message in it cannot be written as JSON
+ * (a `BigInt`, a cycle), the batch is split so that every other message still leaves, in order,
+ * and `onUnwritable` hears of each one that cannot. A throw for any other reason (the peer is
+ * gone) is swallowed: the peer's exit, not this write, reports the outcome.
+ */
+export function postFrame(
+  frame: unknown,
+  post: (frame: unknown) => void,
+  onUnwritable: (message: unknown, error: unknown) => void,
+): void {
+  try {
+    post(frame);
+    return;
+  } catch (error) {
+    if (!isBatchFrame(frame)) {
+      if (!isJsonWritable(frame)) onUnwritable(frame, error);
+      return;
+    }
+  }
+  for (const message of frame.batch) {
+    const branded = brand(message as object);
+    try {
+      post(branded);
+    } catch (error) {
+      if (!isJsonWritable(branded)) onUnwritable(branded, error);
+    }
+  }
+}
+
+function isJsonWritable(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

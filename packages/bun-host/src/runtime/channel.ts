@@ -72,6 +72,19 @@ export function unbrandEach(
   }
 }
 
+/**
+ * Reads one frame of the Worker medium, which carries JSON text: the parsed value, or why it was
+ * refused (not text, or not JSON).
+ */
+export function parseFrame(data: unknown): UnbrandResult {
+  if (typeof data !== 'string') return { ok: false, reason: `not JSON text (${describe(data)})` };
+  try {
+    return { ok: true, value: JSON.parse(data) };
+  } catch (error) {
+    return { ok: false, reason: `not JSON text (${(error as Error).message})` };
+  }
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';

@@ -1,8 +1,8 @@
 import type { HostToWorker } from '@spindle/types';
 import { validateWorkerToHost } from '@spindle/types';
 import { describe, expect, it } from 'vitest';
-import { Batcher, estimateSize } from '../../src/runtime/batch.ts';
-import { unbrandEach } from '../../src/runtime/channel.ts';
+import { Batcher, estimateSize, postFrame } from '../../src/runtime/batch.ts';
+import { parseFrame, unbrandEach } from '../../src/runtime/channel.ts';
 import { IpcChannel } from '../../src/runtime/ipc-channel.ts';
 import { WorkerChannel } from '../../src/runtime/worker-channel.ts';
 
@@ -129,6 +129,32 @@ describe('Batcher', () => {
     expect(frames).toHaveLength(2);
   });
 
+  it('a message sent while a flush is posting leaves on the next tick, not behind later ones', () => {
+    const tick = manualTick();
+    const frames: unknown[] = [];
+    let reentered = false;
+    const batcher: Batcher<Msg> = new Batcher<Msg>({
+      post: (f) => {
+        frames.push(f);
+        // A post that logs (a dropped message reported through the same channel).
+        if ((f as { batch?: unknown }).batch && !reentered) {
+          reentered = true;
+          batcher.send(msg(9));
+        }
+      },
+      schedule: tick.schedule,
+    });
+    batcher.send(msg(0));
+    batcher.send(msg(1));
+    batcher.send(msg(2));
+    tick.run(); // flushes [1, 2]; 9 is queued during that post
+    expect(batcher.pending).toBe(1);
+    tick.run(); // the extra tick takes 9
+    expect(batcher.pending).toBe(0);
+    batcher.send(msg(3));
+    expect(unpack(frames).messages).toEqual([0, 1, 2, 9, 3].map((n) => msg(n)));
+  });
+
   it('flushes on the real setImmediate by default', async () => {
     const frames: unknown[] = [];
     const batcher = new Batcher<Msg>({ post: (f) => frames.push(f) });
@@ -136,6 +162,74 @@ describe('Batcher', () => {
     expect(frames).toHaveLength(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(unpack(frames).messages).toEqual([0, 1, 2, 3].map((n) => msg(n)));
+  });
+});
+
+describe('postFrame', () => {
+  /** A medium that writes JSON, like Bun IPC or the Worker medium. */
+  function jsonMedium() {
+    const wire: string[] = [];
+    return { wire, post: (frame: unknown) => wire.push(JSON.stringify(frame)) };
+  }
+
+  it('posts a writable frame as is', () => {
+    const { wire, post } = jsonMedium();
+    const unwritable: unknown[] = [];
+    postFrame({ __spindle: 1, batch: [msg(0), msg(1)] }, post, (m) => unwritable.push(m));
+    expect(wire.map((f) => JSON.parse(f))).toEqual([{ __spindle: 1, batch: [msg(0), msg(1)] }]);
+    expect(unwritable).toEqual([]);
+  });
+
+  it('splits a batch around a message JSON cannot write; the others leave in order', () => {
+    const { wire, post } = jsonMedium();
+    const cyclic: Record<string, unknown> = { type: 'send_to_frontend' };
+    cyclic.payload = cyclic;
+    const big = { type: 'send_to_frontend', payload: { n: 10n } };
+    const unwritable: { message: unknown; error: unknown }[] = [];
+    postFrame({ __spindle: 1, batch: [msg(0), big, msg(1), cyclic, msg(2)] }, post, (m, e) =>
+      unwritable.push({ message: m, error: e }),
+    );
+    expect(unpack(wire.map((f) => JSON.parse(f))).messages).toEqual([msg(0), msg(1), msg(2)]);
+    expect(unwritable.map((u) => (u.message as { type: string }).type)).toEqual([
+      'send_to_frontend',
+      'send_to_frontend',
+    ]);
+    expect(unwritable.every((u) => u.error instanceof TypeError)).toBe(true);
+  });
+
+  it('reports a lone unwritable message', () => {
+    const { wire, post } = jsonMedium();
+    const unwritable: unknown[] = [];
+    postFrame({ __spindle: 1, type: 'log', message: 1n }, post, (m) => unwritable.push(m));
+    expect(wire).toEqual([]);
+    expect(unwritable).toHaveLength(1);
+  });
+
+  it('swallows a medium that is gone, without reporting writable messages', () => {
+    const unwritable: unknown[] = [];
+    let calls = 0;
+    const gone = () => {
+      calls++;
+      throw new Error('channel closed');
+    };
+    postFrame({ __spindle: 1, batch: [msg(0), msg(1)] }, gone, (m) => unwritable.push(m));
+    postFrame({ __spindle: 1, ...msg(2) }, gone, (m) => unwritable.push(m));
+    expect(unwritable).toEqual([]);
+    expect(calls).toBe(4); // the batch, then each member, then the lone message
+  });
+});
+
+describe('parseFrame', () => {
+  it('reads JSON text and refuses anything else with a reason', () => {
+    expect(parseFrame('{"__spindle":1,"type":"ready"}')).toEqual({
+      ok: true,
+      value: { __spindle: 1, type: 'ready' },
+    });
+    expect(parseFrame({ __spindle: 1 })).toEqual({ ok: false, reason: 'not JSON text (object)' });
+    expect(parseFrame(null)).toEqual({ ok: false, reason: 'not JSON text (null)' });
+    const broken = parseFrame('{"a":');
+    expect(broken.ok).toBe(false);
+    expect(broken.ok ? '' : broken.reason).toMatch(/^not JSON text \(/);
   });
 });
 
@@ -275,19 +369,26 @@ describe('host adapters', () => {
     );
     const received: unknown[] = [];
     channel.onMessage((m) => received.push(m));
-    listener?.({
-      data: { __spindle: 1, batch: [{ type: 'ready' }, { type: 'log' }] },
-    } as MessageEvent);
-    listener?.({ data: { type: 'ready' } } as MessageEvent);
+    const post = (data: unknown) => listener?.({ data } as MessageEvent);
+    post(JSON.stringify({ __spindle: 1, batch: [{ type: 'ready' }, { type: 'log' }] }));
+    post(JSON.stringify({ type: 'ready' }));
+    // The medium carries JSON text: a structured clone, even a branded one, is not ours.
+    post({ __spindle: 1, type: 'ready' });
+    post('{"__spindle": 1, "type": ');
     expect(received).toEqual([{ type: 'ready' }, { type: 'log' }]);
-    expect(refused).toEqual(['unbranded message']);
+    expect(refused).toEqual([
+      'unbranded message',
+      'not JSON text (object)',
+      expect.stringMatching(/^not JSON text \(.+\)$/),
+    ]);
 
     channel.send({ type: 'shutdown' });
     channel.send({ type: 'shutdown', reason: 'a' });
     channel.send({ type: 'shutdown', reason: 'b' });
     expect(posted).toHaveLength(1);
+    expect(posted[0]).toBe(JSON.stringify({ type: 'shutdown', __spindle: 1 }));
     channel.close();
-    expect(posted[1]).toEqual({
+    expect(JSON.parse(posted[1] as string)).toEqual({
       __spindle: 1,
       batch: [
         { type: 'shutdown', reason: 'a' },

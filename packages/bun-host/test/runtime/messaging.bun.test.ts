@@ -146,6 +146,26 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     });
   });
 
+  test('a message JSON cannot write is dropped with an error; the rest of its batch arrives in order', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    expect((await ask(t, 's1', 'unwritable')).result).toBe('sent');
+    expect(sessionsGot(t, 'before')).toEqual(['s1']);
+    expect(sessionsGot(t, 'after')).toEqual(['s1']);
+    const results = t.gateway
+      .backendMessages('s1')
+      .map((m) => (m as { result?: unknown }).result)
+      .filter((r) => r === 'before' || r === 'after' || r === undefined);
+    expect(results).toEqual(['before', 'after']);
+    await waitUntil(
+      () =>
+        t.logs.filter((l) =>
+          l.message.includes('a send_to_frontend message was dropped: it cannot be sent as JSON'),
+        ).length === 2,
+    );
+    expect(t.host.get('probe')?.state).toBe('running');
+  });
+
   test('garbage from a runtime is refused and logged; the runtime and host carry on', async () => {
     const t = await startTestHost(mode, { enable: ['probe'] });
     t.gateway.open('s1', 'alice', ['probe']);

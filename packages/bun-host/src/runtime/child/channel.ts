@@ -1,10 +1,12 @@
 /**
  * Runtime side of the host channel: Bun IPC (`process.send` / `process.on('message')`) in a
- * subprocess, `postMessage` in a worker. Branded like the host side; unbranded input is dropped.
+ * subprocess, `postMessage` of JSON text in a worker. Branded like the host side; unbranded
+ * input is dropped. A message that cannot be written as JSON (a `BigInt`, a cycle) is dropped
+ * with an error on the console; the others of its batch still leave.
  */
 import type { HostToWorker, WorkerToHost } from '@spindle/types';
-import { Batcher } from '../batch.ts';
-import { type Channel, HandlerSet, unbrandEach } from '../channel.ts';
+import { Batcher, postFrame } from '../batch.ts';
+import { type Channel, HandlerSet, parseFrame, unbrandEach } from '../channel.ts';
 
 /**
  * The runtime's channel to its host. Outbound traffic is batched per microtask checkpoint: the
@@ -15,6 +17,13 @@ export type HostChannel = Channel<WorkerToHost, HostToWorker>;
 
 /** Which medium this runtime talks over. */
 export type ChildMedium = 'ipc' | 'worker';
+
+function reportUnwritable(message: unknown, error: unknown): void {
+  const type = (message as { type?: unknown }).type;
+  console.error(
+    `[spindle] a ${String(type)} message was dropped: it cannot be sent as JSON (${String(error)})`,
+  );
+}
 
 /** Detects the medium: a worker thread, or a subprocess with an IPC channel. */
 export function detectMedium(): ChildMedium | undefined {
@@ -46,18 +55,17 @@ export function openHostChannel(medium: ChildMedium): HostChannel {
       postMessage(message: unknown): void;
       addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
     };
-    scope.addEventListener('message', (event) => deliver(event.data));
-    post = (message) => scope.postMessage(message);
+    scope.addEventListener('message', (event) => {
+      const parsed = parseFrame(event.data);
+      if (parsed.ok) deliver(parsed.value);
+    });
+    post = (message) => scope.postMessage(JSON.stringify(message));
   }
   const batcher = new Batcher<WorkerToHost>({
     schedule: queueMicrotask,
-    post(frame) {
-      try {
-        post(frame);
-      } catch {
-        // The host is gone; the parent-death guard ends this runtime.
-      }
-    },
+    // A throw for any other reason means the host is gone; the parent-death guard ends this
+    // runtime.
+    post: (frame) => postFrame(frame, post, reportUnwritable),
   });
   return {
     send(message) {
