@@ -2,8 +2,10 @@
  * One-way throughput frontend → backend through the whole stack (DESIGN §9: ≥ 0.5× raw
  * WebSocket messages/s). Figure: one bridge + SDK tab sends a burst through `ctx.sendToBackend`
  * and the echo extension's backend counts what `spindle.onFrontendMessage` received, answering
- * the count on an end marker; a count short of the burst fails the sample. Floor:
- * `ws-throughput`'s raw loopback WebSocket, counted by the server, same burst size.
+ * the count on an end marker; a count short of the burst fails the sample. The tab keeps at most
+ * half of the host's unacknowledged window in flight and refills it on the bridge's `acked`
+ * event, as an app honouring backpressure does. Floor: `ws-throughput`'s raw loopback
+ * WebSocket, counted by the server, same burst size.
  *
  * The host server rate-limits each connection (`maxFramesPerSecond`, shipped default
  * `DEFAULT_WIRE_LIMITS.maxFramesPerSecond` = 10,000 frames/s, burst twice that) and the bridge

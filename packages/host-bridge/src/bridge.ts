@@ -203,6 +203,7 @@ class Bridge implements HostBridge {
     }
     conn.markWelcomed();
     this.#attempt = 0;
+    const unackedBefore = this.#session.outbox.entries.length;
     const adopted = this.#session.adopt(frame, this.#o.resume);
     if (adopted.lost !== undefined) {
       this.#onSessionLost(adopted.lost, adopted.lost.reason);
@@ -219,6 +220,12 @@ class Bridge implements HostBridge {
     if (conn !== this.#conn) return;
     this.#setState('open');
     if (conn === this.#conn) this.#out.emit('welcome', frame);
+    // A resume confirmed what the host got before the drop: that is room to send, like an ack.
+    const unacked = this.#session.outbox.entries.length;
+    if (conn === this.#conn && adopted.lost === undefined && unacked < unackedBefore) {
+      const seq = Math.min(frame.lastClientSeq, this.#session.outbox.lastSeq);
+      this.#out.emit('acked', { seq, unacked });
+    }
   }
 
   #onSessionLost(

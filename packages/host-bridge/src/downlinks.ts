@@ -75,8 +75,12 @@ export function onServerFrame(
   }
   const session = ctx.session();
   if (frame.type === 'ack') {
-    if (session.outbox.ack(frame.seq)) ctx.sender().progressed();
-    else {
+    const before = session.outbox.entries.length;
+    if (session.outbox.ack(frame.seq)) {
+      ctx.sender().progressed();
+      const unacked = session.outbox.entries.length;
+      if (unacked < before) ctx.out.emit('acked', { seq: frame.seq, unacked });
+    } else {
       protocolError(
         ctx.out,
         `ack ${frame.seq} is beyond the last frame sent (${session.outbox.lastSeq})`,

@@ -46,6 +46,19 @@ export interface DroppedEvent {
   maybeDelivered: boolean;
 }
 
+/**
+ * The host confirmed uplinks: an `ack` frame, or the `lastClientSeq` of a resuming `welcome`,
+ * released at least one of them from the unacknowledged buffer. An app that paces itself on
+ * `unacked` (the buffer refuses uplinks past `maxQueued` as `queue_full`) resumes sending here
+ * instead of polling.
+ */
+export interface AckedEvent {
+  /** The highest `seq` the host has confirmed (acks are cumulative). */
+  seq: number;
+  /** Uplinks still unacknowledged after this one: `bridge.unacked`. */
+  unacked: number;
+}
+
 /** The session could not be resumed: the host ended its processes; the SDK must end its own. */
 export interface SessionLostEvent {
   previousSessionId: string;
@@ -88,6 +101,8 @@ export type HostBridgeEvents = {
   session_lost: SessionLostEvent;
   error: BridgeErrorEvent;
   dropped: DroppedEvent;
+  /** The host confirmed uplinks and `unacked` went down: room to send more. */
+  acked: AckedEvent;
   reconnect_scheduled: ReconnectEvent;
   /** An extension was added or changed state (`bridge.extensions` is already updated). */
   extension_state: ExtensionInfoDTO;

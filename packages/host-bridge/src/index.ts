@@ -10,6 +10,7 @@ export { connectHostBridge, SESSION_LOST_ERROR } from './bridge.ts';
 export type { CloseAction } from './close-codes.ts';
 export { closeAction } from './close-codes.ts';
 export type {
+  AckedEvent,
   BridgeErrorEvent,
   DroppedEvent,
   HostBridgeEvents,

@@ -29,6 +29,41 @@ describe('uplink sequencing and acks', () => {
     bridge.close();
   });
 
+  it('emits acked when an ack releases uplinks, not for a repeated or empty ack', () => {
+    const { bridge, open, events } = setup();
+    const socket = open();
+    for (let n = 1; n <= 4; n += 1) bridge.send(uplink(n));
+    socket.push({ type: 'ack', seq: 3 });
+    socket.push({ type: 'ack', seq: 3 }); // nothing more to release
+    socket.push({ type: 'ack', seq: 2 }); // stale
+    socket.push({ type: 'ack', seq: 4 });
+    socket.push({ type: 'ack', seq: 9 }); // beyond the last sent: an error, not an ack
+    expect(events.of('acked')).toEqual([
+      { seq: 3, unacked: 1 },
+      { seq: 4, unacked: 0 },
+    ]);
+    bridge.close();
+  });
+
+  it('acked lets a producer pace itself on unacked without polling', () => {
+    const { bridge, open, events } = setup();
+    const socket = open();
+    const window = 4;
+    let next = 1;
+    const produce = () => {
+      while (bridge.unacked < window && next <= 10) bridge.send(uplink(next++));
+    };
+    bridge.events.on('acked', produce);
+    produce();
+    expect(bridge.unacked).toBe(4);
+    for (let seq = 2; seq <= 10; seq += 2) socket.push({ type: 'ack', seq });
+    // Every refill happened on an ack; nothing was refused for a full buffer.
+    expect(next).toBe(11);
+    expect(events.of('dropped')).toEqual([]);
+    expect(events.of('acked').at(-1)).toEqual({ seq: 10, unacked: 0 });
+    bridge.close();
+  });
+
   it('reports an ack beyond the last frame sent and changes nothing', () => {
     const { bridge, open, events } = setup();
     const socket = open();

@@ -44,6 +44,11 @@ describe('resume', () => {
     ]);
     expect(bridge.connectionState).toBe('open');
     expect(bridge.unacked).toBe(2);
+    // The resume confirmed seq 3, like an ack would have.
+    expect(events.of('acked')).toEqual([
+      { seq: 2, unacked: 3 },
+      { seq: 3, unacked: 2 },
+    ]);
     expect(events.of('session_lost')).toEqual([]);
     expect(events.of('dropped')).toEqual([]);
     bridge.send(uplink(6));

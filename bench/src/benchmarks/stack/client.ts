@@ -50,7 +50,22 @@ export interface StackClient {
   close(): void;
 }
 
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/**
+ * Resolves once the host's acks bring `bridge.unacked` below `window` (the bridge's `acked`
+ * event: no polling, so the burst resumes the moment there is room).
+ */
+function roomBelow(bridge: HostBridge, window: number, ms: number): Promise<void> {
+  if (bridge.unacked < window) return Promise.resolve();
+  let off = () => {};
+  const room = new Promise<void>((resolve) => {
+    const onAcked = (event: { unacked: number }) => {
+      if (event.unacked < window) resolve();
+    };
+    bridge.events.on('acked', onAcked);
+    off = () => bridge.events.off('acked', onAcked);
+  });
+  return withDeadline(room, ms, `room below ${window} unacked`).finally(off);
+}
 
 function waitOpen(bridge: HostBridge): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -159,11 +174,12 @@ export async function openStackClient(options: StackClientOptions): Promise<Stac
       const deadline = performance.now() + CLIENT_BURST_DEADLINE_MS;
       const t0 = performance.now();
       for (let i = 0; i < count; i++) {
-        while (bridge.unacked >= window) {
-          if (performance.now() > deadline) {
+        if (bridge.unacked >= window) {
+          const left = deadline - performance.now();
+          if (left <= 0) {
             throw new SpindleError('TIMEOUT', `burst stalled with ${bridge.unacked} unacked`);
           }
-          await nextTask();
+          await roomBelow(bridge, window, left);
         }
         post({ kind: 'count', seq: ++seq, text: 'ping' });
       }
