@@ -5,10 +5,9 @@
  * bridge + frontend SDK with the echo's frontend half mounted; `ctx.sendToBackend` →
  * `spindle.onFrontendMessage` → `spindle.sendToFrontend` → `ctx.onBackendMessage`. Floor: the
  * raw WebSocket → IPC relay of `relay-round-trip` (the harness's single floor for this figure).
- * In `worker` mode the runtime is a Worker, not a child, and the relay's IPC hop is not an upper
- * bound on that hop: a bare Bun `Worker` echo (`postMessage` there and back, no framework) takes
- * about 50 µs at the median on the reference machine, several times an IPC echo, so that row
- * carries Bun's Worker messaging cost on top of ours.
+ * In `worker` mode the runtime is a Worker, not a child, and the row carries Bun's Worker
+ * messaging cost instead of the IPC hop: posting to a parked worker costs its caller 10–20 µs,
+ * which is why the medium carries JSON text (one string to copy) rather than structured clones.
  *
  * Back-to-back round trips exceed the ~450 messages/s the bridge allows itself under the
  * server's shipped rate limit, so the per-mode rows raise that limit (see `stack/limits.ts`)
