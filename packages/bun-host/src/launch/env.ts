@@ -41,8 +41,11 @@ export const SECRET_NAME: RegExp =
 
 /** True when `name` may reach a child (see the module comment for the rule). */
 export function isAllowedEnvName(name: string): boolean {
-  if (SECRET_NAME.test(name)) return false;
-  return ENV_ALLOW_EXACT.has(name) || ENV_ALLOW_PREFIXES.some((prefix) => name.startsWith(prefix));
+  // The allowlist first: it rejects nearly every name with a set lookup and three prefix checks,
+  // so the secret pattern only runs on the few names that could pass.
+  const listed =
+    ENV_ALLOW_EXACT.has(name) || ENV_ALLOW_PREFIXES.some((prefix) => name.startsWith(prefix));
+  return listed && !SECRET_NAME.test(name);
 }
 
 /**

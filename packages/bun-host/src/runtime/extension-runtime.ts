@@ -12,7 +12,7 @@ import {
   type SpindleManifest,
   type SpindleRuntimeMode,
 } from '@spindle/types';
-import { isFile } from '../extensions/discovery.ts';
+import { isFileSync } from '../extensions/discovery.ts';
 import type { FrontendGateway } from '../frontend/gateway.ts';
 import type { SandboxCapabilities } from '../launch/index.ts';
 import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
@@ -98,7 +98,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
   const warn = (message: string) => o.log('warn', message, 'host');
 
   const launch = async (init: HostToWorker): Promise<RuntimeInstance> => {
-    if (!(await isFile(extension.backendEntryPath))) {
+    if (!isFileSync(extension.backendEntryPath)) {
       throw new SpindleError(
         'IMPORT_FAILED',
         `backend entry ${extension.backendEntryPath} does not exist`,

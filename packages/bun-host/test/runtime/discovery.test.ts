@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { discoverExtensions } from '../../src/extensions/discovery.ts';
+import { discoverExtensions, isFile, isFileSync } from '../../src/extensions/discovery.ts';
 
 let root: string;
 
@@ -75,5 +75,25 @@ describe('discoverExtensions', () => {
     await expect(discoverExtensions(join(root, 'absent'))).rejects.toMatchObject({
       code: 'INVALID_OPTIONS',
     });
+  });
+});
+
+describe('isFile / isFileSync', () => {
+  it('agree: a regular file or a link to one is a file; a folder, a dangling link or nothing is not', async () => {
+    writeFileSync(join(root, 'file.js'), '');
+    mkdirSync(join(root, 'folder'));
+    symlinkSync(join(root, 'file.js'), join(root, 'link.js'));
+    symlinkSync(join(root, 'gone.js'), join(root, 'dangling.js'));
+    const cases = {
+      'file.js': true,
+      'link.js': true,
+      folder: false,
+      'dangling.js': false,
+      absent: false,
+    };
+    for (const [name, expected] of Object.entries(cases)) {
+      expect([name, isFileSync(join(root, name))]).toEqual([name, expected]);
+      expect([name, await isFile(join(root, name))]).toEqual([name, expected]);
+    }
   });
 });
