@@ -146,6 +146,22 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     });
   });
 
+  test('payloads mean the same in every mode: what JSON cannot carry is dropped or converted as JSON does', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    expect((await ask(t, 's1', 'json_semantics')).result).toBe('sent');
+    const shape = t.gateway
+      .backendMessages('s1')
+      .find((m) => (m as { result?: unknown }).result === 'shape');
+    expect(shape).toEqual({
+      op: 'json_semantics',
+      result: 'shape',
+      when: '1970-01-01T00:00:00.000Z',
+      list: [1, null, null],
+      nested: { keep: 1 },
+    });
+  });
+
   test('a message JSON cannot write is dropped with an error; the rest of its batch arrives in order', async () => {
     const t = await startTestHost(mode, { enable: ['probe'] });
     t.gateway.open('s1', 'alice', ['probe']);
