@@ -183,6 +183,33 @@ describe('host bridge against the real host server', () => {
     expect(server.counters().framesDropped).toBe(0);
   }, 15_000);
 
+  test('a producer pacing on acked sends more than the buffer holds without a refusal or a poll', async () => {
+    const { hub, server } = startHost(30_000, 1_000_000);
+    const uplinks = hubUplinks(hub);
+    const { bridge, events } = connect(server);
+    await until(() => bridge.connectionState === 'open', 'open');
+    bridge.send({ type: 'extension_mounted', extensionId: 'ext_a' });
+    const total = 5_000; // five times the buffer (maxQueued 1000)
+    const window = bridge.limits.maxUnackedFrames / 2;
+    let next = 1;
+    const pump = () => {
+      while (bridge.unacked < window && next <= total) bridge.send(up(next++));
+    };
+    bridge.events.on('acked', pump);
+    pump();
+    await until(() => uplinks.length === total + 1 && bridge.unacked === 0, 'every uplink');
+    expect(payloads(uplinks.slice(1) as { payload?: unknown }[])).toEqual(
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
+    expect(events.of('dropped')).toEqual([]);
+    const acked = events.of('acked') as { seq: number; unacked: number }[];
+    expect(acked.at(-1)).toEqual({ seq: total + 1, unacked: 0 });
+    // Cumulative: each one confirms more than the one before.
+    expect(acked.every((e, i) => i === 0 || e.seq > (acked[i - 1] as { seq: number }).seq)).toBe(
+      true,
+    );
+  });
+
   test('a refused token fails the bridge without retrying', async () => {
     const { server } = startHost();
     const failures: unknown[] = [];
