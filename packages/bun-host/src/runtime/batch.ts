@@ -114,7 +114,7 @@ export class Batcher<T extends object> {
 }
 
 /** `frame` is a `BatchFrame` (several messages), not a lone branded message. */
-export function isBatchFrame(frame: unknown): frame is BatchFrame {
+function isBatchFrame(frame: unknown): frame is BatchFrame {
   return (
     typeof frame === 'object' &&
     frame !== null &&
