@@ -26,11 +26,14 @@ export interface HostBridge extends Transport {
   readonly extensions: readonly ExtensionInfoDTO[];
   /** The host's limits from the last `welcome` (the protocol defaults before it). */
   readonly limits: WireLimits;
-  /** Uplinks accepted and not yet acknowledged (sent, or waiting for pacing). */
+  /**
+   * Uplinks accepted and not yet acknowledged (sent, or waiting for pacing). It goes down on the
+   * `acked` event, where a producer that keeps it under a window sends more.
+   */
   readonly unacked: number;
   /** Why the bridge is `failed`. */
   readonly failure: BridgeFailure | undefined;
-  /** State changes, session loss, errors, drops, extension updates (mitt). */
+  /** State changes, session loss, errors, drops, acks, extension updates (mitt). */
   readonly events: Emitter<HostBridgeEvents>;
   /** While `reconnecting`, skips the rest of the backoff delay (e.g. on the browser's `online` event). */
   reconnect(): void;
