@@ -127,7 +127,8 @@ function isBatchFrame(frame: unknown): frame is BatchFrame {
  * Hands `frame` to `post`; when that throws because a message in it cannot be written as JSON
  * (a `BigInt`, a cycle), the batch is split so that every other message still leaves, in order,
  * and `onUnwritable` hears of each one that cannot. A throw for any other reason (the peer is
- * gone) is swallowed: the peer's exit, not this write, reports the outcome.
+ * gone) is swallowed: the peer's exit, not this write, reports the outcome. Never throws: a
+ * reporter that throws is ignored, so it can neither stop the split nor escape the flush.
  */
 export function postFrame(
   frame: unknown,
@@ -139,7 +140,7 @@ export function postFrame(
     return;
   } catch (error) {
     if (!isBatchFrame(frame)) {
-      if (!isJsonWritable(frame)) onUnwritable(frame, error);
+      if (!isJsonWritable(frame)) report(onUnwritable, frame, error);
       return;
     }
   }
@@ -148,8 +149,20 @@ export function postFrame(
     try {
       post(branded);
     } catch (error) {
-      if (!isJsonWritable(branded)) onUnwritable(branded, error);
+      if (!isJsonWritable(branded)) report(onUnwritable, branded, error);
     }
+  }
+}
+
+function report(
+  onUnwritable: (message: unknown, error: unknown) => void,
+  message: unknown,
+  error: unknown,
+): void {
+  try {
+    onUnwritable(message, error);
+  } catch {
+    // A reporter has nowhere to report its own failure; the other messages still leave.
   }
 }
 

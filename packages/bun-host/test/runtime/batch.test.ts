@@ -205,6 +205,20 @@ describe('postFrame', () => {
     expect(unwritable).toHaveLength(1);
   });
 
+  it('a reporter that throws neither stops the split nor escapes', () => {
+    const { wire, post } = jsonMedium();
+    const frame = {
+      __spindle: 1,
+      batch: [msg(0), { type: 'log', n: 1n }, msg(1), { type: 'log', n: 2n }, msg(2)],
+    };
+    expect(() =>
+      postFrame(frame, post, () => {
+        throw Object.create(null); // not even printable
+      }),
+    ).not.toThrow();
+    expect(unpack(wire.map((f) => JSON.parse(f))).messages).toEqual([msg(0), msg(1), msg(2)]);
+  });
+
   it('swallows a medium that is gone, without reporting writable messages', () => {
     const unwritable: unknown[] = [];
     let calls = 0;

@@ -36,4 +36,18 @@ describe('RequestTable', () => {
     await rpc.close('again');
     expect(rpc.size).toBe(0);
   });
+
+  it('fail rejects that one request with the given error; a late response for it is ignored', async () => {
+    const { sent, rpc } = table();
+    const failed = rpc.request({ type: 'storage', op: 'read', path: 'a.txt' });
+    const other = rpc.request({ type: 'storage', op: 'read', path: 'b.txt' });
+    const error = new SpindleError('INVALID_OPTIONS', 'not JSON');
+    rpc.fail(sent[0]!.requestId, error);
+    expect(await failed.catch((e: unknown) => e)).toBe(error);
+    rpc.settle(sent[0]!.requestId, 'late', undefined);
+    rpc.fail('r-unknown', error);
+    rpc.settle(sent[1]!.requestId, 'b', undefined);
+    expect(await other).toBe('b');
+    expect(rpc.size).toBe(0);
+  });
 });

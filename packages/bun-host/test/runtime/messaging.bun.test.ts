@@ -182,6 +182,20 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(t.host.get('probe')?.state).toBe('running');
   });
 
+  test('a request whose data JSON cannot write rejects at once with INVALID_OPTIONS', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const reply = await ask(t, 's1', 'unwritable_request');
+    expect(reply.error).toEqual({
+      code: 'INVALID_OPTIONS',
+      message: expect.stringMatching(
+        /^\[spindle\] backend_process_spawn cannot be sent to the host: its data is not JSON \(.+\)$/,
+      ),
+    });
+    // The runtime goes on: its next request is answered.
+    expect((await ask(t, 's1', 'echo', { payload: 1 })).result).toMatchObject({ payload: 1 });
+  });
+
   test('garbage from a runtime is refused and logged; the runtime and host carry on', async () => {
     const t = await startTestHost(mode, { enable: ['probe'] });
     t.gateway.open('s1', 'alice', ['probe']);

@@ -18,10 +18,22 @@ export type HostChannel = Channel<WorkerToHost, HostToWorker>;
 /** Which medium this runtime talks over. */
 export type ChildMedium = 'ipc' | 'worker';
 
-function reportUnwritable(message: unknown, error: unknown): void {
-  const type = (message as { type?: unknown }).type;
+/** Hears of a message dropped because JSON cannot write it, with the reason as text. */
+export type UnwritableHandler = (message: WorkerToHost, reason: string) => void;
+
+/** Why a value could not be written, as text, whatever was thrown. */
+function describeThrown(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'an error that cannot be printed';
+  }
+}
+
+/** The default for a dropped message: one error line (in a worker, through `spindle.log`). */
+export function logUnwritable(message: WorkerToHost, reason: string): void {
   console.error(
-    `[spindle] a ${String(type)} message was dropped: it cannot be sent as JSON (${String(error)})`,
+    `[spindle] a ${String(message.type)} message was dropped: it cannot be sent as JSON (${reason})`,
   );
 }
 
@@ -32,8 +44,14 @@ export function detectMedium(): ChildMedium | undefined {
   return undefined;
 }
 
-/** Opens the channel over `medium`. */
-export function openHostChannel(medium: ChildMedium): HostChannel {
+/**
+ * Opens the channel over `medium`. `onUnwritable` hears of each message dropped because JSON
+ * cannot write it (the others of its batch still leave). @default one error line per message
+ */
+export function openHostChannel(
+  medium: ChildMedium,
+  onUnwritable: UnwritableHandler = logUnwritable,
+): HostChannel {
   const handlers = new HandlerSet<HostToWorker>();
   let closed = false;
   const onError = (error: unknown) => {
@@ -65,7 +83,11 @@ export function openHostChannel(medium: ChildMedium): HostChannel {
     schedule: queueMicrotask,
     // A throw for any other reason means the host is gone; the parent-death guard ends this
     // runtime.
-    post: (frame) => postFrame(frame, post, reportUnwritable),
+    post: (frame) =>
+      postFrame(frame, post, (message, error) => {
+        const { __spindle: _brand, ...unbranded } = message as WorkerToHost & { __spindle?: 1 };
+        onUnwritable(unbranded as WorkerToHost, describeThrown(error));
+      }),
   });
   return {
     send(message) {

@@ -6,10 +6,10 @@
  */
 import type { HostToWorker, WorkerToHost } from '@spindle/types';
 // The errors module alone: the package index would load every validator and valibot.
-import { serializeError } from '@spindle/types/errors';
+import { SpindleError, serializeError } from '@spindle/types/errors';
 import { loadEntryModule } from '../entry-loader.ts';
 import { takeInitFromEnv } from '../init-env.ts';
-import { detectMedium, type HostChannel, openHostChannel } from './channel.ts';
+import { detectMedium, type HostChannel, logUnwritable, openHostChannel } from './channel.ts';
 import { RequestTable } from './rpc.ts';
 import { createSpindle, formatLogArgs, type SpindleRuntime } from './spindle.ts';
 
@@ -21,7 +21,21 @@ if (!medium) {
   process.exit(2);
 }
 
-const channel: HostChannel = openHostChannel(medium);
+// A request JSON cannot write never reaches the host: its caller gets the error instead of a
+// promise that never settles. Any other such message is dropped with an error line.
+const channel: HostChannel = openHostChannel(medium, (message, reason) => {
+  if ('requestId' in message && typeof message.requestId === 'string') {
+    rpc.fail(
+      message.requestId,
+      new SpindleError(
+        'INVALID_OPTIONS',
+        `${message.type} cannot be sent to the host: its data is not JSON (${reason})`,
+      ),
+    );
+    return;
+  }
+  logUnwritable(message, reason);
+});
 const post = (message: WorkerToHost) => channel.send(message);
 const rpc = new RequestTable(post);
 let runtime: SpindleRuntime | undefined;

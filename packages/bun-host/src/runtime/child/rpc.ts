@@ -43,6 +43,14 @@ export class RequestTable {
     } else pending.resolve(result);
   }
 
+  /** Rejects the pending request `requestId` with `error` (it never reached the host). */
+  fail(requestId: string, error: Error): void {
+    const pending = this.#pending.get(requestId);
+    if (!pending) return;
+    this.#pending.delete(requestId);
+    pending.reject(error);
+  }
+
   /**
    * Rejects every pending request with `reason` (as `cause`); later requests fail at once.
    * Resolves once the pending requests are rejected (the error class may still be loading).
