@@ -205,6 +205,9 @@ class Bridge implements HostBridge {
     this.#attempt = 0;
     const unackedBefore = this.#session.outbox.entries.length;
     const adopted = this.#session.adopt(frame, this.#o.resume);
+    // Read before any handler below can send: what the resume confirmed, nothing else.
+    const unackedAfter = this.#session.outbox.entries.length;
+    const confirmed = Math.min(frame.lastClientSeq, this.#session.outbox.lastSeq);
     if (adopted.lost !== undefined) {
       this.#onSessionLost(adopted.lost, adopted.lost.reason);
       if (conn !== this.#conn) return;
@@ -221,10 +224,8 @@ class Bridge implements HostBridge {
     this.#setState('open');
     if (conn === this.#conn) this.#out.emit('welcome', frame);
     // A resume confirmed what the host got before the drop: that is room to send, like an ack.
-    const unacked = this.#session.outbox.entries.length;
-    if (conn === this.#conn && adopted.lost === undefined && unacked < unackedBefore) {
-      const seq = Math.min(frame.lastClientSeq, this.#session.outbox.lastSeq);
-      this.#out.emit('acked', { seq, unacked });
+    if (conn === this.#conn && adopted.lost === undefined && unackedAfter < unackedBefore) {
+      this.#out.emit('acked', { seq: confirmed, unacked: this.#session.outbox.entries.length });
     }
   }
 

@@ -56,6 +56,24 @@ describe('resume', () => {
     bridge.close();
   });
 
+  it('a resume emits acked even when an open or welcome handler sends at once', () => {
+    const { bridge, fakes, open, events } = setup();
+    const first = open({ frontendSessionId: 's-1' });
+    for (let n = 1; n <= 6; n += 1) bridge.send(uplink(n));
+    first.drop(1006);
+    vi.runOnlyPendingTimers();
+    const second = fakes.last;
+    second.accept();
+    second.take();
+    // An app (or the SDK flushing its queue) that sends as soon as the bridge is open again.
+    bridge.events.on('welcome', () => {
+      for (let n = 7; n <= 12; n += 1) bridge.send(uplink(n));
+    });
+    second.push(welcome({ frontendSessionId: 's-1', resumed: true, lastClientSeq: 4 }));
+    expect(events.of('acked')).toEqual([{ seq: 4, unacked: 8 }]);
+    bridge.close();
+  });
+
   it('delivers downlinks replayed after a resume only once', () => {
     const { bridge, fakes, open, received } = setup({ ackDelayMs: 1000 });
     const first = open();
