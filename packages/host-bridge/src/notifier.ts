@@ -71,8 +71,12 @@ export class Notifier {
     this.emit('error', event);
   }
 
-  /** Emits an event; fields that are `undefined` are left out. */
+  /**
+   * Emits an event; fields that are `undefined` are left out. An event nobody listens to (an
+   * `acked` on every ack, mostly) costs one lookup, not a copy of its payload.
+   */
   emit<K extends keyof HostBridgeEvents>(type: K, event: HostBridgeEvents[K]): void {
+    if (!this.events.all.get(type)?.length && !this.events.all.get('*')?.length) return;
     emitIsolated(this.events, type, withoutUndefined(event), (cause) =>
       this.error({
         source: 'handler',
