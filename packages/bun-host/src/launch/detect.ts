@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { errorMessage } from '@spindle/types';
 import { bunCommand, bunPath } from './bun-command.ts';
 import { bwrapArgs } from './bwrap.ts';
+import { installNativeLauncher } from './landlock-native.ts';
 import { LANDLOCK_EXEC_PERL, PRCTL_SYSCALL } from './landlock-perl.ts';
 import type { GuardCapabilities, SandboxCapabilities } from './types.ts';
 import { bunDirs, runtimeSourceDefaults } from './view.ts';
@@ -25,12 +26,14 @@ let guardOnly: GuardCapabilities | undefined;
 const warnedOnce = new Set<string>();
 
 interface Probe {
-  layer: 'bwrap' | 'setpriv' | 'landlock' | 'bunNoOrphans' | 'perlLandlock';
+  layer: 'bwrap' | 'setpriv' | 'landlock' | 'bunNoOrphans' | 'perlLandlock' | 'nativeLandlock';
   cmd: string[];
 }
 
 interface ProbeResult {
   ok: boolean;
+  /** Exit status; null when killed or never started. */
+  code: number | null;
   stdout: string;
   detail: string;
 }
@@ -148,6 +151,12 @@ function probes(platform: NodeJS.Platform): {
     paths.perlPath = perl;
     list.push({ layer: 'perlLandlock', cmd: [perl, LANDLOCK_EXEC_PERL, '--abi'] });
   }
+  // The cheapest launcher (x86-64 only), written into the workspace's cache on first use.
+  const native = installNativeLauncher();
+  if (native) {
+    paths.nativeLandlockPath = native;
+    list.push({ layer: 'nativeLandlock', cmd: [native, '--abi'] });
+  }
   return { list, paths, reasons };
 }
 
@@ -166,11 +175,15 @@ function combine(
   };
   const reasons = [...prepared.reasons];
   if (platform === 'darwin' && !caps.sandboxExec) reasons.push('/usr/bin/sandbox-exec is missing');
+  let nativeAbi = 0;
   prepared.list.forEach((probe, i) => {
     const result = results[i]!;
     if (probe.layer === 'bunNoOrphans') {
       // Not an isolation layer: setpriv stands in when it is missing, so no reason is given.
       caps.bunNoOrphans = listsNoOrphans(result);
+    } else if (probe.layer === 'nativeLandlock') {
+      // Its exit status is the ABI; it must agree with what Bun's probe read.
+      nativeAbi = result.code ?? 0;
     } else if (probe.layer === 'perlLandlock') {
       caps.perlLandlock = result.ok && Number.parseInt(result.stdout.trim(), 10) > 0;
     } else if (probe.layer === 'landlock') {
@@ -183,6 +196,8 @@ function combine(
     } else if (result.ok) caps[probe.layer] = true;
     else reasons.push(`${probe.layer} probe failed: ${result.detail}`);
   });
+  caps.nativeLandlock = caps.landlock && nativeAbi === caps.landlockAbi;
+  if (!caps.nativeLandlock) delete caps.nativeLandlockPath;
   if (reasons.length > 0) caps.reason = reasons.join('; ');
   return caps;
 }
@@ -208,6 +223,7 @@ function runAsync(cmd: string[]): Promise<ProbeResult> {
         const code = error && typeof error.code === 'number' ? error.code : error ? null : 0;
         resolve({
           ok: !error,
+          code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
           stdout,
           detail: summarize(
             code,
@@ -225,6 +241,7 @@ function runSync(cmd: string[]): ProbeResult {
   const r = spawnSync(cmd[0]!, cmd.slice(1), { timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' });
   return {
     ok: !r.error && r.status === 0,
+    code: r.error ? null : r.status,
     stdout: r.stdout ?? '',
     detail: summarize(r.status, r.signal, r.stderr ?? '', r.error),
   };

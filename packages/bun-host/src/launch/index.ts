@@ -23,6 +23,7 @@ import {
 } from './detect.ts';
 import { scrubEnv } from './env.ts';
 import type { SelfSandboxResult } from './landlock.ts';
+import { nativeLandlockPrefix } from './landlock-native.ts';
 import { perlLandlockPrefix } from './landlock-perl.ts';
 import { policyFromEnv, SANDBOX_POLICY_ENV, type SelfSandboxPolicy } from './policy.ts';
 import { sandboxExecProfile } from './seatbelt.ts';
@@ -47,6 +48,14 @@ export {
   scrubEnv,
 } from './env.ts';
 export type { SelfSandboxResult } from './landlock.ts';
+export {
+  handledAccess,
+  installNativeLauncher,
+  LAUNCHER_FAILURE,
+  NATIVE_LAUNCHER_DIR,
+  nativeLandlockPrefix,
+  nativeLauncherElf,
+} from './landlock-native.ts';
 export { LANDLOCK_EXEC_PERL, PRCTL_SYSCALL, perlLandlockPrefix } from './landlock-perl.ts';
 export { policyFromEnv, SANDBOX_POLICY_ENV, type SelfSandboxPolicy } from './policy.ts';
 export { type SeatbeltPolicy, sandboxExecProfile } from './seatbelt.ts';
@@ -81,7 +90,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * - `process` mode: `bun --no-orphans <script> <args>`, or `[setpriv --pdeathsig KILL] <bun
  *   command> <script> <args>` (see `guardedBun`).
  * - `sandbox` mode, first layer set available: bwrap (+ a Landlock launcher when the kernel
- *   has Landlock: `landlock-exec.pl` when Perl was proven to run it, else `landlock-exec.ts`); else `sandbox-exec` with a generated profile; else Landlock alone
+ *   has Landlock: the native one when detection proved it, else `landlock-exec.pl` when Perl
+ *   was proven to run it, else `landlock-exec.ts`); else `sandbox-exec` with a generated
+ *   profile; else Landlock alone
  *   (+ setpriv); else no isolation, `sandbox: 'unavailable'` and one loud warning per process.
  *   Landlock needs `LUMIVERSE_BUN_METHOD=direct` (it execs the Bun binary itself).
  *
@@ -105,30 +116,37 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   const bunBinary = bunPath(baseEnv);
   // The launcher execs one binary; a grun/proot wrapper cannot be exec'd that way.
   const landlock = found.landlock && bun.length === 1;
+  const native =
+    landlock && found.nativeLandlock && found.nativeLandlockPath && found.landlockAbi
+      ? { path: found.nativeLandlockPath, abi: found.landlockAbi }
+      : undefined;
   const readOnly = collapse([
     ...(spec.sandbox?.runtimeSources ?? runtimeSourceDefaults(spec.script)),
     ...bunDirs(bunBinary),
-    // Both launchers live here; whichever runs must be readable in the sandbox.
+    // Whichever launcher runs must be visible in the sandbox.
     ...(landlock ? [dirname(LANDLOCK_EXEC)] : []),
+    ...(native ? [dirname(native.path)] : []),
     ...(spec.sandbox?.readOnly ?? []),
   ]);
   const readWrite = collapse(spec.sandbox?.readWrite ?? []);
   const layers: SandboxLayer[] = [];
   /**
-   * The command that applies `policy` and then execs Bun: the Perl launcher when detection
-   * proved it works, else the Bun launcher started with `launcher` (Bun, maybe guarded).
-   * `guard` puts `--no-orphans` on the exec'd Bun when nothing else guards it.
+   * The command that applies `policy` and then execs Bun: the native launcher, else the Perl
+   * one, when detection proved it works; else the Bun launcher started with `launcher` (Bun,
+   * maybe guarded). `guard` puts `--no-orphans` on the exec'd Bun when nothing else guards it.
    */
   const landlocked = (policy: SelfSandboxPolicy, launcher: string[] = bun, guard = false) => {
     env[SANDBOX_POLICY_ENV] = JSON.stringify(policy);
-    const perl = found.perlLandlock
-      ? perlLandlockPrefix(found.perlPath ?? 'perl', policy, bun[0]!)
-      : undefined;
-    if (perl) {
-      if (!guard) return [...perl, bun[0]!];
+    const prefix = native
+      ? nativeLandlockPrefix(native.path, policy, bun[0]!, native.abi)
+      : found.perlLandlock
+        ? perlLandlockPrefix(found.perlPath ?? 'perl', policy, bun[0]!)
+        : undefined;
+    if (prefix) {
+      if (!guard) return [...prefix, bun[0]!];
       return found.bunNoOrphans
-        ? [...perl, bun[0]!, '--no-orphans']
-        : [...deathGuard(found), ...perl, bun[0]!];
+        ? [...prefix, bun[0]!, '--no-orphans']
+        : [...deathGuard(found), ...prefix, bun[0]!];
     }
     return [...launcher, LANDLOCK_EXEC, bun[0]!];
   };

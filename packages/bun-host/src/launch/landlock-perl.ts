@@ -5,10 +5,9 @@
  * directly. The planner prefers this launcher when detection proved it works here, and falls
  * back to the Bun one otherwise (no Perl, an architecture missing from the table below).
  */
-import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SANDBOX_DEVICES } from './devices.ts';
-import { elfInterpreter } from './elf.ts';
+import { executeSet } from './execute-set.ts';
 import type { SelfSandboxPolicy } from './policy.ts';
 
 /** The launcher script; it must be readable inside the sandbox. */
@@ -30,26 +29,6 @@ export const PRCTL_SYSCALL: Readonly<Partial<Record<string, number>>> = {
   s390x: 172,
   ppc64: 171,
 };
-
-const executeRules = new Map<string, string[]>();
-
-/** The files the launcher may exec: the program, its real path and its ELF loader. */
-function executeSet(program: string): string[] {
-  let set = executeRules.get(program);
-  if (!set) {
-    set = [program];
-    try {
-      set.push(realpathSync(program));
-    } catch {
-      // A missing binary fails loudly at exec.
-    }
-    const interpreter = elfInterpreter(program);
-    if (interpreter) set.push(interpreter);
-    set = [...new Set(set)];
-    executeRules.set(program, set);
-  }
-  return set;
-}
 
 /**
  * `perl landlock-exec.pl <prctl nr> <rules…> --` for `policy`, ready to be followed by the

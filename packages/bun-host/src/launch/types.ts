@@ -79,6 +79,14 @@ export interface SandboxCapabilities {
   perlLandlock?: boolean;
   /** Absolute path of `perl`. @default 'perl' */
   perlPath?: string;
+  /**
+   * The native launcher (`landlock-native.ts`, x86-64 Linux) was written and its `--abi` agreed
+   * with the kernel: sandboxed children then start through it, the cheapest launcher.
+   * @default false
+   */
+  nativeLandlock?: boolean;
+  /** Absolute path of the native launcher when `nativeLandlock` is true. */
+  nativeLandlockPath?: string;
 }
 
 /** The parent-death guard part of `SandboxCapabilities`. */

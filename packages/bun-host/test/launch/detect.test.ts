@@ -26,6 +26,10 @@ describe.skipIf(process.platform !== 'linux')('detectSandbox (real probes)', () 
     const perl = findExecutable('perl');
     expect(first.perlLandlock).toBe(first.landlock && perl !== undefined);
     if (perl) expect(first.perlPath).toBe(perl);
+    // The native launcher on x86-64 Linux, proven by its own --abi agreeing with the kernel.
+    expect(first.nativeLandlock).toBe(first.landlock && process.arch === 'x64');
+    if (first.nativeLandlock) expect(first.nativeLandlockPath).toMatch(/landlock-launcher-/);
+    else expect(first.nativeLandlockPath).toBeUndefined();
     expect(first.bwrapPath).toMatch(/\/bwrap$/);
     expect(first.setprivPath).toMatch(/\/setpriv$/);
     if (first.landlock) expect(first.landlockAbi).toBeGreaterThan(0);

@@ -12,6 +12,8 @@ import {
   detectSandbox,
   LANDLOCK_EXEC,
   LANDLOCK_EXEC_PERL,
+  LAUNCHER_FAILURE,
+  nativeLandlockPrefix,
   perlLandlockPrefix,
   SANDBOX_POLICY_ENV,
   systemPaths,
@@ -131,6 +133,87 @@ describe.skipIf(!caps.landlock)('Landlock', () => {
       const { stderr, code } = await run([...prefix, '/bin/true'], {});
       expect(code).toBe(78);
       expect(stderr).toContain('execve("/bin/true") failed');
+    });
+  });
+  describe.skipIf(!caps.nativeLandlock)('the native launcher', () => {
+    const launcher = caps.nativeLandlockPath ?? '';
+    const abi = caps.landlockAbi ?? 0;
+    const NOT_APPLIED = '[spindle] sandbox: Landlock is required but was not applied';
+
+    test('--abi exits with the kernel Landlock ABI', async () => {
+      const { stdout, stderr, code } = await run([launcher, '--abi'], {});
+      expect({ stdout, stderr, code }).toEqual({ stdout: '', stderr: '', code: abi });
+    });
+
+    test('fails closed (exit 78, says why and the errno) on bad usage or a refused call', async () => {
+      const program = process.execPath;
+      const cases: Array<[string[], string]> = [
+        [[], 'usage'],
+        [['--abi', 'extra'], 'usage'],
+        [['65535', '3', '3', '--'], 'usage'],
+        [['65535', '3', '3', '--', 'relative/bun'], 'usage'],
+        [['65535', '3', '3', '12', '4', '/usr'], 'usage'],
+        [['65535', '3', '3', '12', '4', '--', program], 'usage'],
+        [['6x', '3', '3', '--', program], 'usage'],
+        [['', '3', '3', '--', program], 'usage'],
+        [['99999999999', '3', '3', '--', program], 'usage'],
+        // Nothing handled: the kernel refuses the ruleset (ENOMSG).
+        [['0', '0', '0', '--', program], 'landlock_create_ruleset failed (errno 42)'],
+        // A right the ruleset does not handle: the kernel refuses the rule (EINVAL).
+        [['7', '0', '0', '12', '4', '/usr', '--', program], 'landlock_add_rule failed (errno 22)'],
+      ];
+      for (const [args, why] of cases) {
+        const { stdout, stderr, code } = await run([launcher, ...args], {});
+        expect(code).toBe(LAUNCHER_FAILURE);
+        expect(stdout).toBe('');
+        expect(stderr).toContain(NOT_APPLIED);
+        expect(stderr).toContain(why);
+      }
+    });
+
+    test('a program outside the execute rule cannot be started (exec refused, exit 78)', async () => {
+      const prefix = nativeLandlockPrefix(
+        launcher,
+        { readOnly: systemPaths(), readWrite: [] },
+        process.execPath,
+        abi,
+      );
+      const { stderr, code } = await run([...prefix, '/bin/true'], {});
+      expect(code).toBe(LAUNCHER_FAILURE);
+      expect(stderr).toContain('execve of the program failed (errno 13)');
+    });
+
+    test('a file rule grants that file only; missing paths are skipped; env passes through', async () => {
+      const base = mkdtempSync(join(tmpdir(), 'spindle-native-'));
+      dirs.push(base);
+      const allowed = join(base, 'allowed.txt');
+      writeFileSync(allowed, 'allowed');
+      writeFileSync(join(base, 'sibling.txt'), 'sibling');
+      const prefix = nativeLandlockPrefix(
+        launcher,
+        {
+          readOnly: [
+            ...systemPaths(),
+            '/proc',
+            '/sys/devices/system/cpu',
+            REPO_NODE_MODULES,
+            allowed,
+            join(base, 'missing'),
+          ],
+          readWrite: [],
+        },
+        process.execPath,
+        abi,
+      );
+      const code = `
+        const fs = require('node:fs');
+        const tryRead = (p) => { try { return fs.readFileSync(p, 'utf8'); } catch (e) { return e.code; } };
+        console.log(JSON.stringify([tryRead(${JSON.stringify(allowed)}), tryRead(${JSON.stringify(join(base, 'sibling.txt'))}), process.env.MARK]));
+      `;
+      const result = await run([...prefix, process.execPath, '-e', code], { MARK: 'kept' });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual(['allowed', 'EACCES', 'kept']);
     });
   });
 });

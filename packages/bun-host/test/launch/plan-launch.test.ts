@@ -5,9 +5,11 @@ import { isSpindleError } from '@spindle/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   bunPath,
+  handledAccess,
   LANDLOCK_EXEC,
   LANDLOCK_EXEC_PERL,
   type LaunchSpec,
+  nativeLandlockPrefix,
   PRCTL_SYSCALL,
   perlLandlockPrefix,
   planLaunch,
@@ -215,6 +217,75 @@ describe('planLaunch: sandbox mode', () => {
         (p) => launcherDir === p || launcherDir.startsWith(`${p}/`),
       ),
     ).toBe(true);
+  });
+
+  it('with the native launcher proven: it wins over Perl, with numeric rules for this ABI', () => {
+    const native = join(REPO_NODE_MODULES, '.cache/spindle-runtime/landlock-launcher-test');
+    const caps = {
+      ...LINUX_FULL,
+      perlLandlock: true,
+      perlPath: '/usr/bin/perl',
+      nativeLandlock: true,
+      nativeLandlockPath: native,
+    };
+    const plan = planLaunch(spec, caps);
+    expect(plan.sandbox).toEqual(['bwrap', 'landlock']);
+    const tail = plan.cmd.slice(plan.cmd.indexOf('--') + 1);
+    expect(tail).not.toContain(LANDLOCK_EXEC_PERL);
+    expect(tail).not.toContain(LANDLOCK_EXEC);
+    const { fs, net, scoped } = handledAccess(7);
+    expect(tail.slice(0, 4)).toEqual([native, String(fs), String(net), String(scoped)]);
+    const end = tail.indexOf('--', 4);
+    const rules = tail.slice(4, end);
+    expect(rules.length % 3).toBe(0);
+    const policy = JSON.parse(plan.env[SANDBOX_POLICY_ENV]!);
+    const paths = rules.filter((_, i) => i % 3 === 2);
+    expect(paths.slice(0, policy.readOnly.length + policy.readWrite.length)).toEqual([
+      ...policy.readOnly,
+      ...policy.readWrite,
+    ]);
+    expect(paths).toEqual(expect.arrayContaining([...SANDBOX_DEVICES, BUN]));
+    expect(tail.slice(end + 1)).toEqual([BUN, spec.script, '--ext', 'hello']);
+    // Without a proven ABI the native launcher is not used.
+    const noAbi = planLaunch(spec, { ...caps, landlockAbi: undefined }).cmd;
+    expect(noAbi).not.toContain(native);
+  });
+
+  it('native rules: read, write, device and execute rights, file rights a subset', () => {
+    const prefix = nativeLandlockPrefix(
+      '/launcher',
+      { readOnly: ['/ro'], readWrite: ['/rw'] },
+      '/opt/bun',
+      7,
+    );
+    const at = (path: string) => {
+      const i = prefix.indexOf(path);
+      return [Number(prefix[i - 2]), Number(prefix[i - 1])];
+    };
+    const READ_FILE = 1 << 2;
+    const READ_DIR = 1 << 3;
+    const WRITE_FILE = 1 << 1;
+    const EXECUTE = 1 << 0;
+    expect(at('/ro')).toEqual([READ_FILE | READ_DIR, READ_FILE]);
+    const [rwDir, rwFile] = at('/rw');
+    expect(rwDir! & (WRITE_FILE | READ_DIR | (1 << 8)) /* MAKE_REG */).toBe(
+      WRITE_FILE | READ_DIR | (1 << 8),
+    );
+    expect(rwDir! & EXECUTE).toBe(0);
+    expect(rwFile! & ~(EXECUTE | WRITE_FILE | READ_FILE | (1 << 14) | (1 << 15))).toBe(0);
+    expect(at('/opt/bun')).toEqual([EXECUTE | READ_FILE, EXECUTE | READ_FILE]);
+    expect(at('/dev/null')[0]! & WRITE_FILE).toBe(WRITE_FILE);
+    // Rights the kernel does not know are never asked for: ABI 1 has no TRUNCATE or REFER.
+    const old = nativeLandlockPrefix('/launcher', { readOnly: [], readWrite: ['/rw'] }, '/b', 1);
+    expect(old.slice(1, 4)).toEqual([String((1 << 13) - 1), '0', '0']);
+    expect(Number(old[old.indexOf('/rw') - 2]) & ((1 << 13) | (1 << 14))).toBe(0);
+  });
+
+  it('handledAccess grows with the ABI', () => {
+    expect(handledAccess(1)).toEqual({ fs: 0x1fff, net: 0, scoped: 0 });
+    expect(handledAccess(3).fs).toBe(0x7fff);
+    expect(handledAccess(4)).toEqual({ fs: 0x7fff, net: 3, scoped: 0 });
+    expect(handledAccess(6)).toEqual({ fs: 0xffff, net: 3, scoped: 3 });
   });
 
   it('Landlock alone with Perl: Bun guards itself after the exec, or setpriv guards Perl', () => {

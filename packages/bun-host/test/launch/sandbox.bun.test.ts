@@ -2,7 +2,7 @@
  * A sandboxed Bun child, started exactly as the runtime starts it (planLaunch + Bun.spawn with
  * IPC), cannot reach the network, write outside its storage, or read outside its allowed set.
  * Each layer is tested alone and combined, so a regression in one cannot hide behind another,
- * and Landlock through both of its launchers (Perl, and Bun with `bun:ffi`).
+ * and Landlock through each of its launchers (native, Perl, and Bun with `bun:ffi`).
  */
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,19 +33,28 @@ interface Answer {
   tmpdir: string | null;
 }
 
-type Launcher = 'perl' | 'bun' | 'none';
+type Launcher = 'native' | 'perl' | 'bun' | 'none';
 const variants: Array<{
   name: string;
   caps: SandboxCapabilities;
   layers: SandboxLayer[];
   launcher: Launcher;
 }> = [];
-const bunLauncher = { ...caps, perlLandlock: false };
+const perlLauncher = { ...caps, nativeLandlock: false };
+const bunLauncher = { ...perlLauncher, perlLandlock: false };
 if (caps.bwrap && caps.landlock) {
+  if (caps.nativeLandlock) {
+    variants.push({
+      name: 'bwrap + landlock (native launcher)',
+      caps,
+      layers: ['bwrap', 'landlock'],
+      launcher: 'native',
+    });
+  }
   if (caps.perlLandlock) {
     variants.push({
       name: 'bwrap + landlock (Perl launcher)',
-      caps,
+      caps: perlLauncher,
       layers: ['bwrap', 'landlock'],
       launcher: 'perl',
     });
@@ -66,10 +75,18 @@ if (caps.bwrap) {
   });
 }
 if (caps.landlock && (caps.landlockAbi ?? 0) >= 4) {
+  if (caps.nativeLandlock) {
+    variants.push({
+      name: 'landlock alone (native launcher)',
+      caps: { ...caps, bwrap: false },
+      layers: ['landlock'],
+      launcher: 'native',
+    });
+  }
   if (caps.perlLandlock) {
     variants.push({
       name: 'landlock alone (Perl launcher)',
-      caps: { ...caps, bwrap: false },
+      caps: { ...perlLauncher, bwrap: false },
       layers: ['landlock'],
       launcher: 'perl',
     });
@@ -146,6 +163,9 @@ describe.skipIf(process.platform !== 'linux')('sandbox on Linux', () => {
         );
         expect(plan.sandbox).toEqual(variant.layers);
         expect(plan.cmd.includes(LANDLOCK_EXEC_PERL)).toBe(variant.launcher === 'perl');
+        expect(plan.cmd.includes(caps.nativeLandlockPath ?? '')).toBe(
+          variant.launcher === 'native',
+        );
         expect(plan.cmd.includes(LANDLOCK_EXEC)).toBe(variant.launcher === 'bun');
         const { promise: answer, resolve } = Promise.withResolvers<Answer>();
         const { promise: ready, resolve: onReady } = Promise.withResolvers<void>();

@@ -1,0 +1,381 @@
+/**
+ * The native Landlock launcher: a static x86-64 Linux executable of about 1 KB, assembled here
+ * from the listing below, that restricts itself with Landlock and execs Bun. It does what
+ * `landlock-exec.pl` does without starting an interpreter: the Perl launcher costs about 2 ms of
+ * every sandboxed start (most of it Perl's own start-up), this one a single `execve`.
+ *
+ * The host computes every number (the handled rights for this kernel's ABI and each rule's
+ * rights), so the program only parses decimals, opens paths and makes system calls:
+ *
+ * ```
+ * launcher --abi
+ *     exits with the kernel's Landlock ABI version as its status (0 without Landlock).
+ * launcher <fs> <net> <scoped> [<dir rights> <file rights> <path>]... -- /abs/program [args...]
+ *     fs, net, scoped: the ruleset's handled_access_fs, handled_access_net and scoped fields.
+ *     Each rule applies <dir rights> when <path> is a directory, <file rights> when it is not;
+ *     a path that cannot be opened, or whose rights are 0, gets no rule.
+ * ```
+ *
+ * Any failure exits 78 (EX_CONFIG) with a `[spindle]` line naming the step and the errno: the
+ * planner reported `landlock` as active, so the child must never run without it. The
+ * environment (`NODE_CHANNEL_FD` included) and inherited descriptors pass through `execve`; the
+ * ruleset descriptor and the rule paths are opened close-on-exec. Other architectures use the
+ * Perl launcher (the listing is x86-64 only).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SANDBOX_DEVICES } from './devices.ts';
+import { executeSet } from './execute-set.ts';
+import { REPO_NODE_MODULES } from './paths.ts';
+import type { SelfSandboxPolicy } from './policy.ts';
+import { Assembler, Cond, Reg, staticElf } from './x64.ts';
+
+/** Exit status of every failure (EX_CONFIG, as the other launchers). */
+export const LAUNCHER_FAILURE = 78;
+
+/** Where the executable is written: next to the one-file bootstrap builds. */
+export const NATIVE_LAUNCHER_DIR: string = join(REPO_NODE_MODULES, '.cache', 'spindle-runtime');
+
+// x86-64 system call numbers.
+const SYS_WRITE = 1;
+const SYS_OPEN = 2;
+const SYS_CLOSE = 3;
+const SYS_EXECVE = 59;
+const SYS_EXIT = 60;
+const SYS_PRCTL = 157;
+const SYS_LANDLOCK_CREATE_RULESET = 444;
+const SYS_LANDLOCK_ADD_RULE = 445;
+const SYS_LANDLOCK_RESTRICT_SELF = 446;
+
+const LANDLOCK_CREATE_RULESET_VERSION = 1;
+const LANDLOCK_RULE_PATH_BENEATH = 1;
+const PR_SET_NO_NEW_PRIVS = 38;
+const O_PATH = 0o10000000;
+const O_CLOEXEC = 0o2000000;
+const O_DIRECTORY = 0o200000;
+const ENOTDIR = 20;
+
+// Stack scratch, below the argument block (rsp after the prologue).
+/** struct landlock_ruleset_attr: three u64 (handled_access_fs, handled_access_net, scoped). */
+const RULESET_ATTR = 0;
+const RULESET_ATTR_SIZE = 24;
+/** struct landlock_path_beneath_attr, packed: u64 allowed_access, s32 parent_fd. */
+const BENEATH_ATTR = 32;
+const FILE_RIGHTS_SLOT = 48;
+const PATH_SLOT = 56;
+const FD_SLOT = 64;
+/** Decimal digits of an errno are written backwards from here. */
+const DIGITS_END = 127;
+const SCRATCH = 128;
+
+const PREFIX = '[spindle] sandbox: Landlock is required but was not applied: ';
+const MESSAGES = {
+  usage:
+    'usage: <fs> <net> <scoped> [<dir rights> <file rights> <path>]... -- /abs/program [args...]',
+  create: 'landlock_create_ruleset failed',
+  addRule: 'landlock_add_rule failed',
+  prctl: 'prctl(PR_SET_NO_NEW_PRIVS) failed',
+  restrict: 'landlock_restrict_self failed',
+  exec: 'execve of the program failed',
+} as const;
+
+const ascii = (text: string) => new TextEncoder().encode(text);
+const { rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r12, r13, r14, r15 } = Reg;
+
+/** `dst ← argv[index + extra]` (argv in r13). Clobbers only `dst`. */
+function loadArg(a: Assembler, dst: Reg, index: Reg, extra = 0): void {
+  a.mov(dst, index)
+    .shlImm(dst, 3)
+    .add(dst, r13)
+    .load(dst, dst, extra * 8);
+}
+
+/** `rax ← syscall(nr, rdi…)`: loads the number; the caller has loaded the arguments. */
+function sys(a: Assembler, nr: number): void {
+  a.movImm(rax, nr).syscall();
+}
+
+/** The launcher's machine code (entry at offset 0). */
+export function nativeLauncherCode(): Uint8Array {
+  const a = new Assembler();
+
+  // ---- prologue: r12 = argc, r13 = argv, r14 = envp (argv + 8 × (argc + 1)).
+  a.load(r12, rsp, 0).lea(r13, rsp, 8);
+  a.mov(r14, r12).shlImm(r14, 3).add(r14, r13).addImm(r14, 8);
+  a.subImm(rsp, SCRATCH);
+
+  // ---- `--abi`: exit status = landlock_create_ruleset(NULL, 0, VERSION), or 0 on error.
+  a.cmpImm(r12, 2).jcc(Cond.ne, 'apply');
+  a.load(rdi, r13, 8).leaLabel(rsi, 's_abi').call('streq');
+  a.test(rax, rax).jcc(Cond.e, 'apply');
+  a.movImm(rdi, 0).movImm(rsi, 0).movImm(rdx, LANDLOCK_CREATE_RULESET_VERSION);
+  sys(a, SYS_LANDLOCK_CREATE_RULESET);
+  a.test(rax, rax).jcc(Cond.ns, 'abi_exit');
+  a.movImm(rax, 0);
+  a.label('abi_exit').mov(rdi, rax);
+  sys(a, SYS_EXIT);
+
+  // ---- the ruleset: fs, net and scoped from argv[1..3].
+  a.label('apply');
+  a.cmpImm(r12, 6).jcc(Cond.l, 'fail_usage'); // launcher fs net scoped -- program
+  for (let i = 0; i < 3; i++) {
+    a.load(rdi, r13, 8 * (i + 1))
+      .call('parse')
+      .store(rsp, RULESET_ATTR + 8 * i, rax);
+  }
+  a.lea(rdi, rsp, RULESET_ATTR).movImm(rsi, RULESET_ATTR_SIZE).movImm(rdx, 0);
+  sys(a, SYS_LANDLOCK_CREATE_RULESET);
+  a.mov(r8, rax).test(rax, rax).jcc(Cond.s, 'fail_create');
+  a.mov(rbx, rax);
+
+  // ---- rules: triples from argv[4] until `--`.
+  a.movImm(r15, 4);
+  a.label('rule');
+  a.cmp(r15, r12).jcc(Cond.ge, 'fail_usage');
+  loadArg(a, rdi, r15);
+  a.leaLabel(rsi, 's_dashdash').call('streq');
+  a.test(rax, rax).jcc(Cond.ne, 'rules_done');
+  a.mov(rax, r15).addImm(rax, 2).cmp(rax, r12).jcc(Cond.ge, 'fail_usage');
+  loadArg(a, rdi, r15, 0);
+  a.call('parse').mov(rbp, rax); // directory rights
+  loadArg(a, rdi, r15, 1);
+  a.call('parse').store(rsp, FILE_RIGHTS_SLOT, rax);
+  loadArg(a, rdi, r15, 2);
+  a.store(rsp, PATH_SLOT, rdi);
+  // A directory first; ENOTDIR means it exists but is not one: open it as a file.
+  a.movImm(rsi, O_PATH | O_CLOEXEC | O_DIRECTORY).movImm(rdx, 0);
+  sys(a, SYS_OPEN);
+  a.test(rax, rax).jcc(Cond.ns, 'have_fd');
+  a.cmpImm(rax, -ENOTDIR).jcc(Cond.ne, 'next_rule'); // missing or unreachable: no rule
+  a.load(rdi, rsp, PATH_SLOT)
+    .movImm(rsi, O_PATH | O_CLOEXEC)
+    .movImm(rdx, 0);
+  sys(a, SYS_OPEN);
+  a.test(rax, rax).jcc(Cond.s, 'next_rule');
+  a.load(rbp, rsp, FILE_RIGHTS_SLOT);
+  a.label('have_fd');
+  a.store(rsp, FD_SLOT, rax);
+  a.test(rbp, rbp).jcc(Cond.e, 'close_fd'); // no rights for this kind of file: no rule
+  a.store(rsp, BENEATH_ATTR, rbp).store32(rsp, BENEATH_ATTR + 8, rax);
+  a.mov(rdi, rbx).movImm(rsi, LANDLOCK_RULE_PATH_BENEATH).lea(rdx, rsp, BENEATH_ATTR);
+  a.movImm(r10, 0);
+  sys(a, SYS_LANDLOCK_ADD_RULE);
+  a.mov(r8, rax).test(rax, rax).jcc(Cond.ne, 'fail_add_rule');
+  a.label('close_fd');
+  a.load(rdi, rsp, FD_SLOT);
+  sys(a, SYS_CLOSE);
+  a.label('next_rule');
+  a.addImm(r15, 3).jmp('rule');
+
+  // ---- restrict and exec argv[r15 + 1], which must be absolute.
+  a.label('rules_done');
+  a.addImm(r15, 1).cmp(r15, r12).jcc(Cond.ge, 'fail_usage');
+  loadArg(a, rdi, r15);
+  a.loadByte(rax, rdi, 0).cmpImm(rax, 0x2f /* '/' */).jcc(Cond.ne, 'fail_usage');
+  a.movImm(rdi, PR_SET_NO_NEW_PRIVS).movImm(rsi, 1).movImm(rdx, 0).movImm(r10, 0).movImm(r8, 0);
+  sys(a, SYS_PRCTL);
+  a.mov(r8, rax).test(rax, rax).jcc(Cond.ne, 'fail_prctl');
+  a.mov(rdi, rbx).movImm(rsi, 0);
+  sys(a, SYS_LANDLOCK_RESTRICT_SELF);
+  a.mov(r8, rax).test(rax, rax).jcc(Cond.ne, 'fail_restrict');
+  loadArg(a, rdi, r15);
+  a.mov(rsi, r15).shlImm(rsi, 3).add(rsi, r13).mov(rdx, r14);
+  sys(a, SYS_EXECVE);
+  a.mov(r8, rax).jmp('fail_exec');
+
+  // ---- failures: r8 = -errno (0 when there is none), rsi/rdx = the message.
+  const failures: Array<[string, keyof typeof MESSAGES, boolean]> = [
+    ['fail_usage', 'usage', false],
+    ['fail_create', 'create', true],
+    ['fail_add_rule', 'addRule', true],
+    ['fail_prctl', 'prctl', true],
+    ['fail_restrict', 'restrict', true],
+    ['fail_exec', 'exec', true],
+  ];
+  for (const [label, message, hasErrno] of failures) {
+    a.label(label);
+    if (!hasErrno) a.movImm(r8, 0);
+    a.leaLabel(rsi, `m_${message}`).movImm(rdx, ascii(MESSAGES[message]).length).jmp('fail');
+  }
+  a.label('fail');
+  a.mov(r9, rsi).mov(r10, rdx);
+  a.movImm(rdi, 2).leaLabel(rsi, 's_prefix').movImm(rdx, ascii(PREFIX).length);
+  sys(a, SYS_WRITE);
+  a.movImm(rdi, 2).mov(rsi, r9).mov(rdx, r10);
+  sys(a, SYS_WRITE);
+  a.test(r8, r8).jcc(Cond.e, 'fail_newline');
+  a.movImm(rdi, 2).leaLabel(rsi, 's_errno').movImm(rdx, ascii(' (errno ').length);
+  sys(a, SYS_WRITE);
+  // Decimal of -r8, written backwards into the scratch digits.
+  a.mov(rax, r8).neg(rax).movImm(r9, 10).lea(rdi, rsp, DIGITS_END).movImm(r10, 0);
+  a.label('digit');
+  a.movImm(rdx, 0).div(r9).addImm(rdx, 0x30).store8(rdi, 0, rdx);
+  a.subImm(rdi, 1).addImm(r10, 1).test(rax, rax).jcc(Cond.ne, 'digit');
+  a.lea(rsi, rdi, 1).mov(rdx, r10).movImm(rdi, 2);
+  sys(a, SYS_WRITE);
+  a.movImm(rdi, 2).leaLabel(rsi, 's_close').movImm(rdx, 1);
+  sys(a, SYS_WRITE);
+  a.label('fail_newline');
+  a.movImm(rdi, 2).leaLabel(rsi, 's_newline').movImm(rdx, 1);
+  sys(a, SYS_WRITE);
+  a.movImm(rdi, LAUNCHER_FAILURE);
+  sys(a, SYS_EXIT);
+
+  // ---- streq(rdi, rsi): rax = 1 when the two NUL-terminated strings are equal, else 0.
+  a.label('streq');
+  a.loadByte(rax, rdi, 0).loadByte(rcx, rsi, 0).cmp(rax, rcx).jcc(Cond.ne, 'streq_no');
+  a.test(rax, rax).jcc(Cond.e, 'streq_yes');
+  a.addImm(rdi, 1).addImm(rsi, 1).jmp('streq');
+  a.label('streq_yes').movImm(rax, 1).ret();
+  a.label('streq_no').movImm(rax, 0).ret();
+
+  // ---- parse(rdi): rax = the non-empty decimal at rdi, at most 2^31 - 1; else a usage failure.
+  a.label('parse');
+  a.movImm(rax, 0);
+  a.loadByte(rcx, rdi, 0).test(rcx, rcx).jcc(Cond.e, 'fail_usage');
+  a.label('parse_digit');
+  a.loadByte(rcx, rdi, 0).test(rcx, rcx).jcc(Cond.e, 'parse_done');
+  a.subImm(rcx, 0x30).cmpImm(rcx, 9).jcc(Cond.a, 'fail_usage');
+  a.imulImm(rax, rax, 10).add(rax, rcx);
+  a.cmpImm(rax, 0x7fff_ffff).jcc(Cond.a, 'fail_usage');
+  a.addImm(rdi, 1).jmp('parse_digit');
+  a.label('parse_done').ret();
+
+  // ---- read-only data.
+  const strings: Array<[string, string]> = [
+    ['s_abi', '--abi\0'],
+    ['s_dashdash', '--\0'],
+    ['s_prefix', PREFIX],
+    ['s_errno', ' (errno '],
+    ['s_close', ')'],
+    ['s_newline', '\n'],
+    ...Object.entries(MESSAGES).map(([key, text]): [string, string] => [`m_${key}`, text]),
+  ];
+  for (const [label, text] of strings) a.label(label).bytes(ascii(text));
+  return a.assemble();
+}
+
+/** The launcher executable's bytes. */
+export function nativeLauncherElf(): Uint8Array {
+  return staticElf(nativeLauncherCode());
+}
+
+const installed = new Map<string, string | undefined>();
+
+/**
+ * Writes the launcher into `dir` (once per process; the name carries a hash of the bytes, so
+ * hosts of different versions never share a file) and returns its path; `undefined` when it
+ * cannot be written (read-only install). Not x86-64 Linux: `undefined`, nothing written.
+ */
+export function installNativeLauncher(
+  dir: string = NATIVE_LAUNCHER_DIR,
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): string | undefined {
+  if (platform !== 'linux' || arch !== 'x64') return undefined;
+  if (installed.has(dir)) return installed.get(dir);
+  let path: string | undefined;
+  try {
+    const elf = nativeLauncherElf();
+    const hash = createHash('sha256').update(elf).digest('hex').slice(0, 16);
+    path = join(dir, `landlock-launcher-${hash}`);
+    if (!existsSync(path)) {
+      mkdirSync(dir, { recursive: true });
+      // Another host may be writing it too: each writes its own file, then renames.
+      const temp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+      writeFileSync(temp, elf, { mode: 0o755 });
+      chmodSync(temp, 0o755);
+      renameSync(temp, path);
+    }
+  } catch {
+    path = undefined;
+  }
+  installed.set(dir, path);
+  return path;
+}
+
+// Landlock access rights (linux/landlock.h) and what each rule kind grants.
+const FS = {
+  EXECUTE: 1 << 0,
+  WRITE_FILE: 1 << 1,
+  READ_FILE: 1 << 2,
+  READ_DIR: 1 << 3,
+  REMOVE_DIR: 1 << 4,
+  REMOVE_FILE: 1 << 5,
+  MAKE_CHAR: 1 << 6,
+  MAKE_DIR: 1 << 7,
+  MAKE_REG: 1 << 8,
+  MAKE_SOCK: 1 << 9,
+  MAKE_FIFO: 1 << 10,
+  MAKE_BLOCK: 1 << 11,
+  MAKE_SYM: 1 << 12,
+  REFER: 1 << 13,
+  TRUNCATE: 1 << 14,
+  IOCTL_DEV: 1 << 15,
+} as const;
+const FILE_RIGHTS = FS.EXECUTE | FS.WRITE_FILE | FS.READ_FILE | FS.TRUNCATE | FS.IOCTL_DEV;
+const READ = FS.READ_FILE | FS.READ_DIR;
+const RULE_RIGHTS = {
+  r: READ,
+  w:
+    READ |
+    FS.WRITE_FILE |
+    FS.REMOVE_DIR |
+    FS.REMOVE_FILE |
+    FS.MAKE_DIR |
+    FS.MAKE_REG |
+    FS.MAKE_SOCK |
+    FS.MAKE_FIFO |
+    FS.MAKE_SYM |
+    FS.REFER |
+    FS.TRUNCATE,
+  d: FS.READ_FILE | FS.WRITE_FILE | FS.TRUNCATE | FS.IOCTL_DEV,
+  x: FS.EXECUTE | FS.READ_FILE,
+} as const;
+
+/**
+ * The ruleset's handled fields for a kernel of Landlock ABI `abi`: every filesystem right it
+ * knows (so whatever no rule grants is denied), TCP bind and connect from ABI 4 (no network
+ * rule is ever added, so both are denied), and abstract Unix sockets and signals scoped to the
+ * sandbox from ABI 6.
+ */
+export function handledAccess(abi: number): { fs: number; net: number; scoped: number } {
+  let fs = (1 << 13) - 1;
+  if (abi >= 2) fs |= FS.REFER;
+  if (abi >= 3) fs |= FS.TRUNCATE;
+  if (abi >= 5) fs |= FS.IOCTL_DEV;
+  return { fs, net: abi >= 4 ? 3 : 0, scoped: abi >= 6 ? 3 : 0 };
+}
+
+/**
+ * `<launcher> <fs> <net> <scoped> <rules…> --` for `policy` on a kernel of Landlock ABI `abi`,
+ * ready to be followed by the program and its arguments (`program` is what it will exec, and
+ * the only file besides its loader that may be executed). The same rule set as the Perl
+ * launcher: the policy's read-only and read-write paths, the sandbox devices, the program.
+ */
+export function nativeLandlockPrefix(
+  launcher: string,
+  policy: SelfSandboxPolicy,
+  program: string,
+  abi: number,
+): string[] {
+  const handled = handledAccess(abi);
+  const rules: string[] = [];
+  const rule = (kind: keyof typeof RULE_RIGHTS, path: string) => {
+    const dir = RULE_RIGHTS[kind] & handled.fs;
+    rules.push(String(dir), String(dir & FILE_RIGHTS), path);
+  };
+  for (const path of policy.readOnly) rule('r', path);
+  for (const path of policy.readWrite) rule('w', path);
+  for (const path of SANDBOX_DEVICES) rule('d', path);
+  for (const path of executeSet(program)) rule('x', path);
+  return [
+    launcher,
+    String(handled.fs),
+    String(handled.net),
+    String(handled.scoped),
+    ...rules,
+    '--',
+  ];
+}
