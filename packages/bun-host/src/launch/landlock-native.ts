@@ -23,7 +23,7 @@
  * Perl launcher (the listing is x86-64 only).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SANDBOX_DEVICES } from './devices.ts';
 import { executeSet } from './execute-set.ts';
@@ -263,10 +263,19 @@ export function nativeLauncherElf(): Uint8Array {
 
 const installed = new Map<string, string | undefined>();
 
+function sameBytes(path: string, expected: Uint8Array): boolean {
+  try {
+    return Buffer.from(expected).equals(readFileSync(path));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes the launcher into `dir` (once per process; the name carries a hash of the bytes, so
- * hosts of different versions never share a file) and returns its path; `undefined` when it
- * cannot be written (read-only install). Not x86-64 Linux: `undefined`, nothing written.
+ * hosts of different versions never share a file; a file of that name with other bytes is
+ * replaced) and returns its path; `undefined` when it cannot be written (read-only install).
+ * Not x86-64 Linux: `undefined`, nothing written.
  */
 export function installNativeLauncher(
   dir: string = NATIVE_LAUNCHER_DIR,
@@ -280,7 +289,9 @@ export function installNativeLauncher(
     const elf = nativeLauncherElf();
     const hash = createHash('sha256').update(elf).digest('hex').slice(0, 16);
     path = join(dir, `landlock-launcher-${hash}`);
-    if (!existsSync(path)) {
+    // A file already there is used only when it holds exactly these bytes (a stale, truncated or
+    // foreign file is replaced), and the detection probe then proves it runs.
+    if (!sameBytes(path, elf)) {
       mkdirSync(dir, { recursive: true });
       // Another host may be writing it too: each writes its own file, then renames.
       const temp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
