@@ -1,9 +1,10 @@
 /**
  * The command line of the Perl Landlock launcher (`landlock-exec.pl`). The Bun launcher
  * (`landlock-exec.ts`) costs a second Bun start plus loading `bun:ffi` on every sandboxed
- * child; Perl starts in about a millisecond and its `syscall` builtin reaches Landlock
- * directly. The planner prefers this launcher when detection proved it works here, and falls
- * back to the Bun one otherwise (no Perl, an architecture missing from the table below).
+ * child; Perl starts in about 2 ms and its `syscall` builtin reaches Landlock directly. The
+ * planner uses it when detection proved it works here and the native launcher
+ * (`landlock-native.ts`, x86-64 only) is not available, and falls back to the Bun one
+ * otherwise (no Perl, an architecture missing from the table below).
  */
 import { fileURLToPath } from 'node:url';
 import { SANDBOX_DEVICES } from './devices.ts';
