@@ -49,7 +49,6 @@ export {
 } from './env.ts';
 export type { SelfSandboxResult } from './landlock.ts';
 export {
-  handledAccess,
   installNativeLauncher,
   LAUNCHER_FAILURE,
   NATIVE_LAUNCHER_DIR,
@@ -57,6 +56,7 @@ export {
   nativeLauncherElf,
 } from './landlock-native.ts';
 export { LANDLOCK_EXEC_PERL, PRCTL_SYSCALL, perlLandlockPrefix } from './landlock-perl.ts';
+export { FILE_RIGHTS, FS as LANDLOCK_FS, handledAccess, RULE_RIGHTS } from './landlock-rights.ts';
 export { policyFromEnv, SANDBOX_POLICY_ENV, type SelfSandboxPolicy } from './policy.ts';
 export { type SeatbeltPolicy, sandboxExecProfile } from './seatbelt.ts';
 export type {

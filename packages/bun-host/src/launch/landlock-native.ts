@@ -27,6 +27,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { SANDBOX_DEVICES } from './devices.ts';
 import { executeSet } from './execute-set.ts';
+import { FILE_RIGHTS, handledAccess, RULE_RIGHTS } from './landlock-rights.ts';
 import { REPO_NODE_MODULES } from './paths.ts';
 import type { SelfSandboxPolicy } from './policy.ts';
 import { Assembler, Cond, Reg, staticElf } from './x64.ts';
@@ -306,59 +307,6 @@ export function installNativeLauncher(
   return path;
 }
 
-// Landlock access rights (linux/landlock.h) and what each rule kind grants.
-const FS = {
-  EXECUTE: 1 << 0,
-  WRITE_FILE: 1 << 1,
-  READ_FILE: 1 << 2,
-  READ_DIR: 1 << 3,
-  REMOVE_DIR: 1 << 4,
-  REMOVE_FILE: 1 << 5,
-  MAKE_CHAR: 1 << 6,
-  MAKE_DIR: 1 << 7,
-  MAKE_REG: 1 << 8,
-  MAKE_SOCK: 1 << 9,
-  MAKE_FIFO: 1 << 10,
-  MAKE_BLOCK: 1 << 11,
-  MAKE_SYM: 1 << 12,
-  REFER: 1 << 13,
-  TRUNCATE: 1 << 14,
-  IOCTL_DEV: 1 << 15,
-} as const;
-const FILE_RIGHTS = FS.EXECUTE | FS.WRITE_FILE | FS.READ_FILE | FS.TRUNCATE | FS.IOCTL_DEV;
-const READ = FS.READ_FILE | FS.READ_DIR;
-const RULE_RIGHTS = {
-  r: READ,
-  w:
-    READ |
-    FS.WRITE_FILE |
-    FS.REMOVE_DIR |
-    FS.REMOVE_FILE |
-    FS.MAKE_DIR |
-    FS.MAKE_REG |
-    FS.MAKE_SOCK |
-    FS.MAKE_FIFO |
-    FS.MAKE_SYM |
-    FS.REFER |
-    FS.TRUNCATE,
-  d: FS.READ_FILE | FS.WRITE_FILE | FS.TRUNCATE | FS.IOCTL_DEV,
-  x: FS.EXECUTE | FS.READ_FILE,
-} as const;
-
-/**
- * The ruleset's handled fields for a kernel of Landlock ABI `abi`: every filesystem right it
- * knows (so whatever no rule grants is denied), TCP bind and connect from ABI 4 (no network
- * rule is ever added, so both are denied), and abstract Unix sockets and signals scoped to the
- * sandbox from ABI 6.
- */
-export function handledAccess(abi: number): { fs: number; net: number; scoped: number } {
-  let fs = (1 << 13) - 1;
-  if (abi >= 2) fs |= FS.REFER;
-  if (abi >= 3) fs |= FS.TRUNCATE;
-  if (abi >= 5) fs |= FS.IOCTL_DEV;
-  return { fs, net: abi >= 4 ? 3 : 0, scoped: abi >= 6 ? 3 : 0 };
-}
-
 /**
  * `<launcher> <fs> <net> <scoped> <rules…> --` for `policy` on a kernel of Landlock ABI `abi`,
  * ready to be followed by the program and its arguments (`program` is what it will exec, and
@@ -377,10 +325,10 @@ export function nativeLandlockPrefix(
     const dir = RULE_RIGHTS[kind] & handled.fs;
     rules.push(String(dir), String(dir & FILE_RIGHTS), path);
   };
-  for (const path of policy.readOnly) rule('r', path);
-  for (const path of policy.readWrite) rule('w', path);
-  for (const path of SANDBOX_DEVICES) rule('d', path);
-  for (const path of executeSet(program)) rule('x', path);
+  for (const path of policy.readOnly) rule('read', path);
+  for (const path of policy.readWrite) rule('write', path);
+  for (const path of SANDBOX_DEVICES) rule('device', path);
+  for (const path of executeSet(program)) rule('execute', path);
   return [
     launcher,
     String(handled.fs),

@@ -13,6 +13,7 @@
 import { dlopen, FFIType, ptr, read } from 'bun:ffi';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { SANDBOX_DEVICES } from './devices.ts';
+import { FILE_RIGHTS, handledAccess, RULE_RIGHTS } from './landlock-rights.ts';
 import type { SelfSandboxPolicy } from './policy.ts';
 
 export { SANDBOX_DEVICES } from './devices.ts';
@@ -38,42 +39,6 @@ const LANDLOCK_RULE_PATH_BENEATH = 1;
 const PR_SET_NO_NEW_PRIVS = 38;
 const O_PATH = 0o10000000;
 const O_CLOEXEC = 0o2000000;
-
-const FS = {
-  EXECUTE: 1 << 0,
-  WRITE_FILE: 1 << 1,
-  READ_FILE: 1 << 2,
-  READ_DIR: 1 << 3,
-  REMOVE_DIR: 1 << 4,
-  REMOVE_FILE: 1 << 5,
-  MAKE_CHAR: 1 << 6,
-  MAKE_DIR: 1 << 7,
-  MAKE_REG: 1 << 8,
-  MAKE_SOCK: 1 << 9,
-  MAKE_FIFO: 1 << 10,
-  MAKE_BLOCK: 1 << 11,
-  MAKE_SYM: 1 << 12,
-  REFER: 1 << 13,
-  TRUNCATE: 1 << 14,
-  IOCTL_DEV: 1 << 15,
-} as const;
-
-/** Rights that apply to a regular file (a rule on a file may hold only these). */
-const FILE_RIGHTS = FS.EXECUTE | FS.WRITE_FILE | FS.READ_FILE | FS.TRUNCATE | FS.IOCTL_DEV;
-const READ_RIGHTS = FS.READ_FILE | FS.READ_DIR;
-const WRITE_RIGHTS =
-  READ_RIGHTS |
-  FS.WRITE_FILE |
-  FS.REMOVE_DIR |
-  FS.REMOVE_FILE |
-  FS.MAKE_DIR |
-  FS.MAKE_REG |
-  FS.MAKE_SOCK |
-  FS.MAKE_FIFO |
-  FS.MAKE_SYM |
-  FS.REFER |
-  FS.TRUNCATE;
-const DEVICE_RIGHTS = FS.READ_FILE | FS.WRITE_FILE | FS.TRUNCATE | FS.IOCTL_DEV;
 
 type Libc = ReturnType<typeof openLibc>;
 let libc: Libc | undefined;
@@ -120,14 +85,6 @@ export function landlockAbi(): number {
   }
 }
 
-function handledFs(abi: number): number {
-  let rights = (1 << 13) - 1;
-  if (abi >= 2) rights |= FS.REFER;
-  if (abi >= 3) rights |= FS.TRUNCATE;
-  if (abi >= 5) rights |= FS.IOCTL_DEV;
-  return rights;
-}
-
 /**
  * Restricts the calling thread (and what it starts later) with Landlock to `policy`; the files
  * in `options.execute` may also be executed. Idempotent within a process: a second call reports
@@ -142,13 +99,9 @@ export function applyLandlock(
   if (abi === 0) {
     return { applied: false, abi, reason: 'the kernel has no Landlock (or it is disabled)' };
   }
-  const handled = handledFs(abi);
-  const attr = new BigUint64Array(3);
-  attr[0] = BigInt(handled);
-  // No network rule is ever added, so handling TCP denies every bind and connect.
-  if (abi >= 4) attr[1] = 3n;
-  // Abstract Unix sockets and signals stay inside the sandbox.
-  if (abi >= 6) attr[2] = 3n;
+  const access = handledAccess(abi);
+  const handled = access.fs;
+  const attr = BigUint64Array.of(BigInt(access.fs), BigInt(access.net), BigInt(access.scoped));
   const rulesetFd = sys(SYS_LANDLOCK_CREATE_RULESET, ptr(attr), attr.byteLength, 0);
   if (rulesetFd < 0) {
     return { applied: false, abi, reason: `landlock_create_ruleset failed (errno ${errno()})` };
@@ -156,10 +109,10 @@ export function applyLandlock(
   const skipped: string[] = [];
   try {
     const rules: Array<[string, number]> = [
-      ...policy.readOnly.map((p): [string, number] => [p, READ_RIGHTS]),
-      ...policy.readWrite.map((p): [string, number] => [p, WRITE_RIGHTS]),
-      ...SANDBOX_DEVICES.map((p): [string, number] => [p, DEVICE_RIGHTS]),
-      ...(options.execute ?? []).map((p): [string, number] => [p, FS.EXECUTE | FS.READ_FILE]),
+      ...policy.readOnly.map((p): [string, number] => [p, RULE_RIGHTS.read]),
+      ...policy.readWrite.map((p): [string, number] => [p, RULE_RIGHTS.write]),
+      ...SANDBOX_DEVICES.map((p): [string, number] => [p, RULE_RIGHTS.device]),
+      ...(options.execute ?? []).map((p): [string, number] => [p, RULE_RIGHTS.execute]),
     ];
     for (const [path, rights] of rules) {
       const failure = addPathRule(rulesetFd, path, rights & handled);
