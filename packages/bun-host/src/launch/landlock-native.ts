@@ -27,7 +27,19 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { SANDBOX_DEVICES } from './devices.ts';
 import { executeSet } from './execute-set.ts';
-import { FILE_RIGHTS, handledAccess, RULE_RIGHTS } from './landlock-rights.ts';
+import {
+  FILE_RIGHTS,
+  handledAccess,
+  LANDLOCK_CREATE_RULESET_VERSION,
+  LANDLOCK_RULE_PATH_BENEATH,
+  O_CLOEXEC,
+  O_PATH,
+  PR_SET_NO_NEW_PRIVS,
+  RULE_RIGHTS,
+  SYS_LANDLOCK_ADD_RULE,
+  SYS_LANDLOCK_CREATE_RULESET,
+  SYS_LANDLOCK_RESTRICT_SELF,
+} from './landlock-rights.ts';
 import { REPO_NODE_MODULES } from './paths.ts';
 import type { SelfSandboxPolicy } from './policy.ts';
 import { Assembler, Cond, Reg, staticElf } from './x64.ts';
@@ -38,22 +50,13 @@ export const LAUNCHER_FAILURE = 78;
 /** Where the executable is written: next to the one-file bootstrap builds. */
 export const NATIVE_LAUNCHER_DIR: string = join(REPO_NODE_MODULES, '.cache', 'spindle-runtime');
 
-// x86-64 system call numbers.
+// x86-64 system call numbers (the Landlock ones are shared: landlock-rights.ts).
 const SYS_WRITE = 1;
 const SYS_OPEN = 2;
 const SYS_CLOSE = 3;
 const SYS_EXECVE = 59;
 const SYS_EXIT = 60;
 const SYS_PRCTL = 157;
-const SYS_LANDLOCK_CREATE_RULESET = 444;
-const SYS_LANDLOCK_ADD_RULE = 445;
-const SYS_LANDLOCK_RESTRICT_SELF = 446;
-
-const LANDLOCK_CREATE_RULESET_VERSION = 1;
-const LANDLOCK_RULE_PATH_BENEATH = 1;
-const PR_SET_NO_NEW_PRIVS = 38;
-const O_PATH = 0o10000000;
-const O_CLOEXEC = 0o2000000;
 const O_DIRECTORY = 0o200000;
 const ENOTDIR = 20;
 

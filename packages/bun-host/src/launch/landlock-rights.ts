@@ -1,8 +1,23 @@
 /**
- * Landlock access rights (`linux/landlock.h`) and what each kind of rule grants, shared by every
- * launcher (`landlock.ts` through `bun:ffi`, the native one, and the numbers the Perl script
- * spells out itself). Node-loadable: constants and arithmetic only.
+ * Landlock's system interface (`linux/landlock.h`): syscall numbers, flags, access rights and
+ * what each kind of rule grants, shared by the launchers that make the calls themselves
+ * (`landlock.ts` through `bun:ffi`, and the native one; the Perl script spells out its own).
+ * Node-loadable: constants and arithmetic only.
  */
+
+/** Syscall numbers, shared by every architecture that has Landlock (asm-generic numbering). */
+export const SYS_LANDLOCK_CREATE_RULESET = 444;
+export const SYS_LANDLOCK_ADD_RULE = 445;
+export const SYS_LANDLOCK_RESTRICT_SELF = 446;
+/** `landlock_create_ruleset` flag: return the ABI version instead of a ruleset. */
+export const LANDLOCK_CREATE_RULESET_VERSION = 1;
+/** `landlock_add_rule` rule type of a path rule. */
+export const LANDLOCK_RULE_PATH_BENEATH = 1;
+/** `prctl` option required before an unprivileged process restricts itself. */
+export const PR_SET_NO_NEW_PRIVS = 38;
+/** `open` flags of a rule's path: a reference, not an open file, closed on exec. */
+export const O_PATH = 0o10000000;
+export const O_CLOEXEC = 0o2000000;
 
 /** Filesystem access rights, one bit each. */
 export const FS = {

@@ -13,7 +13,19 @@
 import { dlopen, FFIType, ptr, read } from 'bun:ffi';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { SANDBOX_DEVICES } from './devices.ts';
-import { FILE_RIGHTS, handledAccess, RULE_RIGHTS } from './landlock-rights.ts';
+import {
+  FILE_RIGHTS,
+  handledAccess,
+  LANDLOCK_CREATE_RULESET_VERSION,
+  LANDLOCK_RULE_PATH_BENEATH,
+  O_CLOEXEC,
+  O_PATH,
+  PR_SET_NO_NEW_PRIVS,
+  RULE_RIGHTS,
+  SYS_LANDLOCK_ADD_RULE,
+  SYS_LANDLOCK_CREATE_RULESET,
+  SYS_LANDLOCK_RESTRICT_SELF,
+} from './landlock-rights.ts';
 import type { SelfSandboxPolicy } from './policy.ts';
 
 export { SANDBOX_DEVICES } from './devices.ts';
@@ -29,16 +41,6 @@ export interface SelfSandboxResult {
   /** Policy paths that did not exist and got no rule. */
   skipped?: string[];
 }
-
-// Syscall numbers are shared by every architecture that has Landlock (asm-generic numbering).
-const SYS_LANDLOCK_CREATE_RULESET = 444;
-const SYS_LANDLOCK_ADD_RULE = 445;
-const SYS_LANDLOCK_RESTRICT_SELF = 446;
-const LANDLOCK_CREATE_RULESET_VERSION = 1;
-const LANDLOCK_RULE_PATH_BENEATH = 1;
-const PR_SET_NO_NEW_PRIVS = 38;
-const O_PATH = 0o10000000;
-const O_CLOEXEC = 0o2000000;
 
 type Libc = ReturnType<typeof openLibc>;
 let libc: Libc | undefined;
