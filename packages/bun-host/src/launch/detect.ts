@@ -223,7 +223,7 @@ function runAsync(cmd: string[]): Promise<ProbeResult> {
         const code = error && typeof error.code === 'number' ? error.code : error ? null : 0;
         resolve({
           ok: !error,
-          code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
+          code,
           stdout,
           detail: summarize(
             code,
