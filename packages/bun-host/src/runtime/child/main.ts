@@ -7,7 +7,7 @@
 import type { HostToWorker, WorkerToHost } from '@spindle/types';
 // The errors module alone: the package index would load every validator and valibot.
 import { SpindleError, serializeError } from '@spindle/types/errors';
-import { loadEntryModule } from '../entry-loader.ts';
+import { runEntryModule } from '../entry-loader.ts';
 import { takeInitFromEnv } from '../init-env.ts';
 import { detectMedium, type HostChannel, logUnwritable, openHostChannel } from './channel.ts';
 import { RequestTable } from './rpc.ts';
@@ -78,7 +78,7 @@ async function start(init: InitMessage): Promise<void> {
       configurable: false,
       writable: false,
     });
-    await loadEntryModule(init.entryPath);
+    await runEntryModule(init.entryPath);
   } catch (error) {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     post({ type: 'init_failed', error: serializeError(error) });
