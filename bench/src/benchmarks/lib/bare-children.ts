@@ -1,7 +1,7 @@
 /**
  * Bare floors built from the launch module's own command lines, for the `sandbox` figures: a
  * Bun child started with exactly the bwrap flags `planLaunch` uses (its `cmd`, with the Landlock
- * launcher left out so the floor is "bare bwrap + Bun"), and idle bare children whose resident
+ * and process-group launchers left out so the floor is "bare bwrap + Bun"), and idle bare children whose resident
  * memory is read. Same spawn options as the seed floors (JSON IPC, piped output). Bun-only.
  */
 import { dirname } from 'node:path';
@@ -19,7 +19,10 @@ export const READY_CHILD = fileURLToPath(
 /** Bound on the first message of a bare child. */
 const FIRST_MESSAGE_MS = 20_000;
 
-/** `bwrap <the launch module's flags> -- bun ready-child.ts`, without the Landlock launcher. */
+/**
+ * `bwrap <the launch module's flags> -- bun ready-child.ts`, without the Landlock launcher or
+ * the process-group launcher.
+ */
 export async function bareBwrapPlan(): Promise<LaunchPlan> {
   const caps = await detectSandbox();
   if (!caps.bwrap) {
@@ -27,7 +30,7 @@ export async function bareBwrapPlan(): Promise<LaunchPlan> {
   }
   const plan = planLaunch(
     { script: READY_CHILD, cwd: dirname(READY_CHILD), mode: 'sandbox' },
-    { ...caps, landlock: false },
+    { ...caps, landlock: false, groupLauncher: false },
   );
   if (plan.cmd[0] !== (caps.bwrapPath ?? 'bwrap')) {
     throw new SpindleError('INTERNAL', `expected a bwrap command, got ${plan.cmd[0]}`);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { errorMessage } from '@spindle/types';
 import { bunCommand, bunPath } from './bun-command.ts';
 import { bwrapArgs } from './bwrap.ts';
+import { installGroupLauncher } from './group-native.ts';
 import { installNativeLauncher } from './landlock-native.ts';
 import { LANDLOCK_EXEC_PERL, PRCTL_SYSCALL } from './landlock-perl.ts';
 import type { GuardCapabilities, SandboxCapabilities } from './types.ts';
@@ -26,7 +27,14 @@ let guardOnly: GuardCapabilities | undefined;
 const warnedOnce = new Set<string>();
 
 interface Probe {
-  layer: 'bwrap' | 'setpriv' | 'landlock' | 'bunNoOrphans' | 'perlLandlock' | 'nativeLandlock';
+  layer:
+    | 'bwrap'
+    | 'setpriv'
+    | 'landlock'
+    | 'bunNoOrphans'
+    | 'perlLandlock'
+    | 'nativeLandlock'
+    | 'groupLauncher';
   cmd: string[];
 }
 
@@ -72,9 +80,17 @@ function listsNoOrphans(result: ProbeResult): boolean {
   return result.ok && /(^|\s)--no-orphans(\s|$)/m.test(result.stdout);
 }
 
+/** The process-group launcher written into the cache and proven by its `--check`. */
+function groupLauncherSync(): Pick<GuardCapabilities, 'groupLauncher' | 'groupLauncherPath'> {
+  const path = installGroupLauncher();
+  return path && runSync([path, '--check']).ok
+    ? { groupLauncher: true, groupLauncherPath: path }
+    : { groupLauncher: false };
+}
+
 /**
- * The parent-death guard part of the capabilities, for `process` mode: the full detection when
- * it already ran, else only the guard probes (`bun --help` for `--no-orphans`, and setpriv;
+ * What `process` mode needs of the capabilities: the full detection when it already ran, else
+ * only its own probes (`bun --help` for `--no-orphans`, setpriv, the process-group launcher;
  * run once, synchronously, cached), so starting a `process` runtime never waits for the bwrap
  * and Landlock probes.
  */
@@ -88,10 +104,13 @@ export function guardCapabilitiesSync(): GuardCapabilities {
       // A bad LUMIVERSE_BUN_* setting: planLaunch reports it.
     }
     const setpriv = process.platform === 'linux' ? findExecutable('setpriv') : undefined;
-    guardOnly =
-      setpriv && runSync(setprivProbe(setpriv)).ok
-        ? { bunNoOrphans, setpriv: true, setprivPath: setpriv }
-        : { bunNoOrphans, setpriv: false };
+    guardOnly = {
+      bunNoOrphans,
+      ...(setpriv && runSync(setprivProbe(setpriv)).ok
+        ? { setpriv: true, setprivPath: setpriv }
+        : { setpriv: false }),
+      ...groupLauncherSync(),
+    };
   }
   return guardOnly;
 }
@@ -101,6 +120,8 @@ function pickGuard(caps: SandboxCapabilities): GuardCapabilities {
     bunNoOrphans: caps.bunNoOrphans ?? false,
     setpriv: caps.setpriv,
     ...(caps.setprivPath === undefined ? {} : { setprivPath: caps.setprivPath }),
+    groupLauncher: caps.groupLauncher ?? false,
+    ...(caps.groupLauncherPath === undefined ? {} : { groupLauncherPath: caps.groupLauncherPath }),
   };
 }
 
@@ -138,6 +159,12 @@ function probes(platform: NodeJS.Platform): {
       reasons.push(`bwrap cannot be set up: ${errorMessage(error)}`);
     }
   } else reasons.push('bwrap is not installed (Debian package "bubblewrap")');
+  // Not a layer either: without it, children get their group from a new session.
+  const group = installGroupLauncher();
+  if (group) {
+    paths.groupLauncherPath = group;
+    list.push({ layer: 'groupLauncher', cmd: [group, '--check'] });
+  }
   const setpriv = findExecutable('setpriv');
   if (setpriv) {
     paths.setprivPath = setpriv;
@@ -181,6 +208,8 @@ function combine(
     if (probe.layer === 'bunNoOrphans') {
       // Not an isolation layer: setpriv stands in when it is missing, so no reason is given.
       caps.bunNoOrphans = listsNoOrphans(result);
+    } else if (probe.layer === 'groupLauncher') {
+      caps.groupLauncher = result.ok;
     } else if (probe.layer === 'nativeLandlock') {
       // Its exit status is the ABI; it must agree with what Bun's probe read.
       nativeAbi = result.code ?? 0;
@@ -198,6 +227,10 @@ function combine(
   });
   caps.nativeLandlock = caps.landlock && nativeAbi === caps.landlockAbi;
   if (!caps.nativeLandlock) delete caps.nativeLandlockPath;
+  if (!caps.groupLauncher) {
+    caps.groupLauncher = false;
+    delete caps.groupLauncherPath;
+  }
   if (reasons.length > 0) caps.reason = reasons.join('; ');
   return caps;
 }

@@ -7,7 +7,8 @@
  * ```ts
  * const plan = planLaunch({ script, cwd: extDir, mode: 'sandbox',
  *   sandbox: { readOnly: [extDir], readWrite: [storageDir] } }, await detectSandbox());
- * Bun.spawn({ cmd: plan.cmd, env: plan.env, cwd: extDir, ipc, serialization: 'json' });
+ * Bun.spawn({ cmd: plan.cmd, env: plan.env, cwd: extDir, ipc, serialization: 'json',
+ *   detached: plan.group !== 'launcher' });
  * ```
  */
 import { dirname, isAbsolute } from 'node:path';
@@ -47,6 +48,7 @@ export {
   SECRET_NAME,
   scrubEnv,
 } from './env.ts';
+export { groupLauncherElf, installGroupLauncher } from './group-native.ts';
 export type { SelfSandboxResult } from './landlock.ts';
 export {
   installNativeLauncher,
@@ -96,6 +98,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  *   (+ setpriv); else no isolation, `sandbox: 'unavailable'` and one loud warning per process.
  *   Landlock needs `LUMIVERSE_BUN_METHOD=direct` (it execs the Bun binary itself).
  *
+ * Every plan gives the child its own process group (`LaunchPlan.group`): through the
+ * process-group launcher in front of the command when detection proved it (x86-64 Linux), else
+ * by the caller spawning it `detached`.
+ *
  * `caps` defaults to the cached detection (running it synchronously the first time; in
  * `process` mode only the setpriv probe). Pass `await detectSandbox()` to keep the host's
  * event loop free of the probes.
@@ -109,7 +115,8 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   const env: Record<string, string> = { ...scrubEnv(baseEnv), ...checkedExtraEnv(spec.env) };
   const target = [spec.script, ...(spec.args ?? [])];
   if (spec.mode === 'process') {
-    return { cmd: [...guardedBun(bun, caps ?? guardCapabilitiesSync()), ...target], env };
+    const guard = caps ?? guardCapabilitiesSync();
+    return { ...ownGroup([...guardedBun(bun, guard), ...target], guard), env };
   }
   const found = caps ?? detectSandboxSync();
 
@@ -168,7 +175,7 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
         readWrite: ['/tmp', ...readWrite],
       });
     }
-    return { cmd: [...prefix, ...start, ...target], env, sandbox: layers };
+    return { ...ownGroup([...prefix, ...start, ...target], found), env, sandbox: layers };
   }
 
   if (found.sandboxExec) {
@@ -199,7 +206,7 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
       guardedBun(bun, found),
       true,
     );
-    return { cmd: [...start, ...target], env, sandbox: ['landlock'] };
+    return { ...ownGroup([...start, ...target], found), env, sandbox: ['landlock'] };
   }
 
   const why = [
@@ -208,7 +215,22 @@ export function planLaunch(spec: LaunchSpec, caps?: SandboxCapabilities): Launch
   ];
   warnSandboxUnavailable(why.filter(Boolean).join('; ') || undefined);
   const unavailable: SandboxStatus = 'unavailable';
-  return { cmd: [...guardedBun(bun, found), ...target], env, sandbox: unavailable };
+  return { ...ownGroup([...guardedBun(bun, found), ...target], found), env, sandbox: unavailable };
+}
+
+/**
+ * `cmd` started through the process-group launcher when detection proved it and `cmd` names its
+ * program by absolute path (the launcher execs it without a `PATH` search); else `cmd` as is,
+ * for the caller to spawn `detached` (see `LaunchPlan.group`).
+ */
+function ownGroup(
+  cmd: string[],
+  caps: Pick<GuardCapabilities, 'groupLauncher' | 'groupLauncherPath'>,
+): Pick<LaunchPlan, 'cmd' | 'group'> {
+  if (caps.groupLauncher && caps.groupLauncherPath && isAbsolute(cmd[0]!)) {
+    return { cmd: [caps.groupLauncherPath, ...cmd], group: 'launcher' };
+  }
+  return { cmd, group: 'session' };
 }
 
 /**

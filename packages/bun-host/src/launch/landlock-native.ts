@@ -22,9 +22,6 @@
  * ruleset descriptor and the rule paths are opened close-on-exec. Other architectures use the
  * Perl launcher (the listing is x86-64 only).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SANDBOX_DEVICES } from './devices.ts';
 import { executeSet } from './execute-set.ts';
 import {
@@ -40,23 +37,22 @@ import {
   SYS_LANDLOCK_CREATE_RULESET,
   SYS_LANDLOCK_RESTRICT_SELF,
 } from './landlock-rights.ts';
-import { REPO_NODE_MODULES } from './paths.ts';
+import {
+  ascii,
+  emitPrologue,
+  emitStreq,
+  failureExits,
+  installNativeProgram,
+  LAUNCHER_FAILURE,
+  NATIVE_LAUNCHER_DIR,
+  SYS,
+  sys,
+} from './native-program.ts';
 import type { SelfSandboxPolicy } from './policy.ts';
 import { Assembler, Cond, Reg, staticElf } from './x64.ts';
 
-/** Exit status of every failure (EX_CONFIG, as the other launchers). */
-export const LAUNCHER_FAILURE = 78;
+export { LAUNCHER_FAILURE, NATIVE_LAUNCHER_DIR };
 
-/** Where the executable is written: next to the one-file bootstrap builds. */
-export const NATIVE_LAUNCHER_DIR: string = join(REPO_NODE_MODULES, '.cache', 'spindle-runtime');
-
-// x86-64 system call numbers (the Landlock ones are shared: landlock-rights.ts).
-const SYS_WRITE = 1;
-const SYS_OPEN = 2;
-const SYS_CLOSE = 3;
-const SYS_EXECVE = 59;
-const SYS_EXIT = 60;
-const SYS_PRCTL = 157;
 const O_DIRECTORY = 0o200000;
 const ENOTDIR = 20;
 
@@ -69,23 +65,22 @@ const BENEATH_ATTR = 32;
 const FILE_RIGHTS_SLOT = 48;
 const PATH_SLOT = 56;
 const FD_SLOT = 64;
-/** Decimal digits of an errno are written backwards from here. */
-const DIGITS_END = 127;
-const SCRATCH = 128;
 
 const PREFIX = '[spindle] sandbox: Landlock is required but was not applied: ';
-const MESSAGES = {
-  usage:
+const FAILURES = failureExits(PREFIX, [
+  [
+    'fail_usage',
     'usage: <fs> <net> <scoped> [<dir rights> <file rights> <path>]... -- /abs/program [args...]',
-  create: 'landlock_create_ruleset failed',
-  addRule: 'landlock_add_rule failed',
-  prctl: 'prctl(PR_SET_NO_NEW_PRIVS) failed',
-  restrict: 'landlock_restrict_self failed',
-  exec: 'execve of the program failed',
-} as const;
+    false,
+  ],
+  ['fail_create', 'landlock_create_ruleset failed', true],
+  ['fail_add_rule', 'landlock_add_rule failed', true],
+  ['fail_prctl', 'prctl(PR_SET_NO_NEW_PRIVS) failed', true],
+  ['fail_restrict', 'landlock_restrict_self failed', true],
+  ['fail_exec', 'execve of the program failed', true],
+]);
 
-const ascii = (text: string) => new TextEncoder().encode(text);
-const { rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r12, r13, r14, r15 } = Reg;
+const { rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r10, r12, r13, r14, r15 } = Reg;
 
 /** `dst ← argv[index + extra]` (argv in r13). Clobbers only `dst`. */
 function loadArg(a: Assembler, dst: Reg, index: Reg, extra = 0): void {
@@ -95,19 +90,12 @@ function loadArg(a: Assembler, dst: Reg, index: Reg, extra = 0): void {
     .load(dst, dst, extra * 8);
 }
 
-/** `rax ← syscall(nr, rdi…)`: loads the number; the caller has loaded the arguments. */
-function sys(a: Assembler, nr: number): void {
-  a.movImm(rax, nr).syscall();
-}
-
 /** The launcher's machine code (entry at offset 0). */
 export function nativeLauncherCode(): Uint8Array {
   const a = new Assembler();
 
-  // ---- prologue: r12 = argc, r13 = argv, r14 = envp (argv + 8 × (argc + 1)).
-  a.load(r12, rsp, 0).lea(r13, rsp, 8);
-  a.mov(r14, r12).shlImm(r14, 3).add(r14, r13).addImm(r14, 8);
-  a.subImm(rsp, SCRATCH);
+  // ---- prologue: r12 = argc, r13 = argv, r14 = envp, scratch below.
+  emitPrologue(a);
 
   // ---- `--abi`: exit status = landlock_create_ruleset(NULL, 0, VERSION), or 0 on error.
   a.cmpImm(r12, 2).jcc(Cond.ne, 'apply');
@@ -118,7 +106,7 @@ export function nativeLauncherCode(): Uint8Array {
   a.test(rax, rax).jcc(Cond.ns, 'abi_exit');
   a.movImm(rax, 0);
   a.label('abi_exit').mov(rdi, rax);
-  sys(a, SYS_EXIT);
+  sys(a, SYS.exit);
 
   // ---- the ruleset: fs, net and scoped from argv[1..3].
   a.label('apply');
@@ -149,13 +137,13 @@ export function nativeLauncherCode(): Uint8Array {
   a.store(rsp, PATH_SLOT, rdi);
   // A directory first; ENOTDIR means it exists but is not one: open it as a file.
   a.movImm(rsi, O_PATH | O_CLOEXEC | O_DIRECTORY).movImm(rdx, 0);
-  sys(a, SYS_OPEN);
+  sys(a, SYS.open);
   a.test(rax, rax).jcc(Cond.ns, 'have_fd');
   a.cmpImm(rax, -ENOTDIR).jcc(Cond.ne, 'next_rule'); // missing or unreachable: no rule
   a.load(rdi, rsp, PATH_SLOT)
     .movImm(rsi, O_PATH | O_CLOEXEC)
     .movImm(rdx, 0);
-  sys(a, SYS_OPEN);
+  sys(a, SYS.open);
   a.test(rax, rax).jcc(Cond.s, 'next_rule');
   a.load(rbp, rsp, FILE_RIGHTS_SLOT);
   a.label('have_fd');
@@ -168,7 +156,7 @@ export function nativeLauncherCode(): Uint8Array {
   a.mov(r8, rax).test(rax, rax).jcc(Cond.ne, 'fail_add_rule');
   a.label('close_fd');
   a.load(rdi, rsp, FD_SLOT);
-  sys(a, SYS_CLOSE);
+  sys(a, SYS.close);
   a.label('next_rule');
   a.addImm(r15, 3).jmp('rule');
 
@@ -178,61 +166,19 @@ export function nativeLauncherCode(): Uint8Array {
   loadArg(a, rdi, r15);
   a.loadByte(rax, rdi, 0).cmpImm(rax, 0x2f /* '/' */).jcc(Cond.ne, 'fail_usage');
   a.movImm(rdi, PR_SET_NO_NEW_PRIVS).movImm(rsi, 1).movImm(rdx, 0).movImm(r10, 0).movImm(r8, 0);
-  sys(a, SYS_PRCTL);
+  sys(a, SYS.prctl);
   a.mov(r8, rax).test(rax, rax).jcc(Cond.ne, 'fail_prctl');
   a.mov(rdi, rbx).movImm(rsi, 0);
   sys(a, SYS_LANDLOCK_RESTRICT_SELF);
   a.mov(r8, rax).test(rax, rax).jcc(Cond.ne, 'fail_restrict');
   loadArg(a, rdi, r15);
   a.mov(rsi, r15).shlImm(rsi, 3).add(rsi, r13).mov(rdx, r14);
-  sys(a, SYS_EXECVE);
+  sys(a, SYS.execve);
   a.mov(r8, rax).jmp('fail_exec');
 
-  // ---- failures: r8 = -errno (0 when there is none), rsi/rdx = the message.
-  const failures: Array<[string, keyof typeof MESSAGES, boolean]> = [
-    ['fail_usage', 'usage', false],
-    ['fail_create', 'create', true],
-    ['fail_add_rule', 'addRule', true],
-    ['fail_prctl', 'prctl', true],
-    ['fail_restrict', 'restrict', true],
-    ['fail_exec', 'exec', true],
-  ];
-  for (const [label, message, hasErrno] of failures) {
-    a.label(label);
-    if (!hasErrno) a.movImm(r8, 0);
-    a.leaLabel(rsi, `m_${message}`).movImm(rdx, ascii(MESSAGES[message]).length).jmp('fail');
-  }
-  a.label('fail');
-  a.mov(r9, rsi).mov(r10, rdx);
-  a.movImm(rdi, 2).leaLabel(rsi, 's_prefix').movImm(rdx, ascii(PREFIX).length);
-  sys(a, SYS_WRITE);
-  a.movImm(rdi, 2).mov(rsi, r9).mov(rdx, r10);
-  sys(a, SYS_WRITE);
-  a.test(r8, r8).jcc(Cond.e, 'fail_newline');
-  a.movImm(rdi, 2).leaLabel(rsi, 's_errno').movImm(rdx, ascii(' (errno ').length);
-  sys(a, SYS_WRITE);
-  // Decimal of -r8, written backwards into the scratch digits.
-  a.mov(rax, r8).neg(rax).movImm(r9, 10).lea(rdi, rsp, DIGITS_END).movImm(r10, 0);
-  a.label('digit');
-  a.movImm(rdx, 0).div(r9).addImm(rdx, 0x30).store8(rdi, 0, rdx);
-  a.subImm(rdi, 1).addImm(r10, 1).test(rax, rax).jcc(Cond.ne, 'digit');
-  a.lea(rsi, rdi, 1).mov(rdx, r10).movImm(rdi, 2);
-  sys(a, SYS_WRITE);
-  a.movImm(rdi, 2).leaLabel(rsi, 's_close').movImm(rdx, 1);
-  sys(a, SYS_WRITE);
-  a.label('fail_newline');
-  a.movImm(rdi, 2).leaLabel(rsi, 's_newline').movImm(rdx, 1);
-  sys(a, SYS_WRITE);
-  a.movImm(rdi, LAUNCHER_FAILURE);
-  sys(a, SYS_EXIT);
-
-  // ---- streq(rdi, rsi): rax = 1 when the two NUL-terminated strings are equal, else 0.
-  a.label('streq');
-  a.loadByte(rax, rdi, 0).loadByte(rcx, rsi, 0).cmp(rax, rcx).jcc(Cond.ne, 'streq_no');
-  a.test(rax, rax).jcc(Cond.e, 'streq_yes');
-  a.addImm(rdi, 1).addImm(rsi, 1).jmp('streq');
-  a.label('streq_yes').movImm(rax, 1).ret();
-  a.label('streq_no').movImm(rax, 0).ret();
+  // ---- failures: r8 = -errno (0 when there is none).
+  FAILURES.emitCode(a);
+  emitStreq(a);
 
   // ---- parse(rdi): rax = the non-empty decimal at rdi, at most 2^31 - 1; else a usage failure.
   a.label('parse');
@@ -247,16 +193,9 @@ export function nativeLauncherCode(): Uint8Array {
   a.label('parse_done').ret();
 
   // ---- read-only data.
-  const strings: Array<[string, string]> = [
-    ['s_abi', '--abi\0'],
-    ['s_dashdash', '--\0'],
-    ['s_prefix', PREFIX],
-    ['s_errno', ' (errno '],
-    ['s_close', ')'],
-    ['s_newline', '\n'],
-    ...Object.entries(MESSAGES).map(([key, text]): [string, string] => [`m_${key}`, text]),
-  ];
-  for (const [label, text] of strings) a.label(label).bytes(ascii(text));
+  a.label('s_abi').bytes(ascii('--abi\0'));
+  a.label('s_dashdash').bytes(ascii('--\0'));
+  FAILURES.emitData(a);
   return a.assemble();
 }
 
@@ -265,49 +204,17 @@ export function nativeLauncherElf(): Uint8Array {
   return staticElf(nativeLauncherCode());
 }
 
-const installed = new Map<string, string | undefined>();
-
-function sameBytes(path: string, expected: Uint8Array): boolean {
-  try {
-    return Buffer.from(expected).equals(readFileSync(path));
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Writes the launcher into `dir` (once per process; the name carries a hash of the bytes, so
- * hosts of different versions never share a file; a file of that name with other bytes is
- * replaced) and returns its path; `undefined` when it cannot be written (read-only install).
- * Not x86-64 Linux: `undefined`, nothing written.
+ * Writes the launcher into `dir` (once per process, named by a hash of its bytes; see
+ * `installNativeProgram`) and returns its path; `undefined` when it cannot be written, or off
+ * x86-64 Linux.
  */
 export function installNativeLauncher(
   dir: string = NATIVE_LAUNCHER_DIR,
   platform: NodeJS.Platform = process.platform,
   arch: string = process.arch,
 ): string | undefined {
-  if (platform !== 'linux' || arch !== 'x64') return undefined;
-  if (installed.has(dir)) return installed.get(dir);
-  let path: string | undefined;
-  try {
-    const elf = nativeLauncherElf();
-    const hash = createHash('sha256').update(elf).digest('hex').slice(0, 16);
-    path = join(dir, `landlock-launcher-${hash}`);
-    // A file already there is used only when it holds exactly these bytes (a stale, truncated or
-    // foreign file is replaced), and the detection probe then proves it runs.
-    if (!sameBytes(path, elf)) {
-      mkdirSync(dir, { recursive: true });
-      // Another host may be writing it too: each writes its own file, then renames.
-      const temp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-      writeFileSync(temp, elf, { mode: 0o755 });
-      chmodSync(temp, 0o755);
-      renameSync(temp, path);
-    }
-  } catch {
-    path = undefined;
-  }
-  installed.set(dir, path);
-  return path;
+  return installNativeProgram('landlock-launcher', nativeLauncherElf, dir, platform, arch);
 }
 
 /**

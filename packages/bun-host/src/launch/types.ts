@@ -45,6 +45,13 @@ export interface LaunchPlan {
   env: Record<string, string>;
   /** Active layers in `sandbox` mode, or `'unavailable'`; absent in `process` mode. */
   sandbox?: SandboxStatus;
+  /**
+   * How the child gets its own process group (so a forced stop can signal everything it
+   * started, and a terminal's Ctrl-C reaches only the host): `'launcher'` when `cmd` starts
+   * with the group launcher (`group-native.ts`: setpgid, then exec), `'session'` when the caller
+   * must spawn it with `detached: true` (a new session). @default 'session'
+   */
+  group?: 'launcher' | 'session';
 }
 
 /** Isolation features found on this machine (`detectSandbox`). */
@@ -87,10 +94,21 @@ export interface SandboxCapabilities {
   nativeLandlock?: boolean;
   /** Absolute path of the native launcher when `nativeLandlock` is true. */
   nativeLandlockPath?: string;
+  /**
+   * The process-group launcher (`group-native.ts`, x86-64 Linux) was written and its `--check`
+   * passed: children then get their own process group through it instead of a new session.
+   * @default false
+   */
+  groupLauncher?: boolean;
+  /** Absolute path of the process-group launcher when `groupLauncher` is true. */
+  groupLauncherPath?: string;
 }
 
-/** The parent-death guard part of `SandboxCapabilities`. */
+/**
+ * What `process` mode needs of `SandboxCapabilities`: the parent-death guard and the
+ * process-group launcher.
+ */
 export type GuardCapabilities = Pick<
   SandboxCapabilities,
-  'setpriv' | 'setprivPath' | 'bunNoOrphans'
+  'setpriv' | 'setprivPath' | 'bunNoOrphans' | 'groupLauncher' | 'groupLauncherPath'
 >;

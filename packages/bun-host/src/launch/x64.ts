@@ -1,6 +1,6 @@
 /**
  * A very small x86-64 assembler and static ELF writer: just the instructions the native
- * Landlock launcher (`landlock-native.ts`) is written in, with labels resolved in one pass at
+ * launchers (`landlock-native.ts`, `group-native.ts`) are written in, with labels resolved in one pass at
  * the end. Every operand is a 64-bit register, a 32-bit immediate, or memory addressed as
  * `[base + disp32]`; there is no instruction selection and no optimisation, so each method
  * emits exactly the encoding its comment names (Intel SDM, volume 2) and the unit tests pin

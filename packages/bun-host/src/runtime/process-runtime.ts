@@ -74,8 +74,9 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
       stdout: 'pipe',
       stderr: 'pipe',
       serialization: 'json',
-      // Its own process group, so a forced stop reaches whatever the runtime started.
-      detached: true,
+      // Its own process group, so a forced stop reaches whatever the runtime started: from the
+      // group launcher at the head of the command, else from a new session.
+      detached: plan.group !== 'launcher',
       ipc: (message) => channel.receive(message),
     });
   } catch (error) {

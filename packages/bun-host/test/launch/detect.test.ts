@@ -44,6 +44,10 @@ describe.skipIf(process.platform !== 'linux')('detectSandbox (real probes)', () 
       bunNoOrphans: full.bunNoOrphans,
       setpriv: full.setpriv,
       setprivPath: full.setprivPath,
+      groupLauncher: full.groupLauncher,
+      groupLauncherPath: full.groupLauncherPath,
     });
+    // x86-64 Linux proves the process-group launcher; elsewhere there is none.
+    expect(full.groupLauncher).toBe(process.platform === 'linux' && process.arch === 'x64');
   }, 30_000);
 });

@@ -73,6 +73,51 @@ function flagged(cmd: string[], flag: string): string[] {
   return cmd.flatMap((arg, i) => (arg === flag ? [cmd[i + 1]!] : []));
 }
 
+describe('planLaunch: the process group', () => {
+  const GROUP = { groupLauncher: true, groupLauncherPath: '/cache/group-launcher-0123' };
+
+  it('puts the group launcher first in every mode when detection proved it', () => {
+    const proc = planLaunch({ ...spec, mode: 'process' }, { ...LINUX_FULL, ...GROUP });
+    expect(proc.group).toBe('launcher');
+    expect(proc.cmd.slice(0, 2)).toEqual(['/cache/group-launcher-0123', '/usr/bin/setpriv']);
+    const sandbox = planLaunch(spec, { ...LINUX_FULL, ...GROUP });
+    expect(sandbox.group).toBe('launcher');
+    expect(sandbox.cmd.slice(0, 2)).toEqual(['/cache/group-launcher-0123', '/usr/bin/bwrap']);
+    const landlockOnly = planLaunch(spec, { ...LINUX_FULL, bwrap: false, ...GROUP });
+    expect(landlockOnly.group).toBe('launcher');
+    expect(landlockOnly.cmd[0]).toBe('/cache/group-launcher-0123');
+    expect(landlockOnly.cmd[1]).toBe('/usr/bin/setpriv');
+  });
+
+  it('leaves the group to a new session without the launcher, or for a relative program', () => {
+    const without = planLaunch({ ...spec, mode: 'process' }, LINUX_FULL);
+    expect(without.group).toBe('session');
+    expect(without.cmd[0]).toBe('/usr/bin/setpriv');
+    const unproven = planLaunch(
+      { ...spec, mode: 'process' },
+      { ...LINUX_FULL, groupLauncher: false, groupLauncherPath: '/cache/group-launcher-0123' },
+    );
+    expect(unproven.group).toBe('session');
+    // The launcher execs without a PATH search: a bare `grun` stays a new session.
+    const termux = planLaunch(
+      {
+        ...spec,
+        mode: 'process',
+        baseEnv: { LUMIVERSE_BUN_METHOD: 'grun', LUMIVERSE_BUN_PATH: '/t/bun' },
+      },
+      { ...NONE, ...GROUP },
+    );
+    expect(termux.group).toBe('session');
+    expect(termux.cmd[0]).toBe('grun');
+  });
+
+  it('never puts the launcher in front of sandbox-exec (not Linux)', () => {
+    const plan = planLaunch(spec, { ...NONE, sandboxExec: true, ...GROUP });
+    expect(plan.cmd[0]).toBe(SANDBOX_EXEC);
+    expect(plan.group ?? 'session').toBe('session');
+  });
+});
+
 describe('planLaunch: process mode', () => {
   it('puts the setpriv parent-death guard in front of Bun when setpriv works', () => {
     const plan = planLaunch({ ...spec, mode: 'process' }, LINUX_FULL);
@@ -127,10 +172,16 @@ describe('planLaunch: process mode', () => {
   });
 
   it.skipIf(process.platform !== 'linux')(
-    'without caps, process mode probes only the guards (this Bun has --no-orphans)',
+    'without caps, process mode probes only its own needs (this Bun has --no-orphans)',
     () => {
       const plan = planLaunch({ ...spec, mode: 'process' });
-      expect(plan.cmd.slice(0, 3)).toEqual([BUN, '--no-orphans', spec.script]);
+      // x86-64 Linux: the process-group launcher in front; elsewhere a new session.
+      const head = plan.group === 'launcher' ? plan.cmd.slice(1, 4) : plan.cmd.slice(0, 3);
+      expect(head).toEqual([BUN, '--no-orphans', spec.script]);
+      if (process.arch === 'x64') {
+        expect(plan.group).toBe('launcher');
+        expect(plan.cmd[0]).toMatch(/\/group-launcher-[0-9a-f]{16}$/);
+      } else expect(plan.group).toBe('session');
     },
   );
 

@@ -1,13 +1,14 @@
 /**
- * The x86-64 assembler behind the native Landlock launcher: each instruction's bytes pinned
- * against the Intel encoding (cross-checked with objdump where it is installed), label
- * arithmetic, operand checks, and the ELF container.
+ * The x86-64 assembler behind the native launchers (Landlock and process group): each
+ * instruction's bytes pinned against the Intel encoding (cross-checked with objdump where it is
+ * installed), label arithmetic, operand checks, the ELF container, and the programs' system calls.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { groupLauncherCode } from '../../src/launch/group-native.ts';
 import { nativeLauncherCode, nativeLauncherElf } from '../../src/launch/landlock-native.ts';
 import {
   Assembler,
@@ -120,31 +121,45 @@ describe('staticElf', () => {
 
 const objdump = spawnSync('objdump', ['--version']).status === 0;
 
-describe.skipIf(!objdump)('the launcher code, read back by objdump', () => {
-  it('decodes cleanly up to its data, and makes exactly the system calls the design lists', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spindle-x64-'));
-    try {
-      const file = join(dir, 'code.bin');
-      const code = nativeLauncherCode();
-      writeFileSync(file, code);
-      const out = spawnSync('objdump', ['-D', '-b', 'binary', '-m', 'i386:x86-64', file], {
-        encoding: 'utf8',
-      }).stdout;
-      // Everything before the first string is code: no undecodable bytes there.
-      const dataStart = Buffer.from(code).indexOf('--abi\0');
-      const lines = out.split('\n').filter((l) => /^\s+[0-9a-f]+:\t/.test(l));
-      const codeLines = lines.filter((l) => Number.parseInt(l.trim(), 16) < dataStart);
-      expect(codeLines.some((l) => l.includes('(bad)'))).toBe(false);
-      // Every syscall is preceded by loading its number into rax.
-      const numbers = codeLines.flatMap((line, i) => {
-        if (!/\tsyscall\s*$/.test(line)) return [];
-        const nr = /mov\s+\$0x([0-9a-f]+),%rax\s*$/.exec(codeLines[i - 1] ?? '');
-        return [nr ? Number.parseInt(nr[1]!, 16) : -1];
-      });
-      // write, open, close, execve, exit, prctl and the three Landlock calls; nothing else.
-      expect(new Set(numbers)).toEqual(new Set([1, 2, 3, 59, 60, 157, 444, 445, 446]));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+/** The system call numbers `code` makes, read back by objdump; no undecodable bytes before `data`. */
+function syscallsOf(code: Uint8Array, dataMarker: string): Set<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'spindle-x64-'));
+  try {
+    const file = join(dir, 'code.bin');
+    writeFileSync(file, code);
+    const out = spawnSync('objdump', ['-D', '-b', 'binary', '-m', 'i386:x86-64', file], {
+      encoding: 'utf8',
+    }).stdout;
+    // Everything before the first string is code: no undecodable bytes there.
+    const dataStart = Buffer.from(code).indexOf(dataMarker);
+    expect(dataStart).toBeGreaterThan(0);
+    const lines = out.split('\n').filter((l) => /^\s+[0-9a-f]+:\t/.test(l));
+    const codeLines = lines.filter((l) => Number.parseInt(l.trim(), 16) < dataStart);
+    expect(codeLines.some((l) => l.includes('(bad)'))).toBe(false);
+    // Every syscall is preceded by loading its number into rax.
+    const numbers = codeLines.flatMap((line, i) => {
+      if (!/\tsyscall\s*$/.test(line)) return [];
+      const nr = /mov\s+\$0x([0-9a-f]+),%rax\s*$/.exec(codeLines[i - 1] ?? '');
+      return [nr ? Number.parseInt(nr[1]!, 16) : -1];
+    });
+    return new Set(numbers);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!objdump)('the native programs, read back by objdump', () => {
+  it('the Landlock launcher decodes cleanly up to its data and makes the listed calls', () => {
+    // write, open, close, execve, exit, prctl and the three Landlock calls; nothing else.
+    expect(syscallsOf(nativeLauncherCode(), '--abi\0')).toEqual(
+      new Set([1, 2, 3, 59, 60, 157, 444, 445, 446]),
+    );
+  });
+
+  it('the process-group launcher decodes cleanly up to its data and makes the listed calls', () => {
+    // write, getpid, execve, exit, setpgid, getpgid; nothing else.
+    expect(syscallsOf(groupLauncherCode(), '--check\0')).toEqual(
+      new Set([1, 39, 59, 60, 109, 121]),
+    );
   });
 });

@@ -3,7 +3,9 @@
  * restart, the crash limit, serialized enable/disable, and a host that keeps going.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
 import { RUNTIME_MODES } from '@spindle/types';
+import { findExecutable } from '../../src/launch/detect.ts';
 import type { RuntimeExitEvent } from '../../src/runtime/controller.ts';
 import {
   ask,
@@ -14,6 +16,13 @@ import {
   TEST_TIMING,
   waitUntil,
 } from './helpers.ts';
+
+/** Process group and session of `pid`, from /proc (fields 5 and 6 of its stat). */
+function groupAndSession(pid: number): { pgid: number; sid: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { pgid: Number(fields[2]), sid: Number(fields[3]) };
+}
 
 afterEach(async () => {
   await closeTestHosts();
@@ -108,6 +117,37 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(t.host.get('blocked')?.state).toBe('disabled');
     if (mode !== 'worker') expect(isAlive(probePid)).toBe(false);
   });
+
+  test.skipIf(mode === 'worker')(
+    'a runtime leads its own process group, and a forced stop kills what it started',
+    async () => {
+      const t = await startTestHost(mode, {
+        enable: ['probe'],
+        timing: { ...TEST_TIMING, shutdownTimeoutMs: 300, killGraceMs: 300 },
+      });
+      t.gateway.open('s1', 'alice', ['probe']);
+      const pid = t.host.get('probe')?.pid ?? 0;
+      const ids = groupAndSession(pid);
+      expect(ids.pgid).toBe(pid);
+      // The process-group launcher (x86-64 Linux) keeps the host's session; else a new session.
+      const launcher = process.platform === 'linux' && process.arch === 'x64';
+      expect(ids.sid).toBe(launcher ? groupAndSession(process.pid).sid : pid);
+
+      // In process mode a program that is not Bun; the sandbox executes nothing but Bun.
+      const cmd = mode === 'process' ? [findExecutable('sleep') ?? '/bin/sleep', '60'] : undefined;
+      expect(typeof (await ask(t, 's1', 'spawn_idle_child', { cmd })).result).toBe('number');
+      const tree = descendants(pid);
+      expect(tree.length).toBeGreaterThan(0);
+      expect((await ask(t, 's1', 'block')).result).toBe('blocking');
+      await Bun.sleep(100);
+      const exits: RuntimeExitEvent[] = [];
+      t.host.events.on('exit', (e) => exits.push(e));
+      await t.host.disable('probe');
+      expect(exits.map((e) => e.reason)).toEqual(['killed']);
+      // Its own child goes with it.
+      await waitUntil(() => [pid, ...tree].every((p) => !isAlive(p)), 5_000, 'the group gone');
+    },
+  );
 
   test('a crash is restarted with backoff and the runtime serves again', async () => {
     const t = await startTestHost(mode, { enable: ['probe'] });

@@ -63,8 +63,9 @@ export class ChildLink implements ProcessDriver {
       stdout: 'pipe',
       stderr: 'pipe',
       serialization: 'json',
-      // Its own process group: a kill reaches whatever the entry started.
-      detached: true,
+      // Its own process group, so a kill reaches whatever the entry started: from the group
+      // launcher at the head of the command, else from a new session.
+      detached: options.plan.group !== 'launcher',
       ipc: (message) => this.#receive(message),
     });
     this.pid = this.#child.pid;
