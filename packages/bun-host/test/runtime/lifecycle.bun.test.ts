@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { RUNTIME_MODES } from '@spindle/types';
-import { findExecutable } from '../../src/launch/detect.ts';
+import { detectSandbox, findExecutable } from '../../src/launch/detect.ts';
 import type { RuntimeExitEvent } from '../../src/runtime/controller.ts';
 import {
   ask,
@@ -129,8 +129,10 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
       const pid = t.host.get('probe')?.pid ?? 0;
       const ids = groupAndSession(pid);
       expect(ids.pgid).toBe(pid);
-      // The process-group launcher (x86-64 Linux) keeps the host's session; else a new session.
-      const launcher = process.platform === 'linux' && process.arch === 'x64';
+      // The process-group launcher (x86-64 Linux, no bwrap) keeps the host's session; else a
+      // new session.
+      const caps = await detectSandbox();
+      const launcher = caps.groupLauncher === true && (mode === 'process' || !caps.bwrap);
       expect(ids.sid).toBe(launcher ? groupAndSession(process.pid).sid : pid);
 
       // In process mode a program that is not Bun; the sandbox executes nothing but Bun.
