@@ -73,6 +73,12 @@ export class BackendSupervisor {
   /** Bumped by every unload: a spawn that began before it is refused (`EXTENSION_UNLOADED`). */
   readonly #epochs = new Map<string, number>();
   readonly #unloading = new Set<string>();
+  /**
+   * Launch plan per extension: the same for every process it spawns (the script, the extension
+   * folder, the mode, the host's environment), so only the first spawn pays for planning.
+   * Dropped when the extension is unloaded.
+   */
+  readonly #plans = new Map<string, { key: string; plan: Promise<LaunchPlan> }>();
   /** Recent processes, live or ended, for operator views (bounded). */
   readonly #recent: BackendEntry[] = [];
   #closing = false;
@@ -239,6 +245,7 @@ export class BackendSupervisor {
   async unloadExtension(extensionId: string): Promise<void> {
     this.#unloading.add(extensionId);
     this.#epochs.set(extensionId, (this.#epochs.get(extensionId) ?? 0) + 1);
+    this.#plans.delete(extensionId);
     try {
       await Promise.all(
         this.#table
@@ -299,9 +306,32 @@ export class BackendSupervisor {
 
   async #plan(ext: ExtensionProcessContext): Promise<LaunchPlan> {
     const mode = ext.runtimeMode === 'sandbox' ? 'sandbox' : 'process';
-    let plan: LaunchPlan;
+    const key = `${mode}\0${ext.extensionPath}`;
+    let cached = this.#plans.get(ext.extensionId);
+    if (cached?.key !== key) {
+      cached = { key, plan: this.#newPlan(ext, mode) };
+      this.#plans.set(ext.extensionId, cached);
+      // A failed plan is not kept: the next spawn tries again.
+      const attempt = cached;
+      attempt.plan.catch(() => {
+        if (this.#plans.get(ext.extensionId) === attempt) this.#plans.delete(ext.extensionId);
+      });
+    }
+    const plan = await cached.plan;
+    if (mode === 'sandbox' && (plan.sandbox === undefined || plan.sandbox === 'unavailable')) {
+      this.#opts.logger({
+        level: 'warn',
+        extensionId: ext.extensionId,
+        message:
+          'SANDBOX UNAVAILABLE: this backend process runs WITHOUT isolation (sandbox: "unavailable")',
+      });
+    }
+    return plan;
+  }
+
+  async #newPlan(ext: ExtensionProcessContext, mode: 'process' | 'sandbox'): Promise<LaunchPlan> {
     try {
-      plan = await this.#opts.launcher.plan({
+      const plan = await this.#opts.launcher.plan({
         script: await bundledScript(BACKEND_CHILD_SCRIPT),
         cwd: ext.extensionPath,
         mode,
@@ -309,6 +339,10 @@ export class BackendSupervisor {
           ? { sandbox: { readOnly: [ext.extensionPath], readWrite: [] } }
           : {}),
       });
+      // Shared by every spawn of the extension: nobody may change it.
+      Object.freeze(plan.cmd);
+      Object.freeze(plan.env);
+      return Object.freeze(plan);
     } catch (error) {
       throw new SpindleError(
         'INTERNAL',
@@ -319,15 +353,6 @@ export class BackendSupervisor {
         },
       );
     }
-    if (mode === 'sandbox' && (plan.sandbox === undefined || plan.sandbox === 'unavailable')) {
-      this.#opts.logger({
-        level: 'warn',
-        extensionId: ext.extensionId,
-        message:
-          'SANDBOX UNAVAILABLE: this backend process runs WITHOUT isolation (sandbox: "unavailable")',
-      });
-    }
-    return plan;
   }
 
   #access(ext: ExtensionProcessContext, processId: string, userId?: string): BackendEntry {
