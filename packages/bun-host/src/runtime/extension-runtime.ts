@@ -15,6 +15,7 @@ import {
 import { isFileSync } from '../extensions/discovery.ts';
 import type { FrontendGateway } from '../frontend/gateway.ts';
 import type { SandboxCapabilities } from '../launch/index.ts';
+import type { LaunchPlan } from '../launch/types.ts';
 import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
 import { createStatsSampler, type StatsConfig } from '../stats/index.ts';
 import {
@@ -22,7 +23,7 @@ import {
   type ExtensionStateChange,
   type RuntimeExitEvent,
 } from './controller.ts';
-import { launchProcessRuntime } from './process-runtime.ts';
+import { launchProcessRuntime, planProcessRuntime } from './process-runtime.ts';
 import { RuntimeRouter } from './router.ts';
 import type { RuntimeTimingOptions } from './timing.ts';
 import type { RuntimeInstance, Timers } from './types.ts';
@@ -97,6 +98,26 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     o.log('warn', `rejected a message from the runtime: ${reason}`, 'host');
   const warn = (message: string) => o.log('warn', message, 'host');
 
+  // One launch plan per extension, made at its first start and reused by restarts: nothing in
+  // it changes between starts (the `init` is added at each one). A failed plan is not kept.
+  let plan: Promise<LaunchPlan> | undefined;
+  const planOnce = (mode: 'process' | 'sandbox'): Promise<LaunchPlan> => {
+    if (plan === undefined) {
+      const attempt = planProcessRuntime({
+        mode,
+        extensionPath: extension.path,
+        storagePath: o.storagePath,
+        baseEnv: o.env,
+        sandboxCapabilities: o.sandboxCapabilities,
+      });
+      plan = attempt;
+      attempt.catch(() => {
+        if (plan === attempt) plan = undefined;
+      });
+    }
+    return plan;
+  };
+
   const launch = async (init: HostToWorker): Promise<RuntimeInstance> => {
     if (!isFileSync(extension.backendEntryPath)) {
       throw new SpindleError(
@@ -117,6 +138,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       storagePath: o.storagePath,
       baseEnv: o.env,
       sandboxCapabilities: o.sandboxCapabilities,
+      plan: await planOnce(runtimeMode),
       init,
       onLine: (stream, line) => o.log(stream === 'stderr' ? 'warn' : 'info', line, stream),
       onRefused: refused,

@@ -5,6 +5,7 @@
  */
 import { type HostToWorker, SpindleError } from '@spindle/types';
 import { detectSandbox, planLaunch, type SandboxCapabilities } from '../launch/index.ts';
+import type { LaunchPlan } from '../launch/types.ts';
 import { INIT_ENV_MAX_BYTES, RUNTIME_INIT_ENV } from './init-env.ts';
 import { IpcChannel } from './ipc-channel.ts';
 import { LineTail, readLines } from './lines.ts';
@@ -12,8 +13,8 @@ import { CHILD_BOOTSTRAP_PATH } from './paths.ts';
 import { bundledScript } from './script-bundle.ts';
 import type { RuntimeExitStatus, RuntimeInstance, RuntimeSignal } from './types.ts';
 
-/** What a subprocess runtime is started with. */
-export interface ProcessRuntimeSpec {
+/** What the launch plan of a subprocess runtime depends on: the same for every start. */
+export interface ProcessRuntimePlanSpec {
   mode: 'process' | 'sandbox';
   extensionPath: string;
   storagePath: string;
@@ -21,6 +22,10 @@ export interface ProcessRuntimeSpec {
   sandboxCapabilities?: SandboxCapabilities | undefined;
   /** Environment scrubbed into the runtime's. @default process.env */
   baseEnv?: Record<string, string | undefined>;
+}
+
+/** What a subprocess runtime is started with. */
+export interface ProcessRuntimeSpec extends ProcessRuntimePlanSpec {
   /** One line the runtime wrote to stdout or stderr. */
   onLine(stream: 'stdout' | 'stderr', line: string): void;
   /** An inbound message was refused (unbranded or not an object). */
@@ -29,33 +34,47 @@ export interface ProcessRuntimeSpec {
   onWarn(message: string): void;
   /** The `init` message, handed over in the environment when small enough (`init-env.ts`). */
   init?: HostToWorker;
+  /**
+   * A plan made by `planProcessRuntime` for this same spec, reused instead of planning again
+   * (the `init` is added to its environment at each start). @default planned for this start
+   */
+  plan?: LaunchPlan | undefined;
 }
 
-/** Starts a subprocess runtime. The entry is imported only after `init`. */
-export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<RuntimeInstance> {
-  const sandbox =
-    spec.mode === 'sandbox'
-      ? {
-          readOnly: [spec.extensionPath],
-          readWrite: [spec.storagePath],
-        }
-      : undefined;
+/**
+ * Plans the command and environment of a subprocess runtime, without its `init`: the bundled
+ * bootstrap, the scrubbed environment, the parent-death guard, its own process group and, in
+ * `sandbox` mode, the sandbox layers. Nothing in it changes from one start of an extension to
+ * the next, so a caller that starts the same extension again may keep it (frozen) and pass it
+ * to `launchProcessRuntime`.
+ */
+export async function planProcessRuntime(spec: ProcessRuntimePlanSpec): Promise<LaunchPlan> {
   const caps =
     spec.sandboxCapabilities ?? (spec.mode === 'sandbox' ? await detectSandbox() : undefined);
   const script = await bundledScript(CHILD_BOOTSTRAP_PATH);
-  const initJson = spec.init === undefined ? undefined : JSON.stringify(spec.init);
-  const initInEnv = initJson !== undefined && initJson.length <= INIT_ENV_MAX_BYTES;
   const plan = planLaunch(
     {
       script,
       cwd: spec.extensionPath,
       mode: spec.mode,
-      ...(initInEnv ? { env: { [RUNTIME_INIT_ENV]: initJson } } : {}),
-      ...(sandbox ? { sandbox } : {}),
+      ...(spec.mode === 'sandbox'
+        ? { sandbox: { readOnly: [spec.extensionPath], readWrite: [spec.storagePath] } }
+        : {}),
       ...(spec.baseEnv ? { baseEnv: spec.baseEnv } : {}),
     },
     caps,
   );
+  Object.freeze(plan.env);
+  Object.freeze(plan.cmd);
+  return Object.freeze(plan);
+}
+
+/** Starts a subprocess runtime. The entry is imported only after `init`. */
+export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<RuntimeInstance> {
+  const plan = spec.plan ?? (await planProcessRuntime(spec));
+  const initJson = spec.init === undefined ? undefined : JSON.stringify(spec.init);
+  const initInEnv = initJson !== undefined && initJson.length <= INIT_ENV_MAX_BYTES;
+  const env = initInEnv ? { ...plan.env, [RUNTIME_INIT_ENV]: initJson } : plan.env;
   if (spec.mode === 'sandbox' && (plan.sandbox === undefined || plan.sandbox === 'unavailable')) {
     spec.onWarn(
       'SANDBOX UNAVAILABLE: no sandbox layer works on this machine; this runtime runs WITHOUT isolation (sandbox: "unavailable")',
@@ -67,8 +86,8 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
   let child: Bun.Subprocess<'ignore', 'pipe', 'pipe'>;
   try {
     child = Bun.spawn({
-      cmd: plan.cmd,
-      env: plan.env,
+      cmd: [...plan.cmd],
+      env,
       cwd: spec.extensionPath,
       stdin: 'ignore',
       stdout: 'pipe',
