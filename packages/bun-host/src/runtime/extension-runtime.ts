@@ -23,7 +23,11 @@ import {
   type ExtensionStateChange,
   type RuntimeExitEvent,
 } from './controller.ts';
-import { launchProcessRuntime, planProcessRuntime } from './process-runtime.ts';
+import {
+  launchProcessRuntime,
+  type ProcessRuntimePlanSpec,
+  planProcessRuntime,
+} from './process-runtime.ts';
 import { RuntimeRouter } from './router.ts';
 import type { RuntimeTimingOptions } from './timing.ts';
 import type { RuntimeInstance, Timers } from './types.ts';
@@ -101,15 +105,9 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
   // One launch plan per extension, made at its first start and reused by restarts: nothing in
   // it changes between starts (the `init` is added at each one). A failed plan is not kept.
   let plan: Promise<LaunchPlan> | undefined;
-  const planOnce = (mode: 'process' | 'sandbox'): Promise<LaunchPlan> => {
+  const planOnce = (spec: ProcessRuntimePlanSpec): Promise<LaunchPlan> => {
     if (plan === undefined) {
-      const attempt = planProcessRuntime({
-        mode,
-        extensionPath: extension.path,
-        storagePath: o.storagePath,
-        baseEnv: o.env,
-        sandboxCapabilities: o.sandboxCapabilities,
-      });
+      const attempt = planProcessRuntime(spec);
       plan = attempt;
       attempt.catch(() => {
         if (plan === attempt) plan = undefined;
@@ -132,13 +130,16 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
         onWarn: warn,
       });
     }
-    const runtime = await launchProcessRuntime({
+    const planSpec: ProcessRuntimePlanSpec = {
       mode: runtimeMode,
       extensionPath: extension.path,
       storagePath: o.storagePath,
       baseEnv: o.env,
       sandboxCapabilities: o.sandboxCapabilities,
-      plan: await planOnce(runtimeMode),
+    };
+    const runtime = await launchProcessRuntime({
+      ...planSpec,
+      plan: await planOnce(planSpec),
       init,
       onLine: (stream, line) => o.log(stream === 'stderr' ? 'warn' : 'info', line, stream),
       onRefused: refused,
