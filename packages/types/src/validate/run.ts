@@ -1,6 +1,7 @@
 /** Running a schema and turning its first issue into a `ValidationIssue`. */
 import * as v from 'valibot';
 import type { SpindleErrorCode } from '../errors.ts';
+import { compiledSchema, REFUSED } from './compile.ts';
 import {
   contextOf,
   type IssueContext,
@@ -25,6 +26,9 @@ export function runSchema<T>(
   label: string,
   context: IssueContext = {},
 ): ValidationResult<T> {
+  // Input that passes takes the compiled path; valibot itself words a refusal.
+  const accepted = compiledSchema(schema)(input);
+  if (accepted !== REFUSED) return valid(accepted as T);
   const result = v.safeParse(schema, input, CONFIG);
   if (result.success) return valid(result.output as T);
   const issue = result.issues[0];
@@ -42,6 +46,8 @@ export function runFrameSchema<T>(
   protocolLabel: string,
   type: string,
 ): ValidationResult<T> {
+  const accepted = compiledSchema(schema)(frame);
+  if (accepted !== REFUSED) return valid(accepted as T);
   const result = v.safeParse(schema, frame, CONFIG);
   if (result.success) return valid(result.output as T);
   const issue = result.issues[0];

@@ -47,8 +47,9 @@ type _Subprocess = [
   Expect<UnionInSync<v.InferOutput<(typeof hostToBackendSchemas)[number]>, HostToBackendProcess>>,
 ];
 
-const BACKEND_TO_HOST = protocol('subprocess message', backendToHostSchemas);
-const HOST_TO_BACKEND = protocol('host message', hostToBackendSchemas);
+/** The protocol descriptions (schemas by `type`); internal, exported for the validator tests. */
+export const BACKEND_TO_HOST = protocol('subprocess message', backendToHostSchemas);
+export const HOST_TO_BACKEND = protocol('host message', hostToBackendSchemas);
 
 /**
  * Validates a message a backend subprocess sent to the host: the parsed IPC value, or its raw

@@ -145,8 +145,9 @@ type _Wire = [
   Expect<UnionInSync<v.InferOutput<(typeof serverSchemas)[number]>, ServerFrame>>,
 ];
 
-const CLIENT = protocol('client frame', clientSchemas, ['hello']);
-const SERVER = protocol('server frame', serverSchemas, ['welcome']);
+/** The protocol descriptions (schemas by `type`); internal, exported for the validator tests. */
+export const CLIENT = protocol('client frame', clientSchemas, ['hello']);
+export const SERVER = protocol('server frame', serverSchemas, ['welcome']);
 
 function maxBytes(opts: WireValidationOptions | undefined): number {
   const max = opts?.maxFrameBytes;

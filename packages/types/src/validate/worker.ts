@@ -165,8 +165,9 @@ type _Worker = [
   Expect<UnionInSync<v.InferOutput<(typeof hostToWorkerSchemas)[number]>, HostToWorker>>,
 ];
 
-const WORKER_TO_HOST = protocol('runtime message', workerToHostSchemas);
-const HOST_TO_WORKER = protocol('host message', hostToWorkerSchemas);
+/** The protocol descriptions (schemas by `type`); internal, exported for the validator tests. */
+export const WORKER_TO_HOST = protocol('runtime message', workerToHostSchemas);
+export const HOST_TO_WORKER = protocol('host message', hostToWorkerSchemas);
 
 /**
  * Validates a message a backend runtime sent to the host: the parsed IPC / postMessage value,

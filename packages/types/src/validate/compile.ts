@@ -1,0 +1,253 @@
+/**
+ * The protocols' valibot schemas turned into plain functions for the input that passes them.
+ *
+ * Every frame, IPC message and batch element is checked against a valibot schema, and nearly all
+ * of them pass. Running a schema through valibot allocates a dataset per node, a result per
+ * call and walks each pipe through generic `~run` methods: about 0.2 µs for a four-field frame,
+ * which was the largest single cost of a message crossing the host. `compileSchema` reads the
+ * same schema objects once and builds a closure per node that does only the checks, and answers
+ * either the output valibot would give or `REFUSED`. The schema stays the one definition of what
+ * is valid: a refusal is always handed back to valibot (`run.ts`), which finds the issue and
+ * words it, so this file never has to explain anything.
+ *
+ * The rule that keeps it safe: a compiled function accepts exactly what valibot accepts, with an
+ * equal output (unknown keys stripped, `unknown` values kept by reference). It supports the
+ * node kinds the protocols use (`object`, `array`, `union`, `optional` without a default,
+ * `literal`, `picklist`, `string`, `number`, `boolean`, `unknown`, `custom`, `lazy`, pipes of
+ * those with the validation actions below), each recognised by the valibot factory that built
+ * it; anything else (a `variant`, a transformation, a default or a fallback, an async schema)
+ * makes the whole schema unsupported, and it runs through valibot as before. A refusal by a
+ * compiled schema is never final (valibot is asked next), so only accepting too much could do
+ * harm, and that is what the property tests look for. Property tests hold every
+ * protocol schema to valibot's verdict and output on random and mutated input.
+ *
+ * No `new Function`: the bridge runs in pages whose Content-Security-Policy forbids eval.
+ */
+import * as v from 'valibot';
+
+/** What a compiled schema answers for input the schema refuses (valibot then says why). */
+export const REFUSED: unique symbol = Symbol('refused');
+
+/** A compiled schema: the output valibot would give, or `REFUSED`. Throws when a getter does. */
+export type CompiledSchema = (input: unknown) => unknown;
+
+// biome-ignore lint/suspicious/noExplicitAny: valibot nodes are read structurally here.
+type Node = any;
+type Predicate = (value: unknown) => boolean;
+
+const refuseAll: CompiledSchema = () => REFUSED;
+const compiled = new WeakMap<object, CompiledSchema>();
+
+/**
+ * The compiled form of `schema`, built on first use and kept for the schema's lifetime. For a
+ * schema this file does not support, a function that refuses everything, so that callers always
+ * fall back to valibot for it.
+ */
+export function compiledSchema(schema: v.GenericSchema): CompiledSchema {
+  let run = compiled.get(schema);
+  if (run === undefined) {
+    run = compileSchema(schema) ?? refuseAll;
+    compiled.set(schema, run);
+  }
+  return run;
+}
+
+/** Compiles `schema`; `undefined` when any of its nodes is of a kind not supported here. */
+export function compileSchema(schema: v.GenericSchema): CompiledSchema | undefined {
+  try {
+    return compileNode(schema);
+  } catch {
+    // A node shaped unlike valibot's own (a hand-made schema): leave it to valibot.
+    return undefined;
+  }
+}
+
+function compileNode(node: Node): CompiledSchema | undefined {
+  if (node === null || typeof node !== 'object' || node.async === true) return undefined;
+  // `v.fallback` turns a refusal into a made-up value: only valibot knows it.
+  if (node.fallback !== undefined) return undefined;
+  if (Array.isArray(node.pipe)) return compilePipe(node.pipe);
+  if (node.kind !== 'schema') return undefined;
+  switch (node.reference) {
+    case v.string:
+      return (x) => (typeof x === 'string' ? x : REFUSED);
+    case v.number:
+      return (x) => (typeof x === 'number' && !Number.isNaN(x) ? x : REFUSED);
+    case v.boolean:
+      return (x) => (typeof x === 'boolean' ? x : REFUSED);
+    case v.unknown:
+      return (x) => x;
+    case v.custom: {
+      const check = node.check as Predicate;
+      if (typeof check !== 'function') return undefined;
+      return (x) => (check(x) ? x : REFUSED);
+    }
+    case v.lazy: {
+      // Built when first reached (a lazy schema may refer to the schema being compiled).
+      const getter = node.getter as (input: unknown) => v.GenericSchema;
+      if (typeof getter !== 'function') return undefined;
+      return (x) => compiledSchema(getter(x))(x);
+    }
+    case v.literal: {
+      const literal: unknown = node.literal;
+      if (typeof literal === 'number' && Number.isNaN(literal)) {
+        return (x) => (typeof x === 'number' && Number.isNaN(x) ? x : REFUSED);
+      }
+      return (x) => (x === literal ? x : REFUSED);
+    }
+    case v.picklist: {
+      const options: readonly unknown[] = node.options;
+      if (!Array.isArray(options)) return undefined;
+      return (x) => (options.includes(x) ? x : REFUSED);
+    }
+    case v.optional: {
+      if (node.default !== undefined) return undefined;
+      const inner = compileNode(node.wrapped);
+      if (inner === undefined) return undefined;
+      return (x) => (x === undefined ? undefined : inner(x));
+    }
+    case v.object:
+      return compileObject(node.entries);
+    case v.array: {
+      const item = compileNode(node.item);
+      if (item === undefined) return undefined;
+      return (x) => {
+        if (!Array.isArray(x)) return REFUSED;
+        const out: unknown[] = [];
+        for (let i = 0; i < x.length; i += 1) {
+          const got = item(x[i]);
+          if (got === REFUSED) return REFUSED;
+          out.push(got);
+        }
+        return out;
+      };
+    }
+    case v.union: {
+      const options = compileAll(node.options);
+      if (options === undefined) return undefined;
+      return (x) => {
+        for (const option of options) {
+          const got = option(x);
+          if (got !== REFUSED) return got;
+        }
+        return REFUSED;
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function compileAll(nodes: unknown): CompiledSchema[] | undefined {
+  if (!Array.isArray(nodes)) return undefined;
+  const out: CompiledSchema[] = [];
+  for (const node of nodes) {
+    const run = compileNode(node);
+    if (run === undefined) return undefined;
+    out.push(run);
+  }
+  return out;
+}
+
+/** A key valibot's `object` skips when absent, instead of refusing the input. */
+const OPTIONAL_TYPES = new Set(['optional', 'exact_optional', 'nullish']);
+
+function compileObject(entries: Record<string, Node> | undefined): CompiledSchema | undefined {
+  if (entries === null || typeof entries !== 'object') return undefined;
+  const keys: string[] = [];
+  const runs: CompiledSchema[] = [];
+  const optional: boolean[] = [];
+  // `for…in`, as valibot walks the entries.
+  for (const key in entries) {
+    const entry = entries[key];
+    if (entry === null || typeof entry !== 'object') return undefined;
+    // Defaults and fallbacks produce values valibot makes up: leave those schemas to valibot.
+    if (entry.default !== undefined || entry.fallback !== undefined) return undefined;
+    const run = compileNode(entry);
+    if (run === undefined) return undefined;
+    keys.push(key);
+    runs.push(run);
+    optional.push(OPTIONAL_TYPES.has(entry.type));
+  }
+  const count = keys.length;
+  return (x) => {
+    if (!x || typeof x !== 'object') return REFUSED;
+    const input = x as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < count; i += 1) {
+      const key = keys[i] as string;
+      if (key in input) {
+        const got = (runs[i] as CompiledSchema)(input[key]);
+        if (got === REFUSED) return REFUSED;
+        out[key] = got;
+      } else if (!optional[i]) {
+        return REFUSED;
+      }
+    }
+    return out;
+  };
+}
+
+function compilePipe(items: readonly Node[]): CompiledSchema | undefined {
+  const steps: { schema?: CompiledSchema; check?: Predicate }[] = [];
+  for (const item of items) {
+    if (item === null || typeof item !== 'object' || item.async === true) return undefined;
+    if (item.kind === 'metadata') continue;
+    if (item.kind === 'schema') {
+      const schema = compileNode(item);
+      if (schema === undefined) return undefined;
+      steps.push({ schema });
+    } else if (item.kind === 'validation') {
+      const check = compileValidation(item);
+      if (check === undefined) return undefined;
+      steps.push({ check });
+    } else {
+      // A transformation changes the output in ways only valibot knows.
+      return undefined;
+    }
+  }
+  if (steps.length === 1 && steps[0]?.schema) return steps[0].schema;
+  return (x) => {
+    let value = x;
+    for (const step of steps) {
+      if (step.schema !== undefined) {
+        value = step.schema(value);
+        if (value === REFUSED) return REFUSED;
+      } else if (!(step.check as Predicate)(value)) {
+        return REFUSED;
+      }
+    }
+    return value;
+  };
+}
+
+/** Whether a value passes one validation action, as its valibot `~run` decides. */
+function compileValidation(action: Node): Predicate | undefined {
+  const req: unknown = action.requirement;
+  switch (action.reference) {
+    case v.minLength:
+      if (typeof req !== 'number') return undefined;
+      return (x) => !((x as { length: number }).length < req);
+    case v.maxLength:
+      if (typeof req !== 'number') return undefined;
+      return (x) => !((x as { length: number }).length > req);
+    case v.minValue:
+      return (x) => (x as number) >= (req as number);
+    case v.maxValue:
+      return (x) => (x as number) <= (req as number);
+    case v.check:
+    case v.safeInteger:
+    case v.integer:
+    case v.finite: {
+      if (typeof req !== 'function') return undefined;
+      const test = req as Predicate;
+      return (x) => Boolean(test(x));
+    }
+    case v.regex: {
+      if (!(req instanceof RegExp)) return undefined;
+      return (x) => req.test(x as string);
+    }
+    default:
+      return undefined;
+  }
+}
