@@ -3,6 +3,7 @@
  * target ≤ 1.5× (raw WebSocket echo + raw IPC echo), p99 ≤ 3×): parent ↔ Bun child IPC echo.
  */
 import { openIpcEcho } from '../floors/ipc.ts';
+import { SPLIT_PLACEMENT_NOTE } from '../harness/placement.ts';
 import type { Benchmark } from '../harness/types.ts';
 
 /** Round trips per sample; many cheap observations per round keep p99 meaningful. */
@@ -14,7 +15,8 @@ export const ipcEchoRoundTrip: Benchmark = {
   title: 'IPC echo round trip',
   unit: 'ms',
   floor: {
-    label: 'raw IPC echo round trip (Bun parent ↔ Bun child, JSON)',
+    label: `raw IPC echo round trip (Bun parent ↔ Bun child, JSON; ${SPLIT_PLACEMENT_NOTE})`,
     open: (ctx) => openIpcEcho(ctx.bunPath, ctx.quick ? 20 : BATCH),
   },
+  placement: 'split',
 };

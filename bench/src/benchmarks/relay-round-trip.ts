@@ -6,6 +6,7 @@
  * the host does, so the figure can be compared against one measure.
  */
 import { openWsIpcRelay } from '../floors/ws.ts';
+import { SPLIT_PLACEMENT_NOTE } from '../harness/placement.ts';
 import type { Benchmark } from '../harness/types.ts';
 
 /** Round trips per sample. */
@@ -17,7 +18,8 @@ export const relayRoundTrip: Benchmark = {
   title: 'WebSocket + IPC relay round trip',
   unit: 'ms',
   floor: {
-    label: 'raw relay round trip: WS client → Bun.serve → IPC echo child → back (JSON)',
+    label: `raw relay round trip: WS client → Bun.serve → IPC echo child → back (JSON; ${SPLIT_PLACEMENT_NOTE})`,
     open: (ctx) => openWsIpcRelay(ctx.bunPath, ctx.quick ? 20 : BATCH),
   },
+  placement: 'split',
 };

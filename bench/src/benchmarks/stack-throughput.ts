@@ -30,6 +30,13 @@ const QUICK_DEFAULT_LIMIT_BURST = 1_000;
 const target: readonly Condition[] = [{ stat: 'median', relation: 'at-least', times: 0.5 }];
 
 /**
+ * Warm-up: 150,000 messages. Measured on the 2-core reference VM, JSC's compiler thread is
+ * still busy for about a third of a core through the first dozens of bursts (the stack's code
+ * is large next to the floor's); after that it idles and the rate settles about 10 % higher.
+ */
+const rounds = { warmup: 30, measured: 20, quick: 5 };
+
+/**
  * At the shipped limit the rate is the policy's, not the stack's: the row is judged on a tab
  * getting the budget the limit grants (the bridge paces itself at 90 % of it), not on the raw
  * socket.
@@ -64,7 +71,7 @@ function throughput(mode: 'process' | 'sandbox' | 'worker'): Benchmark {
       },
     },
     target,
-    rounds: { warmup: 3, measured: 20, quick: 5 },
+    rounds,
     timeoutMs: 180_000,
   };
 }
@@ -118,6 +125,6 @@ export const stackThroughputRemoteTab: Benchmark = {
     },
   },
   target,
-  rounds: { warmup: 3, measured: 20, quick: 5 },
+  rounds,
   timeoutMs: 180_000,
 };

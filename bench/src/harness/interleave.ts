@@ -4,6 +4,7 @@
  * tenants of the 2 cores) fall on both sides alike, and neither side always runs "second".
  * No clock of its own: the samplers measure.
  */
+import { placeSplit } from './placement.ts';
 import type { Benchmark, MeasureContext, Rounds, Sampler, Side } from './types.ts';
 
 /** Round counts after defaults and `--quick`. */
@@ -98,6 +99,7 @@ export async function runBenchmark(
     opened.push(floor);
     const figure = bench.figure ? await bench.figure.open(ctx) : undefined;
     if (figure) opened.push(figure);
+    if (bench.placement === 'split') ctx.log(placeSplit().detail);
     result = await runRounds({ floor, figure }, resolveRounds(bench.rounds, ctx.quick), onSample);
   } catch (error) {
     const closeError = await closeAll(opened, ctx.log);

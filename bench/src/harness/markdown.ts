@@ -38,7 +38,10 @@ rounds are run and discarded first. A sample is one observation (a spawn) or a b
 trips, each one observation). *median* is the middle observation (mean of the two middle ones
 for even *n*); *p99* is nearest-rank, so with fewer than 100 observations it is the maximum; for
 msg/s the slow tail is the low end, so that column shows *p1* instead. *figure/floor* is the
-ratio of medians; a target compares like with like (figure p99 against floor p99). Absolute
+ratio of medians; a target compares like with like (figure p99 against floor p99). Rows whose
+label says "on separate CPUs" pin the benchmark's main thread to one CPU and its child
+processes and other threads to another, so that the floor and the figure cross between CPUs
+alike (see \`bench/README.md\`, CPU placement). Absolute
 times on a shared 2-core machine are noisy; the ratios are what count. Run with \`pnpm bench\`;
 see \`bench/README.md\`.`;
 

@@ -5,6 +5,8 @@
  * relative to the floor. Types only; the harness lives in the sibling files.
  */
 
+import type { Placement } from './placement.ts';
+
 /**
  * Unit of every observation of a benchmark. `msg/s` is higher-is-better; the others are
  * lower-is-better: `ms`, `MB` (resident memory, MiB) and `fd` (open file descriptors).
@@ -103,4 +105,9 @@ export interface Benchmark {
    * @default 120000
    */
   timeoutMs?: number;
+  /**
+   * CPU placement once both measures are open: `split` puts this process's main thread and its
+   * child processes on separate CPUs (see `placement.ts`). Absent: the scheduler decides.
+   */
+  placement?: Placement;
 }
