@@ -29,7 +29,7 @@ export {
   DEFAULT_PONG_TIMEOUT_MS,
   DEFAULT_RESEND_AFTER_MS,
 } from './options.ts';
-export { PACING_SHARE } from './sender.ts';
+export { BATCHES_PER_WINDOW, batchFrameCap, PACING_SHARE } from './sender.ts';
 export type {
   SocketCloseEvent,
   SocketMessageEvent,

@@ -12,6 +12,23 @@ import type { Session } from './session.ts';
 /** Share of the host's `maxFramesPerSecond` the bridge uses, leaving room for acks and pings. */
 export const PACING_SHARE = 0.9;
 
+/**
+ * How many WebSocket messages a full unacknowledged window is split into at least. The host
+ * acknowledges each message once it has processed it, so with the window spread over several
+ * messages the acks of the first come back while the later ones are still on their way: the
+ * bridge refills while the host works, instead of the two taking turns over one large batch.
+ */
+export const BATCHES_PER_WINDOW = 8;
+
+/**
+ * Most frames the bridge puts in one WebSocket message under `limits`: `MAX_BATCH_FRAMES`, and
+ * at most `1 / BATCHES_PER_WINDOW` of the host's `maxUnackedFrames` (128 at the defaults).
+ */
+export function batchFrameCap(limits: Pick<WireLimits, 'maxUnackedFrames'>): number {
+  const share = Math.floor(limits.maxUnackedFrames / BATCHES_PER_WINDOW);
+  return Math.max(1, Math.min(MAX_BATCH_FRAMES, share));
+}
+
 /** Token bucket: `rate` tokens per second, at most `capacity` saved up. */
 export class TokenBucket {
   #tokens: number;
@@ -55,6 +72,7 @@ export class Sender {
   #bucket: TokenBucket | undefined;
   #write: ((text: string) => void) | undefined;
   #maxFrameBytes = 0;
+  #maxBatchFrames = 1;
   #pumpTimer: unknown;
   #resendTimer: unknown;
   /** Something was written in this turn: later uplinks wait for the turn's end, then go as one batch. */
@@ -76,6 +94,7 @@ export class Sender {
     this.detach();
     this.#write = write;
     this.#maxFrameBytes = limits.maxFrameBytes;
+    this.#maxBatchFrames = batchFrameCap(limits);
     const perSecond = Math.max(1, limits.maxFramesPerSecond);
     this.#bucket = new TokenBucket(perSecond * PACING_SHARE, perSecond, () => this.o.timers.now());
     this.#rewindMark = this.session.written;
@@ -132,7 +151,7 @@ export class Sender {
 
   /**
    * Writes every unsent uplink the tokens allow, as few messages as `maxFrameBytes` and
-   * `MAX_BATCH_FRAMES` allow. An ack owed for downlinks rides along in the first one.
+   * `batchFrameCap` allow. An ack owed for downlinks rides along in the first one.
    */
   #flush(): void {
     const write = this.#write;
@@ -166,7 +185,7 @@ export class Sender {
       const size = entry.bytes + (batch.length > 0 ? 1 : 0);
       if (
         batch.length > 0 &&
-        (bytes + size > this.#maxFrameBytes || batch.length >= MAX_BATCH_FRAMES)
+        (bytes + size > this.#maxFrameBytes || batch.length >= this.#maxBatchFrames)
       ) {
         out();
       }

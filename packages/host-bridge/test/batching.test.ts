@@ -3,8 +3,9 @@
  * message, split below `maxFrameBytes`; an owed downlink ack rides along; a batch from the host
  * is taken frame by frame, a bad frame in it reported on its own.
  */
-import { DEFAULT_WIRE_LIMITS } from '@spindle/types';
+import { DEFAULT_WIRE_LIMITS, MAX_BATCH_FRAMES } from '@spindle/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BATCHES_PER_WINDOW, batchFrameCap } from '../src/index.ts';
 import { downlink, setup, uplink } from './helpers.ts';
 
 beforeEach(() => {
@@ -49,6 +50,34 @@ describe('uplink batches', () => {
     for (const text of raw) expect(new TextEncoder().encode(text).length).toBeLessThanOrEqual(400);
     expect(messages.length).toBeGreaterThan(2);
     expect(messages.flat().map(seqOf)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    bridge.close();
+  });
+
+  it('spreads a full window over several messages, so acks can come back while it travels', () => {
+    const { bridge, open } = setup();
+    const socket = open();
+    socket.take();
+    const cap = batchFrameCap(DEFAULT_WIRE_LIMITS);
+    expect(cap).toBe(DEFAULT_WIRE_LIMITS.maxUnackedFrames / BATCHES_PER_WINDOW);
+    const count = DEFAULT_WIRE_LIMITS.maxUnackedFrames / 2;
+    for (let n = 1; n <= count; n += 1) expect(bridge.send(uplink(n))).toBe(true);
+    const messages = socket.takeMessages();
+    // The first leaves at once; the rest of the turn in messages of at most `cap` frames.
+    expect(messages.map((m) => m.length)).toEqual([1, cap, cap, cap, count - 1 - 3 * cap]);
+    expect(messages.flat().map(seqOf)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    bridge.close();
+  });
+
+  it('derives the cap from the host window, within 1 and MAX_BATCH_FRAMES', () => {
+    expect(batchFrameCap({ maxUnackedFrames: 64 })).toBe(8);
+    expect(batchFrameCap({ maxUnackedFrames: 4 })).toBe(1);
+    expect(batchFrameCap({ maxUnackedFrames: 1 })).toBe(1);
+    expect(batchFrameCap({ maxUnackedFrames: 1_000_000 })).toBe(MAX_BATCH_FRAMES);
+    const { bridge, open } = setup();
+    const socket = open({ limits: { ...DEFAULT_WIRE_LIMITS, maxUnackedFrames: 64 } });
+    socket.take();
+    for (let n = 1; n <= 20; n += 1) expect(bridge.send(uplink(n))).toBe(true);
+    expect(socket.takeMessages().map((m) => m.length)).toEqual([1, 8, 8, 3]);
     bridge.close();
   });
 
