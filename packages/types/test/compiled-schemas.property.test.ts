@@ -7,7 +7,12 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { compiledSchema, compileSchema, REFUSED } from '../src/validate/compile.ts';
+import {
+  CODE_GENERATION,
+  compiledSchema,
+  compileSchema,
+  REFUSED,
+} from '../src/validate/compile.ts';
 import type { FrameProtocol } from '../src/validate/frame.ts';
 import { manifestSchema } from '../src/validate/manifest.ts';
 import { BACKEND_TO_HOST, HOST_TO_BACKEND } from '../src/validate/subprocess.ts';
@@ -36,14 +41,19 @@ function descriptionOf(listed: readonly string[]): FrameProtocol {
 
 const CONFIG = { abortEarly: true } as const;
 
-/** Compiled and valibot agree on `input`: same verdict, equal output. */
+/**
+ * Compiled and valibot agree on `input`: same verdict, equal output, both with closures and with
+ * generated object and pipe functions.
+ */
 function expectAgreement(schema: v.GenericSchema, input: unknown): void {
-  const compiled = compileSchema(schema);
-  if (compiled === undefined) throw new Error('schema did not compile');
-  const fast = compiled(input);
   const slow = v.safeParse(schema, input, CONFIG);
-  expect(fast !== REFUSED).toBe(slow.success);
-  if (slow.success) expect(fast).toStrictEqual(slow.output);
+  for (const generate of [false, true]) {
+    const compiled = compileSchema(schema, { generate });
+    if (compiled === undefined) throw new Error('schema did not compile');
+    const fast = compiled(input);
+    expect(fast !== REFUSED).toBe(slow.success);
+    if (slow.success) expect(fast).toStrictEqual(slow.output);
+  }
 }
 
 const WRONG: readonly unknown[] = [
@@ -250,6 +260,33 @@ describe('compileSchema, node by node', () => {
     }
     const custom = v.custom<string>((x) => typeof x === 'string' && x.startsWith('k'));
     for (const input of ['key', 'no', 1]) expectAgreement(custom, input);
+  });
+
+  it('generates code on a server runtime, and writes any key name only as a string', () => {
+    // vitest runs on Node: the generated form is the default here, as on the Bun host.
+    expect(CODE_GENERATION).toBe(true);
+    const odd = ['a"b', 'c\\', "d'e", 'f\n}; throw 1; //', '`$' + '{x}`', '\u2028', '__x', ''];
+    const schema = v.object(Object.fromEntries(odd.map((key) => [key, v.number()])));
+    const good = Object.fromEntries(odd.map((key, i) => [key, i]));
+    for (const generate of [true, false]) {
+      const run = compileSchema(schema, { generate })!;
+      expect(run(good)).toStrictEqual(good);
+      expect(Object.keys(run(good) as object)).toEqual(odd);
+      expect(run({ ...good, 'a"b': 'x' })).toBe(REFUSED);
+    }
+    expectAgreement(schema, good);
+    expectAgreement(schema, { ...good, '': 'no' });
+  });
+
+  it('gives the same answers from closures and generated functions on a frame', () => {
+    const frame = CLIENT.schemas.get('backend_message') as v.GenericSchema;
+    const closures = compileSchema(frame, { generate: false })!;
+    const generated = compileSchema(frame, { generate: true })!;
+    expect(closures).not.toBe(generated);
+    const input = { type: 'backend_message', extensionId: 'e', payload: { a: 1 }, seq: 3, x: 1 };
+    expect(generated(input)).toStrictEqual(closures(input));
+    expect(generated({ ...input, seq: 0 })).toBe(REFUSED);
+    expect(closures({ ...input, seq: 0 })).toBe(REFUSED);
   });
 
   it('builds each schema once', () => {
