@@ -33,6 +33,7 @@ import {
   stackBrowserRoundTripProcess,
   stackBrowserRoundTripSandbox,
   stackBrowserRoundTripWorker,
+  stackBrowserThroughputProcess,
 } from './benchmarks/stack-browser.ts';
 import {
   stackRoundTripDefaultLimits,
@@ -94,4 +95,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   stackBrowserRoundTripProcess,
   stackBrowserRoundTripSandbox,
   stackBrowserRoundTripWorker,
+  stackBrowserThroughputProcess,
 ];

@@ -49,3 +49,41 @@ export const stackBrowserRoundTripProcess = browserRoundTrip('process');
 export const stackBrowserRoundTripSandbox = browserRoundTrip('sandbox');
 /** `worker` mode. */
 export const stackBrowserRoundTripWorker = browserRoundTrip('worker');
+
+/** Messages per burst of the browser throughput row (one sample). */
+const BROWSER_BURST = 5_000;
+const QUICK_BROWSER_BURST = 1_000;
+
+/**
+ * One-way throughput frontend → backend from headless Chromium (`process` mode; the runtime
+ * mode hardly moves throughput, see the Bun-client rows). Figure: the page's tab bursts through
+ * `ctx.sendToBackend`, counted by the echo backend. Floor: the same page's bare WebSocket
+ * bursting the same number of JSON messages to a counting `Bun.serve`, so Chromium's own
+ * per-message WebSocket cost falls on both sides. Target as for the Bun-client rows: ≥ 0.5×.
+ */
+export const stackBrowserThroughputProcess: Benchmark = {
+  name: 'stack-browser-throughput-process',
+  title: 'Chromium → backend one-way throughput (process mode)',
+  unit: 'msg/s',
+  floor: {
+    label: 'raw WebSocket messages/s from a Chromium page → Bun.serve sink (JSON, one per send)',
+    open: async (ctx) => {
+      const { openBrowserThroughputFloor } = await import('./stack/browser.ts');
+      return openBrowserThroughputFloor(ctx.quick ? QUICK_BROWSER_BURST : BROWSER_BURST);
+    },
+  },
+  figure: {
+    label: `Chromium tab (bridge + SDK, Bun.build bundle) → process runtime, counted by the backend (${RAISED_LIMIT_NOTE})`,
+    open: async (ctx) => {
+      const { openBrowserStackThroughput } = await import('./stack/browser.ts');
+      return openBrowserStackThroughput(
+        ctx,
+        'process',
+        ctx.quick ? QUICK_BROWSER_BURST : BROWSER_BURST,
+      );
+    },
+  },
+  target: [{ stat: 'median', relation: 'at-least', times: 0.5 }],
+  rounds: { warmup: 10, measured: 20, quick: 5 },
+  timeoutMs: 240_000,
+};

@@ -6,6 +6,7 @@
  * `performance.now()`, so playwright's own round trips never enter a figure.
  */
 import { openStackClient, type StackClient } from './client.ts';
+import { RAW_END_OF_BURST } from './messages.ts';
 
 /** What the page offers the benchmark. */
 export interface BenchPageApi {
@@ -17,6 +18,13 @@ export interface BenchPageApi {
   openRaw(url: string): Promise<void>;
   /** `count` sequential JSON round trips over the bare WebSocket, in ms. */
   rawRoundTrips(count: number): Promise<number[]>;
+  /** The tab's one-way burst of `count` messages, counted by the backend; messages/s. */
+  stackBurst(count: number): Promise<number>;
+  /**
+   * `count` JSON messages one way over the bare WebSocket, then `end`, to a server that answers
+   * its count; messages/s from the first send to the answer. Throws unless it counted `count`.
+   */
+  rawBurst(count: number): Promise<number>;
   /** Closes the tab and the bare WebSocket. */
   close(): void;
 }
@@ -75,6 +83,25 @@ const api: BenchPageApi = {
         throw new Error(`raw relay returned seq ${String(got.seq)}, sent ${seq}`);
     }
     return out;
+  },
+  async stackBurst(count) {
+    if (!stack) throw new Error('openStack first');
+    return stack.burst(count);
+  },
+  async rawBurst(count) {
+    const ws = raw;
+    if (!ws) throw new Error('openRaw first');
+    const t0 = performance.now();
+    const reply = rawReply();
+    for (let i = 0; i < count; i++) {
+      // The shape of the Bun floors' `pingMessage`.
+      ws.send(JSON.stringify({ type: 'message', seq: rawSeq++, payload: { text: 'ping' } }));
+    }
+    ws.send(RAW_END_OF_BURST);
+    const counted = Number(await reply);
+    const seconds = (performance.now() - t0) / 1000;
+    if (counted !== count) throw new Error(`the sink counted ${counted} of ${count} messages`);
+    return count / seconds;
   },
   close() {
     stack?.close();

@@ -19,6 +19,7 @@ import type { BenchPageApi } from './browser-page.ts';
 type BenchWindow = { spindleBench: BenchPageApi };
 
 import { RAISED_FRAMES_PER_SECOND } from './limits.ts';
+import { RAW_END_OF_BURST } from './messages.ts';
 import { openStackHost } from './stack-host.ts';
 import { expectNoSurvivors, snapshotDescendants } from './survivors.ts';
 
@@ -264,6 +265,116 @@ export async function openBrowserStackRoundTrip(
       );
       checkPage(opened);
       return out;
+    },
+    close,
+  };
+}
+
+/**
+ * Browser-client throughput floor: a bare page WebSocket sends `burst` JSON messages one way to
+ * a `Bun.serve` that counts them (`ws-throughput`'s sink, with Chromium as the client); the page
+ * times each burst from its first send to the count coming back.
+ */
+export async function openBrowserThroughputFloor(burst: number): Promise<Sampler> {
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  let page: BenchPage | undefined;
+  const close = async () => {
+    try {
+      await page?.close();
+    } finally {
+      await server?.stop(true);
+    }
+  };
+  try {
+    server = Bun.serve<{ count: number }>({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch(req, srv) {
+        if (srv.upgrade(req, { data: { count: 0 } })) return undefined;
+        return new Response('websocket only', { status: 426 });
+      },
+      websocket: {
+        message(ws, message) {
+          if (message === RAW_END_OF_BURST) {
+            ws.send(String(ws.data.count));
+            ws.data.count = 0;
+          } else {
+            ws.data.count++;
+          }
+        },
+      },
+    });
+    page = await openBenchPage();
+    await page.evaluate(
+      'raw sink open',
+      (url) => (globalThis as unknown as BenchWindow).spindleBench.openRaw(url),
+      `ws://127.0.0.1:${server.port}/`,
+    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const opened = page;
+  return {
+    async sample() {
+      const rate = await opened.evaluate(
+        'raw burst',
+        (n) => (globalThis as unknown as BenchWindow).spindleBench.rawBurst(n),
+        burst,
+      );
+      checkPage(opened);
+      return rate;
+    },
+    close,
+  };
+}
+
+/**
+ * Figure: one Chromium tab (bridge + SDK) on a real host stack sends one-way bursts through
+ * `ctx.sendToBackend`, counted by the echo extension's backend (`client.ts` `burst`: at most
+ * half the unacked window in flight). The server's rate limit is raised (`limits.ts`).
+ */
+export async function openBrowserStackThroughput(
+  ctx: MeasureContext,
+  mode: SpindleRuntimeMode,
+  burst: number,
+): Promise<Sampler> {
+  const stack = await openStackHost({
+    mode,
+    users: 1,
+    log: ctx.log,
+    maxFramesPerSecond: RAISED_FRAMES_PER_SECOND,
+  });
+  let page: BenchPage | undefined;
+  const close = async () => {
+    try {
+      await page?.close();
+    } finally {
+      await stack.close();
+    }
+  };
+  try {
+    page = await openBenchPage();
+    await page.evaluate(
+      'stack tab open',
+      ([url, token]) => (globalThis as unknown as BenchWindow).spindleBench.openStack(url, token),
+      [stack.wsUrl, stack.tokenOf(0)] as const,
+    );
+    checkPage(page);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const opened = page;
+  return {
+    async sample() {
+      const rate = await opened.evaluate(
+        'stack burst',
+        (n) => (globalThis as unknown as BenchWindow).spindleBench.stackBurst(n),
+        burst,
+      );
+      checkPage(opened);
+      return rate;
     },
     close,
   };

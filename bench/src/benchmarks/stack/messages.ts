@@ -4,6 +4,12 @@
  * `ctx.onBackendMessage`). Shared by the Bun clients, the Chromium page and `echo-extension.ts`.
  */
 
+/**
+ * Not a stack message: what a page's bare WebSocket sends after a raw burst; the sink server
+ * answers with the number of messages it counted since the last one.
+ */
+export const RAW_END_OF_BURST = 'end';
+
 /** Identifier of the echo extension. */
 export const ECHO_EXTENSION_ID = 'bench_stack_echo';
 
