@@ -159,6 +159,29 @@ function checkPage(page: BenchPage): void {
   }
 }
 
+/** A loaded benchmark page and how to close it with whatever serves it. */
+interface OpenedPage {
+  page: BenchPage;
+  close(): Promise<void>;
+}
+
+/** A sampler running `fn(arg)` in the page per sample; a page error fails the sample. */
+function pageSampler<A, R extends number | readonly number[]>(
+  tab: OpenedPage,
+  what: string,
+  fn: (arg: A) => Promise<R>,
+  arg: A,
+): Sampler {
+  return {
+    async sample() {
+      const out = await tab.page.evaluate(what, fn, arg);
+      checkPage(tab.page);
+      return out;
+    },
+    close: tab.close,
+  };
+}
+
 /**
  * Browser-client floor: a bare page WebSocket → Bun.serve → IPC echo child → back, the relay
  * floor's server side (parse, hand the object to IPC) with Chromium as the client.
@@ -204,31 +227,22 @@ export async function openBrowserRelayFloor(ctx: MeasureContext, batch: number):
     await close();
     throw error;
   }
-  const opened = page;
-  return {
-    async sample() {
-      const out = await opened.evaluate(
-        'raw relay batch',
-        (n) => (globalThis as unknown as BenchWindow).spindleBench.rawRoundTrips(n),
-        batch,
-      );
-      checkPage(opened);
-      return out;
-    },
-    close,
-  };
+  return pageSampler(
+    { page, close },
+    'raw relay batch',
+    (n) => (globalThis as unknown as BenchWindow).spindleBench.rawRoundTrips(n),
+    batch,
+  );
 }
 
 /**
- * Figure: one Chromium tab (bridge + SDK) on a real host stack; sequential round trips. The
- * server's rate limit is raised (`limits.ts`) so the tab's back-to-back round trips are not
- * paced.
+ * Starts a host stack in `mode` (server rate limit raised, `limits.ts`, so the tab is not paced)
+ * and connects the page's tab to it; a failed step closes what was opened.
  */
-export async function openBrowserStackRoundTrip(
+async function openBrowserStackTab(
   ctx: MeasureContext,
   mode: SpindleRuntimeMode,
-  batch: number,
-): Promise<Sampler> {
+): Promise<OpenedPage> {
   const stack = await openStackHost({
     mode,
     users: 1,
@@ -255,19 +269,22 @@ export async function openBrowserStackRoundTrip(
     await close();
     throw error;
   }
-  const opened = page;
-  return {
-    async sample() {
-      const out = await opened.evaluate(
-        'stack batch',
-        (n) => (globalThis as unknown as BenchWindow).spindleBench.stackRoundTrips(n),
-        batch,
-      );
-      checkPage(opened);
-      return out;
-    },
-    close,
-  };
+  return { page, close };
+}
+
+/** Figure: one Chromium tab (bridge + SDK) on a real host stack; sequential round trips. */
+export async function openBrowserStackRoundTrip(
+  ctx: MeasureContext,
+  mode: SpindleRuntimeMode,
+  batch: number,
+): Promise<Sampler> {
+  const tab = await openBrowserStackTab(ctx, mode);
+  return pageSampler(
+    tab,
+    'stack batch',
+    (n) => (globalThis as unknown as BenchWindow).spindleBench.stackRoundTrips(n),
+    batch,
+  );
 }
 
 /**
@@ -314,68 +331,29 @@ export async function openBrowserThroughputFloor(burst: number): Promise<Sampler
     await close();
     throw error;
   }
-  const opened = page;
-  return {
-    async sample() {
-      const rate = await opened.evaluate(
-        'raw burst',
-        (n) => (globalThis as unknown as BenchWindow).spindleBench.rawBurst(n),
-        burst,
-      );
-      checkPage(opened);
-      return rate;
-    },
-    close,
-  };
+  return pageSampler(
+    { page, close },
+    'raw burst',
+    (n) => (globalThis as unknown as BenchWindow).spindleBench.rawBurst(n),
+    burst,
+  );
 }
 
 /**
  * Figure: one Chromium tab (bridge + SDK) on a real host stack sends one-way bursts through
  * `ctx.sendToBackend`, counted by the echo extension's backend (`client.ts` `burst`: at most
- * half the unacked window in flight). The server's rate limit is raised (`limits.ts`).
+ * half the unacked window in flight).
  */
 export async function openBrowserStackThroughput(
   ctx: MeasureContext,
   mode: SpindleRuntimeMode,
   burst: number,
 ): Promise<Sampler> {
-  const stack = await openStackHost({
-    mode,
-    users: 1,
-    log: ctx.log,
-    maxFramesPerSecond: RAISED_FRAMES_PER_SECOND,
-  });
-  let page: BenchPage | undefined;
-  const close = async () => {
-    try {
-      await page?.close();
-    } finally {
-      await stack.close();
-    }
-  };
-  try {
-    page = await openBenchPage();
-    await page.evaluate(
-      'stack tab open',
-      ([url, token]) => (globalThis as unknown as BenchWindow).spindleBench.openStack(url, token),
-      [stack.wsUrl, stack.tokenOf(0)] as const,
-    );
-    checkPage(page);
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  const opened = page;
-  return {
-    async sample() {
-      const rate = await opened.evaluate(
-        'stack burst',
-        (n) => (globalThis as unknown as BenchWindow).spindleBench.stackBurst(n),
-        burst,
-      );
-      checkPage(opened);
-      return rate;
-    },
-    close,
-  };
+  const tab = await openBrowserStackTab(ctx, mode);
+  return pageSampler(
+    tab,
+    'stack burst',
+    (n) => (globalThis as unknown as BenchWindow).spindleBench.stackBurst(n),
+    burst,
+  );
 }
