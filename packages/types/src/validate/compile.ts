@@ -21,15 +21,15 @@
  * harm, and that is what the property tests look for. Property tests hold every
  * protocol schema to valibot's verdict and output on random and mutated input.
  *
- * Object nodes, where most of the time goes, are built one of two ways. In a closure, the keys
- * are read as `input[key]` in a loop, a property access whose key changes every turn and so can
- * not be cached by the engine. Where code can be generated (a server runtime, Bun or Node, see
- * `CODE_GENERATION`), each object node becomes a function with its keys written out as
- * constants, `input["seq"]`, which the engine caches like any property access: measured on Bun,
- * a four-field frame went from about 80 to under 20 ns. Only key names, each written with
- * `JSON.stringify`, go into the generated text; the checks of the values stay the closures
- * above. Browsers always take closures: a page's Content-Security-Policy may forbid generated
- * code, and even the attempt would be reported as a violation.
+ * Object and pipe nodes, where most of the time goes, are built one of two ways. As closures,
+ * an object's keys are read as `input[key]` in a loop, a property access whose key changes every
+ * turn and so cannot be cached by the engine, and a pipe loops over its steps. Where code can be
+ * generated (a server runtime, Bun or Node, see `CODE_GENERATION`), each becomes a function with
+ * its keys and steps written out, `input["seq"]`, which the engine caches like any property
+ * access: measured on Bun, a four-field frame went from about 80 to under 20 ns. Only key names,
+ * each written with `JSON.stringify`, go into the generated text; the checks of the values stay
+ * the closures above. Browsers always take closures: a page's Content-Security-Policy may forbid
+ * generated code, and even the attempt would be reported as a violation.
  */
 import * as v from 'valibot';
 
@@ -48,14 +48,14 @@ const refuseAll: CompiledSchema = () => REFUSED;
 const FunctionConstructor = Function;
 const compiled = new WeakMap<object, CompiledSchema>();
 
-/** How `compileSchema` builds object nodes. */
+/** How `compileSchema` builds object and pipe nodes. */
 export interface CompileOptions {
-  /** Generate a function per object node (see above). @default CODE_GENERATION */
+  /** Generate a function per object and pipe node (see above). @default CODE_GENERATION */
   generate?: boolean;
 }
 
 /**
- * Whether this runtime builds object nodes as generated functions: a server runtime (a
+ * Whether this runtime builds object and pipe nodes as generated functions: a server runtime (a
  * `process.versions.node`, which Bun has too) where `new Function` works (Node's
  * `--disallow-code-generation-from-strings` makes it throw).
  */
