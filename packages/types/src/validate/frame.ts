@@ -5,7 +5,6 @@
  */
 import type * as v from 'valibot';
 import { PROTOCOL_VERSION } from '../wire-protocol.ts';
-import { type CompiledSchema, compiledSchema } from './compile.ts';
 import { readJsonInput } from './json.ts';
 import {
   contextOf,
@@ -22,15 +21,6 @@ export type TypedObjectSchema = v.GenericSchema & {
   readonly entries: { readonly type: { readonly literal: string } };
 };
 
-/** One `type` of a protocol: its schema, and what the per-frame check needs of it. */
-interface FrameEntry {
-  readonly schema: v.GenericSchema;
-  /** The frame carries `protocolVersion` (a handshake frame). */
-  readonly versioned: boolean;
-  /** `compiledSchema(schema)`, looked up on the first frame of this type. */
-  run: CompiledSchema | undefined;
-}
-
 /** How one protocol's messages are told apart and named in messages. */
 export interface FrameProtocol {
   /** "client frame", "runtime message", … */
@@ -38,8 +28,6 @@ export interface FrameProtocol {
   readonly schemas: ReadonlyMap<string, v.GenericSchema>;
   /** `type`s that carry `protocolVersion` (the handshake frames). */
   readonly versioned: ReadonlySet<string>;
-  /** Everything about a `type` in one lookup: the per-frame path reads only this. */
-  readonly entries: ReadonlyMap<string, FrameEntry>;
 }
 
 /** Indexes object schemas by the literal of their `type` entry. */
@@ -49,13 +37,8 @@ export function protocol(
   versioned: readonly string[] = [],
 ): FrameProtocol {
   const map = new Map<string, v.GenericSchema>();
-  const entries = new Map<string, FrameEntry>();
-  for (const schema of schemas) {
-    const type = schema.entries.type.literal;
-    map.set(type, schema);
-    entries.set(type, { schema, versioned: versioned.includes(type), run: undefined });
-  }
-  return { label, schemas: map, versioned: new Set(versioned), entries };
+  for (const schema of schemas) map.set(schema.entries.type.literal, schema);
+  return { label, schemas: map, versioned: new Set(versioned) };
 }
 
 /** Error codes of a message that cannot be read at all. */
@@ -100,17 +83,15 @@ export function validateFrameValue<T>(proto: FrameProtocol, value: unknown): Val
       const what = type === undefined ? 'has no "type"' : '"type" must be a string';
       return invalid('INVALID_FRAME', 'type', `${proto.label} ${what}`, contextOf(value));
     }
-    const entry = proto.entries.get(type);
-    if (entry === undefined) {
+    const schema = proto.schemas.get(type);
+    if (schema === undefined) {
       const message = `${proto.label} has an unknown type "${cut(type, 64)}"`;
       return invalid('UNKNOWN_TYPE', 'type', message, contextOf(value));
     }
-    const schema = entry.schema;
-    if (!entry.versioned) {
-      // The hot path (every frame of a batch): one lookup, and the label and the context of an
-      // issue are only worked out when there is one.
-      entry.run ??= compiledSchema(schema);
-      return runFrameSchema<T>(schema, value, proto.label, type, entry.run);
+    if (!proto.versioned.has(type)) {
+      // The hot path (every frame of a batch): the label and the context of an issue are only
+      // worked out when there is one.
+      return runFrameSchema<T>(schema, value, proto.label, type);
     }
     context = contextOf(value);
     const label = `${proto.label} "${type}"`;

@@ -1,7 +1,7 @@
 /** Running a schema and turning its first issue into a `ValidationIssue`. */
 import * as v from 'valibot';
 import type { SpindleErrorCode } from '../errors.ts';
-import { type CompiledSchema, compiledSchema, REFUSED } from './compile.ts';
+import { compiledSchema, REFUSED } from './compile.ts';
 import {
   contextOf,
   type IssueContext,
@@ -45,9 +45,8 @@ export function runFrameSchema<T>(
   frame: object,
   protocolLabel: string,
   type: string,
-  compiled: CompiledSchema = compiledSchema(schema),
 ): ValidationResult<T> {
-  const accepted = compiled(frame);
+  const accepted = compiledSchema(schema)(frame);
   if (accepted !== REFUSED) return valid(accepted as T);
   const result = v.safeParse(schema, frame, CONFIG);
   if (result.success) return valid(result.output as T);
