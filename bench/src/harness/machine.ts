@@ -28,7 +28,10 @@ export interface MachineInfo {
   bun: string;
   /** Run start, ISO 8601 UTC. */
   date: string;
-  /** `git rev-parse --short HEAD`, with " (+ uncommitted changes)" when the tree is dirty. */
+  /**
+   * `git rev-parse --short HEAD`, with " (+ uncommitted changes)" when a tracked file other than
+   * `BENCHMARKS.md` differs from it.
+   */
   commit: string;
 }
 
@@ -61,7 +64,12 @@ export async function collectMachine(
   const [bun, head, dirty, osPretty] = await Promise.all([
     output(bunPath, ['--version']),
     output('git', ['rev-parse', '--short', 'HEAD'], repoRoot),
-    output('git', ['status', '--porcelain', '--untracked-files=no'], repoRoot),
+    // The report being rewritten is not a change to what is measured.
+    output(
+      'git',
+      ['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)BENCHMARKS.md'],
+      repoRoot,
+    ),
     osName(),
   ]);
   const cpus = os.cpus();
