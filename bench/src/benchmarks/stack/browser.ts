@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import type { SpindleRuntimeMode } from '@spindle/types';
 import { SpindleError } from '@spindle/types';
+import type { ServerWebSocket } from 'bun';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { startEchoChild } from '../../floors/ipc.ts';
 import { withDeadline } from '../../harness/deadline.ts';
@@ -195,12 +196,15 @@ function pageSampler<A, R extends number | readonly number[]>(
 }
 
 /**
- * Browser-client floor: a bare page WebSocket → Bun.serve → IPC echo child → back, the relay
- * floor's server side (parse, hand the object to IPC) with Chromium as the client.
+ * A `Bun.serve` on 127.0.0.1:0 that takes only WebSockets, each message going to `onMessage`
+ * (with a per-connection `count` for sinks), and the loaded page's bare WebSocket to it.
+ * `release` runs after the page and the server are closed (and when opening fails).
  */
-export async function openBrowserRelayFloor(ctx: MeasureContext, batch: number): Promise<Sampler> {
-  let conn: { send(text: string): unknown } | undefined;
-  const child = await startEchoChild(ctx.bunPath, (message) => conn?.send(JSON.stringify(message)));
+async function openRawPage(
+  what: string,
+  onMessage: (ws: ServerWebSocket<{ count: number }>, message: string | Buffer) => void,
+  release: () => Promise<void> = async () => {},
+): Promise<OpenedPage> {
   let server: ReturnType<typeof Bun.serve> | undefined;
   let page: BenchPage | undefined;
   const close = async () => {
@@ -210,28 +214,23 @@ export async function openBrowserRelayFloor(ctx: MeasureContext, batch: number):
       try {
         await server?.stop(true);
       } finally {
-        await child.close();
+        await release();
       }
     }
   };
   try {
-    server = Bun.serve({
+    server = Bun.serve<{ count: number }>({
       hostname: '127.0.0.1',
       port: 0,
       fetch(req, srv) {
-        if (srv.upgrade(req, { data: undefined })) return undefined;
+        if (srv.upgrade(req, { data: { count: 0 } })) return undefined;
         return new Response('websocket only', { status: 426 });
       },
-      websocket: {
-        message(ws, message) {
-          conn = ws;
-          child.send(JSON.parse(String(message)));
-        },
-      },
+      websocket: { message: onMessage },
     });
     page = await openBenchPage();
     await page.evaluate(
-      'raw relay open',
+      what,
       (url) => (globalThis as unknown as BenchWindow).spindleBench.openRaw(url),
       `ws://127.0.0.1:${server.port}/`,
     );
@@ -239,8 +238,26 @@ export async function openBrowserRelayFloor(ctx: MeasureContext, batch: number):
     await close();
     throw error;
   }
+  return { page, close };
+}
+
+/**
+ * Browser-client floor: a bare page WebSocket → Bun.serve → IPC echo child → back, the relay
+ * floor's server side (parse, hand the object to IPC) with Chromium as the client.
+ */
+export async function openBrowserRelayFloor(ctx: MeasureContext, batch: number): Promise<Sampler> {
+  let conn: { send(text: string): unknown } | undefined;
+  const child = await startEchoChild(ctx.bunPath, (message) => conn?.send(JSON.stringify(message)));
+  const opened = await openRawPage(
+    'raw relay open',
+    (ws, message) => {
+      conn = ws;
+      child.send(JSON.parse(String(message)));
+    },
+    () => child.close(),
+  );
   return pageSampler(
-    { page, close },
+    opened,
     'raw relay batch',
     (n) => (globalThis as unknown as BenchWindow).spindleBench.rawRoundTrips(n),
     batch,
@@ -305,46 +322,16 @@ export async function openBrowserStackRoundTrip(
  * times each burst from its first send to the count coming back.
  */
 export async function openBrowserThroughputFloor(burst: number): Promise<Sampler> {
-  let server: ReturnType<typeof Bun.serve> | undefined;
-  let page: BenchPage | undefined;
-  const close = async () => {
-    try {
-      await page?.close();
-    } finally {
-      await server?.stop(true);
+  const opened = await openRawPage('raw sink open', (ws, message) => {
+    if (message === RAW_END_OF_BURST) {
+      ws.send(String(ws.data.count));
+      ws.data.count = 0;
+    } else {
+      ws.data.count++;
     }
-  };
-  try {
-    server = Bun.serve<{ count: number }>({
-      hostname: '127.0.0.1',
-      port: 0,
-      fetch(req, srv) {
-        if (srv.upgrade(req, { data: { count: 0 } })) return undefined;
-        return new Response('websocket only', { status: 426 });
-      },
-      websocket: {
-        message(ws, message) {
-          if (message === RAW_END_OF_BURST) {
-            ws.send(String(ws.data.count));
-            ws.data.count = 0;
-          } else {
-            ws.data.count++;
-          }
-        },
-      },
-    });
-    page = await openBenchPage();
-    await page.evaluate(
-      'raw sink open',
-      (url) => (globalThis as unknown as BenchWindow).spindleBench.openRaw(url),
-      `ws://127.0.0.1:${server.port}/`,
-    );
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  });
   return pageSampler(
-    { page, close },
+    opened,
     'raw burst',
     (n) => (globalThis as unknown as BenchWindow).spindleBench.rawBurst(n),
     burst,
