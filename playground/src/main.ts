@@ -100,7 +100,11 @@ function renderExtensionList() {
 function mountIfRunning(ext: ExtensionInfoDTO) {
   if (isolated.has(ext.identifier)) return;
   if (ext.state === 'running' && ext.frontendUrl && !host.get(ext.identifier)) {
-    host.load({ manifest: ext.manifest, url: ext.frontendUrl });
+    host.load({
+      manifest: ext.manifest,
+      url: ext.frontendUrl,
+      ...(ext.host ? { host: ext.host } : {}),
+    });
   }
   if (ext.state !== 'running' && host.get(ext.identifier)) host.unload(ext.identifier);
 }

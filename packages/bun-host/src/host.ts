@@ -6,20 +6,26 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  DEFAULT_LUMIVERSE_VERSION,
   type ExtensionInfoDTO,
   type ExtensionScope,
   type ExtensionStateDTO,
   errorMessage,
   type LogLevel,
+  RUNTIME_CAPABILITIES,
+  RUNTIME_EVENTS,
   RUNTIME_MODES,
   type RuntimeStatsEvent,
   type SandboxStatus,
   SpindleError,
+  type SpindleHostDescriptorV1,
   type SpindleManifest,
   type SpindleRuntimeMode,
+  unknownPermissions,
 } from '@spindle/types';
 import mitt, { type Emitter } from 'mitt';
 import { discoverExtensions } from './extensions/discovery.ts';
+import { seedStatePath } from './extensions/seed.ts';
 import type { FrontendGateway, FrontendGatewayEvents } from './frontend/gateway.ts';
 import type { SandboxCapabilities } from './launch/index.ts';
 import type { ProcessService } from './processes/service.ts';
@@ -106,6 +112,11 @@ export interface SpindleHostOptions {
   /** Clock. @default the global timers */
   timers?: Timers;
   /**
+   * Lumiverse version the host declares in `spindle.host` / `ctx.host`.
+   * @default DEFAULT_LUMIVERSE_VERSION ("1.2.0")
+   */
+  lumiverseVersion?: string;
+  /**
    * Isolation layers for `process` and `sandbox` runtimes (tests, or a host that probed already).
    * @default detected once per host process
    */
@@ -129,6 +140,8 @@ export interface HostExtensionInfo {
   pid?: number;
   /** Sandbox layers of its runtime in `sandbox` mode. */
   sandbox?: SandboxStatus;
+  /** Its host descriptor (`spindle.host`, `ctx.host`); absent when the manifest is invalid. */
+  host?: SpindleHostDescriptorV1;
 }
 
 /** A running host. */
@@ -172,7 +185,26 @@ export function toExtensionInfoDTO(info: HostExtensionInfo): ExtensionInfoDTO | 
     state: info.state,
     ...(info.error === undefined ? {} : { error: info.error }),
     ...(info.runtimeMode === undefined ? {} : { runtimeMode: info.runtimeMode }),
+    ...(info.host === undefined ? {} : { host: info.host }),
   };
+}
+
+/**
+ * The host descriptor of one installation: the declared Lumiverse version, the capabilities the
+ * runtime provides, and a stable installation id (the identifier, with the installer's user id
+ * for a user-scoped extension).
+ */
+export function hostDescriptor(
+  identifier: string,
+  scope: ExtensionScope,
+  lumiverseVersion: string = DEFAULT_LUMIVERSE_VERSION,
+): SpindleHostDescriptorV1 {
+  return Object.freeze({
+    descriptorVersion: 1,
+    lumiverseVersion,
+    capabilities: RUNTIME_CAPABILITIES,
+    extensionInstallationId: scope.kind === 'user' ? `${identifier}@${scope.userId}` : identifier,
+  });
 }
 
 /** Reads the runtime mode from the option or `LUMIVERSE_SPINDLE_RUNTIME_MODE`. */
@@ -197,8 +229,10 @@ interface Entry {
   scope: ExtensionScope;
   manifest?: SpindleManifest;
   error?: string;
+  host?: SpindleHostDescriptorV1;
   controller?: ExtensionController;
   deliver?: (payload: unknown, userId: string, sessionId: string) => void;
+  emitEvent?: (event: string, payload: unknown, userId?: string) => void;
 }
 
 /** Creates a host: discovers extensions, starts the server (if any) and enables extensions. */
@@ -231,12 +265,24 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       continue;
     }
     entry.manifest = found.manifest;
+    entry.host = hostDescriptor(found.identifier, scope, options.lumiverseVersion);
+    const unknown = unknownPermissions(found.manifest.permissions);
+    if (unknown.length > 0) {
+      log({
+        level: 'warn',
+        extensionId: found.identifier,
+        source: 'host',
+        message: `spindle.json asks for permission(s) this host does not know: ${unknown.join(', ')} (kept in the manifest)`,
+      });
+    }
     const storagePath = join(dataDir, 'storage', found.identifier);
     await mkdir(storagePath, { recursive: true });
     const runtime = createExtensionRuntime({
       extension: found,
       scope,
+      host: entry.host,
       storagePath,
+      seedStatePath: seedStatePath(dataDir, found.identifier),
       runtimeMode,
       env,
       stats,
@@ -261,6 +307,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     });
     entry.controller = runtime.controller;
     entry.deliver = runtime.deliverFrontendMessage;
+    entry.emitEvent = runtime.emitEvent;
   }
 
   const onUplink = ({ session, message }: FrontendGatewayEvents['uplink']) => {
@@ -270,6 +317,13 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     entry.deliver?.(message.payload, session.userId, session.sessionId);
   };
   gateway.events.on('uplink', onUplink);
+  const onSessionClosed = (session: FrontendGatewayEvents['session_closed']) => {
+    const payload = { userId: session.userId, frontendSessionId: session.sessionId };
+    for (const entry of entries.values()) {
+      entry.emitEvent?.(RUNTIME_EVENTS.FRONTEND_SESSION_CLOSED, payload, session.userId);
+    }
+  };
+  gateway.events.on('session_closed', onSessionClosed);
 
   const info = (entry: Entry): HostExtensionInfo => {
     const controller = entry.controller;
@@ -282,6 +336,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       state: controller ? controller.state : 'error',
       ...(error === undefined ? {} : { error }),
       scope: entry.scope,
+      ...(entry.host ? { host: entry.host } : {}),
       ...(runtime
         ? {
             runtimeMode: runtime.mode,
@@ -343,6 +398,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     close() {
       closing ??= (async () => {
         gateway.events.off('uplink', onUplink);
+        gateway.events.off('session_closed', onSessionClosed);
         try {
           await server?.stop();
         } catch (error) {

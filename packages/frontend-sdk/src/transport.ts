@@ -21,6 +21,11 @@ export interface Transport {
   readonly state: TransportState;
   /** Subscribes to state changes; returns the unsubscribe. */
   onStateChange(handler: (state: TransportState) => void): () => void;
+  /**
+   * The host's id of the current frontend session (`ctx.frontendSessionId`), once known; read
+   * when the transport opens. Optional: a transport without sessions leaves it out.
+   */
+  readonly frontendSessionId?: string | undefined;
 }
 
 /** The host's end of a memory transport: what a test plays the server with. */
@@ -35,6 +40,11 @@ export interface MemoryTransportRemote {
   setState(state: TransportState): void;
   /** Empties `received` and returns what it held. */
   take(): FrontendUplink[];
+  /**
+   * Sets the transport's `frontendSessionId` (the SDK notices at the next state change, as it
+   * would after a reconnect).
+   */
+  setFrontendSessionId(id: string | undefined): void;
 }
 
 /** Options of `createMemoryTransport`. */
@@ -44,6 +54,8 @@ export interface MemoryTransportOptions {
    * @default 'open'
    */
   state?: TransportState;
+  /** `frontendSessionId` of the transport. @default undefined */
+  frontendSessionId?: string;
 }
 
 /** A linked pair: `transport` for the SDK, `remote` for the test playing the host. */
@@ -58,6 +70,7 @@ export interface MemoryTransportPair {
  */
 export function createMemoryTransport(options: MemoryTransportOptions = {}): MemoryTransportPair {
   let state: TransportState = options.state ?? 'open';
+  let frontendSessionId = options.frontendSessionId;
   const received: FrontendUplink[] = [];
   const toSdk = new Set<(message: FrontendDownlink) => void>();
   const toRemote = new Set<(message: FrontendUplink) => void>();
@@ -83,6 +96,9 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       return state;
     },
     onStateChange: (handler) => subscribe(stateHandlers, handler),
+    get frontendSessionId() {
+      return frontendSessionId;
+    },
   };
 
   const remote: MemoryTransportRemote = {
@@ -100,6 +116,9 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       for (const handler of [...stateHandlers]) handler(next);
     },
     take: () => received.splice(0, received.length),
+    setFrontendSessionId(id) {
+      frontendSessionId = id;
+    },
   };
 
   return { transport, remote };

@@ -19,6 +19,8 @@ describe('ctx per extension', () => {
       [
         'deferReady',
         'dom',
+        'frontendSessionId',
+        'host',
         'manifest',
         'onBackendMessage',
         'processes',

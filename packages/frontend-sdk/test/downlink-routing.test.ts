@@ -25,7 +25,17 @@ describe('routing of host messages', () => {
     remote.send({ type: 'extension_removed', extensionId: 'x' });
     remote.send({
       type: 'runtime_stats',
-      event: { extension: 'x', runtimeMode: 'process', phase: 'sample', pid: 1, rssKb: 1, at: '' },
+      event: {
+        extension: 'x',
+        extensionId: 'x',
+        identifier: 'x',
+        name: 'X',
+        runtimeMode: 'process',
+        phase: 'sample',
+        pid: 1,
+        rssKb: 1,
+        at: '',
+      },
     });
     expect(seen).toEqual([
       ['state', 'x', 'running'],

@@ -77,17 +77,45 @@ describe('process stop requests', () => {
     expect(process.ended).toEqual({ outcome: 'failed', error: 'could not flush' });
   });
 
-  it('an onStop handler that rejects fails the process', async () => {
+  it('an onStop handler that throws or rejects is reported and ends nothing (as upstream)', async () => {
     t = await createTestContext();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    let ctx: SpindleFrontendProcessContext | undefined;
     t.ctx.processes.register('job', (p) => {
+      ctx = p;
+      p.onStop(() => {
+        throw new Error('stop threw');
+      });
       p.onStop(async () => {
         throw new Error('stop rejected');
       });
+      p.ready();
     });
     const process = t.backend.spawn('job');
     process.stop();
     await vi.advanceTimersByTimeAsync(0);
-    expect(process.ended).toEqual({ outcome: 'failed', error: 'stop rejected' });
+    expect(process.ended).toBeUndefined();
+    expect(process.info.state).toBe('stopping');
+    const logged = errors.mock.calls.map((call) => String(call[0])).join('\n');
+    expect(logged).toContain('stop threw');
+    expect(logged).toContain('stop rejected');
+    ctx?.complete();
+    expect(process.ended).toEqual({ outcome: 'stopped' });
+    errors.mockRestore();
+  });
+
+  it('a handler that returns without completing keeps the process until the stop grace ends it', async () => {
+    t = await createTestContext({ processDeadlines: { stopGraceMs: 1_000, marginMs: 0 } });
+    t.ctx.processes.register('job', (p) => {
+      p.onStop(() => {});
+      p.ready();
+    });
+    const process = t.backend.spawn('job');
+    process.stop();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(process.info.state).toBe('stopping');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(process.info).toMatchObject({ state: 'stopped', exitReason: 'stopped' });
   });
 
   it('a forced stop ends the process at once without calling onStop', async () => {

@@ -65,9 +65,11 @@ function channelWorker(modules: Record<string, unknown>) {
   };
 }
 
-function isolatedHost(modules: Record<string, unknown>) {
+function isolatedHost(modules: Record<string, unknown>, frontendSessionId?: string) {
   const timers = createManualTimers();
-  const { transport, remote } = createMemoryTransport();
+  const { transport, remote } = createMemoryTransport(
+    frontendSessionId === undefined ? {} : { frontendSessionId },
+  );
   const workers: ReturnType<typeof channelWorker>[] = [];
   const host = createExtensionHost({
     transport,
@@ -118,6 +120,37 @@ describe('worker isolation (comlink over MessagePorts)', () => {
     expect(env.sent('extension_mounted')).toEqual([
       { type: 'extension_mounted', extensionId: 'iso' },
     ]);
+  });
+
+  it('ctx.host and ctx.frontendSessionId cross the worker boundary; a new session is pushed', async () => {
+    let seen: SpindleFrontendContext | undefined;
+    const env = isolatedHost(
+      {
+        'mem://who': {
+          setup: (ctx: SpindleFrontendContext) => {
+            seen = ctx;
+          },
+        },
+      },
+      'session-1',
+    );
+    close = () => env.host.close();
+    const host = {
+      descriptorVersion: 1 as const,
+      lumiverseVersion: '9.9.9',
+      capabilities: { 'frontend-session-routing-v1': 1, 'app-thing': 2 },
+      extensionInstallationId: 'who@alice',
+    };
+    await env.host.load(
+      { manifest: manifest('who'), url: 'mem://who', host },
+      { isolation: 'worker' },
+    ).settled;
+    expect(seen?.host).toEqual(host);
+    expect(seen?.frontendSessionId).toBe('session-1');
+    env.remote.setFrontendSessionId('session-2');
+    env.remote.setState('closed');
+    env.remote.setState('open');
+    await vi.waitFor(() => expect(seen?.frontendSessionId).toBe('session-2'));
   });
 
   it('carries backend messages in and sendToBackend out', async () => {

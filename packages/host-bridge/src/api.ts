@@ -18,6 +18,8 @@ export interface HostBridge extends Transport {
   readonly connectionState: ConnectionState;
   /** `frontendSessionId` of the current session (undefined before the first `welcome`). */
   readonly sessionId: string | undefined;
+  /** The same as `sessionId`, under the name the SDK's `Transport` reads (`ctx.frontendSessionId`). */
+  readonly frontendSessionId: string | undefined;
   /** User the host authenticated (undefined before the first `welcome`). */
   readonly userId: string | undefined;
   /** Whether the session may subscribe to runtime stats. */

@@ -85,6 +85,9 @@ class Bridge implements HostBridge {
   get sessionId(): string | undefined {
     return this.#session.info?.id;
   }
+  get frontendSessionId(): string | undefined {
+    return this.#session.info?.id;
+  }
   get userId(): string | undefined {
     return this.#session.info?.userId;
   }

@@ -1,4 +1,4 @@
-/** Backend runtime modes (DESIGN.md section 6). */
+/** Backend runtime modes (docs/architecture.md, "Runtime modes"). */
 export type SpindleRuntimeMode = 'process' | 'sandbox' | 'worker';
 
 /** All runtime modes, in documentation order. */
@@ -18,8 +18,14 @@ export type RuntimeStatsPhase = 'startup' | 'sample' | 'shutdown';
  * Fields that cannot be measured in a mode are absent (see `unmeasured`).
  */
 export interface RuntimeStatsEvent {
-  /** Extension identifier. */
+  /** Extension identifier (this runtime's own name for the field). */
   extension: string;
+  /** Extension id, as in upstream's `SPINDLE_RUNTIME_STATS` (the identifier here). */
+  extensionId: string;
+  /** Extension identifier, as in upstream's `SPINDLE_RUNTIME_STATS`. */
+  identifier: string;
+  /** Display name of the extension (its manifest `name`). */
+  name: string;
   runtimeMode: SpindleRuntimeMode;
   phase: RuntimeStatsPhase;
   /** ISO time of the measurement. */

@@ -31,6 +31,7 @@
 
 import type { FrontendProcessExitReasonDTO, FrontendProcessStateDTO } from './dto.ts';
 import type { SpindleErrorCode } from './errors.ts';
+import type { SpindleHostDescriptorV1 } from './host.ts';
 import type { SpindleManifest } from './manifest.ts';
 import type { RuntimeStatsEvent, SpindleRuntimeMode } from './runtime.ts';
 
@@ -112,6 +113,8 @@ export interface ExtensionInfoDTO {
    * has no frontend half or is not enabled.
    */
   frontendUrl?: string;
+  /** The host descriptor the extension's frontend half gets as `ctx.host`. */
+  host?: SpindleHostDescriptorV1;
 }
 
 /** How a frontend process ended, as the frontend reports it. */

@@ -18,13 +18,14 @@ import type {
   FrontendProcessStopOptionsDTO,
 } from './dto.ts';
 import type { SerializedError } from './errors.ts';
+import type { SpindleHostDescriptorV1 } from './host.ts';
 import type { SpindleManifest } from './manifest.ts';
 import type { SpindleRuntimeMode } from './runtime.ts';
 
 /** Log levels of `spindle.log`. */
 export type LogLevel = 'info' | 'warn' | 'error';
 
-/** Who an extension serves (DESIGN.md section 5). */
+/** Who an extension serves (docs/architecture.md, "Scope"). */
 export type ExtensionScope =
   | { kind: 'operator' }
   | {
@@ -33,8 +34,22 @@ export type ExtensionScope =
       userId: string;
     };
 
-/** Storage operations, shared by `storage_*` and `user_storage_*` requests. */
-export type StorageOp = 'read' | 'write' | 'delete' | 'exists' | 'list';
+/**
+ * Storage operations, shared by `storage` and `user_storage` requests. Binary data travels as
+ * base64 text (`data` of `write_binary`, the result of `read_binary`), since every runtime
+ * channel carries JSON.
+ */
+export type StorageOp =
+  | 'read'
+  | 'write'
+  | 'read_binary'
+  | 'write_binary'
+  | 'delete'
+  | 'exists'
+  | 'list'
+  | 'mkdir'
+  | 'move'
+  | 'stat';
 
 /** Host → runtime. */
 export type HostToWorker =
@@ -50,6 +65,8 @@ export type HostToWorker =
       storagePath: string;
       runtimeMode: SpindleRuntimeMode;
       scope: ExtensionScope;
+      /** `spindle.host`. */
+      host: SpindleHostDescriptorV1;
     }
   | {
       /** Graceful shutdown; the runtime answers `shutdown_complete` and exits. */
@@ -69,6 +86,14 @@ export type HostToWorker =
       requestId: string;
       result?: unknown;
       error?: SerializedError;
+    }
+  | {
+      /** An event for `spindle.on(event, handler)` handlers (the runtime's own or the app's). */
+      type: 'event';
+      event: string;
+      payload: unknown;
+      /** The user the event concerns, when it concerns one. */
+      userId?: string;
     }
   | { type: 'frontend_process_lifecycle'; event: FrontendProcessLifecycleEventDTO }
   | { type: 'frontend_process_message'; processId: string; payload: unknown; userId: string }
@@ -101,9 +126,12 @@ export type WorkerToHost =
       type: 'storage';
       requestId: string;
       op: StorageOp;
+      /** The path acted on (`move`: the source; `list`: the prefix, `''` for the root). */
       path: string;
-      /** Data for `write`. */
+      /** Text of `write`, base64 of `write_binary`. */
       data?: string;
+      /** Destination of `move`. */
+      to?: string;
     }
   | {
       type: 'user_storage';
@@ -111,6 +139,7 @@ export type WorkerToHost =
       op: StorageOp;
       path: string;
       data?: string;
+      to?: string;
       userId?: string;
     }
   | { type: 'frontend_process_spawn'; requestId: string; options: FrontendProcessSpawnOptionsDTO }

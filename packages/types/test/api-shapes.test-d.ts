@@ -1,4 +1,4 @@
-/** Pins the extension-facing API of DESIGN.md section 4: `ctx`, `spindle`, process contexts. */
+/** Pins the extension-facing API (docs/compatibility.md): `ctx`, `spindle`, process contexts. */
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
   BackendProcessHandle,
@@ -16,6 +16,8 @@ describe('SpindleAPI', () => {
   it('has exactly the implemented members', () => {
     expectTypeOf<keyof SpindleAPI>().toEqualTypeOf<
       | 'manifest'
+      | 'host'
+      | 'on'
       | 'onFrontendMessage'
       | 'sendToFrontend'
       | 'frontendProcesses'
@@ -28,7 +30,7 @@ describe('SpindleAPI', () => {
       'spawn' | 'list' | 'get' | 'stop' | 'send' | 'onLifecycle' | 'onMessage'
     >();
     expectTypeOf<keyof SpindleAPI['backendProcesses']>().toEqualTypeOf<
-      'spawn' | 'list' | 'get' | 'stop' | 'onLifecycle' | 'onMessage'
+      'spawn' | 'list' | 'get' | 'stop' | 'send' | 'onLifecycle' | 'onMessage'
     >();
     expectTypeOf<keyof SpindleAPI['log']>().toEqualTypeOf<'info' | 'warn' | 'error'>();
   });
@@ -40,6 +42,9 @@ describe('SpindleAPI', () => {
       { a: 1 },
       { frontendSessionId: 's' },
     );
+    const api = {} as SpindleAPI;
+    api.sendToFrontend({ a: 1 }, 'user-1', { frontendSessionId: 's' });
+    api.sendToFrontend({ a: 1 }, undefined, { frontendSessionId: 's' });
     expectTypeOf<SpindleAPI['onFrontendMessage']>()
       .parameter(0)
       .toEqualTypeOf<(payload: unknown, userId: string, frontendSessionId?: string) => void>();
@@ -59,10 +64,25 @@ describe('SpindleAPI', () => {
   });
 
   it('storage and userStorage', () => {
-    expectTypeOf<keyof SpindleAPI['storage']>().toEqualTypeOf<
-      'read' | 'write' | 'delete' | 'exists' | 'list' | 'getJson' | 'setJson'
-    >();
-    expectTypeOf<SpindleAPI['userStorage']['read']>().toBeCallableWith('a.json', { userId: 'u' });
+    type StorageMembers =
+      | 'read'
+      | 'write'
+      | 'readBinary'
+      | 'writeBinary'
+      | 'delete'
+      | 'exists'
+      | 'list'
+      | 'mkdir'
+      | 'move'
+      | 'stat'
+      | 'getJson'
+      | 'setJson';
+    expectTypeOf<keyof SpindleAPI['storage']>().toEqualTypeOf<StorageMembers>();
+    expectTypeOf<keyof SpindleAPI['userStorage']>().toEqualTypeOf<StorageMembers>();
+    expectTypeOf<SpindleAPI['userStorage']['read']>().toBeCallableWith('a.json', 'u');
+    expectTypeOf<
+      SpindleAPI['storage']['readBinary']
+    >().returns.resolves.toEqualTypeOf<Uint8Array>();
     const storage = {} as SpindleAPI['storage'];
     expectTypeOf(
       storage.getJson<number>('n.json', { fallback: 0 }),
@@ -72,16 +92,15 @@ describe('SpindleAPI', () => {
   it('has no member it does not implement', () => {
     // @ts-expect-error chats are part of the upstream surface this runtime leaves out
     type _Chats = SpindleAPI['chats'];
-    const api = {} as SpindleAPI;
-    // @ts-expect-error `on` is not implemented: extensions feature-detect it with `spindle.on?.()`
-    api.on?.('x', () => {});
   });
 });
 
 describe('frontend ctx', () => {
-  it('has the members of DESIGN.md section 4', () => {
+  it('has the members of docs/compatibility.md', () => {
     expectTypeOf<keyof SpindleFrontendContext>().toEqualTypeOf<
       | 'manifest'
+      | 'host'
+      | 'frontendSessionId'
       | 'processes'
       | 'sendToBackend'
       | 'onBackendMessage'

@@ -19,6 +19,7 @@ import type {
   FrontendProcessStateDTO,
   FrontendProcessStopOptionsDTO,
   SpindleManifest,
+  SpindlePermission,
   SpindleRuntimeMode,
 } from '../src/index.ts';
 
@@ -132,13 +133,20 @@ describe('info and lifecycle events', () => {
 });
 
 describe('SpindleManifest', () => {
-  it('has the spindle.json fields of DESIGN.md section 3', () => {
+  it('has the spindle.json fields of docs/architecture.md', () => {
     expectTypeOf<RequiredKeys<SpindleManifest>>().toEqualTypeOf<
       'version' | 'name' | 'identifier' | 'author' | 'github' | 'homepage' | 'permissions'
     >();
     expectTypeOf<OptionalKeys<SpindleManifest>>().toEqualTypeOf<
-      'description' | 'entry_backend' | 'entry_frontend' | 'minimum_lumiverse_version'
+      | 'description'
+      | 'requested_capabilities'
+      | 'entry_backend'
+      | 'entry_frontend'
+      | 'entry_frontend_widget'
+      | 'minimum_lumiverse_version'
+      | 'storage_seed_files'
+      | 'interceptorTimeoutMs'
     >();
-    expectTypeOf<SpindleManifest['permissions']>().toEqualTypeOf<string[]>();
+    expectTypeOf<SpindleManifest['permissions']>().toEqualTypeOf<SpindlePermission[]>();
   });
 });

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  defaultHostDescriptor,
   MAX_IPC_MESSAGE_BYTES,
   SpindleError,
   serializeError,
@@ -163,6 +164,7 @@ describe('validateHostToWorker', () => {
       storagePath: '/s',
       runtimeMode: 'process',
       scope: { kind: 'operator' },
+      host: defaultHostDescriptor('ok'),
     };
     expect(validateHostToWorker(init)).toEqual({ ok: true, value: init });
     expect(validateHostToWorker({ ...init, scope: { kind: 'user' } })).toMatchObject({

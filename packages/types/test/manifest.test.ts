@@ -1,7 +1,7 @@
 /** `spindle.json` validation (DESIGN.md section 3): every refusal is `INVALID_MANIFEST`. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_MANIFEST_BYTES, validateManifest } from '../src/index.ts';
+import { MAX_MANIFEST_BYTES, unknownPermissions, validateManifest } from '../src/index.ts';
 import { manifestArb } from './fixtures/arbitraries.ts';
 
 const base = {
@@ -79,7 +79,43 @@ describe('validateManifest', () => {
     if (!result.ok) expect(result.error.message).toMatch(/larger than/);
   });
 
-  it('strips unknown keys', () => {
-    expect(validateManifest({ ...base, extra: true })).toEqual({ ok: true, value: base });
+  it('keeps unknown keys (pass-through), but never __proto__, prototype or constructor', () => {
+    const extra = { ...base, extra: true, nested: { a: [1] } };
+    expect(validateManifest(extra)).toEqual({ ok: true, value: extra });
+    const hostile = JSON.parse(
+      `{"version":"1","name":"n","identifier":"ok","author":"","github":"","homepage":"","permissions":[],"__proto__":{"polluted":1},"constructor":{"x":1}}`,
+    );
+    const result = validateManifest(hostile);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(Object.getPrototypeOf(result.value)).toBe(Object.prototype);
+    expect((result.value as unknown as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.hasOwn(result.value, 'constructor')).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('keeps unknown permission names and types the upstream fields', () => {
+    const manifest = {
+      ...base,
+      permissions: ['chats', 'teleport'],
+      requested_capabilities: ['base64_decode'],
+      entry_frontend_widget: 'dist/widget.js',
+      interceptorTimeoutMs: 5000,
+      storage_seed_files: [{ from: 'seed/defaults.json', to: 'defaults.json', required: true }],
+    };
+    const result = validateManifest(manifest);
+    expect(result).toEqual({ ok: true, value: manifest });
+    if (result.ok) expect(unknownPermissions(result.value.permissions)).toEqual(['teleport']);
+  });
+
+  it('refuses seed files of the wrong shape with a path', () => {
+    expect(validateManifest({ ...base, storage_seed_files: [{ to: 'x' }] })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_MANIFEST', path: 'storage_seed_files.0.from' },
+    });
+    expect(validateManifest({ ...base, storage_seed_files: 'seed' })).toMatchObject({
+      ok: false,
+      error: { path: 'storage_seed_files' },
+    });
   });
 });

@@ -117,6 +117,7 @@ describe('runtime ↔ host protocol', () => {
       | 'shutdown'
       | 'frontend_message'
       | 'response'
+      | 'event'
       | 'frontend_process_lifecycle'
       | 'frontend_process_message'
       | 'backend_process_lifecycle'

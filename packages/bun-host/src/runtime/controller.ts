@@ -13,6 +13,7 @@ import {
 } from '@spindle/types';
 import { EXTENSION_TRANSITIONS, type ExtensionControllerOptions } from './controller-types.ts';
 import { CrashPolicy } from './crash-policy.ts';
+import { refusalFor } from './refusal.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { type ResolvedRuntimeTiming, resolveTiming } from './timing.ts';
 import {
@@ -246,6 +247,15 @@ export class ExtensionController {
       const result = validateWorkerToHost(raw);
       if (!result.ok) {
         const issue = result.error;
+        if (issue.requestId !== undefined) {
+          // A request is answered, never dropped: its caller's promise rejects at once.
+          runtime.channel.send({
+            type: 'response',
+            requestId: issue.requestId,
+            error: refusalFor(raw, issue),
+          });
+          return;
+        }
         this.#o.onLog(
           'warn',
           `rejected a message from the runtime (${issue.code} at ${issue.path || '<root>'}): ${issue.message}`,

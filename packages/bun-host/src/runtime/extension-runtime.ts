@@ -9,15 +9,18 @@ import {
   type LogLevel,
   type RuntimeStatsEvent,
   SpindleError,
+  type SpindleHostDescriptorV1,
   type SpindleManifest,
   type SpindleRuntimeMode,
 } from '@spindle/types';
 import { isFileSync } from '../extensions/discovery.ts';
+import { seedStorage } from '../extensions/seed.ts';
 import type { FrontendGateway } from '../frontend/gateway.ts';
 import type { SandboxCapabilities } from '../launch/index.ts';
 import type { LaunchPlan } from '../launch/types.ts';
 import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
 import { createStatsSampler, type StatsConfig } from '../stats/index.ts';
+import { createStorage } from '../storage/index.ts';
 import {
   ExtensionController,
   type ExtensionStateChange,
@@ -45,7 +48,11 @@ export interface ExtensionRuntimeOptions {
     backendEntryPath: string;
   };
   scope: ExtensionScope;
+  /** `spindle.host` of the extension. */
+  host: SpindleHostDescriptorV1;
   storagePath: string;
+  /** File recording the version whose `storage_seed_files` were copied (see `seed.ts`). */
+  seedStatePath: string;
   runtimeMode: SpindleRuntimeMode;
   env: Record<string, string | undefined>;
   /** Runtime stats settings, read once by the host. */
@@ -70,6 +77,11 @@ export interface ExtensionRuntime {
    * it is running; otherwise (and past the bound) they are dropped with a warning.
    */
   deliverFrontendMessage(payload: unknown, userId: string, frontendSessionId: string): void;
+  /**
+   * Fires `spindle.on(event)` handlers in the running runtime; dropped when it is not running,
+   * or when `userId` names a user a user-scoped extension does not serve.
+   */
+  emitEvent(event: string, payload: unknown, userId?: string): void;
 }
 
 /** Creates the controller of one extension (disabled until `enable()`). */
@@ -121,6 +133,19 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       throw new SpindleError(
         'IMPORT_FAILED',
         `backend entry ${extension.backendEntryPath} does not exist`,
+      );
+    }
+    const seeded = await seedStorage({
+      manifest: extension.manifest,
+      extensionPath: extension.path,
+      storage: createStorage(o.storagePath),
+      statePath: o.seedStatePath,
+    });
+    if (seeded.copied.length > 0) {
+      o.log(
+        'info',
+        `seeded storage: ${seeded.copied.length} file(s) for version ${extension.manifest.version}`,
+        'host',
       );
     }
     if (runtimeMode === 'worker') {
@@ -184,6 +209,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       storagePath: o.storagePath,
       runtimeMode,
       scope: o.scope,
+      host: o.host,
     }),
     onMessage: (message) => router.handle(message),
     unloadProcesses: () => o.processService.unloadExtension(extension.identifier),
@@ -208,6 +234,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       try {
         const sampler = createStatsSampler({
           extension: extension.identifier,
+          name: extension.manifest.name,
           runtimeMode,
           pid: runtime.pid,
           ...(runtime.sandbox === undefined ? {} : { sandbox: runtime.sandbox }),
@@ -229,6 +256,11 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
 
   return {
     controller,
+    emitEvent(event, payload, userId) {
+      if (controller.state !== 'running') return;
+      if (userId !== undefined && o.scope.kind === 'user' && o.scope.userId !== userId) return;
+      post({ type: 'event', event, payload, ...(userId === undefined ? {} : { userId }) });
+    },
     deliverFrontendMessage(payload, userId, sessionId) {
       const state = controller.state;
       if (state === 'running') {

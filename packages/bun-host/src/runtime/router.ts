@@ -42,6 +42,7 @@ export class RuntimeRouter {
   readonly #o: RuntimeRouterOptions;
   #storage: Storage | undefined;
   readonly #userStorage = new Map<string, Storage>();
+  readonly #scopeMismatchLogged = new Set<string>();
 
   constructor(options: RuntimeRouterOptions) {
     this.#o = options;
@@ -83,15 +84,19 @@ export class RuntimeRouter {
     this.#o.post({ type: 'frontend_message', payload, userId, frontendSessionId });
   }
 
+  /**
+   * `spindle.sendToFrontend`, with upstream's routing: no user → every session that has the
+   * extension mounted; a user → that user's sessions with it mounted; a session → that session
+   * alone. A user-scoped extension always reaches its installer, whatever user it names (the
+   * mismatch is logged once).
+   */
   #sendToFrontend(message: Extract<WorkerToHost, { type: 'send_to_frontend' }>): void {
     const { gateway, scope, extensionId } = this.#o;
     const refuse = (why: string) => this.#o.log('warn', `sendToFrontend refused: ${why}`, 'host');
     let userId = message.userId;
     if (scope.kind === 'user') {
-      if (userId !== undefined && userId !== scope.userId) {
-        refuse(`user ${userId} is not ${scope.userId}, the only user of this extension`);
-        return;
-      }
+      if (userId !== undefined && userId !== scope.userId)
+        this.#logScopeMismatch('sendToFrontend', userId);
       userId = scope.userId;
     }
     const downlink = { type: 'backend_message', extensionId, payload: message.payload } as const;
@@ -108,31 +113,41 @@ export class RuntimeRouter {
       gateway.send(session.sessionId, downlink);
       return;
     }
-    if (userId === undefined) {
-      refuse('an operator-scoped extension must name a userId or a frontendSessionId');
-      return;
-    }
-    gateway.broadcast(downlink, { userId, extensionId });
+    gateway.broadcast(downlink, userId === undefined ? { extensionId } : { userId, extensionId });
   }
 
   async #storageOp(message: StorageMessage): Promise<unknown> {
     const storage = message.type === 'storage' ? this.#shared() : this.#forUser(message.userId);
+    const { path } = message;
     switch (message.op) {
       case 'read':
-        return await storage.read(message.path);
+        return await storage.read(path);
+      case 'read_binary':
+        return Buffer.from(await storage.readBinary(path)).toString('base64');
       case 'write':
-        if (typeof message.data !== 'string') {
-          throw new SpindleError('INVALID_OPTIONS', `write of ${message.path} carries no data`);
-        }
-        await storage.write(message.path, message.data);
+        await storage.write(path, required(message, 'data'));
+        return null;
+      case 'write_binary':
+        await storage.writeBinary(
+          path,
+          new Uint8Array(Buffer.from(required(message, 'data'), 'base64')),
+        );
         return null;
       case 'delete':
-        await storage.delete(message.path);
+        await storage.delete(path);
         return null;
       case 'exists':
-        return await storage.exists(message.path);
+        return await storage.exists(path);
       case 'list':
-        return await storage.list(message.path === '' ? undefined : message.path);
+        return await storage.list(path === '' ? undefined : path);
+      case 'mkdir':
+        await storage.mkdir(path);
+        return null;
+      case 'move':
+        await storage.move(path, required(message, 'to'));
+        return null;
+      case 'stat':
+        return await storage.stat(path);
     }
   }
 
@@ -141,22 +156,31 @@ export class RuntimeRouter {
     return this.#storage;
   }
 
+  /** A user-scoped extension named another user: logged once per member, then ignored. */
+  #logScopeMismatch(member: string, named: string): void {
+    if (this.#scopeMismatchLogged.has(member) || this.#o.scope.kind !== 'user') return;
+    this.#scopeMismatchLogged.add(member);
+    const installer = this.#o.scope.userId;
+    this.#o.log(
+      'warn',
+      `${member} named user ${named}, but the extension is installed for ${installer} only: it acts for ${installer} (logged once)`,
+      'host',
+    );
+  }
+
   #forUser(requested: string | undefined): Storage {
     const { scope } = this.#o;
     let userId: string;
     if (scope.kind === 'user') {
-      if (requested !== undefined && requested !== scope.userId) {
-        throw new SpindleError(
-          'FORBIDDEN',
-          `userStorage: user ${requested} is not ${scope.userId}, the only user of this extension`,
-        );
-      }
+      // As upstream: a user-scoped extension always acts for its installer.
+      if (requested !== undefined && requested !== scope.userId)
+        this.#logScopeMismatch('userStorage', requested);
       userId = scope.userId;
     } else {
       if (requested === undefined) {
         throw new SpindleError(
           'INVALID_OPTIONS',
-          'userStorage: an operator-scoped extension must pass { userId }',
+          'userStorage: an operator-scoped extension must name the user (the last argument, or { userId } for getJson/setJson)',
         );
       }
       userId = requested;
@@ -193,6 +217,19 @@ export class RuntimeRouter {
       (error) => this.#o.post({ type: 'response', requestId, error: serializeError(error) }),
     );
   }
+}
+
+/** A field a storage operation needs; its absence is the caller's mistake (`INVALID_OPTIONS`). */
+function required(message: StorageMessage, field: 'data' | 'to'): string {
+  const value = message[field];
+  if (typeof value !== 'string') {
+    throw new SpindleError(
+      'INVALID_OPTIONS',
+      `storage ${message.op} of ${JSON.stringify(message.path)} needs "${field}"`,
+      { details: { path: field } },
+    );
+  }
+  return value;
 }
 
 /** Process supervision stand-in used until the host is given a real one. */

@@ -37,6 +37,8 @@ export const realStatsTimers: StatsTimers = {
 export interface StatsSamplerOptions {
   /** Extension identifier. */
   extension: string;
+  /** Display name of the extension (`name` of upstream's `SPINDLE_RUNTIME_STATS`). @default extension */
+  name?: string;
   runtimeMode: SpindleRuntimeMode;
   /** The runtime's process (bwrap's in `sandbox` mode; the host's in `worker` mode). */
   pid: number;
@@ -128,6 +130,9 @@ export function createStatsSampler(options: StatsSamplerOptions): StatsSampler {
   const send = (phase: RuntimeStatsPhase, extra: Partial<RuntimeStatsEvent> = {}) => {
     const event: RuntimeStatsEvent = {
       extension: options.extension,
+      extensionId: options.extension,
+      identifier: options.extension,
+      name: options.name ?? options.extension,
       runtimeMode: options.runtimeMode,
       phase,
       at: new Date(now()).toISOString(),

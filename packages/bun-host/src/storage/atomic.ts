@@ -24,15 +24,19 @@ function tempName(): string {
 }
 
 /**
- * Replaces `name` in the open folder `dir` with `data` atomically (see the module comment).
+ * Replaces `name` in the open folder `dir` with `data` (UTF-8 text or bytes) atomically (see the module comment).
  * A failed write removes its temp file and rethrows the file-system error.
  */
-export async function replaceAtomically(dir: OpenDir, name: string, data: string): Promise<void> {
+export async function replaceAtomically(
+  dir: OpenDir,
+  name: string,
+  data: string | Uint8Array,
+): Promise<void> {
   const temp = entryPath(dir, tempName());
   try {
     const handle = await open(temp, 'wx');
     try {
-      await handle.writeFile(data, 'utf8');
+      await (typeof data === 'string' ? handle.writeFile(data, 'utf8') : handle.writeFile(data));
       await handle.sync();
     } finally {
       await handle.close();

@@ -27,6 +27,20 @@ export function entryPath(dir: OpenDir, name: string): string {
 }
 
 /**
+ * Opens the folder `name` inside `dir` without following a symlink; `undefined` when it is
+ * missing, not a folder, or a symlink (what `list` skips).
+ */
+export async function openChildDir(dir: OpenDir, name: string): Promise<OpenDir | undefined> {
+  try {
+    return { handle: await open(entryPath(dir, name), DIR_FLAGS), path: join(dir.path, name) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+/**
  * Opens `realRoot/segments…` (a path whose existing part is already real). Missing folders
  * are created when `create`, else `undefined` is returned. A symlink met on the way means the
  * tree changed after `confine` checked it: `STORAGE_PATH`; a file: `STORAGE_IO` `not_a_folder`.

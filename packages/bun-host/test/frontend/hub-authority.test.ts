@@ -4,6 +4,9 @@ import { connect, makeHub } from './harness.ts';
 
 const stats: RuntimeStatsEvent = {
   extension: 'ext_a',
+  extensionId: 'ext_a',
+  identifier: 'ext_a',
+  name: 'Ext A',
   runtimeMode: 'process',
   phase: 'sample',
   at: '2026-01-01T00:00:00.000Z',

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
-import { RUNTIME_MODES } from '@spindle/types';
+import { DEFAULT_LUMIVERSE_VERSION, RUNTIME_MODES } from '@spindle/types';
 import {
   ask,
   closeTestHosts,
@@ -84,12 +84,15 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(sessionsGot(t, 'to-user')).toEqual(['s-b']);
   });
 
-  test('an operator-scoped extension must name a target; untargeted sends are refused and logged', async () => {
+  test('an untargeted send reaches every session that has the extension mounted (upstream broadcast)', async () => {
     const t = await startTestHost(mode, { enable: ['probe'] });
     t.gateway.open('s1', 'alice', ['probe']);
+    t.gateway.open('s2', 'bob', ['probe']);
+    t.gateway.open('s3', 'carol', []);
     await ask(t, 's1', 'send_untargeted');
-    await waitUntil(() => t.logs.some((l) => l.message.includes('sendToFrontend refused')));
-    expect(sessionsGot(t, 'nobody')).toEqual([]);
+    await waitUntil(() => sessionsGot(t, 'everyone').length === 2);
+    expect(sessionsGot(t, 'everyone').sort()).toEqual(['s1', 's2']);
+    expect(t.logs.some((l) => l.message.includes('sendToFrontend refused'))).toBe(false);
   });
 
   test('log.info/warn/error reach the host log tagged with the extension', async () => {
@@ -116,15 +119,16 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
       implemented: [
         'backendProcesses',
         'frontendProcesses',
+        'host',
         'log',
         'manifest',
+        'on',
         'onFrontendMessage',
         'sendToFrontend',
         'storage',
         'userStorage',
       ],
       upstreamOnly: {
-        on: 'undefined',
         chats: 'undefined',
         characters: 'undefined',
         generate: 'undefined',
@@ -133,6 +137,12 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
         events: 'undefined',
       },
       manifestIdentifier: 'probe',
+      host: {
+        descriptorVersion: 1,
+        lumiverseVersion: DEFAULT_LUMIVERSE_VERSION,
+        capabilities: { 'frontend-session-routing-v1': 1 },
+        extensionInstallationId: 'probe',
+      },
     });
   });
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, setDefaultTimeout, test } from '
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostToWorker } from '@spindle/types';
+import { defaultHostDescriptor, type HostToWorker } from '@spindle/types';
 import { RUNTIME_INIT_ENV } from '../../src/runtime/init-env.ts';
 import { launchProcessRuntime, planProcessRuntime } from '../../src/runtime/process-runtime.ts';
 import type { RuntimeInstance } from '../../src/runtime/types.ts';
@@ -49,6 +49,7 @@ function init(name: string): HostToWorker {
     storagePath,
     runtimeMode: 'process',
     scope: { kind: 'operator' },
+    host: defaultHostDescriptor('plan_test'),
   } as HostToWorker;
 }
 

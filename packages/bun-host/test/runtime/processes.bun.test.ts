@@ -57,7 +57,9 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
         hasRefresh: 'function',
       },
       echo: { echo: 'ping' },
-      stoppedState: expect.stringMatching(/^(stopped|completed)$/),
+      echoUser: '',
+      stopReturned: 'undefined',
+      stoppedState: 'stopped',
       sawRunning: true,
     });
   });

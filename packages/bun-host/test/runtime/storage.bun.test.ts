@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 describe.each(RUNTIME_MODES)('%s mode', (mode) => {
-  test('storage: write, read, exists, list, getJson with fallback, setJson with indent, delete', async () => {
+  test('storage: write, read, exists, recursive list, getJson with fallback, setJson with indent, delete', async () => {
     const t = await startTestHost(mode, { enable: ['probe'] });
     t.gateway.open('s1', 'alice', ['probe']);
     const reply = await ask(t, 's1', 'storage');
@@ -21,7 +21,7 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
       read: 'hello',
       exists: true,
       missing: false,
-      list: ['conf.json', 'notes/'],
+      list: ['conf.json', 'notes/a.txt'],
       listNotes: ['a.txt'],
       json: { a: 1 },
       fallback: { d: 0 },
@@ -62,7 +62,7 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(existsSync(userDir('alice'))).toBe(false);
   });
 
-  test('userStorage of a user-scoped extension is implicit for its user and refuses others', async () => {
+  test('userStorage of a user-scoped extension always acts for its installer (as upstream)', async () => {
     const t = await startTestHost(mode, {
       enable: ['probe'],
       scopes: { probe: { kind: 'user', userId: 'alice' } },
@@ -73,7 +73,10 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     const userDir = (id: string) => userStorageRoot(join(t.dataDir, 'storage', 'probe'), id);
     expect(existsSync(join(userDir('alice'), 'prefs.json'))).toBe(true);
     const other = await ask(t, 's1', 'user_storage', { userId: 'bob' });
-    expect(other.error?.code).toBe('FORBIDDEN');
+    expect(other.result).toEqual({ theme: 'dark' });
     expect(existsSync(userDir('bob'))).toBe(false);
+    await ask(t, 's1', 'user_storage', { userId: 'bob' });
+    const notes = t.logs.filter((l) => l.message.includes('userStorage named user bob'));
+    expect(notes).toHaveLength(1);
   });
 });

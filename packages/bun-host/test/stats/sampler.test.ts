@@ -29,6 +29,7 @@ let table: Record<number, [number, number, number, number[]]>;
 function sampler(overrides: Partial<StatsSamplerOptions> = {}) {
   return createStatsSampler({
     extension: 'hello',
+    name: 'Hello',
     runtimeMode: 'process',
     pid: 100,
     intervalMs: 1000,
@@ -52,11 +53,14 @@ afterEach(() => {
 });
 
 describe('createStatsSampler', () => {
-  it('startup carries startupMs, RSS and CPU from /proc', () => {
+  it('startup carries startupMs, RSS and CPU from /proc, in the upstream event shape too', () => {
     sampler().startup(123);
     expect(events).toEqual([
       {
         extension: 'hello',
+        extensionId: 'hello',
+        identifier: 'hello',
+        name: 'Hello',
         runtimeMode: 'process',
         phase: 'startup',
         at: '2026-01-02T03:04:05.000Z',

@@ -44,13 +44,16 @@ describe('createStorage: files and folders', () => {
     expect(await storage.read('./a//b/c.txt')).toBe('two');
   });
 
-  it('lists names sorted, folders with a trailing slash', async () => {
+  it('lists every file below the prefix, recursively, relative to it, sorted, files only', async () => {
     await storage.write('b.txt', '');
     await storage.write('a/x.txt', '');
     await storage.write('c/d/e.txt', '');
-    expect(await storage.list()).toEqual(['a/', 'b.txt', 'c/']);
-    expect(await storage.list('c')).toEqual(['d/']);
-    expect(await storage.list('c/')).toEqual(['d/']);
+    await storage.write('c/a.txt', '');
+    await storage.mkdir('empty/folder');
+    expect(await storage.list()).toEqual(['a/x.txt', 'b.txt', 'c/a.txt', 'c/d/e.txt']);
+    expect(await storage.list('c')).toEqual(['a.txt', 'd/e.txt']);
+    expect(await storage.list('c/')).toEqual(['a.txt', 'd/e.txt']);
+    expect(await storage.list('empty')).toEqual([]);
     expect(await storage.list('missing')).toEqual([]);
     const error = await rejection(storage.list('b.txt'));
     expect(isSpindleError(error, 'STORAGE_IO')).toBe(true);

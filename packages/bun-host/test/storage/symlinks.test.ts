@@ -90,7 +90,7 @@ describe('symlink escapes', () => {
     expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('host secret');
   });
 
-  it('symlinks that stay inside work, and list shows linked folders as folders', async () => {
+  it('symlinks that stay inside work; list shows a link to a file, never descends a linked folder', async () => {
     await storage.write('real/data.txt', 'inside');
     symlinkSync(join(root, 'real'), join(root, 'alias'));
     symlinkSync('real/data.txt', join(root, 'file-alias'));
@@ -98,7 +98,7 @@ describe('symlink escapes', () => {
     expect(await storage.read('file-alias')).toBe('inside');
     await storage.write('alias/more.txt', 'via alias');
     expect(readFileSync(join(root, 'real', 'more.txt'), 'utf8')).toBe('via alias');
-    expect(await storage.list()).toEqual(['alias/', 'file-alias', 'real/']);
+    expect(await storage.list()).toEqual(['file-alias', 'real/data.txt', 'real/more.txt']);
   });
 
   it('a root that is itself a symlink is used through its real path', async () => {

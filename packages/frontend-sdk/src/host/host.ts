@@ -233,7 +233,17 @@ export function createExtensionHost(options: ExtensionHostOptions): ExtensionHos
     drop,
     processes: new Map(),
     isCurrent: (record) => entries.get(record.extensionId)?.current === record,
+    frontendSessionId: () => options.transport.frontendSessionId,
   };
+
+  // `ctx.frontendSessionId` is read live on the main thread; worker realms are told of a change.
+  let lastSessionId = options.transport.frontendSessionId;
+  const unwatchSession = options.transport.onStateChange(() => {
+    const id = options.transport.frontendSessionId;
+    if (id === lastSessionId) return;
+    lastSessionId = id;
+    for (const entry of entries.values()) entry.current?.connection?.sessionChanged?.(id);
+  });
 
   const runLoad = createLoadPipeline({
     timers,
@@ -329,6 +339,7 @@ export function createExtensionHost(options: ExtensionHostOptions): ExtensionHos
       for (const id of [...entries.keys()]) host.unload(id);
       lanes.close();
       unsubscribe();
+      unwatchSession();
       outbound.close();
     },
   };

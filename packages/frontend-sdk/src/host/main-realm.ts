@@ -34,7 +34,13 @@ export function mainThreadConnector(
       },
       async setup() {
         if (disposed) return;
-        realm = createRealm({ manifest: bundle.manifest, port, document });
+        realm = createRealm({
+          manifest: bundle.manifest,
+          port,
+          document,
+          host: record.host,
+          frontendSessionId: () => record.frontendSessionId,
+        });
         await realm.mount(module);
       },
       deliver: (message) => realm?.deliver(message),

@@ -4,10 +4,12 @@
  * `RealmConnection` (this realm or a Worker).
  */
 import {
+  defaultHostDescriptor,
   type FrontendDownlink,
   type FrontendUplink,
   SpindleError,
   type SpindleErrorCode,
+  type SpindleHostDescriptorV1,
 } from '@spindle/types';
 import { type DriverDeadlines, ProcessDriver, type UnresponsiveReason } from '../process/driver.ts';
 import type { DriverToRealm } from '../process/protocol.ts';
@@ -32,6 +34,11 @@ export interface ExtensionBundle {
   source?: string;
   /** Content hash; two bundles with the same hash are the same bundle. */
   hash?: string;
+  /**
+   * The host descriptor for `ctx.host` (the host sends it in `ExtensionInfoDTO.host`).
+   * @default a descriptor of this runtime's own capabilities (`defaultHostDescriptor`)
+   */
+  host?: SpindleHostDescriptorV1;
 }
 
 /** The code side of one load, whatever realm it lives in. */
@@ -44,6 +51,8 @@ export interface RealmConnection {
   backendMessage(payload: unknown): void;
   /** Teardown, subscriptions, DOM; idempotent. */
   dispose(reason?: InactiveReason): void;
+  /** The frontend session changed (a new session after the old one was lost). */
+  sessionChanged?(frontendSessionId: string | undefined): void;
 }
 
 /** Creates the realm connection of a load, given the port its realm calls. */
@@ -61,6 +70,8 @@ export interface HostCore {
   /** Live process drivers of every load, by process id. */
   readonly processes: Map<string, { driver: ProcessDriver; record: LoadRecord }>;
   isCurrent(record: LoadRecord): boolean;
+  /** The transport's current frontend session id. */
+  frontendSessionId(): string | undefined;
 }
 
 const STATE_TRANSITIONS: Record<ExtensionState, readonly ExtensionState[]> = {
@@ -127,6 +138,16 @@ export class LoadRecord {
   /** Extension identifier. */
   get extensionId(): string {
     return this.bundle.manifest.identifier;
+  }
+
+  /** `ctx.host` of this load. */
+  get host(): SpindleHostDescriptorV1 {
+    return this.bundle.host ?? defaultHostDescriptor(this.extensionId);
+  }
+
+  /** `ctx.frontendSessionId` of this load (read live). */
+  get frontendSessionId(): string | undefined {
+    return this.core.frontendSessionId();
   }
 
   /** Snapshot for listings and events. */

@@ -101,7 +101,11 @@ export function createWorkerConnector(options: WorkerConnectorOptions = {}): Rea
         if (record.bundle.url !== undefined) bundle.url = record.bundle.url;
         if (record.bundle.source !== undefined) bundle.source = record.bundle.source;
         try {
-          await Promise.race([remote.init(Comlink.proxy(port), record.bundle.manifest), failed]);
+          const identity = { host: record.host, frontendSessionId: record.frontendSessionId };
+          await Promise.race([
+            remote.init(Comlink.proxy(port), record.bundle.manifest, identity),
+            failed,
+          ]);
           unwrap(await Promise.race([remote.load(bundle), failed]));
         } finally {
           started.removeEventListener('error', onError as EventListener);
@@ -113,6 +117,7 @@ export function createWorkerConnector(options: WorkerConnectorOptions = {}): Rea
       },
       deliver: (message) => call((remote) => remote.deliver(message)),
       backendMessage: (payload) => call((remote) => remote.backendMessage(payload)),
+      sessionChanged: (id) => call((remote) => remote.setFrontendSessionId(id)),
       dispose(reason) {
         if (terminated || api === undefined) {
           terminate();

@@ -5,7 +5,7 @@ import { SpindleError, type SpindleManifest, serializeError } from '@spindle/typ
 import * as Comlink from 'comlink';
 import { createModuleLoader, type ModuleLoader } from '../host/loader.ts';
 import { createRealm, type Realm, type RealmHostPort } from '../realm/realm.ts';
-import type { WorkerRealmApi, WorkerResult } from './protocol.ts';
+import type { WorkerRealmApi, WorkerRealmIdentity, WorkerResult } from './protocol.ts';
 
 /** Options of `createWorkerRealmApi`. */
 export interface WorkerRealmOptions {
@@ -21,6 +21,7 @@ export function createWorkerRealmApi(options: WorkerRealmOptions = {}): WorkerRe
   let module: unknown;
   let released = false;
   let remotePort: RealmHostPort | undefined;
+  let sessionId: string | undefined;
 
   const step = async (run: () => Promise<void>): Promise<WorkerResult> => {
     try {
@@ -38,8 +39,9 @@ export function createWorkerRealmApi(options: WorkerRealmOptions = {}): WorkerRe
   };
 
   return {
-    init(port: RealmHostPort, m: SpindleManifest) {
+    init(port: RealmHostPort, m: SpindleManifest, identity?: WorkerRealmIdentity) {
       manifest = m;
+      sessionId = identity?.frontendSessionId;
       // After dispose the main thread's side of `port` is released; late calls are dropped.
       const live = () => !released;
       const guarded: RealmHostPort = {
@@ -50,7 +52,15 @@ export function createWorkerRealmApi(options: WorkerRealmOptions = {}): WorkerRe
         reportError: (phase, message) => void (live() && port.reportError(phase, message)),
       };
       remotePort = port;
-      realm = createRealm({ manifest: m, port: guarded });
+      realm = createRealm({
+        manifest: m,
+        port: guarded,
+        host: identity?.host,
+        frontendSessionId: () => sessionId,
+      });
+    },
+    setFrontendSessionId(id) {
+      sessionId = id;
     },
     load: (bundle) =>
       step(async () => {

@@ -82,7 +82,12 @@ export class ProcessRunner {
     }
   }
 
-  /** A graceful stop request. */
+  /**
+   * A graceful stop request. Without an `onStop` handler the process ends at once; with
+   * handlers, they run and the process keeps running until it calls `complete()` or `fail()`, or
+   * the driver's stop grace ends it. A handler that throws or rejects is reported on the console
+   * and ends nothing, as upstream.
+   */
   stop(reason: string | undefined): void {
     if (this.ended) return;
     if (this.stopHandlers.size === 0) {
@@ -90,13 +95,17 @@ export class ProcessRunner {
       return;
     }
     const request: ProcessStopRequest = reason === undefined ? {} : { reason };
+    const report = (error: unknown) =>
+      console.error(
+        `[spindle] onStop handler of process ${this.spawn.processId} failed: ${errorMessage(error)}`,
+      );
     for (const handler of [...this.stopHandlers]) {
       if (this.ended) return;
       try {
         const result = handler(request);
-        if (isThenable(result)) result.then(undefined, (error: unknown) => this.failWith(error));
+        if (isThenable(result)) result.then(undefined, report);
       } catch (error) {
-        this.failWith(error);
+        report(error);
       }
     }
   }

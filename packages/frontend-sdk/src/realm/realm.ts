@@ -5,10 +5,12 @@
  * own methods (calls in), so the same code runs on the main thread and inside a Worker.
  */
 import {
+  defaultHostDescriptor,
   errorMessage,
   SpindleError,
   type SpindleFrontendContext,
   type SpindleFrontendProcessRegistry,
+  type SpindleHostDescriptorV1,
   type SpindleManifest,
   type Unsubscribe,
 } from '@spindle/types';
@@ -46,6 +48,10 @@ export interface RealmOptions {
   port: RealmHostPort;
   /** Document for `ctx.dom`; without one `ctx.dom` is `undefined` (worker isolation). */
   document?: Document | undefined;
+  /** `ctx.host`. @default defaultHostDescriptor(manifest.identifier) */
+  host?: SpindleHostDescriptorV1 | undefined;
+  /** Reads `ctx.frontendSessionId`. @default always `undefined` */
+  frontendSessionId?: (() => string | undefined) | undefined;
 }
 
 /** One load of one extension, seen from the side that runs its code. */
@@ -121,8 +127,14 @@ export function createRealm(options: RealmOptions): Realm {
     },
   });
 
+  const host = options.host ?? defaultHostDescriptor(extensionId);
+  const sessionId = options.frontendSessionId ?? (() => undefined);
   const ctx: SpindleFrontendContext = Object.freeze({
     manifest,
+    host: Object.freeze({ ...host, capabilities: Object.freeze({ ...host.capabilities }) }),
+    get frontendSessionId() {
+      return sessionId();
+    },
     processes,
     sendToBackend(payload: unknown) {
       guard('sendToBackend');

@@ -7,6 +7,7 @@ import type {
   FrontendProcessOutcome,
   FrontendUplink,
   SpindleFrontendContext,
+  SpindleHostDescriptorV1,
   SpindleManifest,
 } from '@spindle/types';
 import type { ExtensionSnapshot, ExtensionState } from '../host/events.ts';
@@ -31,6 +32,10 @@ export interface TestContextOptions {
   processDeadlines?: Partial<DriverDeadlines>;
   /** Document of `ctx.dom`; `null` leaves `ctx.dom` undefined. @default globalThis.document */
   document?: Document | null;
+  /** `ctx.host`. @default defaultHostDescriptor(identifier) */
+  host?: SpindleHostDescriptorV1;
+  /** `ctx.frontendSessionId`. @default 'test-session' */
+  frontendSessionId?: string;
 }
 
 /** Options of `backend.spawn`. */
@@ -119,7 +124,9 @@ const TEST_MANIFEST: SpindleManifest = {
 export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
   const manifest: SpindleManifest = { ...TEST_MANIFEST, ...options.manifest };
   const extensionId = manifest.identifier;
-  const { transport, remote } = createMemoryTransport();
+  const { transport, remote } = createMemoryTransport({
+    frontendSessionId: options.frontendSessionId ?? 'test-session',
+  });
   let captured: SpindleFrontendContext | undefined;
   const module: Record<string, unknown> = {
     setup(ctx: SpindleFrontendContext) {
@@ -138,8 +145,11 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     ...(options.processDeadlines ? { processDeadlines: options.processDeadlines } : {}),
     ...(options.document === undefined ? {} : { document: options.document }),
   });
-  const mount = await host.load({ manifest, source: '/* @spindle/frontend-sdk/testing */' })
-    .settled;
+  const mount = await host.load({
+    manifest,
+    source: '/* @spindle/frontend-sdk/testing */',
+    ...(options.host ? { host: options.host } : {}),
+  }).settled;
   if (captured === undefined) {
     host.close();
     throw new Error(`[spindle] test context: setup never ran (${mount.error ?? mount.state})`);

@@ -12,7 +12,7 @@
  *
  * The rule that keeps it safe: a compiled function accepts exactly what valibot accepts, with an
  * equal output (unknown keys stripped, `unknown` values kept by reference). It supports the
- * node kinds the protocols use (`object`, `array`, `union`, `optional` without a default,
+ * node kinds the protocols use (`object`, `looseObject`, `array`, `union`, `optional` without a default,
  * `literal`, `picklist`, `string`, `number`, `boolean`, `unknown`, `custom`, `lazy`, pipes of
  * those with the validation actions below), each recognised by the valibot factory that built
  * it; anything else (a `variant`, a transformation, a default or a fallback, an async schema)
@@ -144,6 +144,8 @@ function compileNode(node: Node, gen: boolean): CompiledSchema | undefined {
     }
     case v.object:
       return compileObject(node.entries, gen);
+    case v.looseObject:
+      return compileLooseObject(node.entries, gen);
     case v.array: {
       const item = compileNode(node.item, gen);
       if (item === undefined) return undefined;
@@ -225,6 +227,35 @@ function compileObject(
       }
     }
     return out;
+  };
+}
+
+/** Keys valibot never copies from an input into a loose object's output. */
+const UNSAFE_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+/**
+ * `looseObject`: the entries checked as `object` does, then every other own enumerable key of
+ * the input copied as it is (valibot's order and rules: `for…in`, own keys only, never
+ * `__proto__`, `prototype` or `constructor`).
+ */
+function compileLooseObject(
+  entries: Record<string, Node> | undefined,
+  gen: boolean,
+): CompiledSchema | undefined {
+  const known = compileObject(entries, gen);
+  if (known === undefined || entries === undefined) return undefined;
+  const hasOwn = Object.prototype.hasOwnProperty;
+  return (x) => {
+    const out = known(x);
+    if (out === REFUSED) return REFUSED;
+    const input = x as Record<string, unknown>;
+    const result = out as Record<string, unknown>;
+    for (const key in input) {
+      if (hasOwn.call(input, key) && !UNSAFE_KEYS.has(key) && !hasOwn.call(entries, key)) {
+        result[key] = input[key];
+      }
+    }
+    return result;
   };
 }
 

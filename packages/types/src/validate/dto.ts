@@ -25,7 +25,7 @@ import {
   SPINDLE_ERROR_CODES,
   STATS_PHASES,
 } from './enums.ts';
-import { counter, id, key, kind, nonNegative, obj, plainRecord } from './fields.ts';
+import { counter, id, isPlainObject, key, kind, nonNegative, obj, plainRecord } from './fields.ts';
 import { manifestSchema } from './manifest.ts';
 import type { Expect, InSync } from './sync.ts';
 
@@ -105,6 +105,9 @@ export const backendStopSchema = obj(stopEntries);
 /** `RuntimeStatsEvent`. */
 export const runtimeStatsSchema = obj({
   extension: id,
+  extensionId: id,
+  identifier: id,
+  name: v.string(),
   runtimeMode: v.picklist(RUNTIME_MODE_VALUES),
   phase: v.picklist(STATS_PHASES),
   at: v.string(),
@@ -118,6 +121,19 @@ export const runtimeStatsSchema = obj({
   note: v.optional(v.string()),
 });
 
+/** `SpindleHostDescriptorV1`. */
+export const hostDescriptorSchema = obj({
+  descriptorVersion: v.literal(1),
+  lumiverseVersion: v.string(),
+  capabilities: v.custom<Record<string, number>>(
+    (value) =>
+      isPlainObject(value) &&
+      Object.values(value).every((n) => typeof n === 'number' && Number.isFinite(n)),
+    'must map capability names to numbers',
+  ),
+  extensionInstallationId: v.string(),
+});
+
 /** `ExtensionInfoDTO`. */
 export const extensionInfoSchema = obj({
   identifier: id,
@@ -126,6 +142,7 @@ export const extensionInfoSchema = obj({
   error: v.optional(v.string()),
   runtimeMode: v.optional(v.picklist(RUNTIME_MODE_VALUES)),
   frontendUrl: v.optional(v.string()),
+  host: v.optional(hostDescriptorSchema),
 });
 
 type _Dtos = [

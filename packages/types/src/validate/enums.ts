@@ -130,9 +130,14 @@ export const LOG_LEVELS = ['info', 'warn', 'error'] as const satisfies readonly 
 export const STORAGE_OPS = [
   'read',
   'write',
+  'read_binary',
+  'write_binary',
   'delete',
   'exists',
   'list',
+  'mkdir',
+  'move',
+  'stat',
 ] as const satisfies readonly StorageOp[];
 
 type _Lists = [

@@ -1,6 +1,6 @@
 /**
- * Spawn options of both process kinds, the backend entry rules of DESIGN.md section 3, and the
- * deadline clamps of section 5. Every refusal carries the code `INVALID_OPTIONS`. Unknown keys
+ * Spawn options of both process kinds, the backend entry rules (`spawn-checks.ts`), and the
+ * deadline clamps of docs/architecture.md ("Deadlines and defaults"). Every refusal carries the code `INVALID_OPTIONS`. Unknown keys
  * are stripped (upstream callers may pass fields this runtime does not know), as in every
  * validator of this package.
  */
@@ -10,28 +10,13 @@ import {
   type FrontendProcessSpawnOptionsDTO,
   PROCESS_DEFAULTS,
 } from '../dto.ts';
+import { backendEntryProblem } from '../spawn-checks.ts';
 import { finite, id, isPlainObject, key, kind, obj, plainRecord } from './fields.ts';
 import { readJsonInput } from './json.ts';
-import { MAX_ENTRY_LENGTH, MAX_IPC_MESSAGE_BYTES } from './limits.ts';
+import { MAX_IPC_MESSAGE_BYTES } from './limits.ts';
 import { invalid, thrownMessage, type ValidationResult, valid } from './result.ts';
 import { runSchema } from './run.ts';
 import type { Expect, InSync } from './sync.ts';
-
-const ENTRY_EXTENSION = /\.(?:js|mjs|cjs)$/;
-
-/** Why `entry` breaks the rules, or `undefined` when it keeps them. */
-function entryProblem(entry: string): string | undefined {
-  if (entry.length === 0) return 'must not be empty';
-  if (entry.length > MAX_ENTRY_LENGTH) return `must be at most ${MAX_ENTRY_LENGTH} characters`;
-  if (entry.includes('\0')) return 'must not contain a NUL character';
-  if (entry.includes('\\')) return 'must use forward slashes (no backslash)';
-  if (entry.startsWith('/')) return 'must be relative to the extension root, not absolute';
-  if (/^[A-Za-z]:/.test(entry)) return 'must be relative to the extension root, not a drive path';
-  if (entry.split('/').includes('..')) return 'must not contain a ".." segment';
-  if (!entry.startsWith('dist/')) return 'must live under the extension\'s "dist/" folder';
-  if (!ENTRY_EXTENSION.test(entry)) return 'must end in ".js", ".mjs" or ".cjs"';
-  return undefined;
-}
 
 /**
  * Checks the string rules of a backend subprocess entry: relative, under `dist/`, no `..`
@@ -42,7 +27,7 @@ export function checkBackendProcessEntry(entry: string): ValidationResult<string
   if (typeof entry !== 'string') {
     return invalid('INVALID_OPTIONS', 'entry', 'backend process entry must be a string');
   }
-  const problem = entryProblem(entry);
+  const problem = backendEntryProblem(entry);
   if (problem === undefined) return valid(entry);
   return invalid(
     'INVALID_OPTIONS',
@@ -72,7 +57,7 @@ export const frontendSpawnOptionsSchema = obj({
 export const backendSpawnOptionsSchema = obj({
   entry: v.pipe(
     v.string(),
-    v.check((entry: string) => entryProblem(entry) === undefined, 'breaks the entry rules'),
+    v.check((entry: string) => backendEntryProblem(entry) === undefined, 'breaks the entry rules'),
   ),
   kind: v.optional(kind),
   key: v.optional(key),

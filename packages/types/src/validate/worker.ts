@@ -13,6 +13,7 @@ import {
   frontendLifecycleSchema,
   frontendListSchema,
   frontendStopSchema,
+  hostDescriptorSchema,
   serializedErrorSchema,
 } from './dto.ts';
 import { LOG_LEVELS, RUNTIME_MODE_VALUES, STORAGE_OPS } from './enums.ts';
@@ -45,6 +46,7 @@ const storageEntries = {
   op: v.picklist(STORAGE_OPS),
   path: v.string(),
   data: v.optional(v.string()),
+  to: v.optional(v.string()),
 };
 
 const workerToHostSchemas = [
@@ -124,6 +126,7 @@ const hostToWorkerSchemas = [
     storagePath: v.string(),
     runtimeMode: v.picklist(RUNTIME_MODE_VALUES),
     scope,
+    host: hostDescriptorSchema,
   }),
   v.object({ type: v.literal('shutdown'), reason: v.optional(v.string()) }),
   v.object({
@@ -144,6 +147,12 @@ const hostToWorkerSchemas = [
       'must carry a result or an error, not both',
     ),
   ),
+  v.object({
+    type: v.literal('event'),
+    event: id,
+    payload,
+    userId: v.optional(id),
+  }),
   v.object({ type: v.literal('frontend_process_lifecycle'), event: frontendLifecycleSchema }),
   v.object({
     type: v.literal('frontend_process_message'),

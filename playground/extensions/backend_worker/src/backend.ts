@@ -2,7 +2,7 @@
 import type { BackendProcessHandle } from '@spindle/types';
 
 // Starts the prime-counting subprocess for a user and relays its progress and lifecycle.
-// `backendProcesses` has no `send(id)`: messages go through the handle `spawn` resolved with.
+// The handle `spawn` resolved with, per user (`backendProcesses.send(id, payload)` works too).
 const handles = new Map<string, BackendProcessHandle>();
 
 spindle.backendProcesses.onLifecycle((event) => {
@@ -15,12 +15,12 @@ spindle.backendProcesses.onLifecycle((event) => {
       exitReason: event.exitReason,
       error: event.error,
     },
-    { userId: event.userId },
+    event.userId,
   );
 });
 
-spindle.backendProcesses.onMessage((_processId, payload, userId) => {
-  spindle.sendToFrontend(payload, { userId });
+spindle.backendProcesses.onMessage(({ payload, userId }) => {
+  spindle.sendToFrontend(payload, userId);
 });
 
 spindle.onFrontendMessage(async (payload, userId, frontendSessionId) => {
@@ -45,6 +45,6 @@ spindle.onFrontendMessage(async (payload, userId, frontendSessionId) => {
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    spindle.sendToFrontend({ kind: 'error', message }, { userId, frontendSessionId });
+    spindle.sendToFrontend({ kind: 'error', message }, userId, { frontendSessionId });
   }
 });

@@ -13,14 +13,14 @@ spindle.frontendProcesses.onLifecycle((event) => {
       exitReason: event.exitReason,
       error: event.error,
     },
-    { userId: event.userId },
+    event.userId,
   );
 });
 
-spindle.frontendProcesses.onMessage((processId, payload, userId) => {
+spindle.frontendProcesses.onMessage(({ processId, payload, userId }) => {
   const message = payload as { kind?: string };
   if (message?.kind === 'tick' || message?.kind === 'pong') {
-    spindle.sendToFrontend({ ...message, processId }, { userId });
+    spindle.sendToFrontend({ ...message, processId }, userId);
   }
 });
 
@@ -42,12 +42,12 @@ spindle.onFrontendMessage(async (payload, userId, frontendSessionId) => {
       });
       current.set(userId, handle.processId);
     } else if (processId && (cmd === 'ping' || cmd === 'stall')) {
-      spindle.frontendProcesses.send(processId, { cmd }, { userId });
+      spindle.frontendProcesses.send(processId, { cmd }, userId);
     } else if (processId && cmd === 'stop') {
       await spindle.frontendProcesses.stop(processId, { userId, reason: 'stop button' });
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    spindle.sendToFrontend({ kind: 'error', message }, { userId, frontendSessionId });
+    spindle.sendToFrontend({ kind: 'error', message }, userId, { frontendSessionId });
   }
 });

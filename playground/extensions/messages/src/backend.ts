@@ -12,7 +12,8 @@ spindle.onFrontendMessage((payload, userId, frontendSessionId) => {
   counts.set(userId, count);
   spindle.sendToFrontend(
     { kind: 'echo', text: message.text.slice(0, 2000), count, from: 'backend' },
-    { userId, frontendSessionId },
+    userId,
+    { frontendSessionId },
   );
 });
 

@@ -71,7 +71,7 @@ if (medium === 'ipc') {
 async function start(init: InitMessage): Promise<void> {
   try {
     if (medium === 'worker') redirectConsole();
-    runtime = createSpindle(init.manifest, rpc, post);
+    runtime = createSpindle({ manifest: init.manifest, host: init.host }, rpc, post);
     Object.defineProperty(globalThis, 'spindle', {
       value: runtime.api,
       enumerable: false,

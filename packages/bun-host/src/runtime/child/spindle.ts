@@ -1,5 +1,5 @@
 /**
- * Builds the global `spindle` of a backend runtime (DESIGN.md section 4). Only the listed
+ * Builds the global `spindle` of a backend runtime (docs/compatibility.md). Only the listed
  * members exist; everything else of the upstream surface is `undefined`, so feature detection
  * with optional chaining keeps working.
  */
@@ -8,8 +8,10 @@ import type {
   FrontendProcessLifecycleEventDTO,
   HostToWorker,
   LogLevel,
+  SendToFrontendOptions,
   SendToFrontendTarget,
   SpindleAPI,
+  SpindleHostDescriptorV1,
   SpindleManifest,
   WorkerToHost,
 } from '@spindle/types';
@@ -23,11 +25,12 @@ import type { RequestTable } from './rpc.ts';
 import { createStorageClient, createUserStorageClient } from './storage-client.ts';
 
 type FrontendHandler = (payload: unknown, userId: string, frontendSessionId?: string) => void;
+type EventHandler = (payload: unknown, userId?: string) => void;
 
 /** The `spindle` object and the hook that feeds it the host's messages. */
 export interface SpindleRuntime {
   readonly api: SpindleAPI;
-  /** Delivers a host message meant for the API (frontend messages, process events). */
+  /** Delivers a host message meant for the API (frontend messages, process events, events). */
   deliver(message: HostToWorker): void;
 }
 
@@ -45,36 +48,76 @@ export function formatLogArgs(args: unknown[]): string {
     .join(' ');
 }
 
+/** Reads `sendToFrontend`'s second and third arguments, in either form. */
+function target(
+  second: string | SendToFrontendTarget | undefined,
+  third: SendToFrontendOptions | undefined,
+): { userId?: unknown; frontendSessionId?: unknown } {
+  if (second !== null && typeof second === 'object') return second;
+  return {
+    userId: second,
+    frontendSessionId:
+      third !== null && typeof third === 'object' ? third.frontendSessionId : undefined,
+  };
+}
+
+/** What the runtime knows about itself from `init`. */
+export interface SpindleIdentity {
+  manifest: SpindleManifest;
+  host: SpindleHostDescriptorV1;
+}
+
 /** Builds the API over the runtime's channel. */
 export function createSpindle(
-  manifest: SpindleManifest,
+  identity: SpindleIdentity,
   rpc: RequestTable,
   post: (message: WorkerToHost) => void,
 ): SpindleRuntime {
   const frontendHandlers = new HandlerSet<[unknown, string, string | undefined]>();
   const frontendEvents = new ProcessEvents<FrontendProcessLifecycleEventDTO>();
   const backendEvents = new ProcessEvents<BackendProcessLifecycleEventDTO>();
+  const eventHandlers = new Map<string, HandlerSet<[unknown, string | undefined]>>();
   const log = (level: LogLevel, args: unknown[]) =>
     post({ type: 'log', level, message: formatLogArgs(args) });
   const report = (error: unknown) => log('error', ['an event handler threw:', error]);
 
   const api: SpindleAPI = Object.freeze({
-    manifest: Object.freeze({ ...manifest }),
+    manifest: Object.freeze({ ...identity.manifest }),
+    host: Object.freeze({
+      ...identity.host,
+      capabilities: Object.freeze({ ...identity.host.capabilities }),
+    }),
     onFrontendMessage: (handler: FrontendHandler) =>
       frontendHandlers.add(([payload, userId, sessionId]) =>
         sessionId === undefined ? handler(payload, userId) : handler(payload, userId, sessionId),
       ),
-    sendToFrontend(payload: unknown, target?: string | SendToFrontendTarget) {
-      const { userId, frontendSessionId } =
-        typeof target === 'string'
-          ? { userId: target, frontendSessionId: undefined }
-          : (target ?? {});
+    sendToFrontend(
+      payload: unknown,
+      second?: string | SendToFrontendTarget,
+      third?: SendToFrontendOptions,
+    ) {
+      const { userId, frontendSessionId } = target(second, third);
+      // A wrong type travels as it is: the host refuses the message and says why in its log.
       post({
         type: 'send_to_frontend',
         payload,
         ...(userId === undefined ? {} : { userId }),
         ...(frontendSessionId === undefined ? {} : { frontendSessionId }),
-      });
+      } as WorkerToHost);
+    },
+    on(event: string, handler: EventHandler) {
+      if (typeof handler !== 'function') {
+        throw new TypeError('[spindle] spindle.on(event, handler): handler must be a function');
+      }
+      const name = String(event);
+      let set = eventHandlers.get(name);
+      if (set === undefined) {
+        set = new HandlerSet();
+        eventHandlers.set(name, set);
+      }
+      return set.add(([payload, userId]) =>
+        userId === undefined ? handler(payload) : handler(payload, userId),
+      );
     },
     frontendProcesses: createFrontendProcessesClient(rpc, post, frontendEvents),
     backendProcesses: createBackendProcessesClient(rpc, post, backendEvents),
@@ -85,7 +128,7 @@ export function createSpindle(
     }),
     storage: createStorageClient(rpc),
     userStorage: createUserStorageClient(rpc),
-  });
+  } as SpindleAPI);
 
   return {
     api,
@@ -97,12 +140,15 @@ export function createSpindle(
             report,
           );
           return;
+        case 'event':
+          eventHandlers.get(message.event)?.emit([message.payload, message.userId], report);
+          return;
         case 'frontend_process_lifecycle':
           frontendEvents.lifecycle.emit(message.event, report);
           return;
         case 'frontend_process_message':
           frontendEvents.messages.emit(
-            [message.processId, message.payload, message.userId],
+            { processId: message.processId, payload: message.payload, userId: message.userId },
             report,
           );
           return;
@@ -110,7 +156,10 @@ export function createSpindle(
           backendEvents.lifecycle.emit(message.event, report);
           return;
         case 'backend_process_message':
-          backendEvents.messages.emit([message.processId, message.payload, message.userId], report);
+          backendEvents.messages.emit(
+            { processId: message.processId, payload: message.payload, userId: message.userId },
+            report,
+          );
           return;
         default:
           return;

@@ -57,25 +57,58 @@ describe('backend process child runtime', () => {
     const h = makeHost();
     const rt = new BackendProcessRuntime(init, h.host);
     rt.run((ctx) => ctx.ready());
-    await rt.stop('bye');
+    rt.stop('bye');
     await settle();
     expect(h.sent.at(-1)).toEqual({ type: 'stopped' });
   });
 
-  it('onStop handlers get the reason; a throwing one fails the process', async () => {
+  it('onStop handlers get the reason; the process runs on until it completes (→ stopped)', async () => {
     const h = makeHost();
     const rt = new BackendProcessRuntime(init, h.host);
     const reasons: Array<string | undefined> = [];
+    let complete: () => void = () => {};
     rt.run((ctx) => {
-      ctx.onStop(({ reason }) => {
+      ctx.ready();
+      complete = () => ctx.complete();
+      ctx.onStop(async ({ reason }) => {
         reasons.push(reason);
-        throw new Error('nope');
       });
     });
-    await rt.stop('maintenance');
+    rt.stop('maintenance');
+    await settle();
     await settle();
     expect(reasons).toEqual(['maintenance']);
-    expect(h.sent.at(-1)).toEqual({ type: 'fail', error: 'onStop handler failed: nope' });
+    // Returning from the handler is not an acknowledgement: nothing terminal was sent.
+    expect(h.sent).toEqual([{ type: 'ready' }]);
+    expect(h.exits).toEqual([]);
+    complete();
+    await settle();
+    expect(h.sent.at(-1)).toEqual({ type: 'stopped' });
+    expect(h.exits).toEqual([0]);
+  });
+
+  it('a throwing or rejecting onStop handler is reported and ends nothing; fail() still fails', async () => {
+    const h = makeHost();
+    const rt = new BackendProcessRuntime(init, h.host);
+    let fail: () => void = () => {};
+    rt.run((ctx) => {
+      fail = () => ctx.fail('gave up');
+      ctx.onStop(() => {
+        throw new Error('nope');
+      });
+      ctx.onStop(async () => {
+        throw new Error('later');
+      });
+    });
+    rt.stop(undefined);
+    await settle();
+    await settle();
+    expect(h.reports.join('\n')).toContain('onStop handler failed: nope');
+    expect(h.reports.join('\n')).toContain('onStop handler failed: later');
+    expect(h.sent).toEqual([]);
+    fail();
+    await settle();
+    expect(h.sent.at(-1)).toEqual({ type: 'fail', error: 'gave up' });
     expect(h.exits).toEqual([1]);
   });
 

@@ -65,6 +65,25 @@ describe.each(MODES)('backend process stop (%s)', (mode) => {
     await assertNoChildren(r, [r.service.backend.pidOf(result.info.processId) ?? -1]);
   });
 
+  test('an onStop handler that returns is not an acknowledgement: the process runs on until the grace', async () => {
+    const r = rig();
+    const ext = fakeExt(mode);
+    const result = await spawn(r, ext, { entry: 'dist/stop-returns.js' });
+    if (!result.ok) throw new Error(result.error.message);
+    const started = Date.now();
+    const final = await stop(r, ext, result.info.processId);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    expect(final).toMatchObject({ state: 'stopped', exitReason: 'stopped' });
+    await until(() => r.logs.some((l) => l.message === 'stop handler returned'));
+    expect(statesOf(ext, result.info.processId)).toEqual([
+      'starting',
+      'running',
+      'stopping',
+      'stopped',
+    ]);
+    await assertNoChildren(r, [r.service.backend.pidOf(result.info.processId) ?? -1]);
+  });
+
   test('stop before ready: the spawn rejects STOPPED_BEFORE_READY, the process ends stopped', async () => {
     const r = rig();
     const ext = fakeExt(mode);

@@ -108,7 +108,7 @@ process.on('message', (raw: unknown) => {
       begin(message);
       return;
     case 'stop':
-      void runtime?.stop(typeof message.reason === 'string' ? message.reason : undefined);
+      runtime?.stop(typeof message.reason === 'string' ? message.reason : undefined);
       return;
     case 'message':
       runtime?.deliver(message.payload);

@@ -132,8 +132,13 @@ export class BackendProcessRuntime {
     }
   }
 
-  /** A `stop` from the host: the onStop handlers run; without any, the process completes. */
-  async stop(reason: string | undefined): Promise<void> {
+  /**
+   * A `stop` from the host. Without an `onStop` handler the process ends `stopped` at once. With
+   * handlers, they run and the process keeps running: it ends when it calls `complete()`
+   * (reported as `stopped`) or `fail()`, or when the host's stop grace passes and it is killed.
+   * A handler that throws or rejects is reported on stderr and changes nothing else, as upstream.
+   */
+  stop(reason: string | undefined): void {
     if (this.#ending || this.#stopRequested) return;
     this.#stopRequested = true;
     const handlers = [...this.#stopHandlers];
@@ -142,13 +147,18 @@ export class BackendProcessRuntime {
       return;
     }
     const request: ProcessStopRequest = reason === undefined ? {} : { reason };
-    try {
-      await Promise.all(handlers.map((handler) => handler(request)));
-    } catch (error) {
-      await this.finish({ type: 'fail', error: `onStop handler failed: ${describeError(error)}` });
-      return;
+    const report = (error: unknown) =>
+      this.#host.report(`[spindle] onStop handler failed: ${describeError(error)}`);
+    for (const handler of handlers) {
+      try {
+        const result = handler(request);
+        if (result && typeof (result as Promise<void>).then === 'function') {
+          (result as Promise<void>).then(undefined, report);
+        }
+      } catch (error) {
+        report(error);
+      }
     }
-    await this.finish({ type: 'stopped' });
   }
 
   /**
