@@ -40,10 +40,10 @@ const serializedErrorEntries = {
 };
 
 /** `SerializedError`, `cause` included (its depth is bounded by the input walk). */
-export const serializedErrorSchema: v.GenericSchema<unknown, SerializedError> = obj({
+export const serializedErrorSchema = obj({
   ...serializedErrorEntries,
   cause: v.optional(v.lazy(() => serializedErrorSchema)),
-});
+}) as unknown as v.GenericSchema<unknown, SerializedError>;
 
 // The recursive schema needs an annotation, which alone would not notice a new optional field.
 type _SerializedError = Expect<

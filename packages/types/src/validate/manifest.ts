@@ -76,7 +76,10 @@ type _Manifest = Expect<
  * Schema of a manifest (exported inside the package for `ExtensionInfoDTO` and `init`): typed as
  * `SpindleManifest`, which says nothing of the extra keys it keeps.
  */
-export const manifestSchema: v.GenericSchema<unknown, SpindleManifest> = looseManifestSchema;
+export const manifestSchema = looseManifestSchema as unknown as v.GenericSchema<
+  unknown,
+  SpindleManifest
+>;
 
 const READ_CODES = {
   tooLarge: 'INVALID_MANIFEST',
