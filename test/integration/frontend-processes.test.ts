@@ -1,6 +1,6 @@
 /**
  * Fault matrix of frontend processes through the real SDK, the real hub and the real
- * supervisor (DESIGN.md sections 5 and 7). Every case checks the terminal state and exit
+ * supervisor (docs/architecture.md, "Process lifecycle"). Every case checks the terminal state and exit
  * reason, one lifecycle event per transition, one settlement, and that nothing is left running
  * on either side.
  */

@@ -194,7 +194,7 @@ export function isTerminalProcessState(state: FrontendProcessStateDTO): boolean 
   return (TERMINAL_PROCESS_STATES as readonly string[]).includes(state);
 }
 
-/** Defaults and bounds of DESIGN.md section 5, shared by host and SDK. */
+/** Defaults and bounds of docs/architecture.md ("Deadlines and defaults"), shared by host and SDK. */
 export const PROCESS_DEFAULTS = {
   startupTimeoutMs: 15_000,
   minStartupTimeoutMs: 1_000,

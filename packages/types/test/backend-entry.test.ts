@@ -1,4 +1,4 @@
-/** The string rules of a backend subprocess entry (DESIGN.md section 3). */
+/** The string rules of a backend subprocess entry (docs/architecture.md, "Extension layout"). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkBackendProcessEntry } from '../src/index.ts';

@@ -1,4 +1,4 @@
-/** The deadline defaults and bounds of DESIGN.md section 5. */
+/** The deadline defaults and bounds of docs/architecture.md. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clampHeartbeatTimeout, clampStartupTimeout, PROCESS_DEFAULTS } from '../src/index.ts';

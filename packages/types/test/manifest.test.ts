@@ -1,4 +1,4 @@
-/** `spindle.json` validation (DESIGN.md section 3): every refusal is `INVALID_MANIFEST`. */
+/** `spindle.json` validation (docs/architecture.md, "Extension layout"): every refusal is `INVALID_MANIFEST`. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_MANIFEST_BYTES, unknownPermissions, validateManifest } from '../src/index.ts';

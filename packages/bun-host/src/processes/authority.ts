@@ -1,5 +1,5 @@
 /**
- * Who may do what with a process (DESIGN.md section 5, scope): an extension sees and controls
+ * Who may do what with a process (docs/architecture.md, "Scope"): an extension sees and controls
  * only its own processes; a user-scoped extension only those of its installer, an
  * operator-scoped one those of the `userId` it names. Shared by both process kinds.
  */

@@ -1,5 +1,5 @@
 /**
- * Crash restart policy (DESIGN.md section 6): restart with exponential backoff, 1 s doubling
+ * Crash restart policy (docs/architecture.md, "Runtime modes"): restart with exponential backoff, 1 s doubling
  * up to 60 s, until 3 crashes fall within 5 minutes; then the extension stays `crashed`.
  * Pure: the caller passes the clock reading.
  */

@@ -1,4 +1,4 @@
-/** Deadlines of the runtime lifecycle (DESIGN.md section 6), with their documented figures. */
+/** Deadlines of the runtime lifecycle (docs/architecture.md, "Deadlines and defaults"), with their documented figures. */
 import type { CrashPolicyOptions } from './crash-policy.ts';
 
 /** Lifecycle deadlines; tests compress them. */

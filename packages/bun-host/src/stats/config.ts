@@ -1,4 +1,4 @@
-/** Runtime-stats settings from the environment (DESIGN.md section 6). */
+/** Runtime-stats settings from the environment (docs/architecture.md, "Runtime modes"). */
 
 /** Sampling period when stats are on and no period is configured. */
 export const DEFAULT_SAMPLE_INTERVAL_MS = 30_000;

@@ -1,5 +1,5 @@
 /**
- * Runtime stats (DESIGN.md section 6): settings from the environment, and a sampler per
+ * Runtime stats (docs/architecture.md, "Runtime modes"): settings from the environment, and a sampler per
  * runtime that emits `startup`, periodic `sample` and `shutdown` events. Off by default.
  */
 export {

@@ -41,6 +41,21 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(corrupt.error?.code).toBe('INVALID_JSON');
   });
 
+  test('calls with arguments of the wrong type reject with a typed error; none hangs', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const reply = await ask(t, 's1', 'malformed');
+    expect(reply.result).toEqual({
+      readNumber: 'INVALID_OPTIONS',
+      moveToNumber: 'INVALID_OPTIONS',
+      userIdNumber: 'INVALID_OPTIONS',
+      getNumber: 'INVALID_OPTIONS',
+      listString: 'INVALID_OPTIONS',
+      stopNull: 'INVALID_OPTIONS',
+      writeBinaryText: 'INVALID_OPTIONS',
+    });
+  });
+
   test('storage paths cannot leave the extension folder', async () => {
     const t = await startTestHost(mode, { enable: ['probe'] });
     t.gateway.open('s1', 'alice', ['probe']);

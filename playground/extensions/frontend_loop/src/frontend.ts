@@ -1,5 +1,5 @@
 import type { SpindleFrontendContext } from '@spindle/types';
-import { createPanel, toneOf } from '../../shared/panel.ts';
+import { createPanel, toneOf } from '../../_ui/panel.ts';
 
 type FromBackend =
   | { kind: 'lifecycle'; processId: string; state: string; exitReason?: string; error?: string }

@@ -1,5 +1,5 @@
 import type { SpindleFrontendContext } from '@spindle/types';
-import { createPanel } from '../../shared/panel.ts';
+import { createPanel } from '../../_ui/panel.ts';
 
 interface EchoReply {
   kind: 'echo';

@@ -1,6 +1,6 @@
 /**
- * Where a frontend process runs: exactly one frontend session of the target user (DESIGN.md
- * section 7, item 3). An explicit `frontendSessionId` wins; otherwise the most recently active
+ * Where a frontend process runs: exactly one frontend session of the target user (never a copy
+ * in every tab of the user). An explicit `frontendSessionId` wins; otherwise the most recently active
  * connected session that has the extension mounted.
  */
 import { SpindleError } from '@spindle/types';

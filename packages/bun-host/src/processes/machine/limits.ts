@@ -1,5 +1,5 @@
 /**
- * Defaults and clamping of process deadlines (DESIGN.md section 5), in one place.
+ * Defaults and clamping of process deadlines (docs/architecture.md, "Deadlines and defaults"), in one place.
  *
  * With the default rules the clamps of `@spindle/types` apply (one definition for host and SDK).
  * Tests may pass narrower bounds: a 1 s minimum startup deadline is too slow for a fault matrix
@@ -25,7 +25,7 @@ export interface DeadlineRules {
   heartbeatDefault: number;
 }
 
-/** The rules of DESIGN.md section 5. */
+/** The rules of docs/architecture.md, "Process lifecycle". */
 export const DEFAULT_DEADLINE_RULES: DeadlineRules = {
   startup: {
     min: PROCESS_DEFAULTS.minStartupTimeoutMs,

@@ -1,5 +1,5 @@
 /**
- * States, exit reasons and the transition table of a supervised process (DESIGN.md section 5).
+ * States, exit reasons and the transition table of a supervised process (docs/architecture.md, "Process lifecycle").
  * Both process kinds (backend subprocesses and frontend processes) follow this one table.
  */
 import type { FrontendProcessExitReasonDTO, FrontendProcessStateDTO } from '@spindle/types';

@@ -39,7 +39,7 @@ export interface AdmissionRequest {
   limit: number;
 }
 
-/** The dedupe key of DESIGN.md section 5, or undefined without a `key`. */
+/** The dedupe key (docs/architecture.md, "Process lifecycle"), or undefined without a `key`. */
 function dedupeKey(userId: string | undefined, kind: string, key: string | undefined) {
   return key === undefined ? undefined : JSON.stringify([userId ?? null, kind, key]);
 }

@@ -8,7 +8,7 @@ import {
 } from '../../../src/processes/machine/index.ts';
 
 describe('transition table', () => {
-  it('has exactly the four terminal states of DESIGN.md', () => {
+  it('has exactly the four terminal states of docs/architecture.md', () => {
     const terminal = Object.keys(PROCESS_TRANSITIONS).filter((s) => isTerminalState(s as never));
     expect(terminal.sort()).toEqual(['completed', 'failed', 'stopped', 'timed_out']);
     expect(Object.keys(TERMINAL_EXIT_REASONS).sort()).toEqual(terminal.sort());
