@@ -44,6 +44,20 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
     console.log(USAGE);
     return 0;
   }
+  // Signals are caught from the start: one that arrives while the host is still starting stops
+  // it as soon as it is up, instead of killing the process with its runtimes half-started.
+  let stopping: NodeJS.Signals | undefined;
+  let onStop: ((signal: NodeJS.Signals) => void) | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping !== undefined) {
+      console.error(`[spindle-host] ${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = signal;
+    onStop?.(signal);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   let host: Awaited<ReturnType<typeof createSpindleHost>>;
   try {
     const hostOptions = {
@@ -65,6 +79,8 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
           ).host;
   } catch (error) {
     console.error(`[spindle-host] cannot start: ${errorMessage(error)}`);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     return 1;
   }
   const running = host.list().filter((e) => e.state === 'running').length;
@@ -72,16 +88,11 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
   console.log(
     `[spindle-host] ${host.runtimeMode} mode${where}: ${running} of ${host.list().length} extensions running`,
   );
+  const started = host;
   return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        console.error(`[spindle-host] ${signal} again: exiting now`);
-        process.exit(130);
-      }
-      stopping = true;
+    onStop = (signal) => {
       console.log(`[spindle-host] ${signal}: shutting down`);
-      host.close().then(
+      started.close().then(
         () => {
           console.log('[spindle-host] stopped');
           resolve(0);
@@ -92,7 +103,6 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
         },
       );
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    if (stopping !== undefined) onStop(stopping);
   });
 }
