@@ -17,11 +17,13 @@ import {
   RUNTIME_MODES,
   type RuntimeStatsEvent,
   type SandboxStatus,
+  type ServiceDescriptor,
   SpindleError,
   type SpindleHostDescriptorV1,
   type SpindleManifest,
   type SpindleRuntimeMode,
   unknownPermissions,
+  withServiceCapabilities,
 } from '@spindle/types';
 import mitt, { type Emitter } from 'mitt';
 import { discoverExtensions } from './extensions/discovery.ts';
@@ -34,11 +36,23 @@ import type {
   ExtensionStateChange,
   RuntimeExitEvent,
 } from './runtime/controller.ts';
-import { createExtensionRuntime } from './runtime/extension-runtime.ts';
+import { createExtensionRuntime, type ExtensionRuntime } from './runtime/extension-runtime.ts';
 import { createNullGateway } from './runtime/null-gateway.ts';
 import { unconfiguredProcessService } from './runtime/router.ts';
 import type { RuntimeTimingOptions } from './runtime/timing.ts';
 import type { Timers } from './runtime/types.ts';
+import type { ServiceCallLimits } from './services/call.ts';
+import {
+  type HostPermissions,
+  type PermissionChange,
+  type PermissionPolicy,
+  PermissionStore,
+} from './services/permissions.ts';
+import {
+  type HostServices,
+  ServiceRegistry,
+  type ServiceRegistryEvents,
+} from './services/registry.ts';
 import { readStatsConfig } from './stats/index.ts';
 
 /** One line for the host log. */
@@ -112,6 +126,19 @@ export interface SpindleHostOptions {
   /** Clock. @default the global timers */
   timers?: Timers;
   /**
+   * App services (`spindle.<namespace>` in runtimes). Pass a registry to register services
+   * before the first extension starts; later registrations reach running runtimes at once.
+   * @default an empty registry (`host.services`)
+   */
+  services?: ServiceRegistry;
+  /** Byte bounds of service calls. @default SERVICE_CALL_DEFAULTS */
+  serviceLimits?: ServiceCallLimits;
+  /**
+   * The operator's grants: per extension, or what the manifest asks for, minus `deny`.
+   * @default every extension is granted what its manifest asks for
+   */
+  permissions?: PermissionPolicy;
+  /**
    * Lumiverse version the host declares in `spindle.host` / `ctx.host`.
    * @default DEFAULT_LUMIVERSE_VERSION ("1.2.0")
    */
@@ -142,6 +169,8 @@ export interface HostExtensionInfo {
   sandbox?: SandboxStatus;
   /** Its host descriptor (`spindle.host`, `ctx.host`); absent when the manifest is invalid. */
   host?: SpindleHostDescriptorV1;
+  /** Permissions granted to it now. */
+  grantedPermissions?: string[];
 }
 
 /** A running host. */
@@ -152,6 +181,10 @@ export interface SpindleHost {
   readonly port: number | undefined;
   readonly events: Emitter<SpindleHostEvents>;
   readonly frontendGateway: FrontendGateway;
+  /** App services: `register(namespace, methods, options)`, `emit(event, payload)`. */
+  readonly services: HostServices;
+  /** The grants of every extension: `granted`, `grant`, `revoke`, `set`, `reset`. */
+  readonly permissions: HostPermissions;
   /** Every discovered extension, sorted by folder. */
   list(): HostExtensionInfo[];
   get(identifier: string): HostExtensionInfo | undefined;
@@ -186,6 +219,9 @@ export function toExtensionInfoDTO(info: HostExtensionInfo): ExtensionInfoDTO | 
     ...(info.error === undefined ? {} : { error: info.error }),
     ...(info.runtimeMode === undefined ? {} : { runtimeMode: info.runtimeMode }),
     ...(info.host === undefined ? {} : { host: info.host }),
+    ...(info.grantedPermissions === undefined
+      ? {}
+      : { grantedPermissions: info.grantedPermissions }),
   };
 }
 
@@ -233,6 +269,7 @@ interface Entry {
   controller?: ExtensionController;
   deliver?: (payload: unknown, userId: string, sessionId: string) => void;
   emitEvent?: (event: string, payload: unknown, userId?: string) => void;
+  update?: ExtensionRuntime['update'];
 }
 
 /** Creates a host: discovers extensions, starts the server (if any) and enables extensions. */
@@ -255,6 +292,8 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
   };
 
   const stats = readStatsConfig(env, (message) => log({ level: 'warn', source: 'host', message }));
+  const services = options.services ?? new ServiceRegistry();
+  const permissions = new PermissionStore(options.permissions ?? {}, join(dataDir, 'state'));
   for (const found of await discoverExtensions(options.extensionsDir)) {
     const scope = options.scopes?.[found.identifier] ?? { kind: 'operator' };
     const entry: Entry = { identifier: found.identifier, path: found.path, scope };
@@ -275,6 +314,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
         message: `spindle.json asks for permission(s) this host does not know: ${unknown.join(', ')} (kept in the manifest)`,
       });
     }
+    permissions.add(found.identifier, found.manifest.permissions);
     const storagePath = join(dataDir, 'storage', found.identifier);
     await mkdir(storagePath, { recursive: true });
     const runtime = createExtensionRuntime({
@@ -283,6 +323,9 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       host: entry.host,
       storagePath,
       seedStatePath: seedStatePath(dataDir, found.identifier),
+      services,
+      serviceLimits: options.serviceLimits,
+      grantedPermissions: () => permissions.granted(found.identifier),
       runtimeMode,
       env,
       stats,
@@ -308,7 +351,36 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     entry.controller = runtime.controller;
     entry.deliver = runtime.deliverFrontendMessage;
     entry.emitEvent = runtime.emitEvent;
+    entry.update = runtime.update;
   }
+
+  const announce = (entry: Entry) => {
+    const dto = toExtensionInfoDTO(info(entry));
+    if (dto) gateway.broadcast({ type: 'extension_state', extension: dto });
+  };
+  const onServicesChanged = (list: ServiceDescriptor[]) => {
+    for (const entry of entries.values()) {
+      entry.update?.({ type: 'services', services: list });
+      if (entry.controller) announce(entry);
+    }
+  };
+  const onServiceEvent = ({ event, payload, userId }: ServiceRegistryEvents['event']) => {
+    for (const entry of entries.values()) entry.emitEvent?.(event, payload, userId);
+  };
+  const onPermissionChanged = (change: PermissionChange) => {
+    const entry = entries.get(change.extensionId);
+    if (!entry) return;
+    entry.update?.({
+      type: 'permissions',
+      granted: change.allGranted,
+      permission: change.permission,
+      nowGranted: change.granted,
+    });
+    announce(entry);
+  };
+  services.events.on('changed', onServicesChanged);
+  services.events.on('event', onServiceEvent);
+  permissions.events.on('changed', onPermissionChanged);
 
   const onUplink = ({ session, message }: FrontendGatewayEvents['uplink']) => {
     if (message.type !== 'backend_message') return;
@@ -336,7 +408,12 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       state: controller ? controller.state : 'error',
       ...(error === undefined ? {} : { error }),
       scope: entry.scope,
-      ...(entry.host ? { host: entry.host } : {}),
+      ...(entry.host
+        ? {
+            host: withServiceCapabilities(entry.host, services.list()),
+            grantedPermissions: permissions.granted(entry.identifier),
+          }
+        : {}),
       ...(runtime
         ? {
             runtimeMode: runtime.mode,
@@ -375,6 +452,8 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     },
     events,
     frontendGateway: gateway,
+    services,
+    permissions,
     list: () => [...entries.values()].map(info),
     get: (identifier) => {
       const entry = entries.get(identifier);
@@ -399,6 +478,9 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       closing ??= (async () => {
         gateway.events.off('uplink', onUplink);
         gateway.events.off('session_closed', onSessionClosed);
+        services.events.off('changed', onServicesChanged);
+        services.events.off('event', onServiceEvent);
+        permissions.events.off('changed', onPermissionChanged);
         try {
           await server?.stop();
         } catch (error) {

@@ -58,3 +58,15 @@ export { CRASH_POLICY_DEFAULTS, type CrashPolicyOptions } from './runtime/crash-
 export { RUNTIME_TIMING_DEFAULTS, type RuntimeTimingOptions } from './runtime/timing.ts';
 export type { RuntimeExitReason, Timers } from './runtime/types.ts';
 export * from './server/index.ts';
+export {
+  type HostPermissions,
+  type HostServices,
+  type PermissionChange,
+  type PermissionPolicy,
+  type ServiceCall,
+  type ServiceCallLimits,
+  type ServiceEventOptions,
+  type ServiceMethod,
+  type ServiceOptions,
+  ServiceRegistry,
+} from './services/index.ts';

@@ -23,6 +23,7 @@ import type {
 } from './dto.ts';
 import type { FrontendSessionClosedPayload, SpindleHostDescriptorV1 } from './host.ts';
 import type { SpindleManifest } from './manifest.ts';
+import type { PermissionChangedDetail, SpindlePermissionsAPI } from './services.ts';
 
 /** A function that removes what registered it. Calling it twice is harmless. */
 export type Unsubscribe = () => void;
@@ -299,7 +300,11 @@ export interface SpindleLog {
   error(...args: unknown[]): void;
 }
 
-/** The global `spindle` of a backend runtime (the implemented subset of upstream `SpindleAPI`). */
+/**
+ * The global `spindle` of a backend runtime (the implemented subset of upstream `SpindleAPI`).
+ * App services the embedding app registers appear as further namespaces (`spindle.chat`); an app
+ * types them for its extension authors by declaration merging on this interface.
+ */
 export interface SpindleAPI {
   readonly manifest: SpindleManifest;
   /** The host descriptor: version, capabilities, installation id. */
@@ -327,10 +332,13 @@ export interface SpindleAPI {
     event: 'FRONTEND_SESSION_CLOSED',
     handler: (payload: FrontendSessionClosedPayload, userId?: string) => void,
   ): Unsubscribe;
+  on(event: 'PERMISSION_CHANGED', handler: (payload: PermissionChangedDetail) => void): Unsubscribe;
   on(event: string, handler: (payload: unknown, userId?: string) => void): Unsubscribe;
   readonly frontendProcesses: SpindleFrontendProcessesAPI;
   readonly backendProcesses: SpindleBackendProcessesAPI;
   readonly log: SpindleLog;
   readonly storage: SpindleStorage;
   readonly userStorage: SpindleUserStorage;
+  /** The extension's grants: `has` (sync), `getGranted`, `onChanged`, `onDenied`. */
+  readonly permissions: SpindlePermissionsAPI;
 }

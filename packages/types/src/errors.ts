@@ -41,6 +41,11 @@ export type SpindleErrorCode =
   | 'READY_TIMEOUT'
   | 'RUNTIME_GONE'
   | 'HOST_CLOSING'
+  // app services and permissions
+  | 'PERMISSION_DENIED'
+  | 'SERVICE_ERROR'
+  | 'SERVICE_TIMEOUT'
+  | 'SERVICE_UNAVAILABLE'
   // messaging and storage
   | 'QUEUE_FULL'
   | 'NOT_CONNECTED'
@@ -62,6 +67,12 @@ export interface SerializedError {
 
 const PREFIX = '[spindle] ';
 
+/**
+ * Prefix of the message of a `PERMISSION_DENIED` error, as upstream: extensions test
+ * `error.message.startsWith('PERMISSION_DENIED:')`, so such a message is not `[spindle]`-prefixed.
+ */
+export const PERMISSION_DENIED_PREFIX = 'PERMISSION_DENIED:';
+
 /** The error class of the project: a stable `code`, a `[spindle]`-prefixed message, `details`. */
 export class SpindleError extends Error {
   override name = 'SpindleError';
@@ -73,7 +84,8 @@ export class SpindleError extends Error {
     message: string,
     options: { cause?: unknown; details?: Record<string, unknown> } = {},
   ) {
-    super(message.startsWith(PREFIX) ? message : PREFIX + message, { cause: options.cause });
+    const bare = message.startsWith(PREFIX) || message.startsWith(PERMISSION_DENIED_PREFIX);
+    super(bare ? message : PREFIX + message, { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};
   }

@@ -50,10 +50,28 @@ export function defaultHostDescriptor(identifier: string): SpindleHostDescriptor
   });
 }
 
+/**
+ * `host` with one capability per registered app service (`services.<namespace>`: its version)
+ * added to the runtime's own; the other capabilities are kept.
+ */
+export function withServiceCapabilities(
+  host: SpindleHostDescriptorV1,
+  services: readonly { namespace: string; version: number }[],
+): SpindleHostDescriptorV1 {
+  const capabilities: Record<string, number> = {};
+  for (const [name, version] of Object.entries(host.capabilities)) {
+    if (!name.startsWith('services.')) capabilities[name] = version;
+  }
+  for (const service of services) capabilities[`services.${service.namespace}`] = service.version;
+  return Object.freeze({ ...host, capabilities: Object.freeze(capabilities) });
+}
+
 /** Events the runtime fires through `spindle.on` by itself. */
 export const RUNTIME_EVENTS = {
   /** A frontend session ended for good (closed, or its resume window expired). */
   FRONTEND_SESSION_CLOSED: 'FRONTEND_SESSION_CLOSED',
+  /** A permission of the extension was granted or revoked (`PermissionChangedDetail`). */
+  PERMISSION_CHANGED: 'PERMISSION_CHANGED',
 } as const;
 
 /** Payload of `FRONTEND_SESSION_CLOSED`. */

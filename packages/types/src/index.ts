@@ -10,6 +10,7 @@ export * from './host.ts';
 export * from './manifest.ts';
 export * from './permissions.ts';
 export * from './runtime.ts';
+export * from './services.ts';
 export * from './spawn-checks.ts';
 export * from './subprocess-protocol.ts';
 export * from './validate/index.ts';

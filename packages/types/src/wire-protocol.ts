@@ -115,6 +115,8 @@ export interface ExtensionInfoDTO {
   frontendUrl?: string;
   /** The host descriptor the extension's frontend half gets as `ctx.host`. */
   host?: SpindleHostDescriptorV1;
+  /** Permissions granted to the extension (frontend contributions are gated by them). */
+  grantedPermissions?: string[];
 }
 
 /** How a frontend process ended, as the frontend reports it. */

@@ -21,6 +21,7 @@ import type { SerializedError } from './errors.ts';
 import type { SpindleHostDescriptorV1 } from './host.ts';
 import type { SpindleManifest } from './manifest.ts';
 import type { SpindleRuntimeMode } from './runtime.ts';
+import type { ServiceDescriptor } from './services.ts';
 
 /** Log levels of `spindle.log`. */
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -67,6 +68,24 @@ export type HostToWorker =
       scope: ExtensionScope;
       /** `spindle.host`. */
       host: SpindleHostDescriptorV1;
+      /** App services registered now: each becomes `spindle.<namespace>`. */
+      services: ServiceDescriptor[];
+      /** Permissions granted now (`spindle.permissions`). */
+      grantedPermissions: string[];
+    }
+  | {
+      /** The set of app services changed: namespaces appear and disappear at once. */
+      type: 'services';
+      services: ServiceDescriptor[];
+    }
+  | {
+      /** The extension's grants changed (`permissions.onChanged`, `PERMISSION_CHANGED`). */
+      type: 'permissions';
+      granted: string[];
+      /** The permission whose change caused this update. */
+      permission: string;
+      /** Whether `permission` is granted now. */
+      nowGranted: boolean;
     }
   | {
       /** Graceful shutdown; the runtime answers `shutdown_complete` and exits. */
@@ -161,7 +180,20 @@ export type WorkerToHost =
       processId: string;
       options?: BackendProcessStopOptionsDTO;
     }
-  | { type: 'backend_process_send'; processId: string; payload: unknown; userId?: string };
+  | { type: 'backend_process_send'; processId: string; payload: unknown; userId?: string }
+  | {
+      /** `spindle.<namespace>.<method>(...args)` of an app service. */
+      type: 'service_call';
+      requestId: string;
+      namespace: string;
+      method: string;
+      args: unknown[];
+    }
+  | {
+      /** `spindle.permissions.getGranted()`. */
+      type: 'permissions_get';
+      requestId: string;
+    };
 
 /** `type` values of `WorkerToHost`. */
 export type WorkerToHostType = WorkerToHost['type'];

@@ -25,7 +25,12 @@ describe('SpindleAPI', () => {
       | 'log'
       | 'storage'
       | 'userStorage'
+      | 'permissions'
     >();
+    expectTypeOf<keyof SpindleAPI['permissions']>().toEqualTypeOf<
+      'getGranted' | 'has' | 'onDenied' | 'onChanged'
+    >();
+    expectTypeOf<SpindleAPI['permissions']['has']>().returns.toEqualTypeOf<boolean>();
     expectTypeOf<keyof SpindleAPI['frontendProcesses']>().toEqualTypeOf<
       'spawn' | 'list' | 'get' | 'stop' | 'send' | 'onLifecycle' | 'onMessage'
     >();

@@ -101,6 +101,8 @@ describe('runtime ↔ host protocol', () => {
       | 'backend_process_get'
       | 'backend_process_stop'
       | 'backend_process_send'
+      | 'service_call'
+      | 'permissions_get'
     >();
     // Requests carry a requestId; fire-and-forget messages do not.
     expectTypeOf<
@@ -117,6 +119,8 @@ describe('runtime ↔ host protocol', () => {
       | 'shutdown'
       | 'frontend_message'
       | 'response'
+      | 'services'
+      | 'permissions'
       | 'event'
       | 'frontend_process_lifecycle'
       | 'frontend_process_message'

@@ -19,6 +19,8 @@ import type { FrontendGateway } from '../frontend/gateway.ts';
 import type { SandboxCapabilities } from '../launch/index.ts';
 import type { LaunchPlan } from '../launch/types.ts';
 import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
+import { callService, type ServiceCaller, type ServiceCallLimits } from '../services/call.ts';
+import type { ServiceRegistry } from '../services/registry.ts';
 import { createStatsSampler, type StatsConfig } from '../stats/index.ts';
 import { createStorage } from '../storage/index.ts';
 import {
@@ -33,7 +35,7 @@ import {
 } from './process-runtime.ts';
 import { RuntimeRouter } from './router.ts';
 import type { RuntimeTimingOptions } from './timing.ts';
-import type { RuntimeInstance, Timers } from './types.ts';
+import { type RuntimeInstance, realTimers, type Timers } from './types.ts';
 import { launchWorkerRuntime } from './worker-runtime.ts';
 
 /** Frontend messages kept per extension while its runtime starts. */
@@ -53,6 +55,12 @@ export interface ExtensionRuntimeOptions {
   storagePath: string;
   /** File recording the version whose `storage_seed_files` were copied (see `seed.ts`). */
   seedStatePath: string;
+  /** App services of the host. @default none */
+  services?: ServiceRegistry | undefined;
+  /** Byte bounds of service calls. */
+  serviceLimits?: ServiceCallLimits | undefined;
+  /** Permissions granted to the extension now. @default what its manifest asks for */
+  grantedPermissions?: (() => string[]) | undefined;
   runtimeMode: SpindleRuntimeMode;
   env: Record<string, string | undefined>;
   /** Runtime stats settings, read once by the host. */
@@ -82,6 +90,8 @@ export interface ExtensionRuntime {
    * or when `userId` names a user a user-scoped extension does not serve.
    */
   emitEvent(event: string, payload: unknown, userId?: string): void;
+  /** Sends an update (`services`, `permissions`) to the running runtime; dropped otherwise. */
+  update(message: Extract<HostToWorker, { type: 'services' | 'permissions' }>): void;
 }
 
 /** Creates the controller of one extension (disabled until `enable()`). */
@@ -100,6 +110,35 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     runtimeMode,
     post,
   };
+  const granted = () => o.grantedPermissions?.() ?? [...extension.manifest.permissions];
+  // Aborted when the runtime a call came from is gone: the method learns it cannot answer.
+  let calls = new AbortController();
+  const endCalls = () => {
+    calls.abort(
+      new SpindleError('EXTENSION_UNLOADED', `the runtime of ${extension.identifier} stopped`),
+    );
+    calls = new AbortController();
+  };
+  const timers = o.timers ?? realTimers;
+  const scopeNoted = new Set<string>();
+  const caller: ServiceCaller = {
+    extensionId: extension.identifier,
+    manifest: extension.manifest,
+    scope: o.scope,
+    grantedPermissions: granted,
+    onScopeMismatch: (operation, named) => {
+      if (scopeNoted.has(operation) || o.scope.kind !== 'user') return;
+      scopeNoted.add(operation);
+      o.log(
+        'warn',
+        `${operation} named user ${named}, but the extension is installed for ${o.scope.userId} only: it acts for ${o.scope.userId} (logged once)`,
+        'host',
+      );
+    },
+    onDenied: (permission, operation) =>
+      o.log('warn', `${operation} refused: the "${permission}" permission is not granted`, 'host'),
+  };
+  const registry = o.services;
   const router = new RuntimeRouter({
     extensionId: extension.identifier,
     scope: o.scope,
@@ -109,6 +148,18 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     processContext,
     post,
     log: o.log,
+    services: {
+      call: async (request) => {
+        if (!registry) {
+          throw new SpindleError(
+            'SERVICE_UNAVAILABLE',
+            `${request.namespace}.${request.method} is not a registered service method`,
+          );
+        }
+        return callService(registry, caller, request, timers, calls.signal, o.serviceLimits);
+      },
+      granted,
+    },
   });
   const refused = (reason: string) =>
     o.log('warn', `rejected a message from the runtime: ${reason}`, 'host');
@@ -193,6 +244,19 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     );
   };
 
+  // What `init` carried; a change while the runtime started is sent once it is running.
+  let sentAtInit = { services: '[]', granted: [] as string[] };
+  const catchUp = () => {
+    const services = registry?.list() ?? [];
+    if (JSON.stringify(services) !== sentAtInit.services) post({ type: 'services', services });
+    const now = granted();
+    const before = new Set(sentAtInit.granted);
+    for (const permission of new Set([...now, ...before])) {
+      if (before.has(permission) === now.includes(permission)) continue;
+      post({ type: 'permissions', granted: now, permission, nowGranted: now.includes(permission) });
+    }
+  };
+
   const stopSampler = (runtime: RuntimeInstance) => {
     samplers.get(runtime)?.stop();
     samplers.delete(runtime);
@@ -201,21 +265,28 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
   controller = new ExtensionController({
     extensionId: extension.identifier,
     launch,
-    buildInit: () => ({
-      type: 'init',
-      manifest: extension.manifest,
-      extensionPath: extension.path,
-      entryPath: extension.backendEntryPath,
-      storagePath: o.storagePath,
-      runtimeMode,
-      scope: o.scope,
-      host: o.host,
-    }),
+    buildInit: () => {
+      sentAtInit = { services: JSON.stringify(registry?.list() ?? []), granted: granted() };
+      return {
+        type: 'init',
+        manifest: extension.manifest,
+        extensionPath: extension.path,
+        entryPath: extension.backendEntryPath,
+        storagePath: o.storagePath,
+        runtimeMode,
+        scope: o.scope,
+        host: o.host,
+        services: registry?.list() ?? [],
+        grantedPermissions: sentAtInit.granted,
+      };
+    },
     onMessage: (message) => router.handle(message),
     unloadProcesses: () => o.processService.unloadExtension(extension.identifier),
     onStateChange: (change) => {
-      if (change.state === 'running') flushInbox();
-      else if (change.state !== 'starting' && change.state !== 'restarting')
+      if (change.state === 'running') {
+        catchUp();
+        flushInbox();
+      } else if (change.state !== 'starting' && change.state !== 'restarting')
         dropInbox(change.state);
       const level = change.state === 'failed' || change.state === 'crashed' ? 'error' : 'info';
       const why = change.error ? `: ${change.error}` : '';
@@ -248,14 +319,23 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       }
     },
     // The shutdown event is measured while a stopping runtime is still alive.
-    onStopping: (runtime) => stopSampler(runtime),
-    onGone: (runtime) => stopSampler(runtime),
+    onStopping: (runtime) => {
+      stopSampler(runtime);
+      endCalls();
+    },
+    onGone: (runtime) => {
+      stopSampler(runtime);
+      endCalls();
+    },
     ...(o.timing ? { timing: o.timing } : {}),
     ...(o.timers ? { timers: o.timers } : {}),
   });
 
   return {
     controller,
+    update(message) {
+      if (controller.state === 'running') post(message);
+    },
     emitEvent(event, payload, userId) {
       if (controller.state !== 'running') return;
       if (userId !== undefined && o.scope.kind === 'user' && o.scope.userId !== userId) return;

@@ -35,6 +35,16 @@ export interface RuntimeRouterOptions {
   post(message: HostToWorker): void;
   /** A line for the host log, tagged with the extension by the caller. */
   log(level: LogLevel, message: string, source: 'runtime' | 'host'): void;
+  /** App services and the extension's grants (absent: no service is registered). */
+  services?: RouterServices;
+}
+
+/** What the router needs of app services. */
+export interface RouterServices {
+  /** Runs one `service_call`; settles once (see `services/call.ts`). */
+  call(request: { namespace: string; method: string; args: unknown[] }): Promise<unknown>;
+  /** Permissions granted now. */
+  granted(): string[];
 }
 
 /** Routes one extension's runtime messages. */
@@ -60,6 +70,22 @@ export class RuntimeRouter {
       case 'storage':
       case 'user_storage':
         this.#answer(message.requestId, () => this.#storageOp(message));
+        return;
+      case 'service_call': {
+        const { services } = this.#o;
+        this.#answer(message.requestId, async () => {
+          if (!services) {
+            throw new SpindleError(
+              'SERVICE_UNAVAILABLE',
+              `${message.namespace}.${message.method} is not a registered service method`,
+            );
+          }
+          return services.call(message);
+        });
+        return;
+      }
+      case 'permissions_get':
+        this.#answer(message.requestId, async () => this.#o.services?.granted() ?? []);
         return;
       case 'ready':
       case 'init_failed':

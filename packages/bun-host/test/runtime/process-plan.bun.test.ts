@@ -50,6 +50,8 @@ function init(name: string): HostToWorker {
     runtimeMode: 'process',
     scope: { kind: 'operator' },
     host: defaultHostDescriptor('plan_test'),
+    services: [],
+    grantedPermissions: [],
   } as HostToWorker;
 }
 

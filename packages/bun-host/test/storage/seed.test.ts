@@ -100,10 +100,10 @@ describe('seedStorage', () => {
     symlinkSync(join(dir, 'outside.txt'), join(ext, 'seed', 'leak.txt'));
     const leak = await rejection(seed('1.0.0', [{ from: 'seed/leak.txt' }]));
     expect(leak.message).toContain('leads out of the extension folder');
-    const escape = await rejection(
+    const outOfStorage = await rejection(
       seed('1.0.0', [{ from: 'seed/defaults.json', to: '../../x.json' }]),
     );
-    expect(isSpindleError(escape, 'INVALID_MANIFEST')).toBe(true);
+    expect(isSpindleError(outOfStorage, 'INVALID_MANIFEST')).toBe(true);
     expect(readFileSync(join(dir, 'outside.txt'), 'utf8')).toBe('host secret');
   });
 });

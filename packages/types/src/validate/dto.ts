@@ -143,6 +143,7 @@ export const extensionInfoSchema = obj({
   runtimeMode: v.optional(v.picklist(RUNTIME_MODE_VALUES)),
   frontendUrl: v.optional(v.string()),
   host: v.optional(hostDescriptorSchema),
+  grantedPermissions: v.optional(v.array(v.string())),
 });
 
 type _Dtos = [

@@ -17,7 +17,7 @@ import {
   serializedErrorSchema,
 } from './dto.ts';
 import { LOG_LEVELS, RUNTIME_MODE_VALUES, STORAGE_OPS } from './enums.ts';
-import { id, notArrayOf, payload } from './fields.ts';
+import { id, notArrayOf, obj, payload } from './fields.ts';
 import { protocol, validateFrame } from './frame.ts';
 import { MAX_IPC_MESSAGE_BYTES } from './limits.ts';
 import { manifestSchema } from './manifest.ts';
@@ -108,7 +108,22 @@ const workerToHostSchemas = [
     payload,
     userId: v.optional(id),
   }),
+  v.object({
+    type: v.literal('service_call'),
+    requestId: id,
+    namespace: id,
+    method: id,
+    args: v.array(v.unknown()),
+  }),
+  v.object({ type: v.literal('permissions_get'), requestId: id }),
 ] as const;
+
+const serviceDescriptorSchema = obj({
+  namespace: id,
+  version: v.number(),
+  methods: v.array(id),
+  permission: v.optional(v.string()),
+});
 
 const scope = notArrayOf(
   v.variant('kind', [
@@ -127,6 +142,15 @@ const hostToWorkerSchemas = [
     runtimeMode: v.picklist(RUNTIME_MODE_VALUES),
     scope,
     host: hostDescriptorSchema,
+    services: v.array(serviceDescriptorSchema),
+    grantedPermissions: v.array(v.string()),
+  }),
+  v.object({ type: v.literal('services'), services: v.array(serviceDescriptorSchema) }),
+  v.object({
+    type: v.literal('permissions'),
+    granted: v.array(v.string()),
+    permission: v.string(),
+    nowGranted: v.boolean(),
   }),
   v.object({ type: v.literal('shutdown'), reason: v.optional(v.string()) }),
   v.object({

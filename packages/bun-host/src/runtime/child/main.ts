@@ -71,7 +71,16 @@ if (medium === 'ipc') {
 async function start(init: InitMessage): Promise<void> {
   try {
     if (medium === 'worker') redirectConsole();
-    runtime = createSpindle({ manifest: init.manifest, host: init.host }, rpc, post);
+    runtime = createSpindle(
+      {
+        manifest: init.manifest,
+        host: init.host,
+        services: init.services,
+        grantedPermissions: init.grantedPermissions,
+      },
+      rpc,
+      post,
+    );
     Object.defineProperty(globalThis, 'spindle', {
       value: runtime.api,
       enumerable: false,

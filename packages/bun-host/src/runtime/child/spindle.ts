@@ -10,11 +10,13 @@ import type {
   LogLevel,
   SendToFrontendOptions,
   SendToFrontendTarget,
+  ServiceDescriptor,
   SpindleAPI,
   SpindleHostDescriptorV1,
   SpindleManifest,
   WorkerToHost,
 } from '@spindle/types';
+import { withServiceCapabilities } from '@spindle/types/host';
 import { HandlerSet } from '../channel.ts';
 import {
   createBackendProcessesClient,
@@ -22,6 +24,7 @@ import {
   ProcessEvents,
 } from './processes-client.ts';
 import type { RequestTable } from './rpc.ts';
+import { createPermissionsClient, serviceNamespace } from './services-client.ts';
 import { createStorageClient, createUserStorageClient } from './storage-client.ts';
 
 type FrontendHandler = (payload: unknown, userId: string, frontendSessionId?: string) => void;
@@ -65,6 +68,10 @@ function target(
 export interface SpindleIdentity {
   manifest: SpindleManifest;
   host: SpindleHostDescriptorV1;
+  /** App services registered when the runtime started. */
+  services?: ServiceDescriptor[];
+  /** Permissions granted when the runtime started. */
+  grantedPermissions?: string[];
 }
 
 /** Builds the API over the runtime's channel. */
@@ -80,13 +87,14 @@ export function createSpindle(
   const log = (level: LogLevel, args: unknown[]) =>
     post({ type: 'log', level, message: formatLogArgs(args) });
   const report = (error: unknown) => log('error', ['an event handler threw:', error]);
+  const permissions = createPermissionsClient(rpc, identity.grantedPermissions ?? [], report);
+  let services: ServiceDescriptor[] = identity.services ?? [];
+  let host = withServiceCapabilities(identity.host, services);
+  const emitEvent = (event: string, payload: unknown, userId?: string) =>
+    eventHandlers.get(event)?.emit([payload, userId], report);
 
-  const api: SpindleAPI = Object.freeze({
+  const members = {
     manifest: Object.freeze({ ...identity.manifest }),
-    host: Object.freeze({
-      ...identity.host,
-      capabilities: Object.freeze({ ...identity.host.capabilities }),
-    }),
     onFrontendMessage: (handler: FrontendHandler) =>
       frontendHandlers.add(([payload, userId, sessionId]) =>
         sessionId === undefined ? handler(payload, userId) : handler(payload, userId, sessionId),
@@ -128,7 +136,33 @@ export function createSpindle(
     }),
     storage: createStorageClient(rpc),
     userStorage: createUserStorageClient(rpc),
-  } as SpindleAPI);
+    permissions: permissions.api,
+  };
+  // Not frozen: app service namespaces come and go while the runtime runs. The runtime's own
+  // members can be neither replaced nor removed.
+  const api = {} as SpindleAPI;
+  for (const [name, value] of Object.entries(members)) {
+    Object.defineProperty(api, name, { value, enumerable: true });
+  }
+  Object.defineProperty(api, 'host', { get: () => host, enumerable: true });
+  const applyServices = (next: ServiceDescriptor[]) => {
+    for (const old of services) {
+      if (Object.getOwnPropertyDescriptor(api, old.namespace)?.configurable) {
+        delete (api as unknown as Record<string, unknown>)[old.namespace];
+      }
+    }
+    services = next;
+    host = withServiceCapabilities(identity.host, services);
+    for (const service of services) {
+      if (Object.hasOwn(members, service.namespace) || service.namespace === 'host') continue;
+      Object.defineProperty(api, service.namespace, {
+        value: serviceNamespace(rpc, service, permissions),
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  };
+  applyServices(services);
 
   return {
     api,
@@ -141,8 +175,22 @@ export function createSpindle(
           );
           return;
         case 'event':
-          eventHandlers.get(message.event)?.emit([message.payload, message.userId], report);
+          emitEvent(message.event, message.payload, message.userId);
           return;
+        case 'services':
+          applyServices(message.services);
+          return;
+        case 'permissions': {
+          const detail = {
+            extensionId: identity.manifest.identifier,
+            permission: message.permission,
+            granted: message.nowGranted,
+            allGranted: [...message.granted],
+          };
+          permissions.update(message.granted, detail);
+          emitEvent('PERMISSION_CHANGED', detail);
+          return;
+        }
         case 'frontend_process_lifecycle':
           frontendEvents.lifecycle.emit(message.event, report);
           return;
