@@ -3,6 +3,12 @@
  * extension host on a `Transport` and loads bundles; extension authors program against the
  * `ctx` handed to their `setup(ctx)`.
  */
+
+export type {
+  ContextContribution,
+  ContributeContext,
+  ContributionTarget,
+} from './host/contributions.ts';
 export type {
   DropEvent,
   DropKind,

@@ -1,6 +1,7 @@
 import type { SpindleFrontendContext, SpindleFrontendProcessContext } from '@spindle/types';
 import type { Endpoint } from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ContributeContext } from '../src/host/contributions.ts';
 import { createExtensionHost, type ExtensionHost } from '../src/host/host.ts';
 import { createWorkerConnector, type WorkerLike } from '../src/isolation/worker-connector.ts';
 import { exposeWorkerRealm } from '../src/isolation/worker-realm.ts';
@@ -65,7 +66,11 @@ function channelWorker(modules: Record<string, unknown>) {
   };
 }
 
-function isolatedHost(modules: Record<string, unknown>, frontendSessionId?: string) {
+function isolatedHost(
+  modules: Record<string, unknown>,
+  frontendSessionId?: string,
+  contributeContext?: ContributeContext,
+) {
   const timers = createManualTimers();
   const { transport, remote } = createMemoryTransport(
     frontendSessionId === undefined ? {} : { frontendSessionId },
@@ -76,6 +81,7 @@ function isolatedHost(modules: Record<string, unknown>, frontendSessionId?: stri
     timers,
     yieldToBrowser: yieldMicrotask,
     processDeadlines: { marginMs: 0, endAckMs: 500 },
+    ...(contributeContext ? { contributeContext } : {}),
     loader: async () => {
       throw new Error('main-thread loader must not be used for worker loads');
     },
@@ -151,6 +157,26 @@ describe('worker isolation (comlink over MessagePorts)', () => {
     env.remote.setState('closed');
     env.remote.setState('open');
     await vi.waitFor(() => expect(seen?.frontendSessionId).toBe('session-2'));
+  });
+
+  it('app contributions are not offered to a worker realm: their members are undefined there', async () => {
+    let seen: Record<string, unknown> | undefined;
+    const contribute = vi.fn(() => ({ members: { ui: { registerDrawerTab() {} } } }));
+    const env = isolatedHost(
+      {
+        'mem://iso-ui': {
+          setup: (ctx: unknown) => {
+            seen = { ui: (ctx as Record<string, unknown>).ui };
+          },
+        },
+      },
+      undefined,
+      contribute,
+    );
+    close = () => env.host.close();
+    await load(env.host, 'iso-ui').settled;
+    expect(seen).toEqual({ ui: undefined });
+    expect(contribute).not.toHaveBeenCalled();
   });
 
   it('carries backend messages in and sendToBackend out', async () => {

@@ -69,7 +69,7 @@ export interface ProcessEvent {
 export interface ExtensionErrorEvent {
   extensionId: string;
   processId?: string;
-  phase: 'backend_message_handler' | 'teardown' | 'process_cleanup';
+  phase: 'backend_message_handler' | 'teardown' | 'process_cleanup' | 'contribution';
   message: string;
 }
 

@@ -13,6 +13,7 @@ import {
 import type { SendOutcome } from '../realm/realm.ts';
 import { createYieldToBrowser, globalTimers, type Timers, type YieldToBrowser } from '../timers.ts';
 import type { Transport } from '../transport.ts';
+import type { ContributeContext } from './contributions.ts';
 import type {
   DropEvent,
   ExtensionHostEvents,
@@ -72,6 +73,11 @@ export interface ExtensionHostOptions {
   processDeadlines?: Partial<DriverDeadlines>;
   /** Realm connector of `isolation: 'worker'` loads (see `@spindle/frontend-sdk` isolation). */
   workerConnector?: RealmConnector;
+  /**
+   * The app's members for each extension's `ctx` (`ui`, `events`, `toast`, …), asked once per
+   * main-thread load; worker-isolated loads get none. See `ContributeContext`.
+   */
+  contributeContext?: ContributeContext;
 }
 
 /** Options of `load`. */
@@ -171,7 +177,11 @@ export function createExtensionHost(options: ExtensionHostOptions): ExtensionHos
   };
   const document =
     options.document === null ? undefined : (options.document ?? globalThis.document);
-  const mainConnector = mainThreadConnector(options.loader ?? createModuleLoader(), document);
+  const mainConnector = mainThreadConnector(
+    options.loader ?? createModuleLoader(),
+    document,
+    options.contributeContext,
+  );
   const lanes = new Lanes(
     options.lanes ?? DEFAULT_LANES,
     options.yieldToBrowser ?? createYieldToBrowser({ timers, ...(document ? { document } : {}) }),

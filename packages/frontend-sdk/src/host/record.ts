@@ -35,6 +35,11 @@ export interface ExtensionBundle {
   /** Content hash; two bundles with the same hash are the same bundle. */
   hash?: string;
   /**
+   * Permissions granted to the extension (from `ExtensionInfoDTO.grantedPermissions`); gated
+   * contributions of the app read them. @default none
+   */
+  grantedPermissions?: string[];
+  /**
    * The host descriptor for `ctx.host` (the host sends it in `ExtensionInfoDTO.host`).
    * @default a descriptor of this runtime's own capabilities (`defaultHostDescriptor`)
    */

@@ -23,7 +23,7 @@ import { ProcessRegistry } from './registry.ts';
 export type InactiveReason = 'unloaded' | 'failed';
 
 /** Where a realm reports an error that does not end anything by itself. */
-export type RealmErrorPhase = 'backend_message_handler' | 'teardown';
+export type RealmErrorPhase = 'backend_message_handler' | 'teardown' | 'contribution';
 
 /** Outcome of handing a message to the SDK's outbound queue. */
 export type SendOutcome = 'sent' | 'queued' | 'dropped';
@@ -52,6 +52,11 @@ export interface RealmOptions {
   host?: SpindleHostDescriptorV1 | undefined;
   /** Reads `ctx.frontendSessionId`. @default always `undefined` */
   frontendSessionId?: (() => string | undefined) | undefined;
+  /**
+   * Members the embedding app adds to `ctx` (already checked against the SDK's own names and
+   * gated; see `host/contributions.ts`). @default none
+   */
+  contributed?: Record<string, unknown> | undefined;
 }
 
 /** One load of one extension, seen from the side that runs its code. */
@@ -130,6 +135,7 @@ export function createRealm(options: RealmOptions): Realm {
   const host = options.host ?? defaultHostDescriptor(extensionId);
   const sessionId = options.frontendSessionId ?? (() => undefined);
   const ctx: SpindleFrontendContext = Object.freeze({
+    ...options.contributed,
     manifest,
     host: Object.freeze({ ...host, capabilities: Object.freeze({ ...host.capabilities }) }),
     get frontendSessionId() {
