@@ -16,7 +16,8 @@ import {
   type SpindleProcessService,
 } from './processes/service-impl.ts';
 import type { Authenticate } from './server/auth.ts';
-import { createFrontendSide, type FrontendSideOptions } from './server/host-wiring.ts';
+import type { HostHandlers } from './server/handlers.ts';
+import { createFrontendSide, type FrontendSideOptions, mounted } from './server/host-wiring.ts';
 
 /** Options of `startSpindleHost`. */
 export interface StartSpindleHostOptions
@@ -29,6 +30,13 @@ export interface StartSpindleHostOptions
   processOptions?: Omit<ProcessServiceOptions, 'frontendGateway' | 'frontend'>;
   /** Frontend process options (disconnect grace, limits). */
   frontendProcessOptions?: FrontendSupervisionOptions;
+  /**
+   * Mount the host on the app's own server instead of starting one: no port is opened and
+   * `StartedSpindleHost.handlers` holds the `fetch` / `websocket` handlers to serve (their routes
+   * under `basePath`). See docs/embedding.md.
+   * @default undefined (the host starts its own `Bun.serve` on `port`)
+   */
+  mount?: { basePath?: string };
 }
 
 /** One row of the operator's process list (`GET /api/processes`). */
@@ -60,6 +68,8 @@ export interface StartedSpindleHost {
   frontendProcesses: FrontendSupervisor;
   /** Every supervised process, newest last. */
   listProcesses(): ProcessRow[];
+  /** The handlers to serve, when started with `mount` (else `undefined`). */
+  handlers: HostHandlers | undefined;
   /** Stops the server, every runtime and every process. Idempotent. */
   close(): Promise<void>;
 }
@@ -68,8 +78,15 @@ export interface StartedSpindleHost {
 export async function startSpindleHost(
   options: StartSpindleHostOptions,
 ): Promise<StartedSpindleHost> {
-  const { authenticate, serverOptions, processOptions, frontendProcessOptions, ...hostOptions } =
-    options;
+  const {
+    authenticate,
+    serverOptions,
+    processOptions,
+    frontendProcessOptions,
+    mount,
+    ...hostOptions
+  } = options;
+  let handlers: HostHandlers | undefined;
   let frontendProcesses: FrontendSupervisor | undefined;
   let processService: SpindleProcessService | undefined;
   const listProcesses = (): ProcessRow[] => [
@@ -80,6 +97,7 @@ export async function startSpindleHost(
   ];
   const side = createFrontendSide({
     ...serverOptions,
+    ...(mount?.basePath === undefined ? {} : { basePath: mount.basePath }),
     authenticate,
     ...(hostOptions.port === undefined ? {} : { port: hostOptions.port }),
     ...(hostOptions.hostname === undefined ? {} : { hostname: hostOptions.hostname }),
@@ -102,7 +120,12 @@ export async function startSpindleHost(
     ...hostOptions,
     frontendGateway: side.hub,
     processService,
-    server: side.server,
+    server: mount
+      ? (built) => {
+          handlers = side.handlers(built);
+          return mounted(handlers);
+        }
+      : side.server,
   });
   const service = processService;
   return {
@@ -111,6 +134,7 @@ export async function startSpindleHost(
     processService: service,
     frontendProcesses: supervisor,
     listProcesses,
+    handlers,
     close: () => host.close(),
   };
 }

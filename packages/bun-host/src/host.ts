@@ -85,7 +85,8 @@ export type SpindleHostEvents = {
 
 /** A running server started by `options.server`. */
 export interface HostServer {
-  readonly port: number;
+  /** The port it listens on; `undefined` for handlers mounted on the app's own server. */
+  readonly port: number | undefined;
   stop(): void | Promise<void>;
 }
 

@@ -18,8 +18,16 @@ export interface AuthIdentity {
   isAdmin?: boolean;
 }
 
-/** Resolves a token to its identity, or `null` when it is refused. */
-export type Authenticate = (token: string) => Promise<AuthIdentity | null> | AuthIdentity | null;
+/**
+ * Resolves a token to its identity, or `null` when it is refused. `request` is the HTTP request
+ * the token came with: the WebSocket upgrade for `hello.token`, the API request for a Bearer
+ * token. An app that mounts the host on its own server reads its session cookie from it (the
+ * token may then be empty).
+ */
+export type Authenticate = (
+  token: string,
+  request?: Request,
+) => Promise<AuthIdentity | null> | AuthIdentity | null;
 
 /** Compares two strings in time that does not depend on where they differ. */
 export function constantTimeEqual(a: string, b: string): boolean {

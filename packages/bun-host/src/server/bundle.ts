@@ -27,8 +27,9 @@ export function bundleEtag(file: Pick<BundleFile, 'size' | 'mtimeMs'>): string {
 export function frontendBundleUrl(
   extensionId: string,
   file: Pick<BundleFile, 'size' | 'mtimeMs'>,
+  basePath = '',
 ): string {
-  return `/extensions/${extensionId}/frontend.js?v=${bundleVersion(file)}`;
+  return `${basePath}/extensions/${extensionId}/frontend.js?v=${bundleVersion(file)}`;
 }
 
 /** True when an `If-None-Match` header matches `etag` (weak comparison, as RFC 9110 asks). */

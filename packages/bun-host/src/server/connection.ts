@@ -82,7 +82,14 @@ export class WireConnection {
   #handshakeTimer: TimerHandle | undefined;
   #terminateTimer: TimerHandle | undefined;
 
-  constructor(socket: WireSocket, settings: ConnectionSettings) {
+  readonly #request: Request | undefined;
+
+  /**
+   * @param request the HTTP request that opened the socket, handed to `authenticate` with the
+   *   token (cookies, headers of an app that mounts the host on its own server)
+   */
+  constructor(socket: WireSocket, settings: ConnectionSettings, request?: Request) {
+    this.#request = request;
     this.#socket = socket;
     this.#settings = settings;
     this.#limiter = new FrameRateLimiter({
@@ -259,7 +266,7 @@ export class WireConnection {
     this.#transition('authenticating');
     let identity: Awaited<ReturnType<Authenticate>>;
     try {
-      identity = await this.#settings.authenticate(hello.token);
+      identity = await this.#settings.authenticate(hello.token, this.#request);
     } catch (error) {
       this.#settings.reportError(error);
       if (this.#state === 'authenticating') {

@@ -19,8 +19,9 @@ import {
 } from '@spindle/types';
 import { FrontendHub } from '../frontend/hub.ts';
 import type { FrontendHubOptions } from '../frontend/hub-types.ts';
-import type { HostExtensionInfo, SpindleHost } from '../host.ts';
+import { type HostExtensionInfo, type SpindleHost, toExtensionInfoDTO } from '../host.ts';
 import type { BundleFile } from './bundle.ts';
+import { createHostHandlers, type HostHandlers } from './handlers.ts';
 import { createHostServer, type HostServerOptions, type RunningHostServer } from './server.ts';
 
 /** Options of `createFrontendSide`: the server's, minus what the host provides. */
@@ -38,69 +39,73 @@ export interface FrontendSide {
   hub: FrontendHub;
   /** Pass as `server`; the host calls it once extensions are discovered. */
   server(host: SpindleHost): RunningHostServer;
+  /**
+   * The same, as handlers to mount on the app's own `Bun.serve` (no server of its own); pass
+   * `(host) => mounted(side.handlers(host))` as `server`.
+   */
+  handlers(host: SpindleHost): HostHandlers;
+}
+
+/** A `HostServer` for handlers mounted on the app's server: no port; stopping closes sessions. */
+export function mounted(handlers: HostHandlers): { port: undefined; stop(): Promise<void> } {
+  return { port: undefined, stop: () => handlers.close() };
 }
 
 /** Builds the hub and the server factory for a host. */
 export function createFrontendSide(options: FrontendSideOptions): FrontendSide {
   const { hub: hubOptions, ...serverOptions } = options;
   const hub = new FrontendHub(hubOptions);
+  const wire = (host: SpindleHost) => {
+    // Both checks run on every uplink: remember what `host.get` (a full info object per call)
+    // said. Extensions are discovered once, before this runs; states follow the `state` events.
+    const existing = new Set<string>();
+    const states = new Map<string, ExtensionStateDTO>();
+    host.events.on('state', (change) => {
+      states.set(change.extensionId, change.state);
+    });
+    hub.setExtensionPolicy({
+      extensionExists: (id) => {
+        if (existing.has(id)) return true;
+        // Unknown ids are not kept: a client naming random ids must not grow the set.
+        if (host.get(id)?.manifest === undefined) return false;
+        existing.add(id);
+        return true;
+      },
+      isEnabled: (id) => {
+        let state = states.get(id);
+        if (state === undefined) {
+          state = host.get(id)?.state;
+          if (state !== undefined) states.set(id, state);
+        }
+        return state !== undefined && state !== 'disabled';
+      },
+    });
+    return {
+      hub,
+      getExtensions: () => host.list().flatMap((info) => toWireExtension(info)),
+      resolveBundle: (id: string) => {
+        const info = host.get(id);
+        if (!info?.manifest) return null;
+        return resolveBundleFile(info.path, info.manifest.entry_frontend ?? DEFAULT_ENTRY_FRONTEND);
+      },
+    };
+  };
   return {
     hub,
-    server(host) {
-      // Both checks run on every uplink: remember what `host.get` (a full info object per call)
-      // said. Extensions are discovered once, before this runs; states follow the `state` events.
-      const existing = new Set<string>();
-      const states = new Map<string, ExtensionStateDTO>();
-      host.events.on('state', (change) => {
-        states.set(change.extensionId, change.state);
-      });
-      hub.setExtensionPolicy({
-        extensionExists: (id) => {
-          if (existing.has(id)) return true;
-          // Unknown ids are not kept: a client naming random ids must not grow the set.
-          if (host.get(id)?.manifest === undefined) return false;
-          existing.add(id);
-          return true;
-        },
-        isEnabled: (id) => {
-          let state = states.get(id);
-          if (state === undefined) {
-            state = host.get(id)?.state;
-            if (state !== undefined) states.set(id, state);
-          }
-          return state !== undefined && state !== 'disabled';
-        },
-      });
-      return createHostServer({
+    server: (host) =>
+      createHostServer({
         ...serverOptions,
         hostname: serverOptions.hostname ?? host.hostname,
-        hub,
-        getExtensions: () => host.list().flatMap((info) => toWireExtension(info)),
-        resolveBundle: (id) => {
-          const info = host.get(id);
-          if (!info?.manifest) return null;
-          return resolveBundleFile(
-            info.path,
-            info.manifest.entry_frontend ?? DEFAULT_ENTRY_FRONTEND,
-          );
-        },
-      });
-    },
+        ...wire(host),
+      }),
+    handlers: (host) => createHostHandlers({ ...serverOptions, ...wire(host) }),
   };
 }
 
 /** The wire form of a host extension; none for one whose manifest could not be read. */
 export function toWireExtension(info: HostExtensionInfo): ExtensionInfoDTO[] {
-  if (!info.manifest) return [];
-  return [
-    {
-      identifier: info.identifier,
-      manifest: info.manifest,
-      state: info.state,
-      ...(info.error === undefined ? {} : { error: info.error }),
-      ...(info.runtimeMode === undefined ? {} : { runtimeMode: info.runtimeMode }),
-    },
-  ];
+  const dto = toExtensionInfoDTO(info);
+  return dto ? [dto] : [];
 }
 
 /**

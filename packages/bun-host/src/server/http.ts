@@ -22,6 +22,8 @@ export interface HttpContext {
   allowedOrigins: OriginPolicy | undefined;
   /** Every supervised process, for `GET /api/processes` (admin tokens only); absent: 404. */
   listProcesses?: () => unknown[];
+  /** Path every route sits under (`/spindle`); `''` for the root. @default '' */
+  basePath?: string;
 }
 
 /** Longest identifier accepted in a bundle URL. */
@@ -46,24 +48,30 @@ export function isServable(extension: ExtensionInfoDTO): boolean {
 export function withFrontendUrl(
   extension: ExtensionInfoDTO,
   resolveBundle: HttpContext['resolveBundle'],
+  basePath = '',
 ): ExtensionInfoDTO {
   const { frontendUrl: _ignored, ...rest } = extension;
   const file = isServable(extension) ? safeResolve({ resolveBundle }, extension.identifier) : null;
-  return file ? { ...rest, frontendUrl: frontendBundleUrl(extension.identifier, file) } : rest;
+  return file
+    ? { ...rest, frontendUrl: frontendBundleUrl(extension.identifier, file, basePath) }
+    : rest;
 }
 
 /** The extension list as browsers see it (see `withFrontendUrl`). */
 export function listExtensions(
-  context: Pick<HttpContext, 'getExtensions' | 'resolveBundle'>,
+  context: Pick<HttpContext, 'getExtensions' | 'resolveBundle' | 'basePath'>,
 ): ExtensionInfoDTO[] {
   return context
     .getExtensions()
-    .map((extension) => withFrontendUrl(extension, context.resolveBundle));
+    .map((extension) => withFrontendUrl(extension, context.resolveBundle, context.basePath));
 }
 
 /** Answers an HTTP request that is not a WebSocket upgrade. */
 export async function handleHttp(request: Request, context: HttpContext): Promise<Response> {
   const url = new URL(request.url);
+  const base = context.basePath ?? '';
+  // Routes are matched below the base path (the caller only hands over requests under it).
+  const pathname = url.pathname.startsWith(base) ? url.pathname.slice(base.length) : url.pathname;
   const cors = corsHeaders(request.headers.get('Origin'), context.allowedOrigins);
   if (request.method === 'OPTIONS') {
     const allowed = 'Access-Control-Allow-Origin' in cors;
@@ -75,13 +83,13 @@ export async function handleHttp(request: Request, context: HttpContext): Promis
       Allow: 'GET, HEAD, OPTIONS',
     });
   }
-  if (url.pathname === '/api/extensions') return extensionsRoute(request, context, cors);
-  if (url.pathname === '/api/processes' && context.listProcesses) {
+  if (pathname === '/api/extensions') return extensionsRoute(request, context, cors);
+  if (pathname === '/api/processes' && context.listProcesses) {
     return processesRoute(request, context, context.listProcesses, cors);
   }
-  const bundle = BUNDLE_PATH.exec(url.pathname);
+  const bundle = BUNDLE_PATH.exec(pathname);
   if (bundle) return bundleRoute(request, url, bundle[1] ?? '', context, cors);
-  if (url.pathname === '/ws') {
+  if (pathname === '/ws') {
     return json({ code: 'INVALID_FRAME', message: 'GET /ws is a WebSocket endpoint' }, 426, {
       ...cors,
       Upgrade: 'websocket',
@@ -97,7 +105,7 @@ export async function handleHttp(request: Request, context: HttpContext): Promis
 async function bearerIdentity(request: Request, context: HttpContext) {
   const header = request.headers.get('Authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  return match?.[1] ? await context.authenticate(match[1]) : null;
+  return await context.authenticate(match?.[1] ?? '', request);
 }
 
 function unauthorized(cors: Record<string, string>): Response {

@@ -15,8 +15,15 @@ export type { OriginPolicy } from './cors.ts';
 export { isLoopbackOrigin } from './cors.ts';
 export type { WireCounters } from './counters.ts';
 export { createWireCounters } from './counters.ts';
+export {
+  createHostHandlers,
+  type HostHandlerOptions,
+  type HostHandlers,
+  type HostSocketData,
+  isHostSocket,
+} from './handlers.ts';
 export type { FrontendSide, FrontendSideOptions } from './host-wiring.ts';
-export { createFrontendSide, resolveBundleFile, toWireExtension } from './host-wiring.ts';
+export { createFrontendSide, mounted, resolveBundleFile, toWireExtension } from './host-wiring.ts';
 export { listExtensions, withFrontendUrl } from './http.ts';
 export type { RateVerdict } from './rate-limit.ts';
 export { FrameRateLimiter } from './rate-limit.ts';

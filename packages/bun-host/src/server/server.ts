@@ -1,65 +1,19 @@
 /**
- * `createHostServer`: the Bun.serve edge of the frontend side. HTTP routes come from `http.ts`,
- * each WebSocket becomes a `WireConnection`, and sessions live in the injected `FrontendHub`.
+ * `createHostServer`: the Bun.serve edge of the frontend side, the host's own handlers
+ * (`handlers.ts`) behind a server of their own. An app that wants the host on its own server
+ * mounts `createHostHandlers` instead.
  */
-import {
-  type ExtensionInfoDTO,
-  SpindleError,
-  WIRE_CLOSE_CODES,
-  type WireLimits,
-} from '@spindle/types';
-import type { Server, ServerWebSocket } from 'bun';
-import { type HubClock, systemClock } from '../frontend/clock.ts';
-import type { FrontendHub } from '../frontend/hub.ts';
-import type { Authenticate } from './auth.ts';
-import type { BundleFile } from './bundle.ts';
-import { WireConnection } from './connection.ts';
-import { type OriginPolicy, originAllowed } from './cors.ts';
-import { createWireCounters, type WireCounters } from './counters.ts';
-import { type HttpContext, handleHttp, listExtensions, withFrontendUrl } from './http.ts';
+import type { ExtensionInfoDTO } from '@spindle/types';
+import type { Server } from 'bun';
+import type { WireCounters } from './counters.ts';
+import { createHostHandlers, type HostHandlerOptions, type HostSocketData } from './handlers.ts';
 
-/** Options of `createHostServer`. */
-export interface HostServerOptions {
-  /** Sessions, delivery and authority. */
-  hub: FrontendHub;
+/** Options of `createHostServer`: the handlers', plus where to listen. */
+export interface HostServerOptions extends HostHandlerOptions {
   /** Interface to listen on; keep loopback unless a proxy in front terminates TLS. @default "127.0.0.1" */
   hostname?: string;
   /** Port; 0 picks a free one (read it back from `port`). @default 0 */
   port?: number;
-  /** Resolves `hello.token` and `Authorization: Bearer` tokens. */
-  authenticate: Authenticate;
-  /** Current extension list; `frontendUrl` is filled in by the server. */
-  getExtensions(): ExtensionInfoDTO[];
-  /** The built frontend bundle of an extension, or null when it has none. */
-  resolveBundle(extensionId: string): BundleFile | null;
-  /** Every supervised process (operator view, `GET /api/processes` for admin tokens). */
-  listProcesses?: () => unknown[];
-  /** Transport limits. @default the hub's limits */
-  limits?: Partial<Pick<WireLimits, 'maxFrameBytes' | 'maxFramesPerSecond'>>;
-  /** Time a connection has to send a valid `hello`. @default 5000 */
-  handshakeTimeoutMs?: number;
-  /**
-   * Bytes queued in one socket before its client is dropped with `BACKPRESSURE`; above half of
-   * it, downlinks wait in the hub's bounded buffer until the socket drains. @default 8388608
-   */
-  maxBufferedBytes?: number;
-  /** A socket that stays congested this long without draining is dropped with `BACKPRESSURE`. @default 10000 */
-  stallTimeoutMs?: number;
-  /**
-   * Messages above this close the socket (Bun's `maxPayloadLength`); between `maxFrameBytes` and
-   * this they get a `FRAME_TOO_LARGE` error frame. @default 16 × maxFrameBytes
-   */
-  hardMaxFrameBytes?: number;
-  /** A flood this long after rate limiting started closes the connection. @default 3000 */
-  rateLimitCloseAfterMs?: number;
-  /** Open WebSocket connections accepted at once; further upgrades get 503. @default 4096 */
-  maxConnections?: number;
-  /** Browser origins allowed for CORS and WebSocket upgrades. @default loopback origins */
-  allowedOrigins?: OriginPolicy;
-  /** @default systemClock */
-  clock?: HubClock;
-  /** @default console.error */
-  reportError?: (error: unknown) => void;
 }
 
 /** A running host server. */
@@ -86,145 +40,41 @@ export interface RunningHostServer {
   stop(): Promise<void>;
 }
 
-interface SocketData {
-  connection?: WireConnection;
-}
-
 /** Starts the HTTP + WebSocket server of the host. */
 export function createHostServer(options: HostServerOptions): RunningHostServer {
-  const { hub } = options;
-  const limits = {
-    maxFrameBytes: options.limits?.maxFrameBytes ?? hub.limits.maxFrameBytes,
-    maxFramesPerSecond: options.limits?.maxFramesPerSecond ?? hub.limits.maxFramesPerSecond,
-  };
-  const maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
-  const hardMaxFrameBytes = options.hardMaxFrameBytes ?? 16 * limits.maxFrameBytes;
-  if (hardMaxFrameBytes <= limits.maxFrameBytes) {
-    throw new SpindleError(
-      'INVALID_OPTIONS',
-      'hardMaxFrameBytes must be above limits.maxFrameBytes',
-      {
-        details: { hardMaxFrameBytes, maxFrameBytes: limits.maxFrameBytes },
-      },
-    );
-  }
-  const maxConnections = options.maxConnections ?? 4096;
-  const clock = options.clock ?? systemClock;
-  const reportError = options.reportError ?? ((error: unknown) => console.error(error));
-  const http: HttpContext = {
-    authenticate: options.authenticate,
-    getExtensions: () => options.getExtensions(),
-    resolveBundle: (id) => options.resolveBundle(id),
-    allowedOrigins: options.allowedOrigins,
-    ...(options.listProcesses ? { listProcesses: options.listProcesses } : {}),
-  };
-  const settings = {
-    hub,
-    authenticate: options.authenticate,
-    listExtensions: () => listExtensions(http),
-    limits,
-    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5000,
-    maxBufferedBytes,
-    stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
-    rateLimitCloseAfterMs: options.rateLimitCloseAfterMs ?? 3000,
-    clock,
-    counters: createWireCounters(),
-    reportError,
-  };
-  hub.setExtensionDescriber((info) => withFrontendUrl(info, http.resolveBundle));
-  const connections = new Set<WireConnection>();
+  const handlers = createHostHandlers(options);
   let stopping: Promise<void> | undefined;
-
-  const server: Server<SocketData> = Bun.serve<SocketData>({
+  const server: Server<HostSocketData> = Bun.serve<HostSocketData>({
     hostname: options.hostname ?? '127.0.0.1',
     port: options.port ?? 0,
     // Never Bun's development error pages: they would show host source to any client.
     development: false,
-    async fetch(request, srv) {
-      const url = new URL(request.url);
-      if (url.pathname === '/ws' && request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-        const origin = request.headers.get('Origin');
-        if (origin !== null && !originAllowed(options.allowedOrigins, origin)) {
-          return new Response('[spindle] origin not allowed', { status: 403 });
-        }
-        if (stopping) return new Response('[spindle] the host is shutting down', { status: 503 });
-        if (connections.size >= maxConnections) {
-          return new Response('[spindle] too many connections: try again later', { status: 503 });
-        }
-        if (srv.upgrade(request, { data: {} })) return undefined;
-        return new Response('[spindle] WebSocket upgrade failed', { status: 400 });
+    fetch: (request, srv) => {
+      if (!handlers.owns(request)) {
+        return new Response('[spindle] not found', { status: 404 });
       }
-      try {
-        return await handleHttp(request, http);
-      } catch (error) {
-        reportError(error);
-        return new Response('[spindle] internal error', { status: 500 });
-      }
+      return handlers.fetch(request, srv);
     },
-    websocket: {
-      maxPayloadLength: hardMaxFrameBytes,
-      // Bun's own limit sits above ours so our check, not a silent drop, decides.
-      backpressureLimit: maxBufferedBytes + hardMaxFrameBytes,
-      closeOnBackpressureLimit: false,
-      perMessageDeflate: false,
-      open(ws) {
-        const connection = new WireConnection(adapt(ws), settings);
-        ws.data.connection = connection;
-        connections.add(connection);
-      },
-      message(ws, message) {
-        ws.data.connection?.onMessage(message);
-      },
-      drain(ws) {
-        ws.data.connection?.onDrain();
-      },
-      close(ws) {
-        const connection = ws.data.connection;
-        if (!connection) return;
-        connections.delete(connection);
-        connection.onClose();
-      },
-      error(error) {
-        reportError(error);
-      },
-    },
+    websocket: handlers.websocket,
   });
-
   const hostname = server.hostname ?? options.hostname ?? '127.0.0.1';
   const host = hostname.includes(':') ? `[${hostname}]` : hostname;
   const port = server.port ?? 0;
-
   return {
     port,
     url: `http://${host}:${port}`,
-    wsUrl: `ws://${host}:${port}/ws`,
+    wsUrl: `ws://${host}:${port}${handlers.basePath}/ws`,
     get connectionCount() {
-      return connections.size;
+      return handlers.connectionCount;
     },
-    counters: () => ({ ...settings.counters }),
-    describeExtension: (info) => withFrontendUrl(info, http.resolveBundle),
+    counters: () => handlers.counters(),
+    describeExtension: (info) => handlers.describeExtension(info),
     stop() {
       stopping ??= (async () => {
-        hub.closeAll(
-          WIRE_CLOSE_CODES.HOST_SHUTDOWN,
-          'the host is shutting down: reconnect when it is back',
-        );
-        for (const connection of [...connections]) {
-          connection.close(WIRE_CLOSE_CODES.HOST_SHUTDOWN, 'the host is shutting down');
-        }
+        await handlers.close();
         await server.stop(true);
-        hub.setExtensionDescriber(undefined);
       })();
       return stopping;
     },
-  };
-}
-
-function adapt(ws: ServerWebSocket<SocketData>) {
-  return {
-    send: (text: string) => ws.send(text),
-    close: (code: number, reason: string) => ws.close(code, reason),
-    terminate: () => ws.terminate(),
-    bufferedAmount: () => ws.getBufferedAmount(),
   };
 }
