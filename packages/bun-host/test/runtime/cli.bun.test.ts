@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { descendants, FIXTURES, isAlive, waitUntil } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/spindle-host.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 const started: number[] = [];
 const dirs: string[] = [];
 
