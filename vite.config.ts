@@ -28,6 +28,7 @@ export default defineConfig({
             'packages/types/**/*.test.ts',
             'packages/bun-host/**/*.test.ts',
             'bench/**/*.test.ts',
+            'scripts/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**', bunOnly],
           typecheck: {
