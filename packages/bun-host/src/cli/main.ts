@@ -67,12 +67,9 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
     console.error(`[spindle-host] cannot start: ${errorMessage(error)}`);
     return 1;
   }
-  const running = host.list().filter((e) => e.state === 'running').length;
-  const where = host.port === undefined ? '' : ` listening on http://${host.hostname}:${host.port}`;
-  console.log(
-    `[spindle-host] ${host.runtimeMode} mode${where}: ${running} of ${host.list().length} extensions running`,
-  );
-  return new Promise<number>((resolve) => {
+  // The signal handlers come before the line that says the host is up: whoever waits for that
+  // line (a test, a service manager) may stop the host the moment it appears.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -95,4 +92,10 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const running = host.list().filter((e) => e.state === 'running').length;
+  const where = host.port === undefined ? '' : ` listening on http://${host.hostname}:${host.port}`;
+  console.log(
+    `[spindle-host] ${host.runtimeMode} mode${where}: ${running} of ${host.list().length} extensions running`,
+  );
+  return stopped;
 }

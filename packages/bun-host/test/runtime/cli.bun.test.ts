@@ -70,6 +70,32 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
   });
 });
 
+test('a SIGTERM the moment the host says it is up still shuts it down cleanly', async () => {
+  for (let round = 0; round < 3; round++) {
+    const data = mkdtempSync(join(tmpdir(), 'spindle-cli-'));
+    dirs.push(data);
+    const cli = Bun.spawn({
+      cmd: [process.execPath, BIN, '--extensions', FIXTURES, '--data', data, '--enable', 'probe'],
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    started.push(cli.pid);
+    let text = '';
+    const decoder = new TextDecoder();
+    const reader = cli.stdout.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      const before = text;
+      text += decoder.decode(read.value, { stream: true });
+      if (!before.includes('extensions running') && text.includes('extensions running')) {
+        cli.kill('SIGTERM');
+      }
+    }
+    expect(await cli.exited).toBe(0);
+    expect(text).toContain('[spindle-host] SIGTERM: shutting down');
+    expect(text).toContain('[spindle-host] stopped');
+  }
+});
+
 test('bad arguments exit 2 with the usage text', async () => {
   const cli = Bun.spawn({
     cmd: [process.execPath, BIN, '--mode', 'vm'],
