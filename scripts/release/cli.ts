@@ -1,16 +1,20 @@
 /**
  * `pnpm release [--dry-run] [--out <dir>]`: builds every published package, packs it into
- * `<dir>` (default `.release/`, emptied first), checks the tarballs (`pipeline.ts`) and prints
+ * `<dir>` (default `.release/`, emptied first; a `--out` folder must be new or empty), checks
+ * the tarballs (`pipeline.ts`) and prints
  * their sizes. Without `--dry-run` it then publishes the versions that are not on the registry
  * yet, with their git tags (`changeset publish`). Versions and changelogs come before, from
  * `pnpm changeset` and `pnpm version-packages`; see the root README.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './packages.ts';
 import { type PackedPackage, pnpmCommand, prepareRelease, ReleaseCheckError } from './pipeline.ts';
+
+/** Where the tarballs go without `--out`: a folder of this repository, emptied each run. */
+const DEFAULT_OUT = resolve(REPO_ROOT, '.release');
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -41,11 +45,16 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       'dry-run': { type: 'boolean', default: false },
-      out: { type: 'string', default: resolve(REPO_ROOT, '.release') },
+      out: { type: 'string' },
     },
   });
-  const outDir = resolve(values.out);
-  rmSync(outDir, { recursive: true, force: true });
+  const outDir = resolve(values.out ?? DEFAULT_OUT);
+  if (values.out === undefined) {
+    rmSync(outDir, { recursive: true, force: true });
+  } else if (existsSync(outDir) && readdirSync(outDir).length > 0) {
+    console.error(`[spindle] --out ${outDir} is not empty: give a new or empty folder`);
+    return 2;
+  }
   mkdirSync(outDir, { recursive: true });
   let packed: PackedPackage[];
   try {
