@@ -21,7 +21,7 @@ export interface PackageBuild {
   platform: 'browser' | 'neutral' | 'node';
   /** Syntax target of the output. */
   target: string;
-  /** Extra files copied into `dist/` as they are (paths relative to the package). */
+  /** Extra files copied into `dist/` as they are (paths relative to the package). @default none */
   copy?: { from: string; to: string }[];
 }
 

@@ -33,6 +33,7 @@ export function userEnv(): NodeJS.ProcessEnv {
   );
 }
 
+/** Builds, packs, installs; provides the project's folders; returns the clean-up. */
 export default async function setup(project: TestProject): Promise<() => void> {
   const root = mkdtempSync(join(tmpdir(), 'spindle-consumers-'));
   const remove = () => rmSync(root, { recursive: true, force: true });
