@@ -16,7 +16,8 @@
  * - after the build, every file referenced under `src/` must exist at the referenced place in
  *   the output, or the build fails: a package whose bootstrap is missing never reaches a tarball.
  *
- * Only literal relative specifiers are handled; a computed `new URL(…)` is left alone.
+ * Only literal relative specifiers are handled; a computed `new URL(…)` is left alone, and a
+ * `new URL('….ts'…)` still in the output fails the build.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, extname, relative, resolve, sep } from 'node:path';
@@ -25,7 +26,10 @@ import type { Rolldown } from 'tsdown';
 type Plugin = Rolldown.Plugin;
 
 /** `new URL('<relative>', import.meta.url)` with a literal, relative specifier. */
-const MODULE_URL = /new URL\(\s*(['"])(\.{1,2}\/[^'"\n]+)\1\s*,\s*import\.meta\.url\s*\)/g;
+const MODULE_URL = /new URL\(\s*(['"])(\.{1,2}\/[^'"\n]+)\1\s*,\s*import\.meta\.url\s*,?\s*\)/g;
+
+/** A `new URL('….ts'…)` left in built code: a reference the rewrite did not see. */
+const LEFT_SOURCE_URL = /new URL\(\s*(['"`])([^'"`\n]*\.ts)\1/g;
 
 /** One file a module reaches by URL, as paths relative to the unbundle root. */
 export interface ModuleUrlReference {
@@ -47,9 +51,10 @@ export function rewriteModuleUrls(
       targets.push({ source, specifier });
       return whole;
     }
+    // Same length, same lines: the source map stays exact.
     const built = `${specifier.slice(0, -'.ts'.length)}.js`;
     targets.push({ source, specifier: built });
-    return `new URL(${quote}${built}${quote}, import.meta.url)`;
+    return whole.replace(`${quote}${specifier}${quote}`, `${quote}${built}${quote}`);
   });
   return { code: rewritten, targets };
 }
@@ -95,6 +100,12 @@ export function moduleUrls(root: string, pkg: string = dirname(root)): Plugin {
       },
     },
     generateBundle(_options, bundle) {
+      for (const [fileName, output] of Object.entries(bundle)) {
+        if (output.type !== 'chunk') continue;
+        for (const match of output.code.matchAll(LEFT_SOURCE_URL)) {
+          this.error(`${fileName} still reaches the TypeScript source ${match[2]} by URL`);
+        }
+      }
       const missing = references.filter((r) => bundle[r.to] === undefined);
       if (missing.length > 0) {
         this.error(

@@ -13,6 +13,10 @@ describe('rewriteModuleUrls', () => {
       'const b = new URL("../tool.pl", import.meta.url);',
       'const c = new URL(`./` + name + `.ts`, import.meta.url);',
       "const d = new URL('https://example.invalid/x.ts');",
+      'const e = new URL(',
+      "  './wrapped.ts',",
+      '  import.meta.url,',
+      ');',
     ].join('\n');
     // A computed specifier (c) and an absolute URL (d) are not references to package files.
     const { code: out, targets } = rewriteModuleUrls(code, '/pkg/src/runtime/paths.ts');
@@ -21,10 +25,15 @@ describe('rewriteModuleUrls', () => {
       'const b = new URL("../tool.pl", import.meta.url);',
       'const c = new URL(`./` + name + `.ts`, import.meta.url);',
       "const d = new URL('https://example.invalid/x.ts');",
+      'const e = new URL(',
+      "  './wrapped.js',",
+      '  import.meta.url,',
+      ');',
     ]);
     expect(targets).toEqual([
       { source: '/pkg/src/runtime/child/main.ts', specifier: './child/main.js' },
       { source: '/pkg/src/tool.pl', specifier: '../tool.pl' },
+      { source: '/pkg/src/runtime/wrapped.ts', specifier: './wrapped.js' },
     ]);
   });
 });
@@ -75,6 +84,17 @@ describe('the package build', () => {
       'console.log("child")',
     );
     expect(readFileSync(join(dir, 'dist', 'launch', 'tool.pl'), 'utf8')).toBe('print "tool\\n";\n');
+  }, 60_000);
+
+  it('fails when built code still names a TypeScript source by URL', async () => {
+    const dir = fixture({
+      'src/index.ts':
+        "const name = './child/main.ts';\nexport const x = new URL(name, import.meta.url);",
+      'src/child/main.ts': 'export {};',
+    });
+    await expect(buildFixture(dir)).rejects.toThrow(
+      /index\.js still reaches the TypeScript source \.\/child\/main\.ts by URL/,
+    );
   }, 60_000);
 
   it('fails on a file reached by URL outside the package', async () => {
