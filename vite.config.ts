@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two vitest projects: browser packages run under happy-dom, everything else under node.
+ * Vitest projects: browser packages run under happy-dom, everything else under node; `e2e`
+ * drives real processes and Chromium; `consumers` installs the packed packages with npm.
  * Tests that need the Bun runtime itself are named `*.bun.test.ts` and run by `bun test`
  * (see the root `test` script), so vitest skips them here.
  */
@@ -28,6 +29,7 @@ export default defineConfig({
             'packages/types/**/*.test.ts',
             'packages/bun-host/**/*.test.ts',
             'bench/**/*.test.ts',
+            'scripts/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**', bunOnly],
           typecheck: {
@@ -43,10 +45,24 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', bunOnly],
+          exclude: ['**/node_modules/**', bunOnly, 'test/consumers/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The packages as npm users get them: one install of the packed tarballs, outside the
+          // workspace, shared by every file (test/consumers/setup.ts).
+          name: 'consumers',
+          environment: 'node',
+          include: ['test/consumers/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'test/consumers/app/**'],
+          globalSetup: ['test/consumers/setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
         },
       },
     ],

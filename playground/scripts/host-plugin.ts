@@ -77,7 +77,7 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
       { mode: 0o600 },
     );
     const args = [
-      resolve(repo, 'packages/bun-host/bin/spindle-host.ts'),
+      resolve(repo, 'packages/bun-host/src/cli/bin.ts'),
       '--extensions',
       resolve(here, '..', 'extensions'),
       '--data',

@@ -1,3 +1,4 @@
+/// <reference types="bun" preserve="true" />
 /**
  * `@spindle/bun-host`: the Bun server of the Spindle runtime. `createSpindleHost` discovers
  * extensions and runs their backend halves in `process`, `sandbox` or `worker` mode.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { descendants, FIXTURES, isAlive, waitUntil } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/spindle-host.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 const started: number[] = [];
 const dirs: string[] = [];
 
@@ -68,6 +68,32 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     expect(out.text()).toContain('[spindle-host] stopped');
     expect(runtimes.filter(isAlive)).toEqual([]);
   });
+});
+
+test('a SIGTERM the moment the host says it is up still shuts it down cleanly', async () => {
+  for (let round = 0; round < 3; round++) {
+    const data = mkdtempSync(join(tmpdir(), 'spindle-cli-'));
+    dirs.push(data);
+    const cli = Bun.spawn({
+      cmd: [process.execPath, BIN, '--extensions', FIXTURES, '--data', data, '--enable', 'probe'],
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    started.push(cli.pid);
+    let text = '';
+    const decoder = new TextDecoder();
+    const reader = cli.stdout.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      const before = text;
+      text += decoder.decode(read.value, { stream: true });
+      if (!before.includes('extensions running') && text.includes('extensions running')) {
+        cli.kill('SIGTERM');
+      }
+    }
+    expect(await cli.exited).toBe(0);
+    expect(text).toContain('[spindle-host] SIGTERM: shutting down');
+    expect(text).toContain('[spindle-host] stopped');
+  }
 });
 
 test('bad arguments exit 2 with the usage text', async () => {

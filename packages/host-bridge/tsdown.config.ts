@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsdown';
+import { packageConfig } from '../../scripts/build/package-config.ts';
+
+export default defineConfig(
+  packageConfig(import.meta.dirname, {
+    entry: ['src/index.ts'],
+    platform: 'browser',
+    target: 'es2022',
+  }),
+);
