@@ -1,7 +1,9 @@
 /**
- * Vite plugin that runs the Spindle host next to the dev server: it builds the demo extensions,
- * starts `spindle-host` on a free loopback port, proxies `/ws`, `/api` and `/extensions` to it
- * (so the page talks to one origin), and restarts the host in another runtime mode on request.
+ * Vite plugin that runs the playground's app server (`server/app.ts`: the Spindle host mounted
+ * on the app's own server, with its `chat` service) next to the dev server: it builds the demo
+ * extensions, starts the app server on a free loopback port, proxies `/ws`, `/api`, `/app` and
+ * `/extensions` to it (so the page talks to one origin), and restarts it in another runtime
+ * mode on request.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -77,7 +79,7 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
       { mode: 0o600 },
     );
     const args = [
-      resolve(repo, 'packages/bun-host/src/cli/bin.ts'),
+      resolve(here, '..', 'server', 'app.ts'),
       '--extensions',
       resolve(here, '..', 'extensions'),
       '--data',
@@ -116,7 +118,9 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
         if (child === proc) child = undefined;
         if (!settled) {
           settled = true;
-          fail(new Error(`spindle-host exited before listening (code ${code}, signal ${signal})`));
+          fail(
+            new Error(`the app server exited before listening (code ${code}, signal ${signal})`),
+          );
         }
       });
     });
@@ -156,6 +160,7 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
           proxy: {
             '/ws': { target: `ws://127.0.0.1:${port}`, ws: true },
             '/api': http,
+            '/app': http,
             '/extensions': http,
           },
         },

@@ -5,8 +5,10 @@
 import { createExtensionHost, createWorkerConnector } from '@spindle/frontend-sdk';
 import { connectHostBridge } from '@spindle/host-bridge';
 import type { ExtensionInfoDTO, WelcomeFrame } from '@spindle/types';
+import { mountChats } from './chats.ts';
 import { type ProcessRow, renderProcessTable } from './process-table.ts';
 import { RssChart } from './rss-chart.ts';
+import { AppShell, appEvents } from './shell.ts';
 
 const $ = <T extends Element = HTMLElement>(testId: string) =>
   document.querySelector<T>(`[data-testid="${testId}"]`)!;
@@ -42,7 +44,19 @@ modeSelect.addEventListener('change', async () => {
 const connBadge = $('connection-state');
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const bridge = connectHostBridge({ url: wsUrl, token });
-const host = createExtensionHost({ transport: bridge, workerConnector: createWorkerConnector() });
+const shell = new AppShell(
+  { strip: $('drawer-strip'), panels: $('drawer-panels'), empty: $('drawer-empty') },
+  $('modal-layer'),
+  $('toasts'),
+);
+const host = createExtensionHost({
+  transport: bridge,
+  workerConnector: createWorkerConnector(),
+  // The app's own surfaces on every extension's ctx: drawer tabs, modals, toasts, page events.
+  contributeContext: shell.contribute,
+});
+const chatView = mountChats($('chats'), token);
+appEvents.on('CHAT_SWITCHED', () => void chatView.refresh());
 (window as unknown as { spindle: unknown }).spindle = { bridge, host };
 
 // A frame the host refused, or a message that never arrived, is a bug in an extension or in the
@@ -104,6 +118,7 @@ function mountIfRunning(ext: ExtensionInfoDTO) {
       manifest: ext.manifest,
       url: ext.frontendUrl,
       ...(ext.host ? { host: ext.host } : {}),
+      ...(ext.grantedPermissions ? { grantedPermissions: ext.grantedPermissions } : {}),
     });
   }
   if (ext.state !== 'running' && host.get(ext.identifier)) host.unload(ext.identifier);

@@ -71,7 +71,40 @@ describe('playground in Chromium', () => {
   it('connects, mounts the demos and shows no console errors', async () => {
     const { page, consoleErrors } = await open();
     await ready(page);
-    await expect.poll(() => byTestId(page, 'extension-list').locator('li').count()).toBe(4);
+    await expect.poll(() => byTestId(page, 'extension-list').locator('li').count()).toBe(5);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('app shell: the chat peek drawer tab follows chat switches; a modal and a confirm open and close', async () => {
+    const { page, consoleErrors } = await open();
+    await ready(page);
+    const messages = byTestId(page, 'chat-peek-messages').locator('li');
+    await expect.poll(() => byTestId(page, 'drawer-tab-chat_peek:chat-peek').count()).toBe(1);
+    await expect.poll(() => messages.count(), { timeout: 20_000 }).toBe(2);
+    expect(await messages.first().textContent()).toBe('user: Would you like some tea?');
+
+    // Switching chats in the app's own view: the backend hears CHAT_SWITCHED and answers.
+    await byTestId(page, 'chat-switch-market').click();
+    await expect.poll(() => messages.count(), { timeout: 20_000 }).toBe(3);
+    await expect.poll(() => byTestId(page, 'toast').count()).toBeGreaterThan(0);
+    expect(await byTestId(page, 'toast').first().textContent()).toContain(
+      'Now peeking at dev/market',
+    );
+
+    // A modal: opened by the extension, closed by its own button.
+    await byTestId(page, 'chat-peek-details').click();
+    await expect.poll(() => byTestId(page, 'chat-peek-modal').count()).toBe(1);
+    expect(await byTestId(page, 'chat-peek-modal').textContent()).toContain(
+      'dev/market: 3 message(s).',
+    );
+    await byTestId(page, 'chat-peek-modal-close').click();
+    await expect.poll(() => byTestId(page, 'modal-layer').isHidden()).toBe(true);
+
+    // A confirm: yes → the backend appends through chat.appendMessage; the tab follows.
+    await byTestId(page, 'chat-peek-reply').click();
+    await byTestId(page, 'confirm-yes').click();
+    await expect.poll(() => messages.count(), { timeout: 20_000 }).toBe(4);
+    expect(await messages.last().textContent()).toBe('assistant: A peek says hello.');
     expect(consoleErrors).toEqual([]);
   });
 
