@@ -28,6 +28,11 @@ import {
   runtimeStartSandbox,
   runtimeStartWorker,
 } from './benchmarks/runtime-start-ready.ts';
+import {
+  serviceCallProcess,
+  serviceCallSandbox,
+  serviceCallWorker,
+} from './benchmarks/service-call.ts';
 import { spawnIpcFirstMessage } from './benchmarks/spawn-ipc-first-message.ts';
 import {
   stackBrowserRoundTripProcess,
@@ -73,6 +78,9 @@ export const BENCHMARKS: readonly Benchmark[] = [
   runtimeStartProcess,
   runtimeStartSandbox,
   runtimeStartWorker,
+  serviceCallProcess,
+  serviceCallSandbox,
+  serviceCallWorker,
   runtimeIdleRssProcess,
   runtimeIdleRssSandbox,
   runtimeIdleRssWorker,

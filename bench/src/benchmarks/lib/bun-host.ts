@@ -7,6 +7,8 @@
 export {
   createSpindleHost,
   type HostLogEntry,
+  type ServiceCall,
+  ServiceRegistry,
   type SpindleHost,
 } from '../../../../packages/bun-host/src/index.ts';
 export {

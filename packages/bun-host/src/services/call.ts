@@ -85,17 +85,8 @@ export async function callService(
       { details: { operation, path: 'args' } },
     );
   }
-  const controller = new AbortController();
-  let rejectAborted: (reason: unknown) => void = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    rejectAborted = reject;
-  });
-  const abort = () => {
-    controller.abort(outer.reason);
-    rejectAborted(outer.reason);
-  };
-  if (outer.aborted) abort();
-  else outer.addEventListener('abort', abort, { once: true });
+  // The signal is made when the method first reads it: most methods never do.
+  let controller: AbortController | undefined;
   const { scope } = caller;
   const call: ServiceCall = Object.freeze({
     extensionId: caller.extensionId,
@@ -120,27 +111,14 @@ export async function callService(
       }
       return requested;
     },
-    signal: controller.signal,
+    get signal(): AbortSignal {
+      controller ??= new AbortController();
+      if (outer.aborted && !controller.signal.aborted) controller.abort(outer.reason);
+      return controller.signal;
+    },
   });
-  let timer: unknown;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = timers.setTimeout(() => {
-      const error = new SpindleError(
-        'SERVICE_TIMEOUT',
-        `${operation} did not answer within ${service.timeoutMs} ms`,
-        { details: { operation, timeoutMs: service.timeoutMs } },
-      );
-      controller.abort(error);
-      reject(error);
-    }, service.timeoutMs);
-  });
-  try {
-    const result = await Promise.race([
-      Promise.resolve().then(() => method(call, ...request.args)),
-      deadline,
-      aborted,
-    ]);
-    const maxResult = limits.maxResultBytes ?? SERVICE_CALL_DEFAULTS.maxResultBytes;
+  const maxResult = limits.maxResultBytes ?? SERVICE_CALL_DEFAULTS.maxResultBytes;
+  const checked = (result: unknown) => {
     if (result !== undefined && jsonByteSize(result, maxResult) === undefined) {
       throw new SpindleError(
         'SERVICE_ERROR',
@@ -149,14 +127,63 @@ export async function callService(
       );
     }
     return result ?? null;
-  } catch (error) {
-    if (isSpindleError(error)) throw error;
-    throw new SpindleError('SERVICE_ERROR', `${operation} failed: ${errorMessage(error)}`, {
+  };
+  const wrapped = (error: unknown) => {
+    if (isSpindleError(error)) return error;
+    return new SpindleError('SERVICE_ERROR', `${operation} failed: ${errorMessage(error)}`, {
       cause: error,
       details: { operation },
     });
+  };
+
+  if (outer.aborted) throw outer.reason;
+  let returned: unknown;
+  try {
+    returned = method(call, ...request.args);
+  } catch (error) {
+    throw wrapped(error);
+  }
+  // A method that answers at once needs no deadline and cannot be cut short.
+  if (!isThenable(returned)) return checked(returned);
+
+  let timer: unknown;
+  let settle: ((error: unknown) => void) | undefined;
+  const cutShort = new Promise<never>((_, reject) => {
+    settle = reject;
+  });
+  const end = (error: unknown) => {
+    if (!controller?.signal.aborted) controller?.abort(error);
+    settle?.(error);
+  };
+  const onOuterAbort = () => end(outer.reason);
+  outer.addEventListener('abort', onOuterAbort, { once: true });
+  timer = timers.setTimeout(
+    () =>
+      end(
+        new SpindleError(
+          'SERVICE_TIMEOUT',
+          `${operation} did not answer within ${service.timeoutMs} ms`,
+          {
+            details: { operation, timeoutMs: service.timeoutMs },
+          },
+        ),
+      ),
+    service.timeoutMs,
+  );
+  try {
+    return checked(await Promise.race([returned, cutShort]));
+  } catch (error) {
+    throw wrapped(error);
   } finally {
     timers.clearTimeout(timer);
-    outer.removeEventListener('abort', abort);
+    outer.removeEventListener('abort', onOuterAbort);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
