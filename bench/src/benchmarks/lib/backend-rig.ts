@@ -5,6 +5,8 @@
  * them is still a live descendant of this process (see `reap.ts`) and deletes the temp
  * extension. Bun-only: import lazily.
  */
+
+import { join } from 'node:path';
 import type {
   BackendProcessInfoDTO,
   BackendProcessLifecycleEventDTO,
@@ -14,6 +16,7 @@ import type {
 import { withDeadline } from '../../harness/deadline.ts';
 import {
   createProcessService,
+  DEFAULT_PIDS_MAX,
   type ExtensionProcessContext,
   type ProcessServiceOptions,
   type SpindleProcessService,
@@ -89,6 +92,13 @@ export function openBackendRig(options: BackendRigOptions): BackendRig {
     storagePath: temp.dataDir,
     scope: { kind: 'operator' },
     runtimeMode: options.mode,
+    // As a host would resolve them; root runs (the reference VM) keep root, like the floors.
+    launch: {
+      cacheDir: join(temp.dataDir, 'cache'),
+      allowRootRuntimes: true,
+      allowWeakerSandbox: false,
+      pidsMax: DEFAULT_PIDS_MAX,
+    },
     post(message: HostToWorker) {
       if (message.type === 'backend_process_lifecycle')
         listener?.(message.event, performance.now());

@@ -5,7 +5,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { SpindleError } from '@spindle/types';
-import { REPO_BUN } from './paths.ts';
+import { defaultBunPath } from './paths.ts';
 
 /** Ways of starting Bun (`LUMIVERSE_BUN_METHOD`). */
 export type BunMethod = 'direct' | 'grun' | 'proot';
@@ -33,7 +33,7 @@ export interface BunCommandOptions {
  * Builds the argv prefix that starts Bun; the script and its arguments follow it.
  *
  * - `LUMIVERSE_BUN_PATH`: the Bun binary. @default `process.execPath` under Bun, else the
- *   workspace's real binary `node_modules/bun/bin/bun.exe` (not the `.bin` shim).
+ *   `bun` package's real binary as this package resolves it (`defaultBunPath`).
  * - `LUMIVERSE_BUN_METHOD`: @default `direct`
  *   - `direct` → `[bun]`
  *   - `grun` → `['grun', bun]` (Termux `glibc-runner` sets up the glibc loader)
@@ -93,8 +93,4 @@ export function bunPath(env: Record<string, string | undefined> = process.env): 
     );
   }
   return configured;
-}
-
-function defaultBunPath(): string {
-  return process.versions.bun !== undefined ? process.execPath : REPO_BUN;
 }

@@ -1,45 +1,20 @@
 /**
- * The bubblewrap command line of `sandbox` mode on Linux. The child sees a fresh root that holds
- * only: the system directories read-only, a few `/etc` files the loader and libc read, the
- * runtime sources and the extension read-only, its storage read-write, a private `/tmp`, and
- * fresh `/proc` and `/dev`; the root itself is read-only. All namespaces are unshared (so no network), every capability is
- * dropped (a root host must not hand `CAP_SYS_ADMIN` to a child that could remount), and the
- * child is killed when the host dies.
+ * The bwrap layer. In `sandbox` mode the child sees a fresh, read-only root that holds only the
+ * policy's paths (`policy.ts`): the system directories, the loader's `/etc` files, its read-only
+ * and read-write folders, a private `/tmp`, fresh `/proc` and `/dev`. Every namespace is
+ * unshared (so no network and no view of the host's processes), every capability dropped, and
+ * the child killed when the host dies. In `process` mode bwrap only gives the child a PID
+ * namespace of its own, with the file system left as it is.
  */
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SpindleError } from '@spindle/types';
 import { isWithin } from './paths.ts';
-
-/** System directories, bound read-only (or recreated as the symlinks they are, merged-/usr). */
-export const SYSTEM_DIRS: readonly string[] = [
-  '/usr',
-  '/bin',
-  '/sbin',
-  '/lib',
-  '/lib32',
-  '/lib64',
-  '/libx32',
-];
-
-/** The `/etc` entries the dynamic loader, libc and time zones read; nothing else of `/etc`. */
-export const ETC_ENTRIES: readonly string[] = [
-  '/etc/ld.so.cache',
-  '/etc/ld.so.conf',
-  '/etc/ld.so.conf.d',
-  '/etc/passwd',
-  '/etc/group',
-  '/etc/nsswitch.conf',
-  '/etc/hosts',
-  '/etc/localtime',
-  '/etc/timezone',
-];
+import { ETC_ENTRIES, SYSTEM_DIRS } from './policy.ts';
 
 /** Filesystem view of a sandboxed child (absolute paths, identical inside and outside). */
 export interface SandboxView {
-  /** Visible read-only: runtime sources, the Bun binary's directory, the extension. */
   readOnly: string[];
-  /** Visible read-write: the storage folder. */
   readWrite: string[];
   /** Working directory; must lie in one of the visible paths. */
   cwd: string;
@@ -70,20 +45,29 @@ export function systemPaths(fs: FsProbe = realFs): string[] {
 }
 
 /**
- * Arguments of `bwrap` up to and including `--`; the Bun command follows.
- * @throws SpindleError `INVALID_OPTIONS` when a user path is relative or missing, or `cwd` is
- *   not visible inside the sandbox.
+ * `process` mode: a PID namespace of its own (bwrap's init reaps orphans, and when the child or
+ * the host dies every process in it is killed, however it detached), the host's file system
+ * unchanged but a `/proc` that shows only the namespace's processes.
+ */
+export const PID_NAMESPACE_ARGS: readonly string[] = [
+  '--unshare-pid',
+  '--die-with-parent',
+  '--dev-bind',
+  '/',
+  '/',
+  '--proc',
+  '/proc',
+  '--',
+];
+
+/**
+ * Arguments of `bwrap` in `sandbox` mode, up to and including `--`; the command follows.
+ * @throws SpindleError `INVALID_OPTIONS` when a path is relative or missing, or `cwd` is not
+ *   visible inside the sandbox.
  */
 export function bwrapArgs(view: SandboxView, fs: FsProbe = realFs): string[] {
-  const args = [
-    '--unshare-all',
-    '--die-with-parent',
-    '--new-session',
-    '--cap-drop',
-    'ALL',
-    '--hostname',
-    'spindle-sandbox',
-  ];
+  const args = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL'];
+  args.push('--hostname', 'spindle-sandbox');
   for (const dir of SYSTEM_DIRS) {
     const kind = fs.kind(dir);
     if (kind === undefined) continue;
@@ -93,16 +77,14 @@ export function bwrapArgs(view: SandboxView, fs: FsProbe = realFs): string[] {
   for (const entry of ETC_ENTRIES) args.push('--ro-bind-try', entry, entry);
   // The private /tmp comes before the user binds: a bind below /tmp must land on top of it.
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
-
   const binds = [
-    ...unique(view.readOnly).map((path) => ({ path, flag: '--ro-bind' })),
-    ...unique(view.readWrite).map((path) => ({ path, flag: '--bind' })),
+    ...[...new Set(view.readOnly)].map((path) => ({ path, flag: '--ro-bind' })),
+    ...[...new Set(view.readWrite)].map((path) => ({ path, flag: '--bind' })),
   ];
   for (const { path } of binds) checkUserPath(path, fs);
   // Parents before children, so a nested bind is not hidden by its parent's.
-  binds.sort((a, b) => depth(a.path) - depth(b.path));
+  binds.sort((a, b) => a.path.split('/').length - b.path.split('/').length);
   for (const { path, flag } of binds) args.push(flag, path, path);
-
   const cwd = resolve(view.cwd);
   const visible = [...view.readOnly, ...view.readWrite, '/tmp'];
   if (!visible.some((p) => isWithin(cwd, resolve(p)))) {
@@ -123,9 +105,7 @@ function checkUserPath(path: string, fs: FsProbe): void {
     throw new SpindleError(
       'INVALID_OPTIONS',
       `sandbox path "${path}" must be absolute and normalised`,
-      {
-        details: { path },
-      },
+      { details: { path } },
     );
   }
   if (fs === realFs ? !existsSync(path) : fs.kind(path) === undefined) {
@@ -133,12 +113,4 @@ function checkUserPath(path: string, fs: FsProbe): void {
       details: { path },
     });
   }
-}
-
-function unique(paths: string[]): string[] {
-  return [...new Set(paths)];
-}
-
-function depth(path: string): number {
-  return path === '/' ? 0 : path.split('/').length;
 }

@@ -5,32 +5,18 @@
  * is dropped, because an extension must not read the host operator's secrets.
  */
 
-/** Names passed through as they are (unless they match `SECRET_NAME`). */
-export const ENV_ALLOW_EXACT: ReadonlySet<string> = new Set([
-  'PATH',
-  'HOME',
-  'LANG',
-  'LANGUAGE',
-  'TZ',
-  'TERM',
-  'TMPDIR',
-  'NODE_ENV',
-  'NO_COLOR',
-  'FORCE_COLOR',
-  // Bun runtime knobs that change behaviour, not identity.
-  'BUN_RUNTIME_TRANSPILER_CACHE_PATH',
-  'BUN_GARBAGE_COLLECTOR_LEVEL',
-  'BUN_CONFIG_MAX_HTTP_REQUESTS',
-  'BUN_DEBUG_QUIET_LOGS',
-  // Termux: a child that starts Bun itself must wrap it the same way.
-  'PREFIX',
-  'ANDROID_ROOT',
-  'ANDROID_DATA',
-  'LUMIVERSE_BUN_PATH',
-  'LUMIVERSE_BUN_METHOD',
-  'LUMIVERSE_IS_TERMUX',
-  'LUMIVERSE_IS_PROOT',
-]);
+/**
+ * Names passed through as they are (unless they match `SECRET_NAME`): locale and terminal, Bun
+ * knobs that change behaviour rather than identity, and the Termux variables a child that starts
+ * Bun itself needs to wrap it the same way.
+ */
+export const ENV_ALLOW_EXACT: ReadonlySet<string> = new Set(
+  `PATH HOME LANG LANGUAGE TZ TERM TMPDIR NODE_ENV NO_COLOR FORCE_COLOR
+   BUN_RUNTIME_TRANSPILER_CACHE_PATH BUN_GARBAGE_COLLECTOR_LEVEL BUN_CONFIG_MAX_HTTP_REQUESTS
+   BUN_DEBUG_QUIET_LOGS
+   PREFIX ANDROID_ROOT ANDROID_DATA LUMIVERSE_BUN_PATH LUMIVERSE_BUN_METHOD LUMIVERSE_IS_TERMUX
+   LUMIVERSE_IS_PROOT`.split(/\s+/),
+);
 
 /** Name prefixes passed through (unless they match `SECRET_NAME`). */
 export const ENV_ALLOW_PREFIXES: readonly string[] = ['LC_', 'BUN_JSC_', 'LUMIVERSE_SPINDLE_'];

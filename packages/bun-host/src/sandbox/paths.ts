@@ -1,27 +1,71 @@
-/** Where the runtime's own files live, for the Bun default and the sandbox's read-only set. */
+/**
+ * Where the host's own files are: resolved from the installed package (this module's own URL,
+ * `import.meta.resolve`), never from a repository root, so the host runs the same from the
+ * workspace's `src/`, a built `dist/` or a project's `node_modules`.
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SpindleError } from '@spindle/types';
 
-/** Root of the repository (the pnpm workspace): four levels above this file. */
-export const REPO_ROOT: string = fileURLToPath(new URL('../../../../', import.meta.url)).replace(
-  /\/$/,
-  '',
-);
+/** The nearest folder at or above `file` that holds a `package.json`. */
+export function packageRootOf(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) {
+      throw new SpindleError('INTERNAL', `[spindle] no package.json at or above ${file}`);
+    }
+  }
+}
 
-/** Workspace packages: the runtime bootstraps and everything they import by package name. */
-export const REPO_PACKAGES: string = `${REPO_ROOT}/packages`;
-
-/** Installed dependencies of the workspace (pnpm keeps the real files in `.pnpm`). */
-export const REPO_NODE_MODULES: string = `${REPO_ROOT}/node_modules`;
+/** The folder of `@spindle/bun-host` as installed (its `src/` and `dist/` alike). */
+export const HOST_PACKAGE_DIR: string = packageRootOf(fileURLToPath(import.meta.url));
 
 /**
- * The Bun binary installed with the workspace. Not `node_modules/.bin/bun`: that is a pnpm
- * shell shim which runs this binary as its child without `exec`, so a signal or parent-death
- * guard aimed at the shim would miss the real Bun process.
+ * Folders a child running the bootstraps from their sources (when they cannot be bundled)
+ * reads: this package and `@spindle/types`, as linked and as real paths.
  */
-export const REPO_BUN: string = `${REPO_NODE_MODULES}/bun/bin/bun.exe`;
+export function bootstrapSourceDirs(): string[] {
+  const types = packageRootOf(fileURLToPath(import.meta.resolve('@spindle/types')));
+  return collapse([HOST_PACKAGE_DIR, types].flatMap((dir) => [dir, realOrSelf(dir)]));
+}
+
+/**
+ * The Bun binary children run when `LUMIVERSE_BUN_PATH` is unset: the running Bun, else the
+ * `bun` package's binary as this package resolves it (not `.bin/bun`, a shim that does not
+ * `exec`, so signals and parent-death guards would miss the real Bun).
+ * @throws SpindleError `INVALID_OPTIONS` when neither exists.
+ */
+export function defaultBunPath(): string {
+  if (process.versions.bun !== undefined) return process.execPath;
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('bun/package.json')), 'bin/bun.exe');
+  } catch {
+    throw new SpindleError(
+      'INVALID_OPTIONS',
+      '[spindle] no Bun binary: run the host under Bun or set LUMIVERSE_BUN_PATH',
+    );
+  }
+}
+
+/** Canonical form of a path when it exists (Landlock and Seatbelt match real paths). */
+export function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
 
 /** True when `child` is `parent` or lies below it (both absolute, normalised). */
 export function isWithin(child: string, parent: string): boolean {
   if (parent === '/') return child.startsWith('/');
   return child === parent || child.startsWith(`${parent}/`);
+}
+
+/** Drops duplicates and paths already covered by another path of the list. */
+export function collapse(paths: string[]): string[] {
+  const unique = [...new Set(paths)];
+  return unique.filter((p) => !unique.some((q) => q !== p && isWithin(p, q)));
 }

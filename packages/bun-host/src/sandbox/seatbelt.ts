@@ -10,10 +10,7 @@ import { SpindleError } from '@spindle/types';
 
 /** Inputs of `sandboxExecProfile`: canonical absolute paths. */
 export interface SeatbeltPolicy {
-  /**
-   * The Bun binary as the command names it and as its real path: the only programs the
-   * profile lets `sandbox-exec` start.
-   */
+  /** The Bun binary as named and as its real path: the only programs `sandbox-exec` starts. */
   bun: string[];
   /** Readable paths below the user-data roots (runtime sources, Bun's folder, the extension). */
   readOnly: string[];
@@ -22,20 +19,12 @@ export interface SeatbeltPolicy {
 }
 
 /** Roots whose contents are unreadable unless allowed. */
-export const SEATBELT_PRIVATE_ROOTS: readonly string[] = [
-  '/Users',
-  '/Volumes',
-  '/private/tmp',
-  '/private/var/folders',
-  '/private/var/root',
-];
+export const SEATBELT_PRIVATE_ROOTS: readonly string[] =
+  '/Users /Volumes /private/tmp /private/var/folders /private/var/root'.split(' ');
 
 /** Devices a child may write. */
-export const SEATBELT_WRITABLE_DEVICES: readonly string[] = [
-  '/dev/null',
-  '/dev/zero',
-  '/dev/dtracehelper',
-];
+export const SEATBELT_WRITABLE_DEVICES: readonly string[] =
+  '/dev/null /dev/zero /dev/dtracehelper'.split(' ');
 
 /** Quotes a path as an SBPL string literal. */
 export function sbplString(path: string): string {

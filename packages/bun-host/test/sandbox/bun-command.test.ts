@@ -1,13 +1,13 @@
 import { isSpindleError } from '@spindle/types';
 import { describe, expect, it } from 'vitest';
-import { bunCommand, bunPath, TERMUX_PREFIX } from '../../src/launch/index.ts';
-import { REPO_BUN } from '../../src/launch/paths.ts';
+import { bunCommand, bunPath, TERMUX_PREFIX } from '../../src/sandbox/bun-command.ts';
+import { defaultBunPath } from '../../src/sandbox/paths.ts';
 
 const BUN = '/data/data/com.termux/files/home/.bun/bin/bun';
 
 describe('bunCommand', () => {
-  it('defaults to the direct method: the running Bun, or the workspace Bun under Node', () => {
-    const expected = process.versions.bun === undefined ? REPO_BUN : process.execPath;
+  it('defaults to the direct method: the running Bun, or the binary of the bun package under Node', () => {
+    const expected = defaultBunPath();
     expect(bunCommand({})).toEqual([expected]);
     expect(bunPath({})).toBe(expected);
   });

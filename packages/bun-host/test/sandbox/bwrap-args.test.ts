@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bwrapArgs, type FsProbe, systemPaths } from '../../src/launch/bwrap.ts';
+import { bwrapArgs, type FsProbe, systemPaths } from '../../src/sandbox/bwrap.ts';
 
 function machine(entries: Record<string, 'dir' | 'file' | { symlink: string }>): FsProbe {
   return { kind: (path) => entries[path] };

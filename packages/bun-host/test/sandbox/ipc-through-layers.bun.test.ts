@@ -1,88 +1,59 @@
 /**
  * The runtime sends `init` right after spawning, before the child runs any code. Whatever sits
- * in front of Bun (`--no-orphans`, setpriv, bwrap, the Landlock launcher that execs Bun a second time) must pass
- * the IPC channel through and lose none of those early messages.
+ * in front of Bun (bwrap, the Landlock launcher that execs Bun, the child guard) must pass the
+ * IPC channel through and lose none of those early messages.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  detectSandbox,
-  type LaunchSpec,
-  planLaunch,
-  type SandboxCapabilities,
-} from '../../src/launch/index.ts';
+import type { SandboxLayer } from '@spindle/types';
+import { detectSandbox } from '../../src/sandbox/detect.ts';
+import { planLaunch } from '../../src/sandbox/plan.ts';
+import { spawnPlanned } from '../../src/sandbox/spawn.ts';
+import { type ChildFolders, childFolders, onlyLayers } from './helpers.ts';
 import { killAll } from './proc.ts';
 
 const ECHO = fileURLToPath(new URL('./fixtures/echo.ts', import.meta.url));
 const caps = await detectSandbox();
 const started = new Set<number>();
-const dirs: string[] = [];
+const folders: ChildFolders[] = [];
 
 afterEach(() => {
   killAll(started);
   started.clear();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const f of folders.splice(0)) f.remove();
 });
 
-const cases: Array<[string, LaunchSpec['mode'], SandboxCapabilities]> = [
-  ['process + bun --no-orphans', 'process', caps],
-  ['process + setpriv', 'process', { ...caps, bunNoOrphans: false }],
-  ...(caps.bwrap
-    ? [
-        ['sandbox: bwrap + landlock', 'sandbox', caps] as [
-          string,
-          LaunchSpec['mode'],
-          SandboxCapabilities,
-        ],
-      ]
-    : []),
-  ...(caps.bwrap
-    ? [
-        ['sandbox: bwrap alone', 'sandbox', { ...caps, landlock: false }] as [
-          string,
-          LaunchSpec['mode'],
-          SandboxCapabilities,
-        ],
-      ]
-    : []),
-  ...(caps.landlock
-    ? [
-        ['sandbox: landlock alone', 'sandbox', { ...caps, bwrap: false }] as [
-          string,
-          LaunchSpec['mode'],
-          SandboxCapabilities,
-        ],
-      ]
-    : []),
+const cases: Array<[string, 'process' | 'sandbox', SandboxLayer[] | 'process']> = [
+  ['process, PID namespace', 'process', 'process'],
+  ['sandbox, every layer', 'sandbox', ['bwrap', 'landlock', 'seccomp', 'pids']],
+  ['sandbox, bwrap alone', 'sandbox', ['bwrap']],
+  ['sandbox, Landlock alone', 'sandbox', ['landlock', 'seccomp']],
 ];
 
-describe.skipIf(process.platform !== 'linux')('IPC through the launch layers', () => {
-  for (const [name, mode, layerCaps] of cases) {
+describe.skipIf(process.platform !== 'linux')('IPC through the layers', () => {
+  for (const [name, mode, layers] of cases) {
     test(`${name}: messages sent before the child starts all arrive, in order`, async () => {
-      const base = mkdtempSync(join(tmpdir(), 'spindle-ipc-'));
-      dirs.push(base);
-      mkdirSync(join(base, 'ext'));
-      mkdirSync(join(base, 'storage'));
+      const f = childFolders('spindle-ipc-');
+      folders.push(f);
+      const layerCaps = layers === 'process' ? caps : onlyLayers(caps, layers);
       const plan = planLaunch(
         {
           script: ECHO,
-          cwd: join(base, 'ext'),
+          cwd: f.ext,
           mode,
-          sandbox: { readOnly: [join(base, 'ext')], readWrite: [join(base, 'storage')] },
+          settings: f.settings,
+          sandbox: { readOnly: [f.ext], readWrite: [f.storage] },
         },
         layerCaps,
       );
+      if (layers !== 'process') expect(plan.sandbox).toEqual(layers);
       const got: Array<{ echo: { i: number } }> = [];
       const { promise, resolve } = Promise.withResolvers<void>();
-      const child = Bun.spawn({
-        cmd: plan.cmd,
-        env: plan.env,
-        cwd: join(base, 'ext'),
+      const child = spawnPlanned(plan, {
+        cwd: f.ext,
         serialization: 'json',
-        stdout: 'ignore',
+        stdin: 'ignore',
+        stdout: 'pipe',
         stderr: 'pipe',
         ipc(message: { echo: { i: number } }) {
           got.push(message);

@@ -1,18 +1,21 @@
 /**
  * No orphans: a child whose event loop is blocked still dies within 1 s when its parent is
- * SIGKILLed (`bun --no-orphans`, or setpriv --pdeathsig, in `process` mode; bwrap
- * --die-with-parent in `sandbox` mode).
+ * SIGKILLed (bwrap --die-with-parent in both modes; `bun --no-orphans` in `process` mode
+ * without a PID namespace).
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import { fileURLToPath } from 'node:url';
+import { type ChildFolders, childFolders } from './helpers.ts';
 import { descendants, isDead, killAll, pollUntil, procStat } from './proc.ts';
 
 const INTERMEDIATE = fileURLToPath(new URL('./fixtures/intermediate.ts', import.meta.url));
 const started = new Set<number>();
+const folders: ChildFolders[] = [];
 
 afterEach(() => {
   killAll(started);
   started.clear();
+  for (const f of folders.splice(0)) f.remove();
 });
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -29,14 +32,16 @@ async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
 
 describe.skipIf(process.platform !== 'linux')('parent death', () => {
   const cases = [
-    { mode: 'process', guard: 'bun', cmd: [process.execPath, '--no-orphans'] },
-    { mode: 'process', guard: 'setpriv', cmd: ['/usr/bin/setpriv', '--pdeathsig'] },
-    { mode: 'sandbox', guard: 'bwrap', cmd: ['/usr/bin/bwrap'] },
+    { mode: 'process', guard: 'pidns', cmd: ['/usr/bin/bwrap', '--unshare-pid'] },
+    { mode: 'process', guard: 'no-pidns', cmd: [process.execPath, '--no-orphans'] },
+    { mode: 'sandbox', guard: 'bwrap', cmd: ['/usr/bin/bwrap', '--unshare-all'] },
   ] as const;
   for (const { mode, guard, cmd } of cases) {
     test(`${mode} mode, ${guard} guard: a blocked child dies within 1 s of its parent's SIGKILL`, async () => {
+      const f = childFolders('spindle-death-');
+      folders.push(f);
       const parent = Bun.spawn({
-        cmd: [process.execPath, INTERMEDIATE, mode, guard],
+        cmd: [process.execPath, INTERMEDIATE, mode, guard, f.base],
         stdout: 'pipe',
         stderr: 'pipe',
       });

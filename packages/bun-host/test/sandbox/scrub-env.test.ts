@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedEnvName, scrubEnv } from '../../src/launch/index.ts';
+import { isAllowedEnvName, scrubEnv } from '../../src/sandbox/env.ts';
 
 describe('scrubEnv', () => {
   it('keeps the allowlisted, non-secret variables', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sandboxExecProfile } from '../../src/launch/index.ts';
+import { sandboxExecProfile } from '../../src/sandbox/seatbelt.ts';
 
 describe('sandboxExecProfile', () => {
   const profile = sandboxExecProfile({
