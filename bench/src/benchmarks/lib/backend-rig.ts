@@ -14,6 +14,7 @@ import type {
   SpindleRuntimeMode,
 } from '@spindle/types';
 import { withDeadline } from '../../harness/deadline.ts';
+import { BENCH_USER } from './bare-children.ts';
 import {
   createProcessService,
   DEFAULT_PIDS_MAX,
@@ -92,10 +93,11 @@ export function openBackendRig(options: BackendRigOptions): BackendRig {
     storagePath: temp.dataDir,
     scope: { kind: 'operator' },
     runtimeMode: options.mode,
-    // As a host would resolve them; root runs (the reference VM) keep root, like the floors.
+    // As a host would resolve them: on a root machine, a runtime user, like the floors.
     launch: {
       cacheDir: join(temp.dataDir, 'cache'),
-      allowRootRuntimes: true,
+      ...(BENCH_USER ? { runtimeUser: BENCH_USER } : {}),
+      allowRootRuntimes: false,
       allowWeakerSandbox: false,
       pidsMax: DEFAULT_PIDS_MAX,
     },

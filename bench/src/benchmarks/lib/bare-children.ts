@@ -22,6 +22,13 @@ export const READY_CHILD = fileURLToPath(
 /** Bound on the first message of a bare child. */
 const FIRST_MESSAGE_MS = 20_000;
 
+/**
+ * The user children run as: on a root machine (the reference VM) the runtime user a root host
+ * must have, `nobody`, for the floors and the figures alike; else the benchmark's own.
+ */
+export const BENCH_USER: { name: string; uid: number; gid: number } | undefined =
+  process.geteuid?.() === 0 ? { name: 'nobody', uid: 65534, gid: 65534 } : undefined;
+
 /** `bun --no-orphans ready-child.ts`, spawned `detached`: the `process` floor's command. */
 export function guardedBunCommand(bunPath: string): string[] {
   return [bunPath, '--no-orphans', READY_CHILD];
@@ -32,7 +39,7 @@ export function guardedBunCommand(bunPath: string): string[] {
  * ready-child.ts`: the `sandbox` floor's command.
  */
 export async function sandboxFloorCommand(bunPath: string): Promise<string[]> {
-  const caps = await detectSandbox();
+  const caps = await detectSandbox(BENCH_USER);
   if (!caps.bwrapPath || !caps.perlPath || caps.landlockAbi === 0) {
     const why = JSON.stringify(caps.missing);
     throw new SpindleError('INTERNAL', `bwrap and Landlock are not both usable here: ${why}`);
@@ -71,6 +78,7 @@ export async function startBareChild(cmd: string[], detached = false): Promise<B
   const proc = Bun.spawn({
     cmd,
     detached,
+    ...(BENCH_USER ? { uid: BENCH_USER.uid, gid: BENCH_USER.gid } : {}),
     cwd: dirname(READY_CHILD),
     ipc: () => onFirst(performance.now() - t0),
     serialization: 'json',

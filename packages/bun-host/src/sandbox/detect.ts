@@ -3,7 +3,7 @@
  * user the children will run as, not by finding a binary: `bwrap` may exist yet fail (no user
  * namespaces in a container), the kernel may lack Landlock, libseccomp may be missing. Bun-only.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errorMessage } from '@spindle/types';
 import { bunCommand, bunPath } from './bun-command.ts';
@@ -96,14 +96,18 @@ async function detect(user: RuntimeUser | undefined): Promise<SandboxCapabilitie
   const perl = findExecutable('perl');
   const bunDirs = [...new Set([dirname(bunPath()), dirname(realOrSelf(bunPath()))])];
   const view = { readOnly: bunDirs, readWrite: [], cwd: bunDirs[0]! };
+  // The sandboxed Bun prints its user namespace: another than the host's means one of its own.
+  const userns = "console.log(require('fs').readlinkSync('/proc/self/ns/user'))";
   const [sandbox, pidns, abi] = await Promise.all([
-    bwrap ? probe([bwrap, ...bwrapArgs(view), ...bun, '--version'], user) : undefined,
+    bwrap ? probe([bwrap, ...bwrapArgs(view), ...bun, '-e', userns], user) : undefined,
     bwrap ? probe([bwrap, ...PID_NAMESPACE_ARGS, ...bun, '--version'], user) : undefined,
     perl ? probe([perl, '-e', LANDLOCK_PERL, '--', '--abi'], user) : undefined,
   ]);
   const noBwrap = 'bwrap is not installed (Debian package "bubblewrap")';
   if (sandbox?.ok) caps.bwrapPath = bwrap;
   else caps.missing.bwrap = sandbox ? `bwrap cannot start a sandbox: ${sandbox.detail}` : noBwrap;
+  const ownNs = sandbox?.ok && sandbox.stdout.trim() !== readlinkSync('/proc/self/ns/user');
+  caps.ownUserNamespace = ownNs === true;
   caps.pidNamespace = pidns?.ok === true;
   if (!caps.pidNamespace)
     caps.missing['pid namespace'] = pidns ? `bwrap: ${pidns.detail}` : noBwrap;

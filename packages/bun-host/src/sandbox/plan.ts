@@ -50,7 +50,11 @@ export function planLaunch(spec: LaunchSpec, caps: SandboxCapabilities): LaunchP
   const readOnly = spec.sandbox?.readOnly ?? [];
   const readWrite = spec.sandbox?.readWrite ?? [];
   if (user) handOver(user, [spec.script, spec.cwd, bunBinary, ...readOnly], readWrite);
-  const pids = pidsPlan(caps, settings.pidsMax, user);
+  // The bwrap in front of the child (the sandbox's, or process mode's PID namespace).
+  const bwrapped = spec.mode === 'sandbox' ? caps.bwrapPath : caps.pidNamespace && caps.bwrapPath;
+  const nonRoot = user !== undefined || process.geteuid?.() !== 0;
+  const ownNamespace = Boolean(bwrapped && caps.ownUserNamespace && nonRoot);
+  const pids = pidsPlan(caps, settings.pidsMax, ownNamespace, user);
   const nproc = pids && 'rlimit' in pids ? { nproc: pids.rlimit } : {};
   const guard = (bpf: { bpf?: string }) => {
     if (caps.syscalls && ('bpf' in bpf || 'nproc' in nproc)) {
@@ -152,14 +156,20 @@ function refuseUnlessAllowed(missing: Partial<Record<string, string>>, allowed: 
   warnOnce(`[spindle] ERROR: ${why}; running with a weaker sandbox, as explicitly allowed`);
 }
 
-/** The pids cap: a cgroup when the host has one, else `RLIMIT_NPROC` under a runtime user. */
+/**
+ * The pids cap. `RLIMIT_NPROC` counts a user's tasks per user namespace: in a namespace of its
+ * own (bwrap as a user other than root) it caps just this child, at no cost. Else a cgroup of
+ * its own (cheap to join on cgroup v2; a migration on v1, about one RCU grace period); else
+ * `RLIMIT_NPROC` for a dedicated runtime user as a whole; root ignores `RLIMIT_NPROC`.
+ */
 function pidsPlan(
   caps: SandboxCapabilities,
   max: number,
+  ownNamespace: boolean,
   user: RuntimeUser | undefined,
 ): PidsPlan | undefined {
+  if (ownNamespace && caps.syscalls) return { rlimit: max };
   if (caps.pidsCgroup) return { cgroup: caps.pidsCgroup, max };
-  // RLIMIT_NPROC counts every process of the user: meaningful only for a dedicated one.
   return user && caps.syscalls ? { rlimit: max } : undefined;
 }
 

@@ -40,7 +40,10 @@ export interface LaunchSpec {
   settings?: LaunchSettings;
 }
 
-/** How a child is capped: its own cgroup under `cgroup`, or `RLIMIT_NPROC` (in the guard). */
+/**
+ * How a child is capped: its own cgroup under `cgroup`, or `RLIMIT_NPROC` set by the child guard
+ * (per child inside its own user namespace, else per user).
+ */
 export type PidsPlan = { cgroup: PidsCgroup; max: number } | { rlimit: number };
 
 /** How to start the child: hand it to `spawnPlanned` (or `cmd`, `env`, `user`… to Bun.spawn). */
@@ -68,6 +71,11 @@ export interface SandboxCapabilities {
   bwrapPath?: string;
   /** bwrap ran Bun in a PID namespace of its own as the child user (`process` mode). */
   pidNamespace: boolean;
+  /**
+   * bwrap gives its child a user namespace of its own (it does when run by a user other than
+   * root): `RLIMIT_NPROC` then counts only that child's tasks. @default false
+   */
+  ownUserNamespace?: boolean;
   /** The kernel's Landlock ABI as the Perl launcher saw it; 0 without Landlock or Perl. */
   landlockAbi: number;
   /** `perl`, when found. */

@@ -252,6 +252,22 @@ describe('root hosts', () => {
     },
   );
 
+  it.skipIf(!isRoot)('cap the runtime user by RLIMIT_NPROC inside its own user namespace', () => {
+    chmodSync(dir, 0o755);
+    const caps = { ...FULL, ownUserNamespace: true };
+    const user = { ...settings, runtimeUser: NOBODY };
+    for (const mode of ['process', 'sandbox'] as const) {
+      const plan = planLaunch({ ...rootSpec(), mode, settings: user }, caps);
+      expect(plan.pids).toEqual({ rlimit: 64 });
+      expect(guardOf(plan.env)).toMatchObject({ nproc: 64 });
+    }
+    // Root ignores RLIMIT_NPROC: a root child keeps its cgroup.
+    expect(planLaunch({ ...rootSpec(), mode: 'process' }, caps).pids).toEqual({
+      cgroup: FULL.pidsCgroup,
+      max: 64,
+    });
+  });
+
   it.skipIf(!isRoot)('fall back to RLIMIT_NPROC in the child guard without a cgroup', () => {
     chmodSync(dir, 0o755);
     const user = { ...settings, runtimeUser: NOBODY };
