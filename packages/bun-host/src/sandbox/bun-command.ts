@@ -23,12 +23,6 @@ const GLIBC_LOADERS: Record<string, string> = {
   ia32: 'ld-linux.so.2',
 };
 
-/** Options of `bunCommand` besides the environment. */
-export interface BunCommandOptions {
-  /** CPU architecture, for the glibc loader of `proot`. @default process.arch */
-  arch?: string;
-}
-
 /**
  * Builds the argv prefix that starts Bun; the script and its arguments follow it.
  *
@@ -43,11 +37,12 @@ export interface BunCommandOptions {
  *     defaults to `/data/data/com.termux/files/usr`; the loader follows the CPU (aarch64 on
  *     phones).
  *
+ * `options.arch`: the CPU, for `proot`'s glibc loader. @default process.arch
  * @throws SpindleError `INVALID_OPTIONS` for an unknown method, an empty or relative path.
  */
 export function bunCommand(
   env: Record<string, string | undefined> = process.env,
-  options: BunCommandOptions = {},
+  options: { arch?: string } = {},
 ): string[] {
   const rawMethod = env.LUMIVERSE_BUN_METHOD?.trim() || 'direct';
   if (!BUN_METHODS.includes(rawMethod as BunMethod)) {

@@ -50,18 +50,14 @@ async function probe(cmd: string[], user: RuntimeUser | undefined) {
 }
 
 /**
- * Probes the layers for children running as `user` (bwrap with the sandbox's flags and with
- * the PID namespace alone, each around `bun --version`; Landlock's ABI through the Perl
- * launcher; the seccomp filter; the pids cgroup) and caches the answer for this process.
+ * Probes the layers for children running as `user` (Bun under bwrap with the sandbox's flags,
+ * and with the PID namespace alone; Landlock's ABI through the Perl launcher; the seccomp
+ * filter; the pids cgroup) and caches the answer for this process.
  */
 export function detectSandbox(user?: RuntimeUser): Promise<SandboxCapabilities> {
   const key = user ? `${user.uid}:${user.gid}` : 'host';
-  let found = cache.get(key);
-  if (!found) {
-    found = detect(user);
-    cache.set(key, found);
-  }
-  return found;
+  if (!cache.has(key)) cache.set(key, detect(user));
+  return cache.get(key)!;
 }
 
 async function detect(user: RuntimeUser | undefined): Promise<SandboxCapabilities> {

@@ -10,10 +10,7 @@
  *   stderr: 'pipe', ipc, serialization: 'json' });
  * ```
  */
-export { bunCommand, bunPath } from './bun-command.ts';
-export { applyChildGuard, CHILD_GUARD_ENV, type ChildGuardSpec } from './child-guard.ts';
-export { detectSandbox, findExecutable, resetSandboxDetection, warnOnce } from './detect.ts';
-export { isAllowedEnvName, scrubEnv } from './env.ts';
+export { detectSandbox, resetSandboxDetection } from './detect.ts';
 export { planLaunch } from './plan.ts';
 export {
   childUser,
@@ -24,10 +21,4 @@ export {
   resolveLaunchSettings,
 } from './settings.ts';
 export { type PlannedSpawnOptions, spawnPlanned } from './spawn.ts';
-export type {
-  LaunchPlan,
-  LaunchSandboxPaths,
-  LaunchSpec,
-  PidsPlan,
-  SandboxCapabilities,
-} from './types.ts';
+export type { LaunchPlan, LaunchSpec, PidsPlan, SandboxCapabilities } from './types.ts';

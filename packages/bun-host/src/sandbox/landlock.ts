@@ -91,45 +91,35 @@ syscall($RESTRICT, $ruleset, 0) == 0 or fail("landlock_restrict_self failed ($!)
 exec { $ARGV[0] } @ARGV or fail("execve($ARGV[0]) failed ($!)");
 `;
 
-/** Where the rules are applied: inside bwrap (a private `/tmp`, its own `/proc`) or not. */
+/**
+ * Where the rules apply: the kernel's `abi`, `prctl(2)`'s number (libseccomp's; 0 inside bwrap,
+ * which sets no-new-privs), the `perl` to run, whether bwrap is around (a private `/tmp`, its
+ * own `/proc`) and the system paths visible to the child (`systemPaths()`).
+ */
 export interface LandlockTarget {
   abi: number;
-  /** `prctl(2)`'s number (libseccomp knows it); 0 inside bwrap, which sets no-new-privs. */
   prctl: number;
-  /** `perl` to run. */
   perl: string;
-  /** True inside bwrap: `/tmp` is private and writable, `/proc` is the sandbox's own. */
   insideBwrap: boolean;
-  /** System paths visible to the child (`systemPaths()`). */
   systemPaths: string[];
 }
 
 /** `perl -e LANDLOCK_PERL …` restricting to `policy`, up to and including `--`; Bun follows. */
 export function landlockPrefix(policy: ChildPolicy, target: LandlockTarget): string[] {
   const handled = handledAccess(target.abi);
-  const rules: Array<[number, string]> = [
-    ...[...target.systemPaths, ...policy.readOnly].map((p): [number, string] => [READ, p]),
-    ...(target.insideBwrap ? ['/proc'] : PROC_VIEW).map((p): [number, string] => [READ, p]),
-    ...[...(target.insideBwrap ? ['/tmp'] : []), ...policy.readWrite].map((p): [number, string] => [
-      RULE_RIGHTS.write,
-      p,
-    ]),
-    ...SANDBOX_DEVICES.map((p): [number, string] => [RULE_RIGHTS.device, p]),
-    ...policy.execute.map((p): [number, string] => [RULE_RIGHTS.execute, p]),
+  const rule = (rights: number) => (path: string) =>
+    `${rights & handled.fs & maskFor(path)}:${path}`;
+  const bwrap = target.insideBwrap;
+  const rules = [
+    ...[...target.systemPaths, ...(bwrap ? ['/proc'] : PROC_VIEW), ...policy.readOnly].map(
+      rule(RULE_RIGHTS.read),
+    ),
+    ...[...(bwrap ? ['/tmp'] : []), ...policy.readWrite].map(rule(RULE_RIGHTS.write)),
+    ...SANDBOX_DEVICES.map(rule(RULE_RIGHTS.device)),
+    ...policy.execute.map(rule(RULE_RIGHTS.execute)),
   ];
-  const args = rules.map(([rights, path]) => `${rights & handled.fs & maskFor(path)}:${path}`);
-  return [
-    target.perl,
-    '-e',
-    LANDLOCK_PERL,
-    '--',
-    String(target.prctl),
-    String(handled.fs),
-    String(handled.net),
-    String(handled.scoped),
-    ...args,
-    '--',
-  ];
+  const numbers = [target.prctl, handled.fs, handled.net, handled.scoped].map(String);
+  return [target.perl, '-e', LANDLOCK_PERL, '--', ...numbers, ...rules, '--'];
 }
 
 /** A rule on anything but a folder may hold only file rights. */

@@ -5,7 +5,14 @@
  * left in it is killed and the cgroup removed. cgroup v1 or v2, wherever the host may create a
  * cgroup; elsewhere `RLIMIT_NPROC` under the dedicated runtime user (`child-guard.ts`).
  */
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '@spindle/types';
 
@@ -35,11 +42,9 @@ export function findPidsHierarchy(): { base: string; version: 1 | 2 } | string {
   };
   const under = (mount: { root: string; point: string }, path: string) =>
     join(mount.point, mount.root === '/' ? path : path.slice(mount.root.length));
-  const v1 = own
-    .map((l) => /^\d+:([^:]*):(.*)$/.exec(l))
-    .find((m) => m?.[1]?.split(',').includes('pids'));
+  const v1 = own.map((l) => /^\d+:(?:[^:]*,)?pids(?:,[^:]*)?:(.*)$/.exec(l)).find(Boolean);
   const v1Mount = mountOf('cgroup', 'pids');
-  if (v1?.[2] && v1Mount) return { base: under(v1Mount, v1[2]), version: 1 };
+  if (v1?.[1] && v1Mount) return { base: under(v1Mount, v1[1]), version: 1 };
   const v2 = own.map((l) => /^0::(.*)$/.exec(l)).find(Boolean);
   const v2Mount = mountOf('cgroup2');
   if (!v2?.[1] || !v2Mount) return 'no pids cgroup hierarchy is mounted';
@@ -74,8 +79,8 @@ function createHostCgroup(): PidsCgroup | string {
   const dir = join(found.base, `${HOST_PREFIX}${process.pid}`);
   try {
     for (const name of readdirSync(found.base)) {
-      const pid = Number(name.slice(HOST_PREFIX.length));
-      if (name.startsWith(HOST_PREFIX) && pid !== process.pid && !isAlive(pid)) {
+      const pid = name.slice(HOST_PREFIX.length);
+      if (name.startsWith(HOST_PREFIX) && /^\d+$/.test(pid) && !existsSync(`/proc/${pid}`)) {
         removeTree(join(found.base, name));
       }
     }
@@ -99,7 +104,7 @@ export function createChildCgroup(parent: PidsCgroup, max: number): string {
 
 /**
  * Kills what is left in a child's cgroup and removes it, retrying while its last tasks exit.
- * Resolves `false` when it could not be removed after `attempts` (left to the next host).
+ * Resolves `false` when it could not be removed after `attempts` (the next host removes it).
  */
 export async function releaseChildCgroup(dir: string, attempts = 100): Promise<boolean> {
   for (let i = 0; i < attempts; i++) {
@@ -117,9 +122,8 @@ export async function releaseChildCgroup(dir: string, attempts = 100): Promise<b
 
 function killTasks(dir: string): void {
   try {
-    for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n')) {
-      if (pid) process.kill(Number(pid), 'SIGKILL');
-    }
+    const pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
   } catch {
     // Gone already, or not ours to kill.
   }
@@ -136,15 +140,5 @@ function removeTree(dir: string): void {
     rmdirSync(dir);
   } catch {
     // Busy or gone: the next host removes it.
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

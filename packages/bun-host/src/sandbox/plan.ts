@@ -24,19 +24,15 @@ export const SANDBOX_EXEC = '/usr/bin/sandbox-exec';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Plans the launch of one Bun child; `caps` is `await detectSandbox(user)` for the child's user.
- *
- * - Both modes: the scrubbed environment; its own process group (`spawnPlanned` starts it
- *   `detached`); a parent-death guard; its own cgroup with `pids.max`; when the host is root,
- *   the runtime user (which then owns the read-write folders), or a refusal.
- * - `process`: a PID namespace of its own through bwrap when it works (else a warning).
- * - `sandbox`: bwrap, then the Landlock launcher, then Bun, whose bootstrap installs the seccomp
- *   filter before any extension code runs; `sandbox-exec` on macOS. Every layer is required:
- *   one that is missing refuses the child with its reason (`sandbox: unavailable (layer: why)`),
- *   unless the operator allowed a weaker sandbox (then one error line per missing layer).
- * @throws SpindleError `INVALID_OPTIONS` for relative paths, bad variable names, a bad
- *   `LUMIVERSE_*` setting or a cwd the sandbox cannot see; `LAUNCH_REFUSED` for a root child
- *   without permission, a path the runtime user cannot reach, or a missing layer.
+ * Plans the launch of one Bun child (`caps`: `await detectSandbox(user)` for its user). Both
+ * modes: the scrubbed environment, a parent-death guard, the pids cap, on a root host the
+ * runtime user (who gets the read-write folders) or a refusal. `process`: a PID namespace
+ * through bwrap (else a warning). `sandbox`: bwrap, the Landlock launcher, Bun, whose bootstrap
+ * installs the seccomp filter; `sandbox-exec` on macOS. A missing layer refuses the child with
+ * its reason (`sandbox: unavailable (layer: why)`) unless a weaker sandbox is allowed.
+ * @throws SpindleError `INVALID_OPTIONS` for bad paths, variables, settings or a cwd the sandbox
+ *   cannot see; `LAUNCH_REFUSED` for a root child, a path the runtime user cannot reach, or a
+ *   missing layer.
  */
 export function planLaunch(spec: LaunchSpec, caps: SandboxCapabilities): LaunchPlan {
   checkSpec(spec);
@@ -138,20 +134,16 @@ export function planLaunch(spec: LaunchSpec, caps: SandboxCapabilities): LaunchP
   return { ...base, cmd: [...cmd, ...target], sandbox: layers.length > 0 ? layers : 'unavailable' };
 }
 
-/**
- * Refuses the child when a layer is missing, unless the operator allowed a weaker sandbox
- * (then one error line per set of missing layers).
- */
+/** Refuses the child when a layer is missing, unless a weaker sandbox is allowed (logged). */
 function refuseUnlessAllowed(missing: Partial<Record<string, string>>, allowed: boolean): void {
   const absent = Object.entries(missing);
   if (absent.length === 0) return;
-  const why = `sandbox: unavailable (${absent.map(([layer, reason]) => `${layer}: ${reason}`).join('; ')})`;
+  const why = `sandbox: unavailable (${absent.map((entry) => entry.join(': ')).join('; ')})`;
+  const allow = 'allowWeakerSandbox / --allow-weaker-sandbox runs it with the layers there are';
   if (!allowed) {
-    throw new SpindleError(
-      'LAUNCH_REFUSED',
-      `[spindle] ${why}; the child is not started (allowWeakerSandbox, --allow-weaker-sandbox or LUMIVERSE_SPINDLE_ALLOW_WEAKER_SANDBOX=1 run it with the layers there are)`,
-      { details: { missing } },
-    );
+    throw new SpindleError('LAUNCH_REFUSED', `[spindle] ${why}; not started (${allow})`, {
+      details: { missing },
+    });
   }
   warnOnce(`[spindle] ERROR: ${why}; running with a weaker sandbox, as explicitly allowed`);
 }
@@ -174,9 +166,8 @@ function pidsPlan(
 }
 
 /**
- * The Bun command with its parent-death guard: `bun --no-orphans` asks the kernel to SIGKILL
- * it when the host dies, before any JavaScript runs (a blocked event loop cannot dodge it), and
- * kills its own descendants when it exits. Without the flag, nothing guards it (warned once).
+ * The Bun command with its parent-death guard: `--no-orphans` has the kernel SIGKILL it when the
+ * host dies, set before any JavaScript runs (a blocked event loop cannot dodge it).
  */
 function guarded(bun: string[], caps: SandboxCapabilities): string[] {
   if (caps.bunNoOrphans) return [...bun, '--no-orphans'];

@@ -42,20 +42,17 @@ export interface ChildPolicy {
   execute: string[];
 }
 
-/** Inputs of `childPolicy`. */
-export interface ChildPolicyInput {
-  /** The script the child runs (its folder becomes readable). */
+/**
+ * The policy of one child (see the module comment for the rule): `script` (its folder becomes
+ * readable), the Bun binary the launcher execs, and the folders the caller adds read-only (the
+ * extension; the bootstrap sources when unbundled) and read-write (the storage).
+ */
+export function childPolicy(input: {
   script: string;
-  /** The Bun binary the launcher execs. */
   bun: string;
-  /** Folders the caller adds read-only (the extension; the bootstrap sources when unbundled). */
   readOnly: string[];
-  /** Folders the caller adds read-write (the storage folder). */
   readWrite: string[];
-}
-
-/** The policy of one child (see the module comment for the rule). */
-export function childPolicy(input: ChildPolicyInput): ChildPolicy {
+}): ChildPolicy {
   const realBun = realOrSelf(input.bun);
   const loader = elfInterpreter(realBun);
   return {

@@ -12,18 +12,13 @@ import { join } from 'node:path';
 import { errorMessage } from '@spindle/types';
 import type { SyscallNumbers } from './child-guard.ts';
 
-const EPERM = 1;
-const ENOSYS = 38;
-const EAFNOSUPPORT = 97;
-const AF_UNIX = 1;
+const [EPERM, ENOSYS, EAFNOSUPPORT, AF_UNIX, PER_LINUX] = [1, 38, 97, 1, 0];
 /** `CLONE_NEW*` flags: NS, CGROUP, UTS, IPC, USER, PID, NET, TIME. */
 const CLONE_NAMESPACES = [
   0x20000, 0x2000000, 0x4000000, 0x8000000, 0x10000000, 0x20000000, 0x40000000, 0x80,
 ];
 /** Terminal ioctls that inject input into another program's terminal. */
-const TIOCSTI = 0x5412;
-const TIOCLINUX = 0x541c;
-const PER_LINUX = 0;
+const [TIOCSTI, TIOCLINUX] = [0x5412, 0x541c];
 
 /**
  * Denied with `EPERM`, one theme a line: starting programs (the launcher's exec of Bun came
@@ -43,28 +38,27 @@ export const DENIED_SYSCALLS: readonly string[] = `
   .trim()
   .split(/\s+/);
 
-type Rule = { name: string; errno: number; arg?: { index: number; op: number; a: number } };
-const NE = 1;
-const MASKED_EQ = 7;
-const EQ = 4;
+/** Deny `name` with `errno`; with `arg`, only when argument `index` compares (`op`) to `value`. */
+type Rule = [
+  name: string,
+  errno: number,
+  arg?: [index: number, op: keyof typeof OPS, value: number],
+];
+/** libseccomp's `SCMP_CMP_*` operators. */
+const OPS = { NE: 1, EQ: 4, MASKED_EQ: 7 } as const;
 
 /** The argument-dependent rules, besides `DENIED_SYSCALLS`. */
 export function argumentRules(arch: string = process.arch): Rule[] {
-  // s390 passes clone's flags second.
-  const flagsArg = arch === 's390x' ? 1 : 0;
+  const flags = arch === 's390x' ? 1 : 0; // s390 passes clone's flags second
   return [
     // clone3 takes its flags in memory, out of a filter's reach: ENOSYS makes libc use clone.
-    { name: 'clone3', errno: ENOSYS },
-    ...CLONE_NAMESPACES.map((flag) => ({
-      name: 'clone',
-      errno: EPERM,
-      arg: { index: flagsArg, op: MASKED_EQ, a: flag },
-    })),
-    { name: 'socket', errno: EAFNOSUPPORT, arg: { index: 0, op: NE, a: AF_UNIX } },
-    { name: 'socketpair', errno: EAFNOSUPPORT, arg: { index: 0, op: NE, a: AF_UNIX } },
-    { name: 'personality', errno: EPERM, arg: { index: 0, op: NE, a: PER_LINUX } },
-    { name: 'ioctl', errno: EPERM, arg: { index: 1, op: EQ, a: TIOCSTI } },
-    { name: 'ioctl', errno: EPERM, arg: { index: 1, op: EQ, a: TIOCLINUX } },
+    ['clone3', ENOSYS],
+    ...CLONE_NAMESPACES.map((flag): Rule => ['clone', EPERM, [flags, 'MASKED_EQ', flag]]),
+    ['socket', EAFNOSUPPORT, [0, 'NE', AF_UNIX]],
+    ['socketpair', EAFNOSUPPORT, [0, 'NE', AF_UNIX]],
+    ['personality', EPERM, [0, 'NE', PER_LINUX]],
+    ['ioctl', EPERM, [1, 'EQ', TIOCSTI]],
+    ['ioctl', EPERM, [1, 'EQ', TIOCLINUX]],
   ];
 }
 
@@ -85,26 +79,22 @@ export function buildSeccompGuard(): { filter: string; syscalls: SyscallNumbers 
   if (ctx === null) return 'seccomp_init failed';
   const dir = mkdtempSync(join(tmpdir(), 'spindle-seccomp-'));
   try {
-    const rules: Rule[] = [
-      ...DENIED_SYSCALLS.map((name) => ({ name, errno: EPERM })),
-      ...argumentRules(),
-    ];
-    for (const rule of rules) {
-      const call = nr(rule.name);
+    const rules = [...DENIED_SYSCALLS.map((name): Rule => [name, EPERM]), ...argumentRules()];
+    for (const [name, errno, arg] of rules) {
+      const call = nr(name);
       if (call === -1) continue; // not a system call on this architecture
       // struct scmp_arg_cmp { u32 arg; u32 op; u64 datum_a; u64 datum_b }: a masked compare
       // takes the mask in datum_a and the value in datum_b (both the flag here).
       const cmp = new DataView(new ArrayBuffer(24));
-      if (rule.arg) {
-        cmp.setUint32(0, rule.arg.index, true);
-        cmp.setUint32(4, rule.arg.op, true);
-        cmp.setBigUint64(8, BigInt(rule.arg.a), true);
-        cmp.setBigUint64(16, BigInt(rule.arg.a), true);
+      if (arg) {
+        cmp.setUint32(0, arg[0], true);
+        cmp.setUint32(4, OPS[arg[1]], true);
+        cmp.setBigUint64(8, BigInt(arg[2]), true);
+        cmp.setBigUint64(16, BigInt(arg[2]), true);
       }
-      const action = 0x00050000 | rule.errno; // SCMP_ACT_ERRNO
-      const args = rule.arg ? ptr(new Uint8Array(cmp.buffer)) : null;
-      const rc = s.seccomp_rule_add_array(ctx, action, call, rule.arg ? 1 : 0, args);
-      if (rc !== 0) return `seccomp_rule_add(${rule.name}) failed (${rc})`;
+      const action = 0x00050000 | errno; // SCMP_ACT_ERRNO
+      const rc = s.seccomp_rule_add_array(ctx, action, call, arg ? 1 : 0, arg ? ptr(cmp) : null);
+      if (rc !== 0) return `seccomp_rule_add(${name}) failed (${rc})`;
     }
     const file = join(dir, 'filter.bpf');
     const fd = openSync(file, 'w');

@@ -2,9 +2,9 @@
  * The operator's launch settings (cache folder, runtime user, what may be weakened) and the
  * host's own protections: a non-dumpable host, and no child running as root unless allowed.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { SpindleError } from '@spindle/types';
 
 /** A user children run as: from `/etc/passwd` by name, or `uid:gid`. */
@@ -100,12 +100,7 @@ function invalid(message: string): never {
 export function lookupUser(spec: string, passwd = '/etc/passwd'): RuntimeUser {
   const ids = /^(\d+):(\d+)$/.exec(spec);
   if (ids) return { name: spec, uid: Number(ids[1]), gid: Number(ids[2]) };
-  let lines: string[] = [];
-  try {
-    lines = readFileSync(passwd, 'utf8').split('\n');
-  } catch {
-    // An unreadable passwd finds nobody, below.
-  }
+  const lines = existsSync(passwd) ? readFileSync(passwd, 'utf8').split('\n') : [];
   const entry = lines.map((line) => line.split(':')).find((fields) => fields[0] === spec);
   if (!entry) invalid(`runtime user "${spec}" is not in ${passwd} (give a name or uid:gid)`);
   return { name: spec, uid: Number(entry[2]), gid: Number(entry[3]) };
@@ -138,11 +133,8 @@ export function childUser(
  */
 export function checkReachable(paths: string[], user: RuntimeUser): void {
   for (const path of paths) {
-    const chain: string[] = [];
-    for (let p = path; ; p = dirname(p)) {
-      chain.unshift(p);
-      if (dirname(p) === p) break;
-    }
+    const parts = path.split('/').filter(Boolean);
+    const chain = ['/', ...parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`)];
     chain.forEach((p, i) => {
       const st = statSync(p);
       const bits =
@@ -167,11 +159,9 @@ export function checkReachable(paths: string[], user: RuntimeUser): void {
 export async function hardenHost(): Promise<void> {
   if (process.platform !== 'linux' || process.versions.bun === undefined) return;
   const { dlopen } = await import('bun:ffi');
-  const { symbols } = dlopen('libc.so.6', {
-    prctl: { args: ['i32', 'u64', 'u64', 'u64', 'u64'], returns: 'i32' },
-  });
-  const PR_SET_DUMPABLE = 4;
-  if (symbols.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) !== 0) {
+  const prctl = { args: ['i32', 'u64', 'u64', 'u64', 'u64'], returns: 'i32' } as const;
+  // PR_SET_DUMPABLE is 4.
+  if (dlopen('libc.so.6', { prctl }).symbols.prctl(4, 0, 0, 0, 0) !== 0) {
     throw new SpindleError('INTERNAL', '[spindle] prctl(PR_SET_DUMPABLE, 0) failed');
   }
 }

@@ -6,7 +6,6 @@
  * Bun-only.
  */
 import { SpindleError } from '@spindle/types';
-import { warnOnce } from './detect.ts';
 import { createChildCgroup, releaseChildCgroup } from './pids.ts';
 import type { LaunchPlan } from './types.ts';
 
@@ -36,12 +35,8 @@ export function spawnPlanned(
       ...(plan.user ? { uid: plan.user.uid, gid: plan.user.gid } : {}),
       ...(cgroup ? { cgroup } : {}),
     });
-    if (cgroup) {
-      const dir = cgroup;
-      void child.exited.then(async () => {
-        if (!(await releaseChildCgroup(dir))) warnOnce(`[spindle] cannot remove the cgroup ${dir}`);
-      });
-    }
+    const dir = cgroup;
+    if (dir) void child.exited.then(() => releaseChildCgroup(dir));
     return child;
   } catch (error) {
     if (cgroup) void releaseChildCgroup(cgroup);

@@ -7,14 +7,6 @@ import type { SyscallNumbers } from './child-guard.ts';
 import type { PidsCgroup } from './pids.ts';
 import type { LaunchSettings, RuntimeUser } from './settings.ts';
 
-/** Paths a sandboxed child may use besides the system's, its Bun and its script's folder. */
-export interface LaunchSandboxPaths {
-  /** Visible read-only (the extension folder goes here). */
-  readOnly: string[];
-  /** Visible read-write (the storage folder goes here). They must exist. */
-  readWrite: string[];
-}
-
 /** What to start: one Bun script, in `process` or `sandbox` mode. */
 export interface LaunchSpec {
   /** Absolute path of the .ts/.js file Bun runs. */
@@ -25,10 +17,11 @@ export interface LaunchSpec {
   cwd: string;
   mode: 'process' | 'sandbox';
   /**
-   * The child's folders: what `sandbox` mode shows; in both modes the read-write ones are handed
-   * to the runtime user, when there is one.
+   * The child's folders besides the system's, its Bun's and its script's: the extension
+   * read-only, the storage read-write (they must exist). `sandbox` mode shows only these; in
+   * both modes the read-write ones are handed to the runtime user, when there is one.
    */
-  sandbox?: LaunchSandboxPaths;
+  sandbox?: { readOnly: string[]; readWrite: string[] };
   /** Extra variables, added after scrubbing (the caller vouches for them). */
   env?: Record<string, string>;
   /**
