@@ -1,15 +1,31 @@
 #!/usr/bin/env node
 // Installs the Debian packages the test suite drives for real (Chromium for the end-to-end
-// tests, bubblewrap for the `sandbox` runtime mode) when they are missing and we are root on a
-// Debian-like system. Anything else only prints what is missing: the tests that need it say so.
+// tests; for the `sandbox` runtime mode bubblewrap, Perl for the Landlock launcher and
+// libseccomp for the seccomp filter) when they are missing and we are root on a Debian-like
+// system. Anything else only prints what is missing: the tests that need it say so.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+
+/** True when a library folder of this machine holds `name` (any multiarch triplet). */
+function hasLibrary(name) {
+  for (const root of ['/usr/lib', '/lib', '/usr/lib64', '/lib64']) {
+    if (existsSync(`${root}/${name}`)) return true;
+    try {
+      if (readdirSync(root).some((dir) => existsSync(`${root}/${dir}/${name}`))) return true;
+    } catch {
+      // no such folder
+    }
+  }
+  return false;
+}
 
 const wanted = [
-  { bin: '/usr/bin/chromium', pkg: 'chromium' },
-  { bin: '/usr/bin/bwrap', pkg: 'bubblewrap' },
+  { present: () => existsSync('/usr/bin/chromium'), pkg: 'chromium' },
+  { present: () => existsSync('/usr/bin/bwrap'), pkg: 'bubblewrap' },
+  { present: () => existsSync('/usr/bin/perl'), pkg: 'perl-base' },
+  { present: () => hasLibrary('libseccomp.so.2'), pkg: 'libseccomp2' },
 ];
-const missing = wanted.filter((w) => !existsSync(w.bin));
+const missing = wanted.filter((w) => !w.present());
 if (missing.length === 0) process.exit(0);
 
 const names = missing.map((m) => m.pkg).join(' ');

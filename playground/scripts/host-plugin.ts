@@ -98,6 +98,11 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
       env: {
         ...process.env,
         LUMIVERSE_SPINDLE_RUNTIME_STATS: 'true',
+        // The playground is a development tool on loopback: on a machine where it runs as root
+        // (a container, CI), its demo extensions run as root too unless the operator names a
+        // runtime user (LUMIVERSE_SPINDLE_RUNTIME_USER). A real host refuses that by default.
+        LUMIVERSE_SPINDLE_ALLOW_ROOT_RUNTIMES:
+          process.env.LUMIVERSE_SPINDLE_ALLOW_ROOT_RUNTIMES ?? '1',
         LUMIVERSE_SPINDLE_RUNTIME_SAMPLE_INTERVAL_MS: String(options.statsIntervalMs ?? 2000),
       },
     });

@@ -28,6 +28,8 @@ test('spindle-host starts under env -i PATH=/usr/bin:/bin and stops on SIGTERM',
     'process',
     '--port',
     '0',
+    // CI runs as root, where a host refuses to run extensions as root unless told to.
+    ...(process.getuid?.() === 0 ? ['--allow-root-runtimes'] : []),
   ]);
   expect(host.output()).toMatch(
     /\[spindle-host\] process mode listening on http:\/\/127\.0\.0\.1:\d+: 1 of 1 extensions running/,

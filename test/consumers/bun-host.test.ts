@@ -24,14 +24,14 @@ interface ModeReport {
 
 /** The layers a host run from this repository finds on this machine. */
 async function workspaceLayers(): Promise<{ bwrap: boolean; landlock: boolean }> {
-  const detect = join(WORKSPACE, 'packages', 'bun-host', 'src', 'launch', 'detect.ts');
+  const detect = join(WORKSPACE, 'packages', 'bun-host', 'src', 'sandbox', 'detect.ts');
   const { stdout } = await run(
     join(WORKSPACE, 'node_modules', 'bun', 'bin', 'bun.exe'),
     [
       '-e',
       `const { detectSandbox } = await import(${JSON.stringify(detect)});
        const caps = await detectSandbox();
-       console.log(JSON.stringify({ bwrap: caps.bwrap, landlock: caps.landlock }));`,
+       console.log(JSON.stringify({ bwrap: caps.bwrapPath !== undefined, landlock: caps.landlockAbi > 0 }));`,
     ],
     { cwd: WORKSPACE, timeout: 60_000 },
   );
@@ -60,11 +60,7 @@ describe('startSpindleHost from the installed package', () => {
     expect(report?.lines.some((line) => line.startsWith('hello: running on Bun '))).toBe(true);
   });
 
-  // Skipped until the host resolves its sandbox view from the installed package instead of
-  // the repository layout (issue 18, item 4, done in packages/bun-host/src/launch/ on another
-  // branch): installed under node_modules, bwrap's set-up fails on `<repo>/packages`, which
-  // does not exist there, and the runtime starts with Landlock alone. Un-skip it with that work.
-  test.skip('sandbox mode: the runtime reports bwrap, and Landlock where the kernel has it', async () => {
+  test('sandbox mode: the runtime reports bwrap, and Landlock where the kernel has it', async () => {
     const layers = await workspaceLayers();
     expect(layers.bwrap, 'bwrap works on this machine (scripts/ensure-system-deps.mjs)').toBe(true);
     const sandbox = reports.find((r) => r.mode === 'sandbox')?.sandbox;

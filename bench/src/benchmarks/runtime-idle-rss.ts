@@ -1,8 +1,8 @@
 /**
  * Idle memory per runtime (issue 4; DESIGN §9: worker ≤ 2 MB each, process ≤ 1.15× floor).
  * Floor: an idle bare Bun child (the seed floor's ready child) `IDLE_SETTLE_MS` after its first
- * message, VmRSS from /proc; for `sandbox`, the same child under bare bwrap with the launch
- * module's flags (bwrap's own processes included). Figure, `process` / `sandbox`: the runtime of
+ * message, VmRSS from /proc; for `sandbox`, the same child under the sandbox floor's command
+ * (bwrap with the sandbox's flags, Landlock by the Perl launcher; bwrap's processes included). Figure, `process` / `sandbox`: the runtime of
  * one minimal extension of a real `createSpindleHost`, the same time after `running`, VmRSS of
  * the runtime's process tree. Figure, `worker`: the host's own RSS growth (after a full GC) with
  * `WORKERS` workers running, divided by their number. DESIGN sets no memory target for
@@ -18,16 +18,16 @@ export const WORKERS = 20;
 function idleBareFloor(sandbox: boolean): Measure {
   return {
     label: sandbox
-      ? `idle bare bwrap (launch module flags) + Bun, ${IDLE_SETTLE_MS} ms after its first message, tree VmRSS`
+      ? `idle bwrap (sandbox flags) + Landlock launcher + Bun, ${IDLE_SETTLE_MS} ms after its first message, tree VmRSS`
       : `idle bare Bun child, ${IDLE_SETTLE_MS} ms after its first message, VmRSS`,
     async open(ctx) {
-      const { bareBwrapPlan, startBareChild, READY_CHILD } = await import('./lib/bare-children.ts');
-      const plan = sandbox ? await bareBwrapPlan() : undefined;
+      const { sandboxFloorCommand, startBareChild, READY_CHILD } = await import(
+        './lib/bare-children.ts'
+      );
+      const cmd = sandbox ? await sandboxFloorCommand(ctx.bunPath) : [ctx.bunPath, READY_CHILD];
       return {
         async sample() {
-          const child = plan
-            ? await startBareChild(plan.cmd, plan.env)
-            : await startBareChild([ctx.bunPath, READY_CHILD]);
+          const child = await startBareChild(cmd);
           try {
             await Bun.sleep(IDLE_SETTLE_MS);
             return child.rss();

@@ -35,6 +35,7 @@ async function openServiceFigure(
   const { createSpindleHost, ServiceRegistry } = await import('./lib/bun-host.ts');
   const { createTempExtensions } = await import('./lib/temp-extensions.ts');
   const { liveDescendants } = await import('./lib/procfs.ts');
+  const { BENCH_USER } = await import('./lib/bare-children.ts');
   const before = new Set(liveDescendants(process.pid));
   const temp = createTempExtensions(1, { 'backend.js': CALLER_BACKEND });
   const id = temp.identifiers[0]!;
@@ -55,6 +56,8 @@ async function openServiceFigure(
       runtimeMode: mode,
       enable: [id],
       services,
+      // On a root machine the runtime runs as the benchmark user, as a real host's would.
+      ...(BENCH_USER ? { runtimeUser: BENCH_USER.name } : {}),
       logger: (entry) => {
         if (entry.level !== 'info') ctx.log(`[host ${entry.level}] ${entry.message}`);
       },

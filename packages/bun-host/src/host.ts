@@ -29,7 +29,6 @@ import mitt, { type Emitter } from 'mitt';
 import { discoverExtensions } from './extensions/discovery.ts';
 import { seedStatePath } from './extensions/seed.ts';
 import type { FrontendGateway, FrontendGatewayEvents } from './frontend/gateway.ts';
-import type { SandboxCapabilities } from './launch/index.ts';
 import type { ProcessService } from './processes/service.ts';
 import type {
   ExtensionController,
@@ -41,6 +40,12 @@ import { createNullGateway } from './runtime/null-gateway.ts';
 import { unconfiguredProcessService } from './runtime/router.ts';
 import type { RuntimeTimingOptions } from './runtime/timing.ts';
 import type { Timers } from './runtime/types.ts';
+import {
+  hardenHost,
+  type LaunchOptions,
+  resolveLaunchSettings,
+  type SandboxCapabilities,
+} from './sandbox/index.ts';
 import type { ServiceCallLimits } from './services/call.ts';
 import {
   type HostPermissions,
@@ -90,8 +95,12 @@ export interface HostServer {
   stop(): void | Promise<void>;
 }
 
-/** Options of `createSpindleHost`. */
-export interface SpindleHostOptions {
+/**
+ * Options of `createSpindleHost`. The launch settings (`cacheDir`, `runtimeUser`,
+ * `allowRootRuntimes`, `allowWeakerSandbox`, `pidsMax`) are described on `LaunchOptions`; a
+ * host's `cacheDir` defaults to `<dataDir>/cache`.
+ */
+export interface SpindleHostOptions extends LaunchOptions {
   /** Folder whose sub-folders with a `spindle.json` are extensions. */
   extensionsDir: string;
   /** Folder for host data; extension storage lives in `<dataDir>/storage/<identifier>`. */
@@ -283,6 +292,9 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
   const gateway = options.frontendGateway ?? createNullGateway();
   const processService = options.processService ?? unconfiguredProcessService;
   const dataDir = resolve(options.dataDir);
+  const launch = resolveLaunchSettings(options, env, join(dataDir, 'cache'));
+  // Same-user processes (extension runtimes among them) must not read the host's environment.
+  await hardenHost();
   const entries = new Map<string, Entry>();
   let server: HostServer | undefined;
   let closing: Promise<void> | undefined;
@@ -342,6 +354,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       timing: options.timing,
       timers: options.timers,
       sandboxCapabilities: options.sandboxCapabilities,
+      launch,
       onStateChange: (change) => {
         events.emit('state', change);
         const dto = toExtensionInfoDTO(info(entry));

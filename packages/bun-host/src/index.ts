@@ -58,6 +58,7 @@ export {
 export { CRASH_POLICY_DEFAULTS, type CrashPolicyOptions } from './runtime/crash-policy.ts';
 export { RUNTIME_TIMING_DEFAULTS, type RuntimeTimingOptions } from './runtime/timing.ts';
 export type { RuntimeExitReason, Timers } from './runtime/types.ts';
+export type { LaunchOptions, SandboxCapabilities } from './sandbox/index.ts';
 export * from './server/index.ts';
 export {
   type HostPermissions,

@@ -52,6 +52,8 @@ export type SpindleErrorCode =
   | 'STORAGE_PATH'
   | 'STORAGE_IO'
   | 'TIMEOUT'
+  // launching children: a required protection is missing (a sandbox layer, a non-root user)
+  | 'LAUNCH_REFUSED'
   | 'INTERNAL';
 
 /** Structured, JSON-safe form of an error. */

@@ -4,8 +4,12 @@ export type SpindleRuntimeMode = 'process' | 'sandbox' | 'worker';
 /** All runtime modes, in documentation order. */
 export const RUNTIME_MODES: readonly SpindleRuntimeMode[] = ['process', 'sandbox', 'worker'];
 
-/** Sandbox layers that may be active for a runtime. */
-export type SandboxLayer = 'bwrap' | 'landlock' | 'sandbox-exec';
+/**
+ * Sandbox layers that may be active for a runtime: `bwrap` (namespaces and a minimal file
+ * system view), `landlock` (kernel file and network rules), `seccomp` (system call filter, no
+ * exec after start), `pids` (a cap on the tasks it may run), `sandbox-exec` (macOS Seatbelt).
+ */
+export type SandboxLayer = 'bwrap' | 'landlock' | 'seccomp' | 'pids' | 'sandbox-exec';
 
 /** Sandbox status reported in stats: the active layers, or `unavailable`. */
 export type SandboxStatus = SandboxLayer[] | 'unavailable';

@@ -5,6 +5,8 @@
  * them is still a live descendant of this process (see `reap.ts`) and deletes the temp
  * extension. Bun-only: import lazily.
  */
+
+import { join } from 'node:path';
 import type {
   BackendProcessInfoDTO,
   BackendProcessLifecycleEventDTO,
@@ -12,8 +14,10 @@ import type {
   SpindleRuntimeMode,
 } from '@spindle/types';
 import { withDeadline } from '../../harness/deadline.ts';
+import { BENCH_USER } from './bare-children.ts';
 import {
   createProcessService,
+  DEFAULT_PIDS_MAX,
   type ExtensionProcessContext,
   type ProcessServiceOptions,
   type SpindleProcessService,
@@ -89,6 +93,14 @@ export function openBackendRig(options: BackendRigOptions): BackendRig {
     storagePath: temp.dataDir,
     scope: { kind: 'operator' },
     runtimeMode: options.mode,
+    // As a host would resolve them: on a root machine, a runtime user, like the floors.
+    launch: {
+      cacheDir: join(temp.dataDir, 'cache'),
+      ...(BENCH_USER ? { runtimeUser: BENCH_USER } : {}),
+      allowRootRuntimes: false,
+      allowWeakerSandbox: false,
+      pidsMax: DEFAULT_PIDS_MAX,
+    },
     post(message: HostToWorker) {
       if (message.type === 'backend_process_lifecycle')
         listener?.(message.event, performance.now());

@@ -1,14 +1,17 @@
 /**
- * Bare floors built from the launch module's own command lines, for the `sandbox` figures: a
- * Bun child started with exactly the bwrap flags `planLaunch` uses (its `cmd`, with the Landlock
- * and process-group launchers left out so the floor is "bare bwrap + Bun"), and idle bare children whose resident
- * memory is read. Same spawn options as the seed floors (JSON IPC, piped output). Bun-only.
+ * Bare floors built from the sandbox room's own pieces, for the start figures: what the design
+ * requires of a child, started by the standard tools alone. `process`: Bun in its own process
+ * group and session (`detached`) with its parent-death guard (`--no-orphans`). `sandbox`: bwrap
+ * with the sandbox's flags and view, Landlock applied by the Perl launcher with the same rules,
+ * then Bun; no seccomp filter and no pids cgroup, the two layers the figure adds. Idle bare
+ * children are also read for their resident memory. Same spawn options as the seed floors (JSON
+ * IPC, piped output). Bun-only.
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpindleError } from '@spindle/types';
 import { withDeadline } from '../../harness/deadline.ts';
-import { detectSandbox, type LaunchPlan, planLaunch } from './bun-host.ts';
+import { bwrapArgs, childPolicy, detectSandbox, landlockPrefix, systemPaths } from './bun-host.ts';
 import { treeRssMiB } from './procfs.ts';
 
 /** The seed floor's child: sends one message at once, then idles. */
@@ -20,22 +23,38 @@ export const READY_CHILD = fileURLToPath(
 const FIRST_MESSAGE_MS = 20_000;
 
 /**
- * `bwrap <the launch module's flags> -- bun ready-child.ts`, without the Landlock launcher or
- * the process-group launcher.
+ * The user children run as: on a root machine (the reference VM) the runtime user a root host
+ * must have, `nobody`, for the floors and the figures alike; else the benchmark's own.
  */
-export async function bareBwrapPlan(): Promise<LaunchPlan> {
-  const caps = await detectSandbox();
-  if (!caps.bwrap) {
-    throw new SpindleError('INTERNAL', `bwrap is not usable here: ${caps.reason ?? 'unknown'}`);
+export const BENCH_USER: { name: string; uid: number; gid: number } | undefined =
+  process.geteuid?.() === 0 ? { name: 'nobody', uid: 65534, gid: 65534 } : undefined;
+
+/** `bun --no-orphans ready-child.ts`, spawned `detached`: the `process` floor's command. */
+export function guardedBunCommand(bunPath: string): string[] {
+  return [bunPath, '--no-orphans', READY_CHILD];
+}
+
+/**
+ * `bwrap <the sandbox's flags and view> perl <the Landlock launcher and rules> -- bun
+ * ready-child.ts`: the `sandbox` floor's command.
+ */
+export async function sandboxFloorCommand(bunPath: string): Promise<string[]> {
+  const caps = await detectSandbox(BENCH_USER);
+  if (!caps.bwrapPath || !caps.perlPath || caps.landlockAbi === 0) {
+    const why = JSON.stringify(caps.missing);
+    throw new SpindleError('INTERNAL', `bwrap and Landlock are not both usable here: ${why}`);
   }
-  const plan = planLaunch(
-    { script: READY_CHILD, cwd: dirname(READY_CHILD), mode: 'sandbox' },
-    { ...caps, landlock: false, groupLauncher: false },
-  );
-  if (plan.cmd[0] !== (caps.bwrapPath ?? 'bwrap')) {
-    throw new SpindleError('INTERNAL', `expected a bwrap command, got ${plan.cmd[0]}`);
-  }
-  return plan;
+  const cwd = dirname(READY_CHILD);
+  const policy = childPolicy({ script: READY_CHILD, bun: bunPath, readOnly: [], readWrite: [] });
+  const landlock = landlockPrefix(policy, {
+    abi: caps.landlockAbi,
+    prctl: caps.syscalls?.prctl ?? 0,
+    perl: caps.perlPath,
+    insideBwrap: true,
+    systemPaths: systemPaths(),
+  });
+  const view = { readOnly: policy.readOnly, readWrite: [], cwd };
+  return [caps.bwrapPath, ...bwrapArgs(view), ...landlock, bunPath, READY_CHILD];
 }
 
 /** A started bare child that sent its first message. */
@@ -49,11 +68,8 @@ export interface BareChild {
   close(): Promise<void>;
 }
 
-/** Starts `cmd` (default: bare Bun on the ready child) and waits for its first IPC message. */
-export async function startBareChild(
-  cmd: string[],
-  env?: Record<string, string>,
-): Promise<BareChild> {
+/** Starts `cmd` and waits for its first IPC message; `detached` gives it its own group. */
+export async function startBareChild(cmd: string[], detached = false): Promise<BareChild> {
   let onFirst: (ms: number) => void = () => {};
   const first = new Promise<number>((resolve) => {
     onFirst = resolve;
@@ -61,7 +77,8 @@ export async function startBareChild(
   const t0 = performance.now();
   const proc = Bun.spawn({
     cmd,
-    ...(env ? { env } : {}),
+    detached,
+    ...(BENCH_USER ? { uid: BENCH_USER.uid, gid: BENCH_USER.gid } : {}),
     cwd: dirname(READY_CHILD),
     ipc: () => onFirst(performance.now() - t0),
     serialization: 'json',
@@ -89,9 +106,9 @@ export async function startBareChild(
   }
 }
 
-/** Milliseconds to the first message of a child started with `plan`; killed before resolving. */
-export async function timePlanToFirstMessage(plan: LaunchPlan): Promise<number> {
-  const child = await startBareChild(plan.cmd, plan.env);
+/** Milliseconds to the first message of a child started with `cmd`; killed before resolving. */
+export async function timeToFirstMessage(cmd: string[], detached = true): Promise<number> {
+  const child = await startBareChild(cmd, detached);
   await child.close();
   return child.firstMessageMs;
 }

@@ -1,8 +1,8 @@
 /**
  * The one place the benchmarks reach into `@spindle/bun-host`. The bench package has no
  * dependency on it (its package.json and the lockfile are not ours to change), and
- * `createProcessService` and `planLaunch` are not on the package's public index, so the sources
- * are imported by path. Bun-only: import this module lazily, inside `open`.
+ * `createProcessService` and the sandbox's pieces are not on the package's public index, so the
+ * sources are imported by path. Bun-only: import this module lazily, inside `open`.
  */
 export {
   createSpindleHost,
@@ -11,14 +11,6 @@ export {
   ServiceRegistry,
   type SpindleHost,
 } from '../../../../packages/bun-host/src/index.ts';
-export {
-  detectSandbox,
-  planLaunch,
-} from '../../../../packages/bun-host/src/launch/index.ts';
-export type {
-  LaunchPlan,
-  SandboxCapabilities,
-} from '../../../../packages/bun-host/src/launch/types.ts';
 export type { ProcessLogRecord } from '../../../../packages/bun-host/src/processes/logger.ts';
 export {
   DEFAULT_DEADLINE_RULES,
@@ -31,3 +23,11 @@ export {
   type ProcessServiceOptions,
   type SpindleProcessService,
 } from '../../../../packages/bun-host/src/processes/service-impl.ts';
+export { bwrapArgs, systemPaths } from '../../../../packages/bun-host/src/sandbox/bwrap.ts';
+export { detectSandbox } from '../../../../packages/bun-host/src/sandbox/index.ts';
+export { landlockPrefix } from '../../../../packages/bun-host/src/sandbox/landlock.ts';
+export { childPolicy } from '../../../../packages/bun-host/src/sandbox/policy.ts';
+export {
+  DEFAULT_PIDS_MAX,
+  type LaunchSettings,
+} from '../../../../packages/bun-host/src/sandbox/settings.ts';

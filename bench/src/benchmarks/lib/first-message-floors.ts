@@ -1,5 +1,5 @@
 /**
- * The two "start → first message" floors the spawn and runtime-start figures stand next to.
+ * The "start → first message" floors the spawn and runtime-start figures stand next to.
  * Bun-only code is imported inside `open`, so importing this module does nothing.
  */
 import { timeSpawnToFirstMessage } from '../../floors/ipc.ts';
@@ -14,12 +14,22 @@ export const bareSpawnFloor: Measure = {
   }),
 };
 
-/** The launch module's bwrap flags (no Landlock launcher) + Bun → the child's first message. */
-export const bareBwrapFloor: Measure = {
-  label: 'bare bwrap (launch module flags, no Landlock launcher) + Bun → first message',
-  open: async () => {
-    const { bareBwrapPlan, timePlanToFirstMessage } = await import('./bare-children.ts');
-    const plan = await bareBwrapPlan();
-    return { sample: () => timePlanToFirstMessage(plan), close: async () => {} };
+/** `process` floor: Bun in its own process group with its parent-death guard. */
+export const guardedSpawnFloor: Measure = {
+  label: 'Bun.spawn detached (own group) of bun --no-orphans with IPC → first message',
+  open: async (ctx) => {
+    const { guardedBunCommand, timeToFirstMessage } = await import('./bare-children.ts');
+    const cmd = guardedBunCommand(ctx.bunPath);
+    return { sample: () => timeToFirstMessage(cmd), close: async () => {} };
+  },
+};
+
+/** `sandbox` floor: bwrap with the same flags, Landlock by the Perl launcher, then Bun. */
+export const sandboxFloor: Measure = {
+  label: 'bwrap (sandbox flags) + Landlock by the Perl launcher + Bun → first message',
+  open: async (ctx) => {
+    const { sandboxFloorCommand, timeToFirstMessage } = await import('./bare-children.ts');
+    const cmd = await sandboxFloorCommand(ctx.bunPath);
+    return { sample: () => timeToFirstMessage(cmd), close: async () => {} };
   },
 };

@@ -7,6 +7,7 @@
 import type { SpindleRuntimeMode } from '@spindle/types';
 import { SpindleError } from '@spindle/types';
 import { withDeadline } from '../../harness/deadline.ts';
+import { BENCH_USER } from './bare-children.ts';
 import { createSpindleHost, type SpindleHost } from './bun-host.ts';
 import { liveDescendants } from './procfs.ts';
 import { waitGone } from './reap.ts';
@@ -50,6 +51,8 @@ export async function openHostRig(
       dataDir: temp.dataDir,
       runtimeMode: mode,
       enable: [],
+      // A root machine runs the runtimes as a runtime user, like the floors' children.
+      ...(BENCH_USER ? { runtimeUser: BENCH_USER.name } : {}),
       logger: (entry) => {
         if (entry.level === 'info' || warnings >= 20) return;
         warnings += 1;

@@ -3,7 +3,7 @@
  * `spindle.json`, a backend entry and, when asked, backend process entries under `dist/`.
  * Plain `node:fs`; everything lives under one temp root that `remove()` deletes.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -56,6 +56,8 @@ export function createTempExtensions(
   distFiles: Record<string, string> = {},
 ): TempExtensions {
   const root = mkdtempSync(join(tmpdir(), 'spindle-bench-'));
+  // A runtime user (see BENCH_USER) must be able to cross it.
+  chmodSync(root, 0o755);
   try {
     const extensionsDir = join(root, 'extensions');
     const dataDir = join(root, 'data');

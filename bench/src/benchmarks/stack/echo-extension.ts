@@ -4,7 +4,7 @@
  * except the burst messages of the throughput benchmark, which it counts per session and reports
  * on `count_end` — so the count is taken inside the backend runtime, not by the host.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECHO_EXTENSION_ID } from './messages.ts';
@@ -42,6 +42,8 @@ export interface EchoExtensionTree {
 /** Writes the echo extension into a new temp folder. */
 export function writeEchoExtension(): EchoExtensionTree {
   const root = mkdtempSync(join(tmpdir(), 'spindle-bench-stack-'));
+  // A runtime user (`BENCH_USER`, on a root machine) must be able to cross it.
+  chmodSync(root, 0o755);
   const remove = () => rmSync(root, { recursive: true, force: true });
   try {
     const extensionsDir = join(root, 'extensions');

@@ -10,6 +10,7 @@
 import type { SpindleRuntimeMode } from '@spindle/types';
 import { SpindleError } from '@spindle/types';
 import { withDeadline } from '../../harness/deadline.ts';
+import { BENCH_USER } from '../lib/bare-children.ts';
 import { writeEchoExtension } from './echo-extension.ts';
 import { ECHO_EXTENSION_ID } from './messages.ts';
 import {
@@ -117,6 +118,8 @@ export async function openStackHost(options: StackHostOptions): Promise<StackHos
         frontendGateway: frontend.hub,
         processService,
         server: frontend.server,
+        // On a root machine, the runtime user a root host must have (as every bench row).
+        ...(BENCH_USER ? { runtimeUser: BENCH_USER.name } : {}),
         logger: (entry) => quietLog(entry.level, `${entry.extensionId ?? ''} ${entry.message}`),
       }),
       HOST_START_DEADLINE_MS,

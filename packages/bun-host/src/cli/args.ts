@@ -18,6 +18,14 @@ export interface CliOptions {
   enable: string[] | 'all';
   /** JSON token file `{ "<token>": { "userId": "...", "isAdmin": true } }`; absent: dev mode. */
   tokensFile?: string;
+  /** Cache folder (`LaunchOptions.cacheDir`). Absent: env, else `<data>/cache`. */
+  cacheDir?: string;
+  /** User runtimes run as when the host is root (`LaunchOptions.runtimeUser`). */
+  runtimeUser?: string;
+  /** `LaunchOptions.allowRootRuntimes`; absent: env, else false. */
+  allowRootRuntimes?: boolean;
+  /** `LaunchOptions.allowWeakerSandbox`; absent: env, else false. */
+  allowWeakerSandbox?: boolean;
   help: boolean;
 }
 
@@ -33,6 +41,12 @@ export const USAGE = `Usage: spindle-host [options]
   --enable <a,b,...>   enable only these extensions                          [all valid ones]
   --tokens <file>      token file: {"<token>": {"userId": "...", "isAdmin": true}}
                        [none: dev mode, prints a one-time admin token]
+  --cache <dir>        folder for run-time caches   [env LUMIVERSE_SPINDLE_CACHE_DIR, else <data>/cache]
+  --runtime-user <u>   when run as root, run extensions as this user (name or uid:gid)
+                       [env LUMIVERSE_SPINDLE_RUNTIME_USER; without it a root host refuses]
+  --allow-root-runtimes      let a root host run extensions as root       [off]
+  --allow-weaker-sandbox     start sandboxed extensions even when a layer is missing
+                             (logged as an error)                         [off]
   -h, --help           show this text
 `;
 
@@ -73,6 +87,10 @@ export function parseCliArgs(argv: string[]): CliOptions {
     hostname: values.hostname ?? '127.0.0.1',
     enable,
     ...(values.tokens === undefined ? {} : { tokensFile: values.tokens }),
+    ...(values.cache === undefined ? {} : { cacheDir: values.cache }),
+    ...(values['runtime-user'] === undefined ? {} : { runtimeUser: values['runtime-user'] }),
+    ...(values['allow-root-runtimes'] ? { allowRootRuntimes: true } : {}),
+    ...(values['allow-weaker-sandbox'] ? { allowWeakerSandbox: true } : {}),
     help: values.help ?? false,
   };
 }
@@ -90,6 +108,10 @@ function parse(argv: string[]) {
       hostname: { type: 'string' },
       enable: { type: 'string' },
       tokens: { type: 'string' },
+      cache: { type: 'string' },
+      'runtime-user': { type: 'string' },
+      'allow-root-runtimes': { type: 'boolean' },
+      'allow-weaker-sandbox': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -67,6 +67,10 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
       port: options.port,
       hostname: options.hostname,
       enable: options.enable,
+      ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+      ...(options.runtimeUser === undefined ? {} : { runtimeUser: options.runtimeUser }),
+      ...(options.allowRootRuntimes ? { allowRootRuntimes: true } : {}),
+      ...(options.allowWeakerSandbox ? { allowWeakerSandbox: true } : {}),
     };
     host =
       Object.keys(wiring).length > 0

@@ -31,7 +31,7 @@ export interface ProcessServiceOptions {
   logger?: ProcessLogger;
   /** Limits and deadline rules (tests compress them). @default DEFAULT_SUPERVISOR_LIMITS */
   limits?: Partial<SupervisorLimits>;
-  /** How backend children are launched. @default planLaunch of src/launch */
+  /** How backend children are launched. @default planLaunch of src/sandbox */
   launcher?: BackendLauncher;
   /** Malformed child messages tolerated before a backend process is failed. @default 16 */
   maxMalformedMessages?: number;

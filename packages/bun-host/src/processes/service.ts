@@ -10,6 +10,7 @@ import type {
   SpindleRuntimeMode,
   WorkerToHost,
 } from '@spindle/types';
+import type { LaunchSettings } from '../sandbox/settings.ts';
 
 /** Process messages a runtime may send: requests (with `requestId`) and fire-and-forget sends. */
 export type ProcessRequestMessage = Extract<
@@ -27,6 +28,11 @@ export interface ExtensionProcessContext {
   readonly storagePath: string;
   readonly scope: ExtensionScope;
   readonly runtimeMode: SpindleRuntimeMode;
+  /**
+   * The host's launch settings (runtime user, cache folder, …), so its backend processes start
+   * like its runtime. @default resolved from `process.env`
+   */
+  readonly launch?: LaunchSettings;
   /** Posts to the extension's runtime; dropped when the runtime is gone. */
   post(message: HostToWorker): void;
 }

@@ -16,9 +16,13 @@ import {
 import { isFileSync } from '../extensions/discovery.ts';
 import { seedStorage } from '../extensions/seed.ts';
 import type { FrontendGateway } from '../frontend/gateway.ts';
-import type { SandboxCapabilities } from '../launch/index.ts';
-import type { LaunchPlan } from '../launch/types.ts';
 import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
+import {
+  type LaunchPlan,
+  type LaunchSettings,
+  resolveLaunchSettings,
+  type SandboxCapabilities,
+} from '../sandbox/index.ts';
 import { callService, type ServiceCaller, type ServiceCallLimits } from '../services/call.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import { createStatsSampler, type StatsConfig } from '../stats/index.ts';
@@ -74,6 +78,8 @@ export interface ExtensionRuntimeOptions {
   timing?: RuntimeTimingOptions | undefined;
   timers?: Timers | undefined;
   sandboxCapabilities?: SandboxCapabilities | undefined;
+  /** The operator's launch settings, resolved once by the host. @default resolved from `env` */
+  launch?: LaunchSettings | undefined;
 }
 
 /** One extension's controller and its inbound frontend hook. */
@@ -101,6 +107,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
   const samplers = new WeakMap<RuntimeInstance, { stop(): void }>();
   let controller: ExtensionController;
   const post = (message: HostToWorker) => controller.runtime?.channel.send(message);
+  const settings = o.launch ?? resolveLaunchSettings({}, o.env);
   const processContext: ExtensionProcessContext = {
     extensionId: extension.identifier,
     manifest: extension.manifest,
@@ -108,6 +115,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     storagePath: o.storagePath,
     scope: o.scope,
     runtimeMode,
+    launch: settings,
     post,
   };
   const granted = () => o.grantedPermissions?.() ?? [...extension.manifest.permissions];
@@ -201,6 +209,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     }
     if (runtimeMode === 'worker') {
       return launchWorkerRuntime({
+        cacheDir: settings.cacheDir,
         onError: (text) => o.log('error', `uncaught: ${text}`, 'runtime'),
         onRefused: refused,
         onWarn: warn,
@@ -212,10 +221,15 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       storagePath: o.storagePath,
       baseEnv: o.env,
       sandboxCapabilities: o.sandboxCapabilities,
+      settings,
     };
+    const planned = await planOnce(planSpec);
+    if (planned.protections) {
+      o.log('info', `process: ${planned.protections.join(' + ') || 'no protections'}`, 'host');
+    }
     const runtime = await launchProcessRuntime({
       ...planSpec,
-      plan: await planOnce(planSpec),
+      plan: planned,
       init,
       onLine: (stream, line) => o.log(stream === 'stderr' ? 'warn' : 'info', line, stream),
       onRefused: refused,

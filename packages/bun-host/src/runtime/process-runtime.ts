@@ -3,9 +3,17 @@
  * plan (scrubbed environment, parent-death guard, sandbox layers), in its own process group,
  * with a JSON IPC channel and its stdout/stderr read line by line.
  */
-import { type HostToWorker, SpindleError } from '@spindle/types';
-import { detectSandbox, planLaunch, type SandboxCapabilities } from '../launch/index.ts';
-import type { LaunchPlan } from '../launch/types.ts';
+import type { HostToWorker } from '@spindle/types';
+import {
+  childUser,
+  detectSandbox,
+  type LaunchPlan,
+  type LaunchSettings,
+  planLaunch,
+  resolveLaunchSettings,
+  type SandboxCapabilities,
+  spawnPlanned,
+} from '../sandbox/index.ts';
 import { INIT_ENV_MAX_BYTES, RUNTIME_INIT_ENV } from './init-env.ts';
 import { IpcChannel } from './ipc-channel.ts';
 import { LineTail, readLines } from './lines.ts';
@@ -22,6 +30,8 @@ export interface ProcessRuntimePlanSpec {
   sandboxCapabilities?: SandboxCapabilities | undefined;
   /** Environment scrubbed into the runtime's. @default process.env */
   baseEnv?: Record<string, string | undefined>;
+  /** The operator's launch settings. @default resolved from `baseEnv` */
+  settings?: LaunchSettings | undefined;
 }
 
 /** What a subprocess runtime is started with. */
@@ -49,17 +59,16 @@ export interface ProcessRuntimeSpec extends ProcessRuntimePlanSpec {
  * to `launchProcessRuntime`.
  */
 export async function planProcessRuntime(spec: ProcessRuntimePlanSpec): Promise<LaunchPlan> {
-  const caps =
-    spec.sandboxCapabilities ?? (spec.mode === 'sandbox' ? await detectSandbox() : undefined);
-  const script = await bundledScript(CHILD_BOOTSTRAP_PATH);
+  const settings = spec.settings ?? resolveLaunchSettings({}, spec.baseEnv ?? process.env);
+  const caps = spec.sandboxCapabilities ?? (await detectSandbox(childUser(settings)));
+  const script = await bundledScript(CHILD_BOOTSTRAP_PATH, settings.cacheDir);
   const plan = planLaunch(
     {
       script,
       cwd: spec.extensionPath,
       mode: spec.mode,
-      ...(spec.mode === 'sandbox'
-        ? { sandbox: { readOnly: [spec.extensionPath], readWrite: [spec.storagePath] } }
-        : {}),
+      sandbox: { readOnly: [spec.extensionPath], readWrite: [spec.storagePath] },
+      settings,
       ...(spec.baseEnv ? { baseEnv: spec.baseEnv } : {}),
     },
     caps,
@@ -83,27 +92,16 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
   const channel = new IpcChannel(spec.onRefused, (error) =>
     spec.onWarn(`a runtime message handler threw: ${String(error)}`),
   );
-  let child: Bun.Subprocess<'ignore', 'pipe', 'pipe'>;
-  try {
-    child = Bun.spawn({
-      cmd: [...plan.cmd],
-      env,
-      cwd: spec.extensionPath,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      serialization: 'json',
-      // Its own process group, so a forced stop reaches whatever the runtime started: from the
-      // group launcher at the head of the command, else from a new session.
-      detached: plan.group !== 'launcher',
-      ipc: (message) => channel.receive(message),
-    });
-  } catch (error) {
-    throw new SpindleError('INTERNAL', `cannot spawn the runtime: ${String(error)}`, {
-      cause: error,
-      details: { cmd: plan.cmd },
-    });
-  }
+  // Its own process group and cgroup, as the plan's user (see `spawnPlanned`).
+  const child = spawnPlanned(plan, {
+    env,
+    cwd: spec.extensionPath,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    serialization: 'json',
+    ipc: (message) => channel.receive(message),
+  });
   channel.connect((message) => child.send(message));
   let reaped = false;
   void child.exited.then(() => {

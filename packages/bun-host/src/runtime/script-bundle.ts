@@ -7,34 +7,31 @@
  * build is CommonJS with a bytecode cache next to it (`<file>.jsc`), so a child neither parses
  * nor compiles the bootstrap: it runs precompiled bytecode.
  *
- * The build is written under `node_modules/.cache/spindle-runtime/`, named by a hash of its
- * content, so hosts of different versions never overwrite each other's file and a stale file
- * is never picked: what runs is always built from the sources next to this file. The folder
- * sits under the workspace's `node_modules`, which the sandbox already shows read-only.
- * When a build is impossible (not under Bun, a read-only install, a build error) the children
- * run the TypeScript source as before, after one warning.
+ * The build is written to the host's cache folder (`LaunchSettings.cacheDir`: by default
+ * `<dataDir>/cache`, never inside the installed package), named by a hash of its content, so
+ * hosts of different versions never overwrite each other's file and a stale file is never
+ * picked: what runs is always built from the sources next to this file. The sandbox shows the
+ * file's folder read-only. When a build is impossible (not under Bun, an unwritable cache, a
+ * build error) the children run the TypeScript source, after one warning.
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { errorMessage } from '@spindle/types';
-import { warnOnce } from '../launch/detect.ts';
-import { REPO_NODE_MODULES } from '../launch/paths.ts';
-
-/** Where the builds are kept. */
-export const SCRIPT_BUNDLE_DIR = join(REPO_NODE_MODULES, '.cache', 'spindle-runtime');
+import { warnOnce } from '../sandbox/detect.ts';
 
 const builds = new Map<string, Promise<string>>();
 
 /**
  * The path children should run for `source` (an absolute path of a bootstrap): its one-file
- * build, or `source` itself when it cannot be built. Built once per process; concurrent
- * callers share the build.
+ * build in `cacheDir`, or `source` itself when it cannot be built. Built once per process and
+ * folder; concurrent callers share the build.
  */
-export function bundledScript(source: string): Promise<string> {
-  let pending = builds.get(source);
+export function bundledScript(source: string, cacheDir: string): Promise<string> {
+  const key = `${cacheDir}\0${source}`;
+  let pending = builds.get(key);
   if (!pending) {
-    pending = build(source);
-    builds.set(source, pending);
+    pending = build(source, cacheDir);
+    builds.set(key, pending);
   }
   return pending;
 }
@@ -46,7 +43,7 @@ function writeAtomically(path: string, data: string | Uint8Array): void {
   renameSync(temp, path);
 }
 
-async function build(source: string): Promise<string> {
+async function build(source: string, cacheDir: string): Promise<string> {
   if (process.versions.bun === undefined) return source;
   try {
     const result = await Bun.build({
@@ -66,9 +63,10 @@ async function build(source: string): Promise<string> {
     const stem = `${basename(dirname(folder))}-${basename(folder)}-${basename(source, extname(source))}`;
     // Bytecode is only valid for the Bun that made it: the version is part of the name.
     const hash = Bun.hash(`${Bun.version}:${Bun.revision}:${code}`).toString(36);
-    const path = join(SCRIPT_BUNDLE_DIR, `${stem}-${hash}.js`);
+    const path = join(cacheDir, `${stem}-${hash}.js`);
     if (!existsSync(path)) {
-      mkdirSync(SCRIPT_BUNDLE_DIR, { recursive: true });
+      // Readable by a runtime user other than the host's (files are written 0644 by default).
+      mkdirSync(cacheDir, { recursive: true, mode: 0o755 });
       // The bytecode first: Bun uses `<script>.jsc` when it sits next to the script, so it must
       // be complete before the script appears. Without it (not generated), the script still runs.
       if (bytecode !== undefined)

@@ -12,6 +12,8 @@ import { WorkerChannel } from './worker-channel.ts';
 
 /** What a worker runtime is started with. */
 export interface WorkerRuntimeSpec {
+  /** Folder of the bundled bootstrap (`LaunchSettings.cacheDir`). */
+  cacheDir: string;
   /** An uncaught error inside the worker, as text. */
   onError(text: string): void;
   /** An inbound message was refused (unbranded or not an object). */
@@ -21,7 +23,7 @@ export interface WorkerRuntimeSpec {
 
 /** Starts a worker runtime. The entry is imported only after `init`. */
 export async function launchWorkerRuntime(spec: WorkerRuntimeSpec): Promise<RuntimeInstance> {
-  const worker = new Worker(await bundledScript(CHILD_BOOTSTRAP_PATH));
+  const worker = new Worker(await bundledScript(CHILD_BOOTSTRAP_PATH, spec.cacheDir));
   const tail = new LineTail();
   let terminated = false;
   let uncaught = false;

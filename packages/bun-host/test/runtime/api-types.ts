@@ -6,6 +6,7 @@ import type { SpindleAPI } from '@spindle/types';
 import {
   createSpindleHost,
   type HostExtensionInfo,
+  type LaunchOptions,
   type RuntimeExitReason,
   type SpindleHost,
 } from '../../src/index.ts';
@@ -32,6 +33,10 @@ export async function typeChecks(spindle: SpindleAPI): Promise<void> {
   await createSpindleHost({ extensionsDir: '/x', dataDir: '/d', scopes: { a: { kind: 'admin' } } });
   // @ts-expect-error enable takes identifiers or 'all'
   await createSpindleHost({ extensionsDir: '/x', dataDir: '/d', enable: 'some' });
+  const launch: LaunchOptions = { runtimeUser: 'nobody', allowWeakerSandbox: false, pidsMax: 64 };
+  await createSpindleHost({ extensionsDir: '/x', dataDir: '/d', ...launch });
+  // @ts-expect-error the runtime user is a name or "uid:gid", not a number
+  await createSpindleHost({ extensionsDir: '/x', dataDir: '/d', runtimeUser: 65534 });
 
   spindle.sendToFrontend({ hi: 1 }, 'alice');
   spindle.sendToFrontend({ hi: 1 }, { frontendSessionId: 's1' });

@@ -40,7 +40,21 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('reads the launch settings', () => {
+    const argv = ['--cache', '/c', '--runtime-user', 'nobody', '--allow-root-runtimes'];
+    expect(parseCliArgs([...argv, '--allow-weaker-sandbox'])).toMatchObject({
+      cacheDir: '/c',
+      runtimeUser: 'nobody',
+      allowRootRuntimes: true,
+      allowWeakerSandbox: true,
+    });
+    // Absent flags leave the environment and the defaults in charge.
+    expect(parseCliArgs([])).not.toHaveProperty('allowRootRuntimes');
+  });
+
   it.each([
+    [['--allow-root-runtimes=yes'], /allow-root-runtimes/],
+    [['--runtime-user'], /runtime-user/],
     [['--mode', 'vm'], /--mode must be one of process, sandbox, worker/],
     [['--port=-1'], /--port must be an integer/],
     [['--port', 'http'], /--port must be an integer/],

@@ -72,17 +72,36 @@ describe.skipIf(process.platform !== 'linux')('sandbox mode on Linux', () => {
   });
 });
 
-describe('sandbox mode without any layer', () => {
-  test('runs, but loudly: an error-level log line and sandbox "unavailable", never silent', async () => {
+describe('sandbox mode without a layer', () => {
+  const none = {
+    platform: process.platform,
+    bunNoOrphans: true,
+    pidNamespace: false,
+    landlockAbi: 0,
+    sandboxExec: false,
+    missing: {
+      bwrap: 'none (test)',
+      landlock: 'none (test)',
+      seccomp: 'none (test)',
+      pids: 'none (test)',
+    },
+  };
+
+  test('refuses to start the runtime, naming the missing layer and why', async () => {
+    const t = await startTestHost('sandbox', { enable: ['probe'], sandboxCapabilities: none });
+    const info = t.host.get('probe');
+    expect(info?.state).toBe('failed');
+    expect(info?.error).toContain(
+      'sandbox: unavailable (bwrap: none (test); landlock: none (test); seccomp: none (test); pids: none (test))',
+    );
+    expect(info?.error).toContain('--allow-weaker-sandbox');
+  });
+
+  test('runs when a weaker sandbox is allowed, but loudly: error-level lines, "unavailable"', async () => {
     const t = await startTestHost('sandbox', {
       enable: ['probe'],
-      sandboxCapabilities: {
-        bwrap: false,
-        landlock: false,
-        sandboxExec: false,
-        setpriv: true,
-        reason: 'no layer (test)',
-      },
+      sandboxCapabilities: none,
+      allowWeakerSandbox: true,
     });
     const info = t.host.get('probe');
     expect(info?.state).toBe('running');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_BUN } from '../../src/launch/paths.ts';
+import { defaultBunPath } from '../../src/sandbox/paths.ts';
 import { createStorage, TEMP_PREFIX } from '../../src/storage/index.ts';
 
 const WRITER = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
@@ -31,7 +31,9 @@ afterEach(() => {
 
 /** Starts the writer and resolves once it has begun write number `n`. */
 function writerAt(n: number): Promise<ChildProcess> {
-  const child = spawn(REPO_BUN, [WRITER, dir, String(SIZE)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(defaultBunPath(), [WRITER, dir, String(SIZE)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let stderr = '';
   child.stderr!.on('data', (chunk) => {

@@ -55,6 +55,7 @@ export const SPINDLE_ERROR_CODES = [
   'STORAGE_PATH',
   'STORAGE_IO',
   'TIMEOUT',
+  'LAUNCH_REFUSED',
   'INTERNAL',
 ] as const satisfies readonly SpindleErrorCode[];
 
@@ -120,6 +121,8 @@ export const RUNTIME_MODE_VALUES = [
 export const SANDBOX_LAYERS = [
   'bwrap',
   'landlock',
+  'seccomp',
+  'pids',
   'sandbox-exec',
 ] as const satisfies readonly SandboxLayer[];
 /** Every `RuntimeStatsPhase`. */

@@ -4,8 +4,8 @@
  * before it reaches the machine; the exit event is reported, the machine decides what it means.
  */
 import type { BackendProcessRuntimeInit, HostToBackendProcess } from '@spindle/types';
-import type { LaunchPlan } from '../../launch/types.ts';
 import { readLines } from '../../runtime/lines.ts';
+import { type LaunchPlan, spawnPlanned } from '../../sandbox/index.ts';
 import { validateBackendProcessToHost } from '../contracts.ts';
 import type {
   ProcessDriver,
@@ -55,17 +55,14 @@ export class ChildLink implements ProcessDriver {
     // Small enough: `init` rides in the environment and the child starts without waiting.
     const initJson = JSON.stringify(options.init);
     const inEnv = initJson.length <= INIT_ENV_MAX_BYTES;
-    this.#child = Bun.spawn({
-      cmd: options.plan.cmd,
+    // Its own process group and cgroup, as the plan's user (see `spawnPlanned`).
+    this.#child = spawnPlanned(options.plan, {
       env: inEnv ? { ...options.plan.env, [INIT_ENV]: initJson } : options.plan.env,
       cwd: options.cwd,
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
       serialization: 'json',
-      // Its own process group, so a kill reaches whatever the entry started: from the group
-      // launcher at the head of the command, else from a new session.
-      detached: options.plan.group !== 'launcher',
       ipc: (message) => this.#receive(message),
     });
     this.pid = this.#child.pid;

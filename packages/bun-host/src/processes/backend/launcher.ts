@@ -1,10 +1,16 @@
 /**
- * How a backend process child is started: the launch plan of `src/launch` (scrubbed env,
- * parent-death guard, sandbox layers in `sandbox` mode). Injectable so that benchmarks and tests
- * can compare against the bare floor.
+ * How a backend process child is started: the launch plan of `src/sandbox` (scrubbed env,
+ * parent-death guard, pids cap, runtime user, sandbox layers in `sandbox` mode). Injectable so
+ * that benchmarks and tests can compare against the bare floor.
  */
-import { detectSandbox, planLaunch } from '../../launch/index.ts';
-import type { LaunchPlan, LaunchSpec } from '../../launch/types.ts';
+import {
+  childUser,
+  detectSandbox,
+  type LaunchPlan,
+  type LaunchSpec,
+  planLaunch,
+  resolveLaunchSettings,
+} from '../../sandbox/index.ts';
 
 /** Plans the command line of a child. */
 export interface BackendLauncher {
@@ -14,7 +20,7 @@ export interface BackendLauncher {
 /** The project's launch planning; sandbox capabilities are detected once and cached there. */
 export const defaultBackendLauncher: BackendLauncher = {
   async plan(spec) {
-    const caps = spec.mode === 'sandbox' ? await detectSandbox() : undefined;
-    return planLaunch(spec, caps);
+    const settings = spec.settings ?? resolveLaunchSettings({}, spec.baseEnv ?? process.env);
+    return planLaunch({ ...spec, settings }, await detectSandbox(childUser(settings)));
   },
 };

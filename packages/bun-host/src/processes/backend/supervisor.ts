@@ -13,8 +13,8 @@ import {
   isSpindleError,
   SpindleError,
 } from '@spindle/types';
-import type { LaunchPlan } from '../../launch/types.ts';
 import { bundledScript } from '../../runtime/script-bundle.ts';
+import { type LaunchPlan, resolveLaunchSettings } from '../../sandbox/index.ts';
 import { assertAccess, resolveUser } from '../authority.ts';
 import { validateBackendProcessSpawnOptions } from '../contracts.ts';
 import type { ProcessLogger } from '../logger.ts';
@@ -331,10 +331,12 @@ export class BackendSupervisor {
 
   async #newPlan(ext: ExtensionProcessContext, mode: 'process' | 'sandbox'): Promise<LaunchPlan> {
     try {
+      const settings = ext.launch ?? resolveLaunchSettings({}, process.env);
       const plan = await this.#opts.launcher.plan({
-        script: await bundledScript(BACKEND_CHILD_SCRIPT),
+        script: await bundledScript(BACKEND_CHILD_SCRIPT, settings.cacheDir),
         cwd: ext.extensionPath,
         mode,
+        settings,
         ...(mode === 'sandbox'
           ? { sandbox: { readOnly: [ext.extensionPath], readWrite: [] } }
           : {}),
@@ -344,6 +346,8 @@ export class BackendSupervisor {
       Object.freeze(plan.env);
       return Object.freeze(plan);
     } catch (error) {
+      // A refusal keeps its code: the caller learns a protection is missing, not a bug.
+      if (error instanceof SpindleError && error.code === 'LAUNCH_REFUSED') throw error;
       throw new SpindleError(
         'INTERNAL',
         `cannot plan the backend process launch: ${String(error)}`,

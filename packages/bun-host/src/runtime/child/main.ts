@@ -2,11 +2,13 @@
  * Bootstrap of every backend runtime (a Bun subprocess or a Bun Worker). It waits for `init`,
  * defines the global `spindle`, imports the extension's backend entry, and reports `ready` only
  * when that import succeeded (`init_failed` with the serialized error otherwise).
- * In `sandbox` mode the launch plan's preload has applied Landlock before this file runs.
+ * In `sandbox` mode the launcher applied Landlock before Bun started, and the child guard
+ * (seccomp on every thread) is applied below before anything else runs.
  */
 import type { HostToWorker, WorkerToHost } from '@spindle/types';
 // The errors module alone: the package index would load every validator and valibot.
 import { SpindleError, serializeError } from '@spindle/types/errors';
+import { applyChildGuard } from '../../sandbox/child-guard.ts';
 import { runEntryModule } from '../entry-loader.ts';
 import { takeInitFromEnv } from '../init-env.ts';
 import { detectMedium, type HostChannel, logUnwritable, openHostChannel } from './channel.ts';
@@ -14,6 +16,8 @@ import { RequestTable } from './rpc.ts';
 import { createSpindle, formatLogArgs, type SpindleRuntime } from './spindle.ts';
 
 type InitMessage = Extract<HostToWorker, { type: 'init' }>;
+
+applyChildGuard();
 
 const medium = detectMedium();
 if (!medium) {

@@ -3,9 +3,9 @@
  * unload drops it, a failed plan is not kept, and the plan handed to children cannot be changed.
  */
 import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import type { LaunchPlan, LaunchSpec } from '../../../src/launch/types.ts';
 import type { BackendLauncher } from '../../../src/processes/backend/launcher.ts';
 import { defaultBackendLauncher } from '../../../src/processes/backend/launcher.ts';
+import type { LaunchPlan, LaunchSpec } from '../../../src/sandbox/types.ts';
 import { assertNoChildren, closeRigs, fakeExt, rig, spawn } from './harness.ts';
 
 setDefaultTimeout(20_000);

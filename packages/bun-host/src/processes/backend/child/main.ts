@@ -10,8 +10,11 @@ import type {
   SpindleBackendProcessModule,
 } from '@spindle/types';
 import { loadEntryModule } from '../../../runtime/entry-loader.ts';
+import { applyChildGuard } from '../../../sandbox/child-guard.ts';
 import { brandMessage, INIT_ENV, unbrandMessage } from '../wire.ts';
 import { BackendProcessRuntime, type ChildHost, describeError } from './process-runtime.ts';
+
+applyChildGuard();
 
 /** Messages after which the child exits: their sending must finish first. */
 const TERMINAL = new Set<BackendProcessToHost['type']>(['complete', 'fail', 'stopped']);
