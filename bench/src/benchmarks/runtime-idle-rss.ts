@@ -19,12 +19,14 @@ function idleBareFloor(sandbox: boolean): Measure {
   return {
     label: sandbox
       ? `idle bwrap (sandbox flags) + Landlock launcher + Bun, ${IDLE_SETTLE_MS} ms after its first message, tree VmRSS`
-      : `idle bare Bun child, ${IDLE_SETTLE_MS} ms after its first message, VmRSS`,
+      : `idle bwrap PID namespace (process-mode flags) + Bun, ${IDLE_SETTLE_MS} ms after its first message, tree VmRSS`,
     async open(ctx) {
-      const { sandboxFloorCommand, startBareChild, READY_CHILD } = await import(
+      const { processFloorCommand, sandboxFloorCommand, startBareChild } = await import(
         './lib/bare-children.ts'
       );
-      const cmd = sandbox ? await sandboxFloorCommand(ctx.bunPath) : [ctx.bunPath, READY_CHILD];
+      const cmd = sandbox
+        ? await sandboxFloorCommand(ctx.bunPath)
+        : await processFloorCommand(ctx.bunPath);
       return {
         async sample() {
           const child = await startBareChild(cmd);

@@ -1,7 +1,9 @@
 /**
  * Bare floors built from the sandbox room's own pieces, for the start figures: what the design
  * requires of a child, started by the standard tools alone. `process`: Bun in its own process
- * group and session (`detached`) with its parent-death guard (`--no-orphans`). `sandbox`: bwrap
+ * group and session (`detached`) with its parent-death guard (`--no-orphans`), inside a PID
+ * namespace of its own made by bwrap with the process mode's flags (no survivor outlives the
+ * host; that is what `process` mode requires since the sandbox room was rebuilt). `sandbox`: bwrap
  * with the sandbox's flags and view, Landlock applied by the Perl launcher with the same rules,
  * then Bun; no seccomp filter and no pids cgroup, the two layers the figure adds. Idle bare
  * children are also read for their resident memory. Same spawn options as the seed floors (JSON
@@ -11,7 +13,14 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpindleError } from '@spindle/types';
 import { withDeadline } from '../../harness/deadline.ts';
-import { bwrapArgs, childPolicy, detectSandbox, landlockPrefix, systemPaths } from './bun-host.ts';
+import {
+  bwrapArgs,
+  childPolicy,
+  detectSandbox,
+  landlockPrefix,
+  PID_NAMESPACE_ARGS,
+  systemPaths,
+} from './bun-host.ts';
 import { treeRssMiB } from './procfs.ts';
 
 /** The seed floor's child: sends one message at once, then idles. */
@@ -32,6 +41,19 @@ export const BENCH_USER: { name: string; uid: number; gid: number } | undefined 
 /** `bun --no-orphans ready-child.ts`, spawned `detached`: the `process` floor's command. */
 export function guardedBunCommand(bunPath: string): string[] {
   return [bunPath, '--no-orphans', READY_CHILD];
+}
+
+/**
+ * The `process` floor's command: `bwrap <process-mode flags: PID namespace, die with parent>
+ * bun --no-orphans ready-child.ts`, or the guarded Bun alone where bwrap cannot make a PID
+ * namespace (the host then runs its runtimes without one too).
+ */
+export async function processFloorCommand(bunPath: string): Promise<string[]> {
+  const caps = await detectSandbox(BENCH_USER);
+  const guarded = guardedBunCommand(bunPath);
+  return caps.pidNamespace && caps.bwrapPath
+    ? [caps.bwrapPath, ...PID_NAMESPACE_ARGS, ...guarded]
+    : guarded;
 }
 
 /**

@@ -23,7 +23,11 @@ export {
   type ProcessServiceOptions,
   type SpindleProcessService,
 } from '../../../../packages/bun-host/src/processes/service-impl.ts';
-export { bwrapArgs, systemPaths } from '../../../../packages/bun-host/src/sandbox/bwrap.ts';
+export {
+  bwrapArgs,
+  PID_NAMESPACE_ARGS,
+  systemPaths,
+} from '../../../../packages/bun-host/src/sandbox/bwrap.ts';
 export { detectSandbox } from '../../../../packages/bun-host/src/sandbox/index.ts';
 export { landlockPrefix } from '../../../../packages/bun-host/src/sandbox/landlock.ts';
 export { childPolicy } from '../../../../packages/bun-host/src/sandbox/policy.ts';

@@ -14,12 +14,16 @@ export const bareSpawnFloor: Measure = {
   }),
 };
 
-/** `process` floor: Bun in its own process group with its parent-death guard. */
+/**
+ * `process` floor: Bun in its own process group with its parent-death guard, in a PID namespace
+ * of its own (bwrap with the process mode's flags), as `process` mode requires.
+ */
 export const guardedSpawnFloor: Measure = {
-  label: 'Bun.spawn detached (own group) of bun --no-orphans with IPC → first message',
+  label:
+    'Bun.spawn detached (own group) of bwrap --unshare-pid --die-with-parent bun --no-orphans with IPC → first message',
   open: async (ctx) => {
-    const { guardedBunCommand, timeToFirstMessage } = await import('./bare-children.ts');
-    const cmd = guardedBunCommand(ctx.bunPath);
+    const { processFloorCommand, timeToFirstMessage } = await import('./bare-children.ts');
+    const cmd = await processFloorCommand(ctx.bunPath);
     return { sample: () => timeToFirstMessage(cmd), close: async () => {} };
   },
 };

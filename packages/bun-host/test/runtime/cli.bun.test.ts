@@ -66,6 +66,8 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     expect(out.text()).toContain('[probe] runtime');
     expect(out.text()).toContain('ended: stopped');
     expect(out.text()).toContain('[spindle-host] stopped');
+    // A runtime's PID namespace ends with it: its last processes may take a moment to die.
+    await waitUntil(() => runtimes.filter(isAlive).length === 0, 3_000, 'the runtimes to be gone');
     expect(runtimes.filter(isAlive)).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ beforeAll(() => {
   chmodSync(project, 0o755);
   const modules = join(project, 'node_modules');
   for (const [name, from, parts] of [
-    ['bun-host', HOST_PACKAGE, ['package.json', 'src', 'bin']],
+    ['bun-host', HOST_PACKAGE, ['package.json', 'src']],
     ['types', TYPES_PACKAGE, ['package.json', 'src']],
   ] as const) {
     for (const part of parts)
