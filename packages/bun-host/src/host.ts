@@ -59,6 +59,7 @@ import {
   type ServiceRegistryEvents,
 } from './services/registry.ts';
 import { readStatsConfig } from './stats/index.ts';
+import { resolveStorageLimits, type StorageLimits } from './storage/index.ts';
 
 /** One line for the host log. */
 export interface HostLogEntry {
@@ -143,6 +144,11 @@ export interface SpindleHostOptions extends LaunchOptions {
   services?: ServiceRegistry;
   /** Byte bounds of service calls. @default SERVICE_CALL_DEFAULTS */
   serviceLimits?: ServiceCallLimits;
+  /**
+   * Bounds of extension storage: size per call, quota per extension and per user, operations
+   * at once (docs/limits.md). @default STORAGE_LIMIT_DEFAULTS
+   */
+  storageLimits?: StorageLimits;
   /**
    * The operator's grants: per extension, or what the manifest asks for, minus `deny`.
    * @default every extension is granted what its manifest asks for
@@ -306,6 +312,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
 
   const stats = readStatsConfig(env, (message) => log({ level: 'warn', source: 'host', message }));
   const services = options.services ?? new ServiceRegistry();
+  const storageLimits = resolveStorageLimits(options.storageLimits);
   const permissions = new PermissionStore(options.permissions ?? {}, join(dataDir, 'state'));
   for (const found of await discoverExtensions(options.extensionsDir)) {
     const scope = options.scopes?.[found.identifier] ?? { kind: 'operator' };
@@ -338,6 +345,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       seedStatePath: seedStatePath(dataDir, found.identifier),
       services,
       serviceLimits: options.serviceLimits,
+      storageLimits,
       grantedPermissions: () => permissions.granted(found.identifier),
       runtimeMode,
       env,

@@ -72,3 +72,8 @@ export {
   type ServiceOptions,
   ServiceRegistry,
 } from './services/index.ts';
+export {
+  type ResolvedStorageLimits,
+  STORAGE_LIMIT_DEFAULTS,
+  type StorageLimits,
+} from './storage/index.ts';

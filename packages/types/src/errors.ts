@@ -51,6 +51,7 @@ export type SpindleErrorCode =
   | 'NOT_CONNECTED'
   | 'STORAGE_PATH'
   | 'STORAGE_IO'
+  | 'STORAGE_QUOTA'
   | 'TIMEOUT'
   // launching children: a required protection is missing (a sandbox layer, a non-root user)
   | 'LAUNCH_REFUSED'

@@ -26,7 +26,11 @@ import {
 import { callService, type ServiceCaller, type ServiceCallLimits } from '../services/call.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import { createStatsSampler, type StatsConfig } from '../stats/index.ts';
-import { createStorage } from '../storage/index.ts';
+import {
+  createStorage,
+  type ResolvedStorageLimits,
+  STORAGE_LIMIT_DEFAULTS,
+} from '../storage/index.ts';
 import {
   ExtensionController,
   type ExtensionStateChange,
@@ -63,6 +67,8 @@ export interface ExtensionRuntimeOptions {
   services?: ServiceRegistry | undefined;
   /** Byte bounds of service calls. */
   serviceLimits?: ServiceCallLimits | undefined;
+  /** Bounds of the extension's storage (size per call, quotas, concurrency). */
+  storageLimits?: ResolvedStorageLimits | undefined;
   /** Permissions granted to the extension now. @default what its manifest asks for */
   grantedPermissions?: (() => string[]) | undefined;
   runtimeMode: SpindleRuntimeMode;
@@ -156,6 +162,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     processContext,
     post,
     log: o.log,
+    ...(o.storageLimits ? { storageLimits: o.storageLimits } : {}),
     services: {
       call: async (request) => {
         if (!registry) {
@@ -197,7 +204,10 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     const seeded = await seedStorage({
       manifest: extension.manifest,
       extensionPath: extension.path,
-      storage: createStorage(o.storagePath),
+      storage: createStorage(o.storagePath, {
+        maxFileBytes: o.storageLimits?.maxFileBytes ?? STORAGE_LIMIT_DEFAULTS.maxFileBytes,
+        quotaBytes: o.storageLimits?.quotaBytes ?? STORAGE_LIMIT_DEFAULTS.quotaBytes,
+      }),
       statePath: o.seedStatePath,
     });
     if (seeded.copied.length > 0) {

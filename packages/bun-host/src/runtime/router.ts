@@ -18,7 +18,13 @@ import type {
   ProcessRequestMessage,
   ProcessService,
 } from '../processes/service.ts';
-import { createStorage, userStorageRoot } from '../storage/index.ts';
+import {
+  createStorage,
+  OperationGate,
+  type ResolvedStorageLimits,
+  STORAGE_LIMIT_DEFAULTS,
+  userStorageRoot,
+} from '../storage/index.ts';
 
 type StorageMessage = Extract<WorkerToHost, { type: 'storage' | 'user_storage' }>;
 type Storage = ReturnType<typeof createStorage>;
@@ -37,6 +43,8 @@ export interface RuntimeRouterOptions {
   log(level: LogLevel, message: string, source: 'runtime' | 'host'): void;
   /** App services and the extension's grants (absent: no service is registered). */
   services?: RouterServices;
+  /** Bounds of the extension's storage. @default STORAGE_LIMIT_DEFAULTS */
+  storageLimits?: ResolvedStorageLimits;
 }
 
 /** What the router needs of app services. */
@@ -53,9 +61,13 @@ export class RuntimeRouter {
   #storage: Storage | undefined;
   readonly #userStorage = new Map<string, Storage>();
   readonly #scopeMismatchLogged = new Set<string>();
+  readonly #limits: ResolvedStorageLimits;
+  readonly #gate: OperationGate;
 
   constructor(options: RuntimeRouterOptions) {
     this.#o = options;
+    this.#limits = options.storageLimits ?? STORAGE_LIMIT_DEFAULTS;
+    this.#gate = new OperationGate(this.#limits.concurrency, this.#limits.maxQueued);
   }
 
   /** Handles one validated message. */
@@ -69,7 +81,7 @@ export class RuntimeRouter {
         return;
       case 'storage':
       case 'user_storage':
-        this.#answer(message.requestId, () => this.#storageOp(message));
+        this.#answer(message.requestId, () => this.#gate.run(() => this.#storageOp(message)));
         return;
       case 'service_call': {
         const { services } = this.#o;
@@ -178,7 +190,10 @@ export class RuntimeRouter {
   }
 
   #shared(): Storage {
-    this.#storage ??= createStorage(this.#o.storagePath);
+    this.#storage ??= createStorage(this.#o.storagePath, {
+      maxFileBytes: this.#limits.maxFileBytes,
+      quotaBytes: this.#limits.quotaBytes,
+    });
     return this.#storage;
   }
 
@@ -213,7 +228,10 @@ export class RuntimeRouter {
     }
     let storage = this.#userStorage.get(userId);
     if (!storage) {
-      storage = createStorage(userStorageRoot(this.#o.storagePath, userId));
+      storage = createStorage(userStorageRoot(this.#o.storagePath, userId), {
+        maxFileBytes: this.#limits.maxFileBytes,
+        quotaBytes: this.#limits.userQuotaBytes,
+      });
       this.#userStorage.set(userId, storage);
     }
     return storage;

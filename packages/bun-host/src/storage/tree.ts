@@ -5,7 +5,7 @@
  * take them out of it.
  */
 import type { Dirent } from 'node:fs';
-import { readdir, rename, stat as statPath } from 'node:fs/promises';
+import { lstat as lstatPath, readdir, rename, stat as statPath } from 'node:fs/promises';
 import { SpindleError, type SpindleStorageStat } from '@spindle/types';
 import { isTempName, syncDir } from './atomic.ts';
 import { entryPath, type OpenDir, openChildDir, openDirChain } from './dir-chain.ts';
@@ -103,10 +103,10 @@ export function makeDir(ctx: StorageContext, path: string): Promise<void> {
 
 /**
  * Renames `from` to `to` (a file, a folder, or a symlink as a link), creating the destination's
- * missing folders; an existing file at `to` is replaced. Missing `from` → `STORAGE_IO`
- * `not_found`.
+ * missing folders; an existing file at `to` is replaced (its size is returned, for the quota).
+ * Missing `from` → `STORAGE_IO` `not_found`.
  */
-export function move(ctx: StorageContext, from: string, to: string): Promise<void> {
+export function move(ctx: StorageContext, from: string, to: string): Promise<number> {
   return ctx.guarded(from, 'move', async () => {
     if (typeof to !== 'string') {
       throw new SpindleError(
@@ -116,6 +116,7 @@ export function move(ctx: StorageContext, from: string, to: string): Promise<voi
     }
     const source = await ctx.locate(from, false, false);
     const destination = await ctx.locate(to, false, false);
+    let replaced = 0;
     await ctx.inParent(
       source,
       from,
@@ -126,6 +127,10 @@ export function move(ctx: StorageContext, from: string, to: string): Promise<voi
           to,
           true,
           async (toDir, toName) => {
+            replaced = await lstatPath(entryPath(toDir, toName)).then(
+              (s) => (s.isFile() ? s.size : 0),
+              () => 0,
+            );
             await rename(entryPath(fromDir, fromName), entryPath(toDir, toName)).catch(
               (error: NodeJS.ErrnoException) => {
                 throw error.code === 'ENOENT' ? notFound(from) : error;
@@ -140,6 +145,7 @@ export function move(ctx: StorageContext, from: string, to: string): Promise<voi
         throw notFound(from);
       },
     );
+    return replaced;
   });
 }
 

@@ -1,6 +1,6 @@
 /** `spindle.storage` and `spindle.userStorage` (scoping included) in every runtime mode. */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIME_MODES } from '@spindle/types';
 import { userStorageRoot } from '../../src/storage/index.ts';
@@ -39,6 +39,25 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     await ask(t, 's1', 'write_raw', { path: 'bad.json', data: '{ not json' });
     const corrupt = await ask(t, 's1', 'get_json', { path: 'bad.json', fallback: 1 });
     expect(corrupt.error?.code).toBe('INVALID_JSON');
+  });
+
+  test('5,000 concurrent storage calls all settle, a few at a time: the host keeps its descriptors', async () => {
+    const t = await startTestHost(mode, { enable: ['probe'] });
+    t.gateway.open('s1', 'alice', ['probe']);
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    let most = before;
+    const sampler = setInterval(() => {
+      most = Math.max(most, fds());
+    }, 1);
+    try {
+      const reply = await ask(t, 's1', 'storage_flood', { n: 5_000 });
+      expect(reply.result).toEqual({ ok: 5_000 });
+    } finally {
+      clearInterval(sampler);
+    }
+    // The gate runs 16 operations at once, each holding a handful of descriptors.
+    expect(most - before).toBeLessThan(200);
   });
 
   test('calls with arguments of the wrong type reject with a typed error; none hangs', async () => {
