@@ -63,6 +63,8 @@ export class RuntimeRouter {
       case 'ready':
       case 'init_failed':
       case 'shutdown_complete':
+      // Pongs belong to the runtime's watchdog, which takes them before the router.
+      case 'pong':
         return;
       default:
         this.#process(message);

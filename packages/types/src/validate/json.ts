@@ -16,7 +16,12 @@ export interface ReadCodes {
 
 /** A value read from input, or why it could not be. */
 export type ReadResult =
-  | { ok: true; value: unknown }
+  | {
+      ok: true;
+      value: unknown;
+      /** True when the value was parsed from text or bytes here (not walked as given). */
+      parsed?: boolean;
+    }
   | { ok: false; code: SpindleErrorCode; path: string; message: string };
 
 interface Decoder {
@@ -47,14 +52,17 @@ function asBytes(input: unknown): Uint8Array | null {
 }
 
 /**
- * Reads `input`: a string or bytes is size-checked and parsed; anything else is walked as an
- * already-parsed value. `label` names the input in messages ("client frame", "manifest").
+ * Reads `input`: a string or bytes is size-checked, parsed and held to `MAX_JSON_DEPTH`
+ * (unless `checkDepth` is false: a caller that checks the items of a batch one by one);
+ * anything else is walked as an already-parsed value (depth included). `label` names the input
+ * in messages ("client frame", "manifest").
  */
 export function readJsonInput(
   input: unknown,
   maxBytes: number,
   label: string,
   codes: ReadCodes,
+  checkDepth = true,
 ): ReadResult {
   let text: string;
   if (typeof input === 'string') {
@@ -74,8 +82,9 @@ export function readJsonInput(
       return fail(codes.invalidJson, '', `${label} is not valid UTF-8`);
     }
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (error) {
     return fail(
       codes.invalidJson,
@@ -83,6 +92,68 @@ export function readJsonInput(
       `${label} is not valid JSON (${cut(thrownMessage(error), 80)})`,
     );
   }
+  if (checkDepth) {
+    const deep = depthPath(value);
+    if (deep !== undefined) return tooDeep(label, deep, codes);
+  }
+  return { ok: true, value, parsed: true };
+}
+
+/**
+ * The refusal of a value nested deeper than `MAX_JSON_DEPTH`, naming the limit and where the
+ * nesting went too deep (the first segments of the path).
+ */
+export function tooDeep(label: string, path: readonly string[], codes: ReadCodes): ReadResult {
+  const shown = path.slice(0, 4).map((key) => cut(key, 32));
+  const where =
+    path.length === 0 ? label : `${label} field ${shown.join('.')}${path.length > 4 ? '…' : ''}`;
+  return fail(
+    codes.notJson,
+    shown.join('.'),
+    `${where} is nested deeper than ${MAX_JSON_DEPTH} levels (MAX_JSON_DEPTH)`,
+  );
+}
+
+/**
+ * Where a parsed JSON value nests arrays and objects deeper than `maxDepth` (the value itself
+ * is level 1): the path of keys down to the first container that is too deep, or `undefined`
+ * when it is within the limit. Recursion never goes deeper than `maxDepth + 1`, whatever the
+ * input, and primitives cost one `typeof`.
+ */
+export function depthPath(value: unknown, maxDepth = MAX_JSON_DEPTH): string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const path = deeper(value, 1, maxDepth);
+  return path === null ? undefined : path.reverse();
+}
+
+/** The reversed path below `node` (at `depth`) to a container past `max`, or null. */
+function deeper(node: object, depth: number, max: number): string[] | null {
+  if (depth > max) return [];
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i += 1) {
+      const item: unknown = node[i];
+      if (typeof item === 'object' && item !== null) {
+        const path = deeper(item, depth + 1, max);
+        if (path !== null) {
+          path.push(String(i));
+          return path;
+        }
+      }
+    }
+    return null;
+  }
+  const record = node as Record<string, unknown>;
+  for (const key in record) {
+    const item = record[key];
+    if (typeof item === 'object' && item !== null) {
+      const path = deeper(item, depth + 1, max);
+      if (path !== null) {
+        path.push(key);
+        return path;
+      }
+    }
+  }
+  return null;
 }
 
 function tooLarge(label: string, maxBytes: number, codes: ReadCodes): ReadResult {
