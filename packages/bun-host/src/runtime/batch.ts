@@ -3,6 +3,12 @@
  * write, a Worker `postMessage`) dominates a burst of small messages, so messages sent while
  * another already left in the same tick are queued and leave together as one branded batch.
  * The first message of a quiet tick still leaves at once: a lone message waits for nothing.
+ *
+ * Every message is serialized on its own when it is sent, before it joins a batch: one that
+ * JSON cannot write (a `BigInt`, a cycle, nesting deeper than the stack) or that is larger than
+ * `maxMessageBytes` is refused alone, and the others of its tick still leave, each exactly once.
+ * The text is kept: the Worker medium posts it as it is, and its length is the byte count the
+ * host holds a runtime's inbound traffic to.
  */
 import { BRAND, brand } from './channel.ts';
 
@@ -12,27 +18,48 @@ export interface BatchFrame {
   batch: unknown[];
 }
 
-/** Bounds of one batch. */
+/** One frame as the batcher hands it to the medium: its messages and their JSON texts. */
+export interface EncodedFrame<T> {
+  /** The messages, in order; exactly one for a lone message (sent unwrapped). */
+  readonly messages: readonly T[];
+  /** `JSON.stringify` of each message, in the same order. */
+  readonly texts: readonly string[];
+}
+
+/** Bounds of one batch and of one message. */
 export interface BatchLimits {
   /** Messages per batch. @default 512 */
   maxCount: number;
-  /**
-   * Estimated bytes per batch; a message estimated at this or more always travels alone.
-   * @default 262144
-   */
+  /** Bytes of JSON per batch; a message of this size or more always travels alone. @default 262144 */
   maxBytes: number;
+  /**
+   * Largest message, in bytes of JSON; a larger one is refused. The same bound as
+   * `MAX_IPC_MESSAGE_BYTES` of `@spindle/types` (a test keeps them equal; the runtime bootstrap
+   * must not load the validators to read it).
+   * @default 16777216
+   */
+  maxMessageBytes: number;
 }
 
 /** @see BatchLimits */
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCount: 512, maxBytes: 256 * 1024 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = {
+  maxCount: 512,
+  maxBytes: 256 * 1024,
+  maxMessageBytes: 16 * 1024 * 1024,
+};
 
 /** Schedules a callback after the current tick's I/O. @default setImmediate */
 export type TickScheduler = (callback: () => void) => void;
 
+/** Hears of a message refused because JSON cannot write it, with the reason as text. */
+export type UnwritableReporter<T> = (message: T, reason: string) => void;
+
 /** Options of a `Batcher`. */
-export interface BatcherOptions {
-  /** Hands one frame (a branded message or a `BatchFrame`) to the medium. */
-  post(frame: unknown): void;
+export interface BatcherOptions<T> {
+  /** Hands one frame to the medium (see `frameValue` and `frameText`). */
+  post(frame: EncodedFrame<T>): void;
+  /** A message refused because it cannot be written as JSON or is too large. @default ignored */
+  onUnwritable?: UnwritableReporter<T> | undefined;
   /** @default DEFAULT_BATCH_LIMITS */
   limits?: Partial<BatchLimits> | undefined;
   /** @default setImmediate */
@@ -45,55 +72,75 @@ export interface BatcherOptions {
  * queue until the scheduled flush), `closed` (everything dropped).
  */
 export class Batcher<T extends object> {
-  readonly #post: (frame: unknown) => void;
+  readonly #post: (frame: EncodedFrame<T>) => void;
+  readonly #onUnwritable: UnwritableReporter<T> | undefined;
   readonly #limits: BatchLimits;
   readonly #schedule: TickScheduler;
   #state: 'idle' | 'busy' | 'closed' = 'idle';
-  #queue: T[] = [];
+  #messages: T[] = [];
+  #texts: string[] = [];
   #queuedBytes = 0;
+  #sentBytes = 0;
   readonly #onTick = () => this.#tick();
 
-  constructor(options: BatcherOptions) {
+  constructor(options: BatcherOptions<T>) {
     this.#post = options.post;
+    this.#onUnwritable = options.onUnwritable;
     this.#limits = { ...DEFAULT_BATCH_LIMITS, ...options.limits };
     this.#schedule = options.schedule ?? setImmediate;
   }
 
   /** Messages waiting for the next flush. */
   get pending(): number {
-    return this.#queue.length;
+    return this.#messages.length;
   }
 
-  /** Sends `message` now, or queues it for this tick's batch. Dropped once closed. */
-  send(message: T): void {
-    if (this.#state === 'closed') return;
+  /** Bytes of JSON of every message accepted by `send` so far (UTF-16 code units). */
+  get sentBytes(): number {
+    return this.#sentBytes;
+  }
+
+  /**
+   * Serializes `message`, then sends it now or queues it for this tick's batch. Returns false
+   * (and reports it) for a message JSON cannot write or that is too large; false once closed.
+   */
+  send(message: T): boolean {
+    if (this.#state === 'closed') return false;
+    const text = encode(message, this.#limits.maxMessageBytes);
+    if (typeof text !== 'string') {
+      this.#report(message, text.reason);
+      return false;
+    }
+    this.#sentBytes += text.length;
     if (this.#state === 'idle') {
       this.#state = 'busy';
       this.#schedule(this.#onTick);
-      this.#post(brand(message));
-      return;
+      this.#post({ messages: [message], texts: [text] });
+      return true;
     }
-    const size = estimateSize(message, this.#limits.maxBytes);
+    const size = text.length;
     if (size >= this.#limits.maxBytes) {
       this.flush();
-      this.#post(brand(message));
-      return;
+      this.#post({ messages: [message], texts: [text] });
+      return true;
     }
     if (this.#queuedBytes + size > this.#limits.maxBytes) this.flush();
-    this.#queue.push(message);
+    this.#messages.push(message);
+    this.#texts.push(text);
     this.#queuedBytes += size;
-    if (this.#queue.length >= this.#limits.maxCount) this.flush();
+    if (this.#messages.length >= this.#limits.maxCount) this.flush();
+    return true;
   }
 
   /** Posts whatever is queued, now, in order. */
   flush(): void {
-    const queue = this.#queue;
-    if (queue.length === 0) return;
-    this.#queue = [];
+    const messages = this.#messages;
+    if (messages.length === 0) return;
+    const texts = this.#texts;
+    this.#messages = [];
+    this.#texts = [];
     this.#queuedBytes = 0;
-    const [only] = queue;
-    if (queue.length === 1 && only !== undefined) this.#post(brand(only));
-    else this.#post({ __spindle: BRAND, batch: queue } satisfies BatchFrame);
+    this.#post({ messages, texts });
   }
 
   /** Flushes what is queued, then drops everything sent later. Idempotent. */
@@ -108,9 +155,74 @@ export class Batcher<T extends object> {
     this.flush();
     // A message sent while the flush was posting (a `post` that logs) waits for one more tick
     // rather than being stranded behind the next quiet tick's first message.
-    if (this.#queue.length > 0) this.#schedule(this.#onTick);
+    if (this.#messages.length > 0) this.#schedule(this.#onTick);
     else this.#state = 'idle';
   }
+
+  #report(message: T, reason: string): void {
+    try {
+      this.#onUnwritable?.(message, reason);
+    } catch {
+      // A reporter has nowhere to report its own failure; the other messages still leave.
+    }
+  }
+}
+
+/** `JSON.stringify(message)`, or why it cannot be sent. Never throws. */
+function encode(message: object, maxBytes: number): string | { reason: string } {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(message);
+  } catch (error) {
+    return { reason: describeThrown(error) };
+  }
+  if (typeof text !== 'string') return { reason: 'it has no JSON form' };
+  if (text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes)) {
+    return { reason: `it is larger than the limit of ${maxBytes} bytes of JSON` };
+  }
+  return text;
+}
+
+/** Why a value could not be written, as text, whatever was thrown. */
+function describeThrown(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'an error that cannot be printed';
+  }
+}
+
+/** UTF-8 length of `text` (lone surrogates count 3 bytes, as `TextEncoder` writes them). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** The frame as a branded value, for a medium that serializes it itself (Bun IPC). */
+export function frameValue<T extends object>(frame: EncodedFrame<T>): object {
+  const { messages } = frame;
+  if (messages.length === 1) return brand(messages[0] as T);
+  return { __spindle: BRAND, batch: messages as unknown[] } satisfies BatchFrame;
+}
+
+/** The frame as branded JSON text, built from the texts already made (the Worker medium). */
+export function frameText<T extends object>(frame: EncodedFrame<T>): string {
+  const { texts } = frame;
+  if (texts.length === 1) {
+    const text = texts[0] as string;
+    // Every message is a JSON object: the brand goes in as its first member.
+    return text === '{}' ? `{"__spindle":${BRAND}}` : `{"__spindle":${BRAND},${text.slice(1)}`;
+  }
+  return `{"__spindle":${BRAND},"batch":[${texts.join(',')}]}`;
 }
 
 /** `frame` is a `BatchFrame` (several messages), not a lone branded message. */
@@ -124,11 +236,13 @@ function isBatchFrame(frame: unknown): frame is BatchFrame {
 }
 
 /**
- * Hands `frame` to `post`; when that throws because a message in it cannot be written as JSON
- * (a `BigInt`, a cycle), the batch is split so that every other message still leaves, in order,
- * and `onUnwritable` hears of each one that cannot. A throw for any other reason (the peer is
- * gone) is swallowed: the peer's exit, not this write, reports the outcome. Never throws: a
- * reporter that throws is ignored, so it can neither stop the split nor escape the flush.
+ * Hands `frame` (a `frameValue`) to a medium that serializes it again itself (Bun IPC). The
+ * batcher has already refused every message JSON cannot write on its own; should the frame as
+ * a whole still fail (a message nested right at the engine's stack limit, two levels deeper in
+ * a batch), the batch is split so that every other message still leaves, in order, and
+ * `onUnwritable` hears of each one that cannot. A throw for any other reason (the peer is gone)
+ * is swallowed: the peer's exit, not this write, reports the outcome. Never throws: a reporter
+ * that throws is ignored, so it can neither stop the split nor escape the flush.
  */
 export function postFrame(
   frame: unknown,
@@ -173,94 +287,4 @@ function isJsonWritable(value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * A cheap upper-bound-ish estimate of a value's JSON size (string lengths in UTF-16 units plus
- * punctuation), walked only until it reaches `limit`, so a huge value costs no more than a small
- * one to classify.
- */
-export function estimateSize(value: unknown, limit: number): number {
-  return walk(value, 0, limit, 0);
-}
-
-/** Nesting handled by recursion; deeper values continue on an explicit stack. */
-const MAX_RECURSION = 16;
-
-/** `total` plus the estimate of `item`; the hot path (no allocation for everyday messages). */
-function walk(item: unknown, total: number, limit: number, depth: number): number {
-  switch (typeof item) {
-    case 'string':
-      return total + item.length + 2;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return total + 8;
-    case 'object': {
-      if (item === null) return total + 4;
-      if (depth >= MAX_RECURSION) return estimateDeep(item, limit, total);
-      let sum = total;
-      if (Array.isArray(item)) {
-        sum += 2 + item.length;
-        for (const element of item) {
-          if (sum >= limit) break;
-          sum = walk(element, sum, limit, depth + 1);
-        }
-      } else {
-        sum += 2;
-        for (const key in item) {
-          if (sum >= limit) break;
-          sum = walk(
-            (item as Record<string, unknown>)[key],
-            sum + key.length + 4,
-            limit,
-            depth + 1,
-          );
-        }
-      }
-      return sum;
-    }
-    default:
-      return total + 4;
-  }
-}
-
-/** The same estimate over an explicit stack, for values nested deeper than `MAX_RECURSION`. */
-function estimateDeep(value: unknown, limit: number, start: number): number {
-  let total = start;
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && total < limit) {
-    const item = stack.pop();
-    switch (typeof item) {
-      case 'string':
-        total += item.length + 2;
-        break;
-      case 'number':
-      case 'boolean':
-      case 'bigint':
-        total += 8;
-        break;
-      case 'object':
-        if (item === null) {
-          total += 4;
-        } else if (Array.isArray(item)) {
-          total += 2 + item.length;
-          for (const element of item) {
-            if (total >= limit) break;
-            stack.push(element);
-          }
-        } else {
-          total += 2;
-          for (const key in item) {
-            if (total >= limit) break;
-            total += key.length + 4;
-            stack.push((item as Record<string, unknown>)[key]);
-          }
-        }
-        break;
-      default:
-        total += 4;
-    }
-  }
-  return total;
 }

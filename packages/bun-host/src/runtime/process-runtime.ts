@@ -12,6 +12,7 @@ import { LineTail, readLines } from './lines.ts';
 import { CHILD_BOOTSTRAP_PATH } from './paths.ts';
 import { bundledScript } from './script-bundle.ts';
 import type { RuntimeExitStatus, RuntimeInstance, RuntimeSignal } from './types.ts';
+import { reportUnwritable } from './unwritable.ts';
 
 /** What the launch plan of a subprocess runtime depends on: the same for every start. */
 export interface ProcessRuntimePlanSpec {
@@ -80,8 +81,10 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
       'SANDBOX UNAVAILABLE: no sandbox layer works on this machine; this runtime runs WITHOUT isolation (sandbox: "unavailable")',
     );
   }
-  const channel = new IpcChannel(spec.onRefused, (error) =>
-    spec.onWarn(`a runtime message handler threw: ${String(error)}`),
+  const channel: IpcChannel = new IpcChannel(
+    spec.onRefused,
+    (error) => spec.onWarn(`a runtime message handler threw: ${String(error)}`),
+    { onUnwritable: reportUnwritable(spec.onWarn, (message) => channel.send(message)) },
   );
   let child: Bun.Subprocess<'ignore', 'pipe', 'pipe'>;
   try {

@@ -5,7 +5,7 @@
  * with an error on the console; the others of its batch still leave.
  */
 import type { HostToWorker, WorkerToHost } from '@spindle/types';
-import { Batcher, postFrame } from '../batch.ts';
+import { Batcher, type EncodedFrame, frameText, frameValue, postFrame } from '../batch.ts';
 import { type Channel, HandlerSet, parseFrame, unbrandEach } from '../channel.ts';
 
 /**
@@ -64,10 +64,17 @@ export function openHostChannel(
     if (closed) return;
     unbrandEach(raw, emit, ignore);
   };
-  let post: (message: unknown) => void;
+  const unwritable = (message: unknown, error: unknown) => {
+    const { __spindle: _brand, ...unbranded } = message as WorkerToHost & { __spindle?: 1 };
+    onUnwritable(unbranded as WorkerToHost, describeThrown(error));
+  };
+  // A throw for any other reason than JSON means the host is gone; the parent-death guard ends
+  // this runtime.
+  let post: (frame: EncodedFrame<WorkerToHost>) => void;
   if (medium === 'ipc') {
     process.on('message', deliver);
-    post = (message) => process.send?.(message);
+    const send = (message: unknown) => process.send?.(message);
+    post = (frame) => postFrame(frameValue(frame), send, unwritable);
   } else {
     const scope = globalThis as unknown as {
       postMessage(message: unknown): void;
@@ -77,17 +84,18 @@ export function openHostChannel(
       const parsed = parseFrame(event.data);
       if (parsed.ok) deliver(parsed.value);
     });
-    post = (message) => scope.postMessage(JSON.stringify(message));
+    post = (frame) => {
+      try {
+        scope.postMessage(frameText(frame));
+      } catch {}
+    };
   }
+  // Each message is serialized on its own as it is sent: one JSON cannot write is refused
+  // alone, and the others of its batch still leave.
   const batcher = new Batcher<WorkerToHost>({
     schedule: queueMicrotask,
-    // A throw for any other reason means the host is gone; the parent-death guard ends this
-    // runtime.
-    post: (frame) =>
-      postFrame(frame, post, (message, error) => {
-        const { __spindle: _brand, ...unbranded } = message as WorkerToHost & { __spindle?: 1 };
-        onUnwritable(unbranded as WorkerToHost, describeThrown(error));
-      }),
+    post,
+    onUnwritable: (message, reason) => onUnwritable(message, reason),
   });
   return {
     send(message) {
