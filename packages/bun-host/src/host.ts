@@ -12,6 +12,7 @@ import {
   errorMessage,
   type LogLevel,
   RUNTIME_MODES,
+  type RuntimeExitReason,
   type RuntimeStatsEvent,
   type SandboxStatus,
   SpindleError,
@@ -28,7 +29,12 @@ import type {
   ExtensionStateChange,
   RuntimeExitEvent,
 } from './runtime/controller.ts';
-import { createExtensionRuntime } from './runtime/extension-runtime.ts';
+import { createExtensionRuntime, type FrontendRefusal } from './runtime/extension-runtime.ts';
+import {
+  type RuntimeLimitOptions,
+  readRuntimeLimitsEnv,
+  resolveRuntimeLimits,
+} from './runtime/limits.ts';
 import { createNullGateway } from './runtime/null-gateway.ts';
 import { unconfiguredProcessService } from './runtime/router.ts';
 import type { RuntimeTimingOptions } from './runtime/timing.ts';
@@ -103,6 +109,14 @@ export interface SpindleHostOptions {
   server?: (host: SpindleHost) => HostServer | Promise<HostServer>;
   /** Lifecycle deadlines (tests compress them). */
   timing?: RuntimeTimingOptions;
+  /**
+   * Limits of every runtime (memory, ping deadline, inbound queue, log lines), over the
+   * defaults and the `LUMIVERSE_SPINDLE_*` variables of `env` (`docs/limits.md`).
+   * @default RUNTIME_LIMIT_DEFAULTS
+   */
+  runtimeLimits?: RuntimeLimitOptions;
+  /** Limits of single extensions by identifier, over `runtimeLimits`. @default none */
+  extensionLimits?: Record<string, RuntimeLimitOptions>;
   /** Clock. @default the global timers */
   timers?: Timers;
   /**
@@ -122,6 +136,8 @@ export interface HostExtensionInfo {
   state: ExtensionStateDTO;
   /** Why it is in `error`, `failed` or `crashed`. */
   error?: string;
+  /** How its last runtime ended, while it is `failed`, `crashed` or `restarting`. */
+  exitReason?: RuntimeExitReason;
   scope: ExtensionScope;
   /** Runtime mode of its running runtime. */
   runtimeMode?: SpindleRuntimeMode;
@@ -172,6 +188,7 @@ export function toExtensionInfoDTO(info: HostExtensionInfo): ExtensionInfoDTO | 
     state: info.state,
     ...(info.error === undefined ? {} : { error: info.error }),
     ...(info.runtimeMode === undefined ? {} : { runtimeMode: info.runtimeMode }),
+    ...(info.exitReason === undefined ? {} : { exitReason: info.exitReason }),
   };
 }
 
@@ -198,7 +215,7 @@ interface Entry {
   manifest?: SpindleManifest;
   error?: string;
   controller?: ExtensionController;
-  deliver?: (payload: unknown, userId: string, sessionId: string) => void;
+  deliver?: (payload: unknown, userId: string, sessionId: string) => FrontendRefusal | undefined;
 }
 
 /** Creates a host: discovers extensions, starts the server (if any) and enables extensions. */
@@ -220,7 +237,14 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     logger(entry);
   };
 
-  const stats = readStatsConfig(env, (message) => log({ level: 'warn', source: 'host', message }));
+  const warnHost = (message: string) => log({ level: 'warn', source: 'host', message });
+  const stats = readStatsConfig(env, warnHost);
+  const envLimits = readRuntimeLimitsEnv(env, warnHost);
+  // Invalid limits fail here, before anything starts.
+  resolveRuntimeLimits(envLimits, options.runtimeLimits);
+  for (const limits of Object.values(options.extensionLimits ?? {})) {
+    resolveRuntimeLimits(envLimits, options.runtimeLimits, limits);
+  }
   for (const found of await discoverExtensions(options.extensionsDir)) {
     const scope = options.scopes?.[found.identifier] ?? { kind: 'operator' };
     const entry: Entry = { identifier: found.identifier, path: found.path, scope };
@@ -250,6 +274,11 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
         gateway.broadcast({ type: 'runtime_stats', event }, { adminOnly: true });
       },
       timing: options.timing,
+      limits: resolveRuntimeLimits(
+        envLimits,
+        options.runtimeLimits,
+        options.extensionLimits?.[found.identifier],
+      ),
       timers: options.timers,
       sandboxCapabilities: options.sandboxCapabilities,
       onStateChange: (change) => {
@@ -267,7 +296,15 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     if (message.type !== 'backend_message') return;
     const entry = entries.get(message.extensionId);
     if (!entry?.controller) return;
-    entry.deliver?.(message.payload, session.userId, session.sessionId);
+    const refusal = entry.deliver?.(message.payload, session.userId, session.sessionId);
+    if (refusal === undefined) return;
+    // The validated frame still carries its `seq`: the error names the refused uplink.
+    const seq = (message as { seq?: unknown }).seq;
+    gateway.refuse?.(session.sessionId, {
+      ...refusal,
+      frameType: message.type,
+      ...(typeof seq === 'number' ? { seq } : {}),
+    });
   };
   gateway.events.on('uplink', onUplink);
 
@@ -275,12 +312,14 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     const controller = entry.controller;
     const runtime = controller?.runtime;
     const error = entry.error ?? controller?.error;
+    const exitReason = controller?.exitReason;
     return {
       identifier: entry.identifier,
       path: entry.path,
       ...(entry.manifest ? { manifest: entry.manifest } : {}),
       state: controller ? controller.state : 'error',
       ...(error === undefined ? {} : { error }),
+      ...(exitReason === undefined ? {} : { exitReason }),
       scope: entry.scope,
       ...(runtime
         ? {

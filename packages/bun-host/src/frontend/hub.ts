@@ -26,6 +26,7 @@ import type {
   FrontendGatewayEvents,
   FrontendSessionFilter,
   FrontendSessionInfo,
+  UplinkRefusal,
 } from './gateway.ts';
 import type {
   FrontendHubOptions,
@@ -35,7 +36,7 @@ import type {
 } from './hub-types.ts';
 import { handleClientFrame, handleRejectedSeq, type InboundContext } from './inbound.ts';
 import { type ConnectionControl, type FrameSink, HubSession } from './session.ts';
-import { matches } from './session-filter.ts';
+import { errorFrame, matches } from './session-filter.ts';
 import { UplinkAcks } from './uplink-acks.ts';
 
 /** Default of `FrontendHubOptions.ackDelayMs`. */
@@ -320,6 +321,19 @@ export class FrontendHub implements FrontendGateway {
       .filter((session) => matches(session, filter))
       .sort((a, b) => b.lastActiveAt - a.lastActiveAt)
       .map((session) => session.info);
+  }
+
+  /**
+   * An `error` frame to the session's current connection, for an uplink the host refused after
+   * the hub accepted it (its runtime is busy, its extension inactive). Dropped while detached:
+   * the uplink was acknowledged, and the error is no downlink to replay.
+   */
+  refuse(sessionId: string, refusal: UplinkRefusal): void {
+    const session = this.#sessions.get(sessionId);
+    if (session?.state !== 'connected') return;
+    session.deliver(
+      errorFrame(refusal.code, refusal.message, { type: refusal.frameType, seq: refusal.seq }),
+    );
   }
 
   /** Unacknowledged downlinks kept for a session (0 for an unknown one). */

@@ -7,8 +7,10 @@ import {
   errorMessage,
   type HostToWorker,
   type LogLevel,
+  type RuntimeExitReason,
   type RuntimeStatsEvent,
   SpindleError,
+  type SpindleErrorCode,
   type SpindleManifest,
   type SpindleRuntimeMode,
 } from '@spindle/types';
@@ -17,24 +19,34 @@ import type { FrontendGateway } from '../frontend/gateway.ts';
 import type { SandboxCapabilities } from '../launch/index.ts';
 import type { LaunchPlan } from '../launch/types.ts';
 import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
-import { createStatsSampler, type StatsConfig } from '../stats/index.ts';
+import { createStatsSampler, type StatsConfig, type StatsSampler } from '../stats/index.ts';
 import {
   ExtensionController,
   type ExtensionStateChange,
   type RuntimeExitEvent,
 } from './controller.ts';
+import { FRONTEND_INBOX_LIMIT, FrontendInbox } from './frontend-inbox.ts';
+import { RUNTIME_LIMIT_DEFAULTS, type RuntimeLimits } from './limits.ts';
+import { procAvailable } from './memory-cap.ts';
 import {
   launchProcessRuntime,
   type ProcessRuntimePlanSpec,
   planProcessRuntime,
 } from './process-runtime.ts';
 import { RuntimeRouter } from './router.ts';
+import { RuntimeGuard } from './runtime-guard.ts';
+import { createRuntimeLog } from './runtime-log.ts';
 import type { RuntimeTimingOptions } from './timing.ts';
-import type { RuntimeInstance, Timers } from './types.ts';
+import { type RuntimeInstance, realTimers, type Timers } from './types.ts';
 import { launchWorkerRuntime } from './worker-runtime.ts';
 
-/** Frontend messages kept per extension while its runtime starts. */
-export const FRONTEND_INBOX_LIMIT = 256;
+export { FRONTEND_INBOX_LIMIT };
+
+/** Why a frontend message was not handed to the runtime, for the sender's error frame. */
+export interface FrontendRefusal {
+  code: SpindleErrorCode;
+  message: string;
+}
 
 /** Everything one extension's runtime needs. */
 export interface ExtensionRuntimeOptions {
@@ -57,6 +69,8 @@ export interface ExtensionRuntimeOptions {
   onStateChange(change: ExtensionStateChange): void;
   onExit(event: RuntimeExitEvent): void;
   timing?: RuntimeTimingOptions | undefined;
+  /** Memory, ping, inbound-queue and log limits of this extension's runtime. @default RUNTIME_LIMIT_DEFAULTS */
+  limits?: RuntimeLimits | undefined;
   timers?: Timers | undefined;
   sandboxCapabilities?: SandboxCapabilities | undefined;
 }
@@ -66,19 +80,36 @@ export interface ExtensionRuntime {
   readonly controller: ExtensionController;
   /**
    * Hands a frontend's `sendToBackend` payload to the runtime (scope enforced). While the
-   * runtime is starting or restarting, payloads wait in a bounded queue and are delivered once
-   * it is running; otherwise (and past the bound) they are dropped with a warning.
+   * runtime is starting or restarting, payloads wait in a queue bounded in count and bytes and
+   * are delivered once it is running. Returns why a payload was refused, for the sender's error
+   * frame: `RUNTIME_BUSY` (its inbound queue is at `inboundQueueBytes`, or the waiting queue is
+   * full), `EXTENSION_INACTIVE` (not running nor starting), `FORBIDDEN` (another user's).
    */
-  deliverFrontendMessage(payload: unknown, userId: string, frontendSessionId: string): void;
+  deliverFrontendMessage(
+    payload: unknown,
+    userId: string,
+    frontendSessionId: string,
+  ): FrontendRefusal | undefined;
 }
 
 /** Creates the controller of one extension (disabled until `enable()`). */
 export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRuntime {
   const { extension, runtimeMode } = o;
   const { stats } = o;
-  const samplers = new WeakMap<RuntimeInstance, { stop(): void }>();
+  const limits = o.limits ?? RUNTIME_LIMIT_DEFAULTS;
+  const timers = o.timers ?? realTimers;
+  const samplers = new WeakMap<RuntimeInstance, StatsSampler>();
+  const guards = new WeakMap<RuntimeInstance, RuntimeGuard>();
+  /** The exit reason of the runtime that is ending, for its stats `shutdown` event. */
+  let endingWith: RuntimeExitReason | undefined;
   let controller: ExtensionController;
-  const post = (message: HostToWorker) => controller.runtime?.channel.send(message);
+  const runtimeLog = createRuntimeLog(limits, timers, o.log);
+  const post = (message: HostToWorker) => {
+    const runtime = controller.runtime;
+    if (!runtime) return;
+    runtime.channel.send(message);
+    guards.get(runtime)?.sent();
+  };
   const processContext: ExtensionProcessContext = {
     extensionId: extension.identifier,
     manifest: extension.manifest,
@@ -96,11 +127,14 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     processService: o.processService,
     processContext,
     post,
-    log: o.log,
+    log: (level, message, source) =>
+      source === 'runtime'
+        ? runtimeLog.output(level, message, source)
+        : runtimeLog.warning(level, message),
   });
   const refused = (reason: string) =>
-    o.log('warn', `rejected a message from the runtime: ${reason}`, 'host');
-  const warn = (message: string) => o.log('warn', message, 'host');
+    runtimeLog.warning('warn', `rejected a message from the runtime: ${reason}`);
+  const warn = (message: string) => runtimeLog.warning('warn', message);
 
   // One launch plan per extension, made at its first start and reused by restarts: nothing in
   // it changes between starts (the `init` is added at each one). A failed plan is not kept.
@@ -125,7 +159,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     }
     if (runtimeMode === 'worker') {
       return launchWorkerRuntime({
-        onError: (text) => o.log('error', `uncaught: ${text}`, 'runtime'),
+        onError: (text) => runtimeLog.output('error', `uncaught: ${text}`, 'runtime'),
         onRefused: refused,
         onWarn: warn,
       });
@@ -141,9 +175,11 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       ...planSpec,
       plan: await planOnce(planSpec),
       init,
+      maxLineBytes: limits.maxLogLineBytes,
+      admitLine: () => runtimeLog.admitOutput(),
       onLine: (stream, line) => o.log(stream === 'stderr' ? 'warn' : 'info', line, stream),
       onRefused: refused,
-      onWarn: (message) => o.log('error', message, 'host'),
+      onWarn: (message) => runtimeLog.warning('error', message),
     });
     if (runtime.sandbox !== undefined) {
       const layers =
@@ -153,23 +189,44 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     return runtime;
   };
 
-  const inbox: [unknown, string, string][] = [];
+  const inbox = new FrontendInbox(limits.inboundQueueBytes);
   const flushInbox = () => {
-    for (const [payload, userId, sessionId] of inbox.splice(0)) {
+    for (const { payload, userId, sessionId } of inbox.take()) {
       router.deliverFrontendMessage(payload, userId, sessionId);
     }
   };
   const dropInbox = (state: string) => {
-    if (inbox.length === 0) return;
+    if (inbox.size === 0) return;
     o.log(
       'warn',
-      `dropped ${inbox.splice(0).length} waiting frontend message(s): the extension is ${state}`,
+      `dropped ${inbox.take().length} waiting frontend message(s): the extension is ${state}`,
       'host',
     );
   };
 
-  const stopSampler = (runtime: RuntimeInstance) => {
-    samplers.get(runtime)?.stop();
+  let procChecked = false;
+  const startGuard = (runtime: RuntimeInstance) => {
+    const guard = new RuntimeGuard({
+      runtime,
+      limits,
+      timers,
+      procAvailable: runtime.mode === 'worker' || procAvailable(),
+      onLimit: (reason, message) => controller.endForLimit(runtime, reason, message),
+    });
+    if (!procChecked && limits.memoryLimitMb > 0 && !guard.memoryCapped) {
+      o.log('error', 'MEMORY CAP NOT ENFORCED: /proc is not readable on this system', 'host');
+    }
+    procChecked = true;
+    guards.set(runtime, guard);
+    guard.start();
+  };
+  const stopGuard = (runtime: RuntimeInstance) => {
+    guards.get(runtime)?.stop();
+    guards.delete(runtime);
+  };
+
+  const stopSampler = (runtime: RuntimeInstance, exitReason?: RuntimeExitReason) => {
+    samplers.get(runtime)?.stop(exitReason);
     samplers.delete(runtime);
   };
 
@@ -185,7 +242,10 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       runtimeMode,
       scope: o.scope,
     }),
-    onMessage: (message) => router.handle(message),
+    onMessage: (message, runtime) => {
+      if (message.type === 'pong') guards.get(runtime)?.pong(message);
+      else router.handle(message);
+    },
     unloadProcesses: () => o.processService.unloadExtension(extension.identifier),
     onStateChange: (change) => {
       if (change.state === 'running') flushInbox();
@@ -197,6 +257,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       o.onStateChange(change);
     },
     onExit: (event) => {
+      endingWith = event.reason;
       const how = event.signal ? `signal ${event.signal}` : `code ${event.code ?? '?'}`;
       const level = event.reason === 'stopped' ? 'info' : 'warn';
       o.log(level, `runtime ${event.pid ?? ''} ended: ${event.reason} (${how})`, 'host');
@@ -204,6 +265,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     },
     onLog: (level, message) => o.log(level, message, 'host'),
     onReady: (runtime, startupMs) => {
+      startGuard(runtime);
       if (!stats.enabled) return;
       try {
         const sampler = createStatsSampler({
@@ -221,8 +283,16 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       }
     },
     // The shutdown event is measured while a stopping runtime is still alive.
-    onStopping: (runtime) => stopSampler(runtime),
-    onGone: (runtime) => stopSampler(runtime),
+    onStopping: (runtime) => {
+      stopGuard(runtime);
+      stopSampler(runtime);
+    },
+    onGone: (runtime) => {
+      stopGuard(runtime);
+      stopSampler(runtime, endingWith);
+      endingWith = undefined;
+      runtimeLog.flush();
+    },
     ...(o.timing ? { timing: o.timing } : {}),
     ...(o.timers ? { timers: o.timers } : {}),
   });
@@ -231,19 +301,28 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     controller,
     deliverFrontendMessage(payload, userId, sessionId) {
       const state = controller.state;
+      const id = extension.identifier;
       if (state === 'running') {
-        router.deliverFrontendMessage(payload, userId, sessionId);
-      } else if (state !== 'starting' && state !== 'restarting') {
-        o.log('warn', `dropped a frontend message: the extension is ${state}`, 'host');
-      } else if (inbox.length >= FRONTEND_INBOX_LIMIT) {
-        o.log(
-          'warn',
-          `dropped a frontend message: ${FRONTEND_INBOX_LIMIT} already wait for the runtime (${state})`,
-          'host',
-        );
-      } else {
-        inbox.push([payload, userId, sessionId]);
+        const runtime = controller.runtime;
+        const guard = runtime ? guards.get(runtime) : undefined;
+        if (guard?.inboundFull()) {
+          const message = `the backend of ${id} has not taken ${guard.unconfirmedBytes} bytes of earlier messages yet (limit ${limits.inboundQueueBytes}, inboundQueueBytes): message refused, send it again later`;
+          runtimeLog.warning('warn', `refused a frontend message: ${message}`);
+          return { code: 'RUNTIME_BUSY', message };
+        }
+        // Sent through `post`, which counts it against the inbound queue.
+        const forbidden = router.deliverFrontendMessage(payload, userId, sessionId);
+        return forbidden === undefined ? undefined : { code: 'FORBIDDEN', message: forbidden };
       }
+      if (state !== 'starting' && state !== 'restarting') {
+        const message = `extension ${id} is ${state}: its backend takes no messages`;
+        runtimeLog.warning('warn', `dropped a frontend message: the extension is ${state}`);
+        return { code: 'EXTENSION_INACTIVE', message };
+      }
+      const full = inbox.add({ payload, userId, sessionId });
+      if (full === undefined) return undefined;
+      runtimeLog.warning('warn', `dropped a frontend message: ${full} (${state})`);
+      return { code: 'RUNTIME_BUSY', message: `the backend of ${id} is ${state} and ${full}` };
     },
   };
 }

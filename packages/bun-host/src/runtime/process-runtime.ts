@@ -27,8 +27,15 @@ export interface ProcessRuntimePlanSpec {
 
 /** What a subprocess runtime is started with. */
 export interface ProcessRuntimeSpec extends ProcessRuntimePlanSpec {
-  /** One line the runtime wrote to stdout or stderr. */
+  /** One line the runtime wrote to stdout or stderr (a piece of a line cut to `maxLineBytes`). */
   onLine(stream: 'stdout' | 'stderr', line: string): void;
+  /** Longest line handed to `onLine`, in bytes; longer ones are cut into marked pieces. @default 16384 */
+  maxLineBytes?: number | undefined;
+  /**
+   * Asked once per line before it is decoded: false drops it (a rate limit counting it); the
+   * stderr tail still gets it. @default every line is admitted
+   */
+  admitLine?: (() => boolean) | undefined;
   /** An inbound message was refused (unbranded or not an object). */
   onRefused(reason: string): void;
   /** Host-side warnings (sandbox unavailable, a handler threw). */
@@ -113,10 +120,14 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
     reaped = true;
   });
   const tail = new LineTail();
-  const stdoutDone = readLines(child.stdout, (line) => spec.onLine('stdout', line));
-  const stderrDone = readLines(child.stderr, (line) => {
-    tail.push(line);
-    spec.onLine('stderr', line);
+  const lineOptions = {
+    ...(spec.maxLineBytes === undefined ? {} : { maxLineBytes: spec.maxLineBytes }),
+    ...(spec.admitLine === undefined ? {} : { admit: spec.admitLine }),
+  };
+  const stdoutDone = readLines(child.stdout, (line) => spec.onLine('stdout', line), lineOptions);
+  const stderrDone = readLines(child.stderr, (line) => spec.onLine('stderr', line), {
+    ...lineOptions,
+    tail,
   });
   const exited = child.exited.then(async (code): Promise<RuntimeExitStatus> => {
     // The pipes drain after the exit; the stderr tail must be complete before anyone reads it.

@@ -99,6 +99,7 @@ export function toWireExtension(info: HostExtensionInfo): ExtensionInfoDTO[] {
       state: info.state,
       ...(info.error === undefined ? {} : { error: info.error }),
       ...(info.runtimeMode === undefined ? {} : { runtimeMode: info.runtimeMode }),
+      ...(info.exitReason === undefined ? {} : { exitReason: info.exitReason }),
     },
   ];
 }
