@@ -11,6 +11,7 @@ import {
   type ExtensionInfoDTO,
   type FrontendDownlink,
   PROTOCOL_VERSION,
+  SpindleError,
   type WelcomeFrame,
   WIRE_CLOSE_CODES,
   type WireLimits,
@@ -37,12 +38,15 @@ import type {
 import { handleClientFrame, handleRejectedSeq, type InboundContext } from './inbound.ts';
 import { type ConnectionControl, type FrameSink, HubSession } from './session.ts';
 import { errorFrame, matches } from './session-filter.ts';
+import { DEFAULT_SESSION_CAPS, roomFor, type SessionCaps } from './session-limits.ts';
 import { UplinkAcks } from './uplink-acks.ts';
 
 /** Default of `FrontendHubOptions.ackDelayMs`. */
 export const DEFAULT_HUB_ACK_DELAY_MS = 5;
 /** Default of `FrontendHubOptions.ackEvery`. */
 export const DEFAULT_HUB_ACK_EVERY = 64;
+/** Default of `FrontendHubOptions.maxUnackedBytes`: 32 MiB. */
+export const DEFAULT_MAX_UNACKED_BYTES = 32 * 1024 * 1024;
 
 export type {
   FrontendHubOptions,
@@ -68,6 +72,8 @@ export class FrontendHub implements FrontendGateway {
   #nextAttachment = 1;
   #ackDelayMs: number;
   #ackEvery: number;
+  readonly #maxUnackedBytes: number;
+  readonly #caps: SessionCaps;
   /** Time of the message being handled (`SessionConnection.message`): one clock read for all its frames. */
   #messageNow: number | undefined;
   readonly #inbound: InboundContext = {
@@ -89,6 +95,17 @@ export class FrontendHub implements FrontendGateway {
     this.#reportError = options.reportError ?? ((error) => console.error(error));
     this.#ackDelayMs = options.ackDelayMs ?? DEFAULT_HUB_ACK_DELAY_MS;
     this.#ackEvery = options.ackEvery ?? DEFAULT_HUB_ACK_EVERY;
+    this.#maxUnackedBytes = options.maxUnackedBytes ?? DEFAULT_MAX_UNACKED_BYTES;
+    if (!(this.#maxUnackedBytes >= this.limits.maxFrameBytes)) {
+      throw new SpindleError(
+        'INVALID_OPTIONS',
+        `maxUnackedBytes (${this.#maxUnackedBytes}) must be at least maxFrameBytes (${this.limits.maxFrameBytes})`,
+      );
+    }
+    this.#caps = {
+      maxSessions: options.maxSessions ?? DEFAULT_SESSION_CAPS.maxSessions,
+      maxSessionsPerUser: options.maxSessionsPerUser ?? DEFAULT_SESSION_CAPS.maxSessionsPerUser,
+    };
   }
 
   /** Installs process supervision's ownership check (replaces the previous one). */
@@ -157,12 +174,29 @@ export class FrontendHub implements FrontendGateway {
         this.#emit('session_detached', session.info);
       }
     } else {
+      const room = roomFor(request.userId, this.#sessions.values(), this.#caps);
+      if (!room.ok) {
+        return {
+          ok: false,
+          closeCode: WIRE_CLOSE_CODES.SESSION_LIMIT,
+          code: 'SESSION_LIMIT',
+          reason: room.reason,
+        };
+      }
+      for (const old of room.evict) {
+        this.#close(
+          old,
+          NORMAL_CLOSURE,
+          'ended to make room for a newer session of the same user or host',
+        );
+      }
       session = new HubSession({
         id: this.#createSessionId(),
         userId: request.userId,
         isAdmin: request.isAdmin === true,
         now,
         maxUnackedFrames: this.limits.maxUnackedFrames,
+        maxUnackedBytes: this.#maxUnackedBytes,
       });
       const created = session;
       created.acks = new UplinkAcks(this.#clock, this.#ackDelayMs, this.#ackEvery, () => {
@@ -292,12 +326,15 @@ export class FrontendHub implements FrontendGateway {
     if (message.type === 'runtime_stats' && !(session.isAdmin && session.statsSubscribed)) {
       return false;
     }
-    const frame = session.outbound.push(message);
+    const frame = session.outbound.push(message, json.length);
     if (!frame) {
-      const limit = session.outbound.capacity;
-      const reason = `session ${session.id} left ${limit} frames unacknowledged (maxUnackedFrames): it was closed to bound host memory`;
+      const { outbound } = session;
+      const held = outbound.isFull
+        ? `${outbound.capacity} frames (maxUnackedFrames)`
+        : `${outbound.bytes} bytes, with ${json.length} more to come (maxUnackedBytes ${outbound.maxBytes})`;
+      const reason = `session ${session.id} left ${held} unacknowledged: it was ended to bound host memory; start a new session`;
       session.deliver({ type: 'error', code: 'QUEUE_FULL', message: `[spindle] ${reason}` });
-      this.#close(session, WIRE_CLOSE_CODES.BACKPRESSURE, reason);
+      this.#close(session, WIRE_CLOSE_CODES.SESSION_OVERFLOW, reason);
       return false;
     }
     if (message.type === 'extension_removed') session.mounted.delete(message.extensionId);
