@@ -65,11 +65,11 @@ export interface FrontendGateway {
    * Tells the session that an uplink it sent was refused (an `error` frame naming the uplink's
    * `seq` and `type`; nothing is replayed). Optional: a gateway without it drops the refusal.
    */
-  refuse?(sessionId: string, refusal: UplinkRefusal): void;
+  refuse?(sessionId: string, refusal: RefusedUplink): void;
 }
 
 /** Why the host did not act on an uplink, for the sender's `error` frame. */
-export interface UplinkRefusal {
+export interface RefusedUplink {
   code: SpindleErrorCode;
   /** A sentence a person can act on (the `[spindle]` prefix is added). */
   message: string;

@@ -27,7 +27,7 @@ import type {
   FrontendGatewayEvents,
   FrontendSessionFilter,
   FrontendSessionInfo,
-  UplinkRefusal,
+  RefusedUplink,
 } from './gateway.ts';
 import type {
   FrontendHubOptions,
@@ -365,7 +365,7 @@ export class FrontendHub implements FrontendGateway {
    * the hub accepted it (its runtime is busy, its extension inactive). Dropped while detached:
    * the uplink was acknowledged, and the error is no downlink to replay.
    */
-  refuse(sessionId: string, refusal: UplinkRefusal): void {
+  refuse(sessionId: string, refusal: RefusedUplink): void {
     const session = this.#sessions.get(sessionId);
     if (session?.state !== 'connected') return;
     session.deliver(

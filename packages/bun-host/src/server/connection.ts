@@ -19,6 +19,7 @@ import {
 } from '@spindle/types';
 import type { HubClock, TimerHandle } from '../frontend/clock.ts';
 import type { FrontendHub, SessionConnection } from '../frontend/hub.ts';
+import type { AdmissionTicket } from './admission.ts';
 import type { Authenticate } from './auth.ts';
 import { cutUtf8 } from './close-reason.ts';
 import type { WireCounters } from './counters.ts';
@@ -77,14 +78,20 @@ export class WireConnection {
   readonly #settings: ConnectionSettings;
   readonly #limiter: FrameRateLimiter;
   readonly #writer: FrameWriter;
+  readonly #ticket: AdmissionTicket | undefined;
   #state: ConnectionState = 'awaiting_hello';
   #session: SessionConnection | undefined;
   #handshakeTimer: TimerHandle | undefined;
   #terminateTimer: TimerHandle | undefined;
 
-  constructor(socket: WireSocket, settings: ConnectionSettings) {
+  /**
+   * @param ticket its place among unauthenticated connections (released on close); `undefined`
+   *   for a connection the server did not count.
+   */
+  constructor(socket: WireSocket, settings: ConnectionSettings, ticket?: AdmissionTicket) {
     this.#socket = socket;
     this.#settings = settings;
+    this.#ticket = ticket;
     this.#limiter = new FrameRateLimiter({
       framesPerSecond: settings.limits.maxFramesPerSecond,
       closeAfterMs: settings.rateLimitCloseAfterMs,
@@ -215,6 +222,7 @@ export class WireConnection {
   /** The socket closed (either side). */
   onClose(): void {
     if (this.#state === 'closed') return;
+    this.#ticket?.release();
     this.#transition('closed');
     this.#clearTimers();
     this.#session?.detach();
@@ -269,6 +277,7 @@ export class WireConnection {
     }
     if (this.#state !== 'authenticating') return;
     if (!identity || typeof identity.userId !== 'string' || identity.userId === '') {
+      this.#ticket?.failed();
       const reason = 'token refused: sign in again or ask the host operator for a valid token';
       this.#sendError('UNAUTHORIZED', reason, hello);
       this.#closeWith(WIRE_CLOSE_CODES.UNAUTHORIZED, reason);
@@ -299,6 +308,7 @@ export class WireConnection {
     }
     this.#transition('open');
     this.#clearHandshakeTimer();
+    this.#ticket?.authenticated();
   }
 
   #refuseVersion(raw: string | Uint8Array | ArrayBuffer, message: string): void {

@@ -11,6 +11,12 @@ import {
 import type { Server, ServerWebSocket } from 'bun';
 import { type HubClock, systemClock } from '../frontend/clock.ts';
 import type { FrontendHub } from '../frontend/hub.ts';
+import {
+  type AdmissionLimits,
+  type AdmissionRefusal,
+  type AdmissionTicket,
+  ConnectionAdmission,
+} from './admission.ts';
 import type { Authenticate } from './auth.ts';
 import type { BundleFile } from './bundle.ts';
 import { WireConnection } from './connection.ts';
@@ -36,8 +42,13 @@ export interface HostServerOptions {
   listProcesses?: () => unknown[];
   /** Transport limits. @default the hub's limits */
   limits?: Partial<Pick<WireLimits, 'maxFrameBytes' | 'maxFramesPerSecond'>>;
-  /** Time a connection has to send a valid `hello`. @default 5000 */
+  /** Time a connection has to send a valid `hello` (and be authenticated). @default 3000 */
   handshakeTimeoutMs?: number;
+  /**
+   * Unauthenticated connections per address and in total, and the backoff of addresses whose
+   * tokens are refused (`docs/limits.md`). @default DEFAULT_ADMISSION_LIMITS
+   */
+  admission?: Partial<AdmissionLimits>;
   /**
    * Bytes queued in one socket before its client is dropped with `BACKPRESSURE`; above half of
    * it, downlinks wait in the hub's bounded buffer until the socket drains. @default 8388608
@@ -72,7 +83,7 @@ export interface RunningHostServer {
   readonly wsUrl: string;
   /** Open WebSocket connections (handshaking ones included). */
   readonly connectionCount: number;
-  /** Traffic counters since start (a snapshot). */
+  /** Traffic and admission counters since start (a snapshot). */
   counters(): WireCounters;
   /**
    * `info` with the server's versioned `frontendUrl` (or none). The server installs it on the
@@ -88,6 +99,7 @@ export interface RunningHostServer {
 
 interface SocketData {
   connection?: WireConnection;
+  ticket?: AdmissionTicket;
 }
 
 /** Starts the HTTP + WebSocket server of the host. */
@@ -110,6 +122,7 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
   }
   const maxConnections = options.maxConnections ?? 4096;
   const clock = options.clock ?? systemClock;
+  const admission = new ConnectionAdmission(options.admission, () => clock.now());
   const reportError = options.reportError ?? ((error: unknown) => console.error(error));
   const http: HttpContext = {
     authenticate: options.authenticate,
@@ -123,7 +136,7 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
     authenticate: options.authenticate,
     listExtensions: () => listExtensions(http),
     limits,
-    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5000,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 3000,
     maxBufferedBytes,
     stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
     rateLimitCloseAfterMs: options.rateLimitCloseAfterMs ?? 3000,
@@ -142,6 +155,7 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
     development: false,
     async fetch(request, srv) {
       const url = new URL(request.url);
+      const address = srv.requestIP(request)?.address ?? 'unknown';
       if (url.pathname === '/ws' && request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
         const origin = request.headers.get('Origin');
         if (origin !== null && !originAllowed(options.allowedOrigins, origin)) {
@@ -151,11 +165,19 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
         if (connections.size >= maxConnections) {
           return new Response('[spindle] too many connections: try again later', { status: 503 });
         }
-        if (srv.upgrade(request, { data: {} })) return undefined;
+        const admitted = admission.admit(address);
+        if (!admitted.ok) return refused(admitted.refusal);
+        if (srv.upgrade(request, { data: { ticket: admitted.ticket } })) return undefined;
+        admitted.ticket.release();
         return new Response('[spindle] WebSocket upgrade failed', { status: 400 });
       }
+      const api = url.pathname.startsWith('/api/');
+      const backoff = api ? admission.backoff(address) : undefined;
+      if (backoff !== undefined) return refused(backoff);
       try {
-        return await handleHttp(request, http);
+        const response = await handleHttp(request, http);
+        if (api && response.status === 401) admission.authFailed(address);
+        return response;
       } catch (error) {
         reportError(error);
         return new Response('[spindle] internal error', { status: 500 });
@@ -168,7 +190,7 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
       closeOnBackpressureLimit: false,
       perMessageDeflate: false,
       open(ws) {
-        const connection = new WireConnection(adapt(ws), settings);
+        const connection = new WireConnection(adapt(ws), settings, ws.data.ticket);
         ws.data.connection = connection;
         connections.add(connection);
       },
@@ -179,6 +201,7 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
         ws.data.connection?.onDrain();
       },
       close(ws) {
+        ws.data.ticket?.release();
         const connection = ws.data.connection;
         if (!connection) return;
         connections.delete(connection);
@@ -201,7 +224,7 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
     get connectionCount() {
       return connections.size;
     },
-    counters: () => ({ ...settings.counters }),
+    counters: () => ({ ...settings.counters, ...admission.counters }),
     describeExtension: (info) => withFrontendUrl(info, http.resolveBundle),
     stop() {
       stopping ??= (async () => {
@@ -218,6 +241,13 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
       return stopping;
     },
   };
+}
+
+function refused(refusal: AdmissionRefusal): Response {
+  return new Response(refusal.reason, {
+    status: refusal.status,
+    headers: { 'Retry-After': String(refusal.retryAfterS), 'Cache-Control': 'no-store' },
+  });
 }
 
 function adapt(ws: ServerWebSocket<SocketData>) {
