@@ -17,6 +17,7 @@ import {
   type WireLimits,
 } from '@spindle/types';
 import type { Emitter } from 'mitt';
+import { rateLimitedErrorReporter } from '../util/limited-loggers.ts';
 import type { AuthorityPolicy } from './authority.ts';
 import { type HubClock, systemClock } from './clock.ts';
 import { type PreparedDownlink, prepareDownlink } from './downlink.ts';
@@ -92,7 +93,12 @@ export class FrontendHub implements FrontendGateway {
       authorizeProcessFrame: options.authorizeProcessFrame ?? (() => true),
     };
     this.#createSessionId = options.createSessionId ?? (() => crypto.randomUUID());
-    this.#reportError = options.reportError ?? ((error) => console.error(error));
+    // Runtimes decide what the hub reports (downlinks that cannot go out): one line per kind and
+    // window, then a summary.
+    this.#reportError = rateLimitedErrorReporter(
+      options.reportError ?? ((error) => console.error(error)),
+      this.#clock,
+    );
     this.#ackDelayMs = options.ackDelayMs ?? DEFAULT_HUB_ACK_DELAY_MS;
     this.#ackEvery = options.ackEvery ?? DEFAULT_HUB_ACK_EVERY;
     this.#maxUnackedBytes = options.maxUnackedBytes ?? DEFAULT_MAX_UNACKED_BYTES;
