@@ -16,7 +16,9 @@ import {
   type SpindleProcessService,
 } from './processes/service-impl.ts';
 import type { Authenticate } from './server/auth.ts';
+import { createWireCounters, type WireCounters } from './server/counters.ts';
 import { createFrontendSide, type FrontendSideOptions } from './server/host-wiring.ts';
+import type { RunningHostServer } from './server/server.ts';
 
 /** Options of `startSpindleHost`. */
 export interface StartSpindleHostOptions
@@ -60,6 +62,8 @@ export interface StartedSpindleHost {
   frontendProcesses: FrontendSupervisor;
   /** Every supervised process, newest last. */
   listProcesses(): ProcessRow[];
+  /** The server's traffic and admission counters since start (a snapshot). */
+  counters(): WireCounters;
   /** Stops the server, every runtime and every process. Idempotent. */
   close(): Promise<void>;
 }
@@ -98,11 +102,15 @@ export async function startSpindleHost(
   side.hub.setProcessAuthorizer((session, processId, message) =>
     supervisor.authorizeProcessFrame(session, processId, message),
   );
+  let running: RunningHostServer | undefined;
   const host = await createSpindleHost({
     ...hostOptions,
     frontendGateway: side.hub,
     processService,
-    server: side.server,
+    server: (created) => {
+      running = side.server(created);
+      return running;
+    },
   });
   const service = processService;
   return {
@@ -111,6 +119,7 @@ export async function startSpindleHost(
     processService: service,
     frontendProcesses: supervisor,
     listProcesses,
+    counters: () => running?.counters() ?? createWireCounters(),
     close: () => host.close(),
   };
 }

@@ -36,6 +36,8 @@ export interface WireSocket {
   close(code: number, reason: string): void;
   /** Ends the TCP connection at once, without a close handshake. */
   terminate(): void;
+  /** Sends a WebSocket ping (the client's pong arrives as `WireConnection.onPong`). @default none */
+  ping?(): void;
   /** Bytes queued and not yet written to the network. */
   bufferedAmount(): number;
 }
@@ -83,6 +85,8 @@ export class WireConnection {
   #session: SessionConnection | undefined;
   #handshakeTimer: TimerHandle | undefined;
   #terminateTimer: TimerHandle | undefined;
+  /** A close waiting for the client's pong (see `#closeWith`). */
+  #pendingClose: { code: number; reason: string } | undefined;
 
   /**
    * @param ticket its place among unauthenticated connections (released on close); `undefined`
@@ -228,9 +232,13 @@ export class WireConnection {
     this.#session?.detach();
   }
 
-  /** Closes with `code`; the session, if any, stays resumable. */
+  /**
+   * Closes with `code`; the session, if any, stays resumable. A session ended for leaving too
+   * much unacknowledged (`SESSION_OVERFLOW`) may belong to a client that stopped reading: its
+   * close code goes out only once the client proves it reads (see `#closeWith`).
+   */
   close(code: number, reason: string): void {
-    this.#closeWith(code, reason);
+    this.#closeWith(code, reason, code === WIRE_CLOSE_CODES.SESSION_OVERFLOW);
   }
 
   #dispatch(frame: ClientFrame): void {
@@ -292,7 +300,7 @@ export class WireConnection {
       ...(hello.lastServerSeq === undefined ? {} : { lastServerSeq: hello.lastServerSeq }),
     };
     const result = this.#settings.hub.open(request, (frame) => this.#write(frame), {
-      close: (code, reason) => this.#closeWith(code, reason),
+      close: (code, reason) => this.close(code, reason),
       batch: (run) => this.#writer.batch(run),
     });
     if (!result.ok) {
@@ -361,7 +369,11 @@ export class WireConnection {
     this.#write(frame);
   }
 
-  #closeWith(code: number, reason: string): void {
+  /**
+   * Closes the connection. `verify`: first make sure the client reads (a WebSocket ping it must
+   * answer), for a close whose cause may be a client that stopped reading.
+   */
+  #closeWith(code: number, reason: string, verify = false): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#transition('closing');
     this.#clearHandshakeTimer();
@@ -371,12 +383,44 @@ export class WireConnection {
     // Detach first so nothing more is written to a socket that is going away; the session keeps
     // its unacknowledged downlinks for a resume.
     this.#session?.detach();
+    // A client that does not read would never take a close frame queued behind the data it left
+    // unread, and a graceful close would keep the socket (its file descriptor and buffers) open
+    // for as long as the client likes. So a socket with data waiting is ended at once (the
+    // client sees an abnormal close and resumes); where the waiting data may sit in the kernel
+    // instead, a ping goes first and only its pong earns the graceful close (`onPong`), else the
+    // socket is ended when the close deadline passes. A socket that drains gets the close code.
+    const ping = this.#socket.ping;
     try {
-      this.#socket.close(code, cutUtf8(reason));
+      if (this.#socket.bufferedAmount() > 0) this.#socket.terminate();
+      else if (verify && ping !== undefined) {
+        this.#pendingClose = { code, reason };
+        ping.call(this.#socket);
+      } else this.#socket.close(code, cutUtf8(reason));
     } catch (error) {
       this.#settings.reportError(error);
     }
     if ((this.#state as ConnectionState) === 'closing') {
+      this.#terminateTimer = this.#settings.clock.setTimeout(() => {
+        this.#terminateTimer = undefined;
+        this.#pendingClose = undefined;
+        if (this.#state !== 'closed') this.#socket.terminate();
+      }, CLOSE_HANDSHAKE_MS);
+    }
+  }
+
+  /** The client answered a ping: a close waiting for that proof of reading goes out now. */
+  onPong(): void {
+    const pending = this.#pendingClose;
+    if (pending === undefined || this.#state !== 'closing') return;
+    this.#pendingClose = undefined;
+    if (this.#terminateTimer !== undefined) this.#settings.clock.clearTimeout(this.#terminateTimer);
+    this.#terminateTimer = undefined;
+    try {
+      this.#socket.close(pending.code, cutUtf8(pending.reason));
+    } catch (error) {
+      this.#settings.reportError(error);
+    }
+    if (this.#state === 'closing') {
       this.#terminateTimer = this.#settings.clock.setTimeout(() => {
         this.#terminateTimer = undefined;
         if (this.#state !== 'closed') this.#socket.terminate();

@@ -200,6 +200,9 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
       drain(ws) {
         ws.data.connection?.onDrain();
       },
+      pong(ws) {
+        ws.data.connection?.onPong();
+      },
       close(ws) {
         ws.data.ticket?.release();
         const connection = ws.data.connection;
@@ -255,6 +258,9 @@ function adapt(ws: ServerWebSocket<SocketData>) {
     send: (text: string) => ws.send(text),
     close: (code: number, reason: string) => ws.close(code, reason),
     terminate: () => ws.terminate(),
+    ping: () => {
+      ws.ping();
+    },
     bufferedAmount: () => ws.getBufferedAmount(),
   };
 }
