@@ -85,3 +85,10 @@ describe('runtime messages from text', () => {
     });
   });
 });
+
+describe('what is walked', () => {
+  it('only the free JSON fields: an unknown key nested past the limit is stripped like any unknown key', () => {
+    const text = `{"type":"ack","seq":1,"junk":${nestedText(MAX_JSON_DEPTH + 5)}}`;
+    expect(validateClientFrame(text)).toEqual({ ok: true, value: { type: 'ack', seq: 1 } });
+  });
+});

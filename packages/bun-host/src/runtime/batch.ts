@@ -7,10 +7,13 @@
  * Every message is serialized on its own when it is sent, before it joins a batch: one that
  * JSON cannot write (a `BigInt`, a cycle, nesting deeper than the stack) or that is larger than
  * `maxMessageBytes` is refused alone, and the others of its tick still leave, each exactly once.
- * The text is kept: the Worker medium posts it as it is, and its length is the byte count the
- * host holds a runtime's inbound traffic to.
+ * With `encoding: 'text'` (the Worker medium) the text is kept and posted as it is; with
+ * `'measure'` (Bun IPC, which serializes the frame itself) each message is measured by one walk
+ * instead (`json-measure.ts`), with the same refusals. Either way the sizes are the byte count
+ * the host holds a runtime's inbound traffic to.
  */
 import { BRAND, brand } from './channel.ts';
+import { measureJson } from './json-measure.ts';
 
 /** A branded batch on the wire: several messages in order, each unbranded. */
 export interface BatchFrame {
@@ -22,9 +25,12 @@ export interface BatchFrame {
 export interface EncodedFrame<T> {
   /** The messages, in order; exactly one for a lone message (sent unwrapped). */
   readonly messages: readonly T[];
-  /** `JSON.stringify` of each message, in the same order. */
+  /** `JSON.stringify` of each message, in the same order (empty with `encoding: 'measure'`). */
   readonly texts: readonly string[];
 }
+
+/** How a batcher checks each message: by writing it (`text`) or by measuring it (`measure`). */
+export type BatchEncoding = 'text' | 'measure';
 
 /** Bounds of one batch and of one message. */
 export interface BatchLimits {
@@ -64,7 +70,15 @@ export interface BatcherOptions<T> {
   limits?: Partial<BatchLimits> | undefined;
   /** @default setImmediate */
   schedule?: TickScheduler | undefined;
+  /**
+   * `text`: each message is written with `JSON.stringify` and its text kept (for `frameText`);
+   * `measure`: each is measured without writing it, for a medium that writes `frameValue`.
+   * @default 'text'
+   */
+  encoding?: BatchEncoding | undefined;
 }
+
+const NO_TEXTS: readonly string[] = Object.freeze([]);
 
 /**
  * Turns a stream of outgoing messages into frames, in order. States: `idle` (nothing sent this
@@ -76,6 +90,7 @@ export class Batcher<T extends object> {
   readonly #onUnwritable: UnwritableReporter<T> | undefined;
   readonly #limits: BatchLimits;
   readonly #schedule: TickScheduler;
+  readonly #measure: boolean;
   #state: 'idle' | 'busy' | 'closed' = 'idle';
   #messages: T[] = [];
   #texts: string[] = [];
@@ -88,6 +103,7 @@ export class Batcher<T extends object> {
     this.#onUnwritable = options.onUnwritable;
     this.#limits = { ...DEFAULT_BATCH_LIMITS, ...options.limits };
     this.#schedule = options.schedule ?? setImmediate;
+    this.#measure = options.encoding === 'measure';
   }
 
   /** Messages waiting for the next flush. */
@@ -106,27 +122,33 @@ export class Batcher<T extends object> {
    */
   send(message: T): boolean {
     if (this.#state === 'closed') return false;
-    const text = encode(message, this.#limits.maxMessageBytes);
-    if (typeof text !== 'string') {
-      this.#report(message, text.reason);
+    const max = this.#limits.maxMessageBytes;
+    const encoded = this.#measure ? measureJson(message, max + 1) : encode(message, max);
+    if (typeof encoded === 'object') {
+      this.#report(message, encoded.reason);
       return false;
     }
-    this.#sentBytes += text.length;
+    const size = typeof encoded === 'number' ? encoded : encoded.length;
+    if (size > max) {
+      this.#report(message, `it is larger than the limit of ${max} bytes of JSON`);
+      return false;
+    }
+    this.#sentBytes += size;
+    const text = typeof encoded === 'string' ? encoded : undefined;
     if (this.#state === 'idle') {
       this.#state = 'busy';
       this.#schedule(this.#onTick);
-      this.#post({ messages: [message], texts: [text] });
+      this.#post({ messages: [message], texts: text === undefined ? NO_TEXTS : [text] });
       return true;
     }
-    const size = text.length;
     if (size >= this.#limits.maxBytes) {
       this.flush();
-      this.#post({ messages: [message], texts: [text] });
+      this.#post({ messages: [message], texts: text === undefined ? NO_TEXTS : [text] });
       return true;
     }
     if (this.#queuedBytes + size > this.#limits.maxBytes) this.flush();
     this.#messages.push(message);
-    this.#texts.push(text);
+    if (text !== undefined) this.#texts.push(text);
     this.#queuedBytes += size;
     if (this.#messages.length >= this.#limits.maxCount) this.flush();
     return true;
@@ -168,7 +190,10 @@ export class Batcher<T extends object> {
   }
 }
 
-/** `JSON.stringify(message)`, or why it cannot be sent. Never throws. */
+/**
+ * `JSON.stringify(message)`, or why it cannot be sent (a text past `maxBytes` of UTF-8 is
+ * reported by its byte count). Never throws.
+ */
 function encode(message: object, maxBytes: number): string | { reason: string } {
   let text: string | undefined;
   try {
@@ -177,7 +202,7 @@ function encode(message: object, maxBytes: number): string | { reason: string } 
     return { reason: describeThrown(error) };
   }
   if (typeof text !== 'string') return { reason: 'it has no JSON form' };
-  if (text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes)) {
+  if (text.length <= maxBytes && text.length * 3 > maxBytes && utf8Length(text) > maxBytes) {
     return { reason: `it is larger than the limit of ${maxBytes} bytes of JSON` };
   }
   return text;

@@ -100,6 +100,8 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
   const timers = o.timers ?? realTimers;
   const samplers = new WeakMap<RuntimeInstance, StatsSampler>();
   const guards = new WeakMap<RuntimeInstance, RuntimeGuard>();
+  /** The guard of the running runtime (at most one runtime of an extension runs). */
+  let active: { runtime: RuntimeInstance; guard: RuntimeGuard } | undefined;
   /** The exit reason of the runtime that is ending, for its stats `shutdown` event. */
   let endingWith: RuntimeExitReason | undefined;
   let controller: ExtensionController;
@@ -108,7 +110,8 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     const runtime = controller.runtime;
     if (!runtime) return;
     runtime.channel.send(message);
-    guards.get(runtime)?.sent();
+    // The hot path of every message to the runtime: the running guard, without a map lookup.
+    if (active?.runtime === runtime) active.guard.sent();
   };
   const processContext: ExtensionProcessContext = {
     extensionId: extension.identifier,
@@ -218,11 +221,13 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     }
     procChecked = true;
     guards.set(runtime, guard);
+    active = { runtime, guard };
     guard.start();
   };
   const stopGuard = (runtime: RuntimeInstance) => {
     guards.get(runtime)?.stop();
     guards.delete(runtime);
+    if (active?.runtime === runtime) active = undefined;
   };
 
   const stopSampler = (runtime: RuntimeInstance, exitReason?: RuntimeExitReason) => {
@@ -304,7 +309,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       const id = extension.identifier;
       if (state === 'running') {
         const runtime = controller.runtime;
-        const guard = runtime ? guards.get(runtime) : undefined;
+        const guard = active?.runtime === runtime ? active.guard : undefined;
         if (guard?.inboundFull()) {
           const message = `the backend of ${id} has not taken ${guard.unconfirmedBytes} bytes of earlier messages yet (limit ${limits.inboundQueueBytes}, inboundQueueBytes): message refused, send it again later`;
           runtimeLog.warning('warn', `refused a frontend message: ${message}`);

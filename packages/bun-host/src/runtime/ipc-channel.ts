@@ -36,8 +36,10 @@ export class IpcChannel implements Channel<HostToWorker, unknown> {
     } = {},
   ) {
     const report = batching.onUnwritable;
+    // Bun writes the frame as JSON itself: each message is measured, not written twice.
     this.#batcher = new Batcher<HostToWorker>({
       ...batching,
+      encoding: 'measure',
       post: (frame) => this.#post(frameValue(frame)),
     });
     this.#reportUnwritable = (message, error) => {

@@ -5,7 +5,7 @@
  */
 import type * as v from 'valibot';
 import { PROTOCOL_VERSION } from '../wire-protocol.ts';
-import { depthPath, readJsonInput, tooDeep } from './json.ts';
+import { frameDepthPath, readJsonInput, tooDeep } from './json.ts';
 import {
   contextOf,
   cut,
@@ -61,9 +61,9 @@ export function validateFrame<T>(
       context = safeContext(input);
       return invalid(read.code, read.path, read.message, context);
     }
-    if (read.parsed) {
+    if (read.deepPossible) {
       // Judged here rather than by the reader, so that the refusal names the frame's `seq`.
-      const deep = depthPath(read.value);
+      const deep = frameDepthPath(read.value);
       if (deep !== undefined) {
         const issue = tooDeep(proto.label, deep, READ_CODES);
         if (!issue.ok) {

@@ -19,8 +19,12 @@ export type ReadResult =
   | {
       ok: true;
       value: unknown;
-      /** True when the value was parsed from text or bytes here (not walked as given). */
-      parsed?: boolean;
+      /**
+       * True when the value was parsed here from a text long enough to nest past
+       * `MAX_JSON_DEPTH` (and its depth was not checked: `checkDepth` false). A given value is
+       * walked, depth included; a shorter text cannot nest that deep (two characters a level).
+       */
+      deepPossible?: boolean;
     }
   | { ok: false; code: SpindleErrorCode; path: string; message: string };
 
@@ -92,12 +96,17 @@ export function readJsonInput(
       `${label} is not valid JSON (${cut(thrownMessage(error), 80)})`,
     );
   }
-  if (checkDepth) {
+  const deepPossible = text.length >= SHALLOW_TEXT_CHARS;
+  if (checkDepth && deepPossible) {
     const deep = depthPath(value);
     if (deep !== undefined) return tooDeep(label, deep, codes);
+    return { ok: true, value };
   }
-  return { ok: true, value, parsed: true };
+  return deepPossible ? { ok: true, value, deepPossible } : { ok: true, value };
 }
+
+/** Below this many characters a JSON text cannot nest past `MAX_JSON_DEPTH`. */
+const SHALLOW_TEXT_CHARS = 2 * (MAX_JSON_DEPTH + 1);
 
 /**
  * The refusal of a value nested deeper than `MAX_JSON_DEPTH`, naming the limit and where the
@@ -124,6 +133,33 @@ export function depthPath(value: unknown, maxDepth = MAX_JSON_DEPTH): string[] |
   if (typeof value !== 'object' || value === null) return undefined;
   const path = deeper(value, 1, maxDepth);
   return path === null ? undefined : path.reverse();
+}
+
+/**
+ * Fields of a protocol frame that hold any JSON (the rest of a frame has a fixed shape that its
+ * schema checks, or is stripped as unknown).
+ */
+const FREE_FIELDS = ['payload', 'metadata'] as const;
+
+/**
+ * `depthPath` for a protocol frame (an object at level 1): only its free JSON fields
+ * (`payload`, `metadata`) can nest without bound, so only they are walked; cheaper than a walk
+ * of the whole frame on every frame of a batch.
+ */
+export function frameDepthPath(frame: unknown, maxDepth = MAX_JSON_DEPTH): string[] | undefined {
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+    return depthPath(frame, maxDepth);
+  }
+  for (const field of FREE_FIELDS) {
+    const value = (frame as Record<string, unknown>)[field];
+    if (typeof value !== 'object' || value === null) continue;
+    const path = deeper(value, 2, maxDepth);
+    if (path !== null) {
+      path.push(field);
+      return path.reverse();
+    }
+  }
+  return undefined;
 }
 
 /** The reversed path below `node` (at `depth`) to a container past `max`, or null. */

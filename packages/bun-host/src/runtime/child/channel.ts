@@ -94,6 +94,8 @@ export function openHostChannel(
   // alone, and the others of its batch still leave.
   const batcher = new Batcher<WorkerToHost>({
     schedule: queueMicrotask,
+    // Bun IPC writes the frame as JSON itself: there each message is measured, not written.
+    encoding: medium === 'ipc' ? 'measure' : 'text',
     post,
     onUnwritable: (message, reason) => onUnwritable(message, reason),
   });
