@@ -3,7 +3,6 @@ import type { HostToWorker } from '@spindle/types';
 import {
   Batcher,
   type BatchLimits,
-  frameValue,
   postFrame,
   type TickScheduler,
   type UnwritableReporter,
@@ -36,12 +35,7 @@ export class IpcChannel implements Channel<HostToWorker, unknown> {
     } = {},
   ) {
     const report = batching.onUnwritable;
-    // Bun writes the frame as JSON itself: each message is measured, not written twice.
-    this.#batcher = new Batcher<HostToWorker>({
-      ...batching,
-      encoding: 'measure',
-      post: (frame) => this.#post(frameValue(frame)),
-    });
+    this.#batcher = new Batcher<HostToWorker>({ ...batching, post: (frame) => this.#post(frame) });
     this.#reportUnwritable = (message, error) => {
       const { __spindle: _brand, ...unbranded } = message as HostToWorker & { __spindle?: 1 };
       report?.(unbranded as HostToWorker, String(error));

@@ -8,7 +8,7 @@ import type { HostToWorker } from '@spindle/types';
 import {
   Batcher,
   type BatchLimits,
-  frameText,
+  postFrame,
   type TickScheduler,
   type UnwritableReporter,
 } from './batch.ts';
@@ -46,15 +46,17 @@ export class WorkerChannel implements Channel<HostToWorker, unknown> {
       else onRefused(parsed.reason);
     };
     worker.addEventListener('message', this.#listener);
+    const report = batching.onUnwritable;
+    const unwritable = (message: unknown, error: unknown) => {
+      const { __spindle: _brand, ...unbranded } = message as HostToWorker & { __spindle?: 1 };
+      report?.(unbranded as HostToWorker, String(error));
+    };
+    const write = (frame: unknown) => this.worker.postMessage(JSON.stringify(frame));
+    // Only a frame JSON cannot write (split by `postFrame`) or a terminated worker throws; the
+    // worker's `close` event reports the latter.
     this.#batcher = new Batcher<HostToWorker>({
       ...batching,
-      post: (frame) => {
-        try {
-          // Every message was serialized when it was sent: the frame is their texts, joined.
-          // Only a terminated worker throws here: its `close` event reports the outcome.
-          this.worker.postMessage(frameText(frame));
-        } catch {}
-      },
+      post: (frame) => postFrame(frame, write, unwritable),
     });
   }
 

@@ -5,7 +5,7 @@
  * with an error on the console; the others of its batch still leave.
  */
 import type { HostToWorker, WorkerToHost } from '@spindle/types';
-import { Batcher, type EncodedFrame, frameText, frameValue, postFrame } from '../batch.ts';
+import { Batcher, postFrame } from '../batch.ts';
 import { type Channel, HandlerSet, parseFrame, unbrandEach } from '../channel.ts';
 
 /**
@@ -70,11 +70,10 @@ export function openHostChannel(
   };
   // A throw for any other reason than JSON means the host is gone; the parent-death guard ends
   // this runtime.
-  let post: (frame: EncodedFrame<WorkerToHost>) => void;
+  let write: (frame: unknown) => void;
   if (medium === 'ipc') {
     process.on('message', deliver);
-    const send = (message: unknown) => process.send?.(message);
-    post = (frame) => postFrame(frameValue(frame), send, unwritable);
+    write = (frame) => process.send?.(frame);
   } else {
     const scope = globalThis as unknown as {
       postMessage(message: unknown): void;
@@ -84,19 +83,13 @@ export function openHostChannel(
       const parsed = parseFrame(event.data);
       if (parsed.ok) deliver(parsed.value);
     });
-    post = (frame) => {
-      try {
-        scope.postMessage(frameText(frame));
-      } catch {}
-    };
+    write = (frame) => scope.postMessage(JSON.stringify(frame));
   }
-  // Each message is serialized on its own as it is sent: one JSON cannot write is refused
-  // alone, and the others of its batch still leave.
+  // Each message is checked on its own as it is sent: one JSON cannot write is refused alone,
+  // and the others of its batch still leave.
   const batcher = new Batcher<WorkerToHost>({
     schedule: queueMicrotask,
-    // Bun IPC writes the frame as JSON itself: there each message is measured, not written.
-    encoding: medium === 'ipc' ? 'measure' : 'text',
-    post,
+    post: (frame) => postFrame(frame, write, unwritable),
     onUnwritable: (message, reason) => onUnwritable(message, reason),
   });
   return {
