@@ -33,7 +33,7 @@ import { createExtensionRuntime, type FrontendRefusal } from './runtime/extensio
 import {
   type RuntimeLimitOptions,
   readRuntimeLimitsEnv,
-  resolveRuntimeLimits,
+  runtimeLimitsResolver,
 } from './runtime/limits.ts';
 import { createNullGateway } from './runtime/null-gateway.ts';
 import { unconfiguredProcessService } from './runtime/router.ts';
@@ -239,12 +239,11 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
 
   const warnHost = (message: string) => log({ level: 'warn', source: 'host', message });
   const stats = readStatsConfig(env, warnHost);
-  const envLimits = readRuntimeLimitsEnv(env, warnHost);
-  // Invalid limits fail here, before anything starts.
-  resolveRuntimeLimits(envLimits, options.runtimeLimits);
-  for (const limits of Object.values(options.extensionLimits ?? {})) {
-    resolveRuntimeLimits(envLimits, options.runtimeLimits, limits);
-  }
+  const limitsOf = runtimeLimitsResolver(
+    readRuntimeLimitsEnv(env, warnHost),
+    options.runtimeLimits,
+    options.extensionLimits,
+  );
   for (const found of await discoverExtensions(options.extensionsDir)) {
     const scope = options.scopes?.[found.identifier] ?? { kind: 'operator' };
     const entry: Entry = { identifier: found.identifier, path: found.path, scope };
@@ -274,11 +273,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
         gateway.broadcast({ type: 'runtime_stats', event }, { adminOnly: true });
       },
       timing: options.timing,
-      limits: resolveRuntimeLimits(
-        envLimits,
-        options.runtimeLimits,
-        options.extensionLimits?.[found.identifier],
-      ),
+      limits: limitsOf(found.identifier),
       timers: options.timers,
       sandboxCapabilities: options.sandboxCapabilities,
       onStateChange: (change) => {

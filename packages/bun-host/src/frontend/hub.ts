@@ -39,7 +39,13 @@ import type {
 import { handleClientFrame, handleRejectedSeq, type InboundContext } from './inbound.ts';
 import { type ConnectionControl, type FrameSink, HubSession } from './session.ts';
 import { errorFrame, matches } from './session-filter.ts';
-import { DEFAULT_SESSION_CAPS, roomFor, type SessionCaps } from './session-limits.ts';
+import {
+  DEFAULT_SESSION_CAPS,
+  EVICTED,
+  roomFor,
+  type SessionCaps,
+  sessionLimitRefusal,
+} from './session-limits.ts';
 import { UplinkAcks } from './uplink-acks.ts';
 
 /** Default of `FrontendHubOptions.ackDelayMs`. */
@@ -181,21 +187,8 @@ export class FrontendHub implements FrontendGateway {
       }
     } else {
       const room = roomFor(request.userId, this.#sessions.values(), this.#caps);
-      if (!room.ok) {
-        return {
-          ok: false,
-          closeCode: WIRE_CLOSE_CODES.SESSION_LIMIT,
-          code: 'SESSION_LIMIT',
-          reason: room.reason,
-        };
-      }
-      for (const old of room.evict) {
-        this.#close(
-          old,
-          NORMAL_CLOSURE,
-          'ended to make room for a newer session of the same user or host',
-        );
-      }
+      if (!room.ok) return sessionLimitRefusal(room.reason);
+      for (const old of room.evict) this.#close(old, NORMAL_CLOSURE, EVICTED);
       session = new HubSession({
         id: this.#createSessionId(),
         userId: request.userId,
@@ -334,10 +327,7 @@ export class FrontendHub implements FrontendGateway {
     }
     const frame = session.outbound.push(message, json.length);
     if (!frame) {
-      const { outbound } = session;
-      const held = outbound.isFull
-        ? `${outbound.capacity} frames (maxUnackedFrames)`
-        : `${outbound.bytes} bytes, with ${json.length} more to come (maxUnackedBytes ${outbound.maxBytes})`;
+      const held = session.outbound.describeFull(json.length);
       const reason = `session ${session.id} left ${held} unacknowledged: it was ended to bound host memory; start a new session`;
       session.deliver({ type: 'error', code: 'QUEUE_FULL', message: `[spindle] ${reason}` });
       this.#close(session, WIRE_CLOSE_CODES.SESSION_OVERFLOW, reason);

@@ -67,6 +67,13 @@ export class OutboundWindow<T extends object> {
     return frame;
   }
 
+  /** What is full, for a refused push of `bytes` bytes: the frames or the bytes, with the limit. */
+  describeFull(bytes: number): string {
+    return this.isFull
+      ? `${this.capacity} frames (maxUnackedFrames)`
+      : `${this.#bytes} bytes, with ${bytes} more to come (maxUnackedBytes ${this.maxBytes})`;
+  }
+
   /**
    * Drops every frame up to `seq`. Returns false for an ack beyond `lastSeq` (the frames up to
    * `lastSeq` are dropped all the same: the client has seen at least those).

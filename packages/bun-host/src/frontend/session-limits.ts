@@ -4,6 +4,8 @@
  * past a cap takes the place of the same user's (or, for the total, anyone's) least recently
  * active detached session; when every session in the way is connected, it is refused.
  */
+import { WIRE_CLOSE_CODES } from '@spindle/types';
+import type { OpenSessionResult } from './hub-types.ts';
 import type { HubSession } from './session.ts';
 
 /** The caps. */
@@ -61,4 +63,12 @@ export function roomFor(userId: string, sessions: Iterable<HubSession>, caps: Se
     evict.push(...candidates.slice(0, totalExcess));
   }
   return { ok: true, evict };
+}
+
+/** Why a detached session was ended to make room (its close reason). */
+export const EVICTED = 'ended to make room for a newer session of the same user or host';
+
+/** The refusal of a new session past a cap: `SESSION_LIMIT`, close code 4010. */
+export function sessionLimitRefusal(reason: string): OpenSessionResult {
+  return { ok: false, closeCode: WIRE_CLOSE_CODES.SESSION_LIMIT, code: 'SESSION_LIMIT', reason };
 }

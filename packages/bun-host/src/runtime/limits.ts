@@ -127,3 +127,20 @@ export function readRuntimeLimitsEnv(
   }
   return out;
 }
+
+/**
+ * The limits of each extension: `host` over `env` over the defaults, and `perExtension[id]`
+ * over them. Every layer is checked at once, so invalid limits fail before anything starts.
+ */
+export function runtimeLimitsResolver(
+  env: RuntimeLimitOptions,
+  host: RuntimeLimitOptions | undefined,
+  perExtension: Record<string, RuntimeLimitOptions> | undefined = {},
+): (identifier: string) => RuntimeLimits {
+  const base = resolveRuntimeLimits(env, host);
+  const resolved = new Map<string, RuntimeLimits>();
+  for (const [identifier, limits] of Object.entries(perExtension)) {
+    resolved.set(identifier, resolveRuntimeLimits(base, limits));
+  }
+  return (identifier) => resolved.get(identifier) ?? base;
+}

@@ -21,10 +21,10 @@ import type { HubClock, TimerHandle } from '../frontend/clock.ts';
 import type { FrontendHub, SessionConnection } from '../frontend/hub.ts';
 import type { AdmissionTicket } from './admission.ts';
 import type { Authenticate } from './auth.ts';
-import { cutUtf8 } from './close-reason.ts';
 import type { WireCounters } from './counters.ts';
 import { FrameWriter } from './frame-writer.ts';
 import { FrameRateLimiter } from './rate-limit.ts';
+import { SocketCloser } from './socket-closer.ts';
 
 /** Client frames whose `seq` field is not their own sequence number. */
 const UNSEQUENCED_TYPES = new Set(['hello', 'ack', 'ping']);
@@ -71,12 +71,9 @@ const TRANSITIONS: Record<ConnectionState, readonly ConnectionState[]> = {
 
 /** Close code for an unexpected failure on the host side. */
 const INTERNAL_ERROR = 1011;
-/** After a close we wait this long for the client's close frame, then drop the TCP connection. */
-const CLOSE_HANDSHAKE_MS = 1000;
 
 /** A frontend connection and its state machine. */
 export class WireConnection {
-  readonly #socket: WireSocket;
   readonly #settings: ConnectionSettings;
   readonly #limiter: FrameRateLimiter;
   readonly #writer: FrameWriter;
@@ -84,18 +81,16 @@ export class WireConnection {
   #state: ConnectionState = 'awaiting_hello';
   #session: SessionConnection | undefined;
   #handshakeTimer: TimerHandle | undefined;
-  #terminateTimer: TimerHandle | undefined;
-  /** A close waiting for the client's pong (see `#closeWith`). */
-  #pendingClose: { code: number; reason: string } | undefined;
+  readonly #closer: SocketCloser;
 
   /**
    * @param ticket its place among unauthenticated connections (released on close); `undefined`
    *   for a connection the server did not count.
    */
   constructor(socket: WireSocket, settings: ConnectionSettings, ticket?: AdmissionTicket) {
-    this.#socket = socket;
     this.#settings = settings;
     this.#ticket = ticket;
+    this.#closer = new SocketCloser(socket, settings.clock, (error) => settings.reportError(error));
     this.#limiter = new FrameRateLimiter({
       framesPerSecond: settings.limits.maxFramesPerSecond,
       closeAfterMs: settings.rateLimitCloseAfterMs,
@@ -370,8 +365,8 @@ export class WireConnection {
   }
 
   /**
-   * Closes the connection. `verify`: first make sure the client reads (a WebSocket ping it must
-   * answer), for a close whose cause may be a client that stopped reading.
+   * Closes the connection (`SocketCloser` decides how). `verify`: first make sure the client
+   * reads, for a close whose cause may be a client that stopped reading.
    */
   #closeWith(code: number, reason: string, verify = false): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
@@ -383,49 +378,13 @@ export class WireConnection {
     // Detach first so nothing more is written to a socket that is going away; the session keeps
     // its unacknowledged downlinks for a resume.
     this.#session?.detach();
-    // A client that does not read would never take a close frame queued behind the data it left
-    // unread, and a graceful close would keep the socket (its file descriptor and buffers) open
-    // for as long as the client likes. So a socket with data waiting is ended at once (the
-    // client sees an abnormal close and resumes); where the waiting data may sit in the kernel
-    // instead, a ping goes first and only its pong earns the graceful close (`onPong`), else the
-    // socket is ended when the close deadline passes. A socket that drains gets the close code.
-    const ping = this.#socket.ping;
-    try {
-      if (this.#socket.bufferedAmount() > 0) this.#socket.terminate();
-      else if (verify && ping !== undefined) {
-        this.#pendingClose = { code, reason };
-        ping.call(this.#socket);
-      } else this.#socket.close(code, cutUtf8(reason));
-    } catch (error) {
-      this.#settings.reportError(error);
-    }
-    if ((this.#state as ConnectionState) === 'closing') {
-      this.#terminateTimer = this.#settings.clock.setTimeout(() => {
-        this.#terminateTimer = undefined;
-        this.#pendingClose = undefined;
-        if (this.#state !== 'closed') this.#socket.terminate();
-      }, CLOSE_HANDSHAKE_MS);
-    }
+    this.#closer.close(code, reason, verify);
+    if ((this.#state as ConnectionState) === 'closed') this.#closer.closed();
   }
 
-  /** The client answered a ping: a close waiting for that proof of reading goes out now. */
+  /** The client answered a WebSocket ping (Bun's `pong`). */
   onPong(): void {
-    const pending = this.#pendingClose;
-    if (pending === undefined || this.#state !== 'closing') return;
-    this.#pendingClose = undefined;
-    if (this.#terminateTimer !== undefined) this.#settings.clock.clearTimeout(this.#terminateTimer);
-    this.#terminateTimer = undefined;
-    try {
-      this.#socket.close(pending.code, cutUtf8(pending.reason));
-    } catch (error) {
-      this.#settings.reportError(error);
-    }
-    if (this.#state === 'closing') {
-      this.#terminateTimer = this.#settings.clock.setTimeout(() => {
-        this.#terminateTimer = undefined;
-        if (this.#state !== 'closed') this.#socket.terminate();
-      }, CLOSE_HANDSHAKE_MS);
-    }
+    if (this.#state === 'closing') this.#closer.pong();
   }
 
   #transition(next: ConnectionState): void {
@@ -443,7 +402,6 @@ export class WireConnection {
   #clearTimers(): void {
     this.#clearHandshakeTimer();
     this.#writer.stop();
-    if (this.#terminateTimer !== undefined) this.#settings.clock.clearTimeout(this.#terminateTimer);
-    this.#terminateTimer = undefined;
+    this.#closer.closed();
   }
 }

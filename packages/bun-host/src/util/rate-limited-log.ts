@@ -94,6 +94,8 @@ export class RateLimitedLog {
         () => this.#endWindow(ended),
         Math.max(0, window.start + this.#limit.intervalMs - now),
       );
+      // A summary owed must not keep a host that is otherwise done alive.
+      (window.timer as { unref?: () => void } | undefined)?.unref?.();
     }
     return false;
   }

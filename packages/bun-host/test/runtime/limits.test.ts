@@ -4,6 +4,7 @@ import {
   RUNTIME_LIMIT_DEFAULTS,
   readRuntimeLimitsEnv,
   resolveRuntimeLimits,
+  runtimeLimitsResolver,
 } from '../../src/runtime/limits.ts';
 
 describe('resolveRuntimeLimits', () => {
@@ -50,5 +51,20 @@ describe('readRuntimeLimitsEnv', () => {
       '[spindle] LUMIVERSE_SPINDLE_PING_TIMEOUT_MS="soon" is not a whole number ≥ 0; using 10000',
       '[spindle] LUMIVERSE_SPINDLE_INBOUND_QUEUE_BYTES="0" is not a whole number ≥ 1; using 33554432',
     ]);
+  });
+});
+
+describe('runtimeLimitsResolver', () => {
+  it('gives each extension its own layer over the host-wide one, and checks every layer at once', () => {
+    const limitsOf = runtimeLimitsResolver(
+      { memoryLimitMb: 256 },
+      { pingTimeoutMs: 3000 },
+      {
+        hog: { memoryLimitMb: 64 },
+      },
+    );
+    expect(limitsOf('hog')).toMatchObject({ memoryLimitMb: 64, pingTimeoutMs: 3000 });
+    expect(limitsOf('other')).toMatchObject({ memoryLimitMb: 256, pingTimeoutMs: 3000 });
+    expect(() => runtimeLimitsResolver({}, {}, { bad: { logBurst: 0 } })).toThrow(/logBurst/);
   });
 });
