@@ -130,6 +130,24 @@ for (const mode of RUNTIME_MODES) {
       expect(host.of('state', 'hog')).toContainEqual(
         expect.objectContaining({ state: 'restarting', exitReason: 'memory_limit' }),
       );
+      // The stats' shutdown event and the frontends' extension_state say it too.
+      expect(
+        host
+          .of('stats')
+          .some(
+            (e) =>
+              e.extension === 'hog' && e.phase === 'shutdown' && e.exitReason === 'memory_limit',
+          ),
+      ).toBe(true);
+      expect(
+        alice.where(
+          (f) =>
+            f.type === 'extension_state' &&
+            f.extension.identifier === 'hog' &&
+            f.extension.state === 'restarting' &&
+            f.extension.exitReason === 'memory_limit',
+        ),
+      ).toHaveLength(1);
       // A subprocess's memory is its own; a worker's heap is the host's until it is terminated
       // (it may allocate for one ping interval before its next report), then it is given back.
       expect(watched.peakRssMb - watched.baseRssMb).toBeLessThan(mode === 'worker' ? 320 : 32);

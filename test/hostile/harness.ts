@@ -58,7 +58,12 @@ export async function startHostileHost(config: HostileConfig): Promise<HostileHo
     stdin: 'pipe',
     stdout: 'pipe',
     stderr: 'inherit',
-    env: { ...process.env, HOSTILE_CONFIG: JSON.stringify(config) },
+    env: {
+      ...process.env,
+      HOSTILE_CONFIG: JSON.stringify(config),
+      LUMIVERSE_SPINDLE_RUNTIME_STATS: '1',
+      LUMIVERSE_SPINDLE_RUNTIME_SAMPLE_INTERVAL_MS: '0',
+    },
   });
   const events: HostEvent[] = [];
   const waiters = new Set<() => void>();

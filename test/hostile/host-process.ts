@@ -3,7 +3,8 @@
  * `startSpindleHost` over `fixtures/extensions` with the configuration in `HOSTILE_CONFIG`
  * (JSON). It reports on stdout, one JSON object per line: `ready` (port, pid), then every state
  * change, runtime exit and log line of the host; a `counters` line whenever a line `counters`
- * arrives on stdin, and a `gc` line (its resident set after a full collection) for `gc`. SIGTERM closes the host, removes its data folder and exits.
+ * arrives on stdin, and a `gc` line (its resident set after a full collection) for `gc`. Runtime
+ * stats are on (startup and shutdown events only) and reported as `stats` lines. SIGTERM closes the host, removes its data folder and exits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,7 @@ const started = await startSpindleHost({
 const { host } = started;
 host.events.on('state', (change) => say({ event: 'state', ...change }));
 host.events.on('exit', (exit) => say({ event: 'exit', ...exit }));
+host.events.on('stats', (stats) => say({ event: 'stats', ...stats }));
 
 let closing = false;
 const close = async () => {
