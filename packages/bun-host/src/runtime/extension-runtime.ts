@@ -268,7 +268,8 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       o.log(level, `runtime ${event.pid ?? ''} ended: ${event.reason} (${how})`, 'host');
       o.onExit(event);
     },
-    onLog: (level, message) => o.log(level, message, 'host'),
+    // Refusals of invalid messages come through here too, one per message: limited per kind.
+    onLog: (level, message) => runtimeLog.warning(level, message),
     onReady: (runtime, startupMs) => {
       startGuard(runtime);
       if (!stats.enabled) return;
