@@ -16,8 +16,10 @@ import {
   type SpindleProcessService,
 } from './processes/service-impl.ts';
 import type { Authenticate } from './server/auth.ts';
+import { createWireCounters, type WireCounters } from './server/counters.ts';
 import type { HostHandlers } from './server/handlers.ts';
 import { createFrontendSide, type FrontendSideOptions, mounted } from './server/host-wiring.ts';
+import type { RunningHostServer } from './server/server.ts';
 
 /** Options of `startSpindleHost`. */
 export interface StartSpindleHostOptions
@@ -70,6 +72,8 @@ export interface StartedSpindleHost {
   listProcesses(): ProcessRow[];
   /** The handlers to serve, when started with `mount` (else `undefined`). */
   handlers: HostHandlers | undefined;
+  /** The server's traffic and admission counters since start (a snapshot). */
+  counters(): WireCounters;
   /** Stops the server, every runtime and every process. Idempotent. */
   close(): Promise<void>;
 }
@@ -116,6 +120,7 @@ export async function startSpindleHost(
   side.hub.setProcessAuthorizer((session, processId, message) =>
     supervisor.authorizeProcessFrame(session, processId, message),
   );
+  let running: RunningHostServer | undefined;
   const host = await createSpindleHost({
     ...hostOptions,
     frontendGateway: side.hub,
@@ -125,7 +130,10 @@ export async function startSpindleHost(
           handlers = side.handlers(built);
           return mounted(handlers);
         }
-      : side.server,
+      : (created) => {
+          running = side.server(created);
+          return running;
+        },
   });
   const service = processService;
   return {
@@ -135,6 +143,7 @@ export async function startSpindleHost(
     frontendProcesses: supervisor,
     listProcesses,
     handlers,
+    counters: () => running?.counters() ?? handlers?.counters() ?? createWireCounters(),
     close: () => host.close(),
   };
 }

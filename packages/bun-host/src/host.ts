@@ -15,6 +15,7 @@ import {
   RUNTIME_CAPABILITIES,
   RUNTIME_EVENTS,
   RUNTIME_MODES,
+  type RuntimeExitReason,
   type RuntimeStatsEvent,
   type SandboxStatus,
   type ServiceDescriptor,
@@ -35,7 +36,16 @@ import type {
   ExtensionStateChange,
   RuntimeExitEvent,
 } from './runtime/controller.ts';
-import { createExtensionRuntime, type ExtensionRuntime } from './runtime/extension-runtime.ts';
+import {
+  createExtensionRuntime,
+  type ExtensionRuntime,
+  type FrontendRefusal,
+} from './runtime/extension-runtime.ts';
+import {
+  type RuntimeLimitOptions,
+  readRuntimeLimitsEnv,
+  runtimeLimitsResolver,
+} from './runtime/limits.ts';
 import { createNullGateway } from './runtime/null-gateway.ts';
 import { unconfiguredProcessService } from './runtime/router.ts';
 import type { RuntimeTimingOptions } from './runtime/timing.ts';
@@ -134,6 +144,14 @@ export interface SpindleHostOptions extends LaunchOptions {
   server?: (host: SpindleHost) => HostServer | Promise<HostServer>;
   /** Lifecycle deadlines (tests compress them). */
   timing?: RuntimeTimingOptions;
+  /**
+   * Limits of every runtime (memory, ping deadline, inbound queue, log lines), over the
+   * defaults and the `LUMIVERSE_SPINDLE_*` variables of `env` (`docs/limits.md`).
+   * @default RUNTIME_LIMIT_DEFAULTS
+   */
+  runtimeLimits?: RuntimeLimitOptions;
+  /** Limits of single extensions by identifier, over `runtimeLimits`. @default none */
+  extensionLimits?: Record<string, RuntimeLimitOptions>;
   /** Clock. @default the global timers */
   timers?: Timers;
   /**
@@ -176,6 +194,8 @@ export interface HostExtensionInfo {
   state: ExtensionStateDTO;
   /** Why it is in `error`, `failed` or `crashed`. */
   error?: string;
+  /** How its last runtime ended, while it is `failed`, `crashed` or `restarting`. */
+  exitReason?: RuntimeExitReason;
   scope: ExtensionScope;
   /** Runtime mode of its running runtime. */
   runtimeMode?: SpindleRuntimeMode;
@@ -238,6 +258,7 @@ export function toExtensionInfoDTO(info: HostExtensionInfo): ExtensionInfoDTO | 
     ...(info.grantedPermissions === undefined
       ? {}
       : { grantedPermissions: info.grantedPermissions }),
+    ...(info.exitReason === undefined ? {} : { exitReason: info.exitReason }),
   };
 }
 
@@ -283,7 +304,7 @@ interface Entry {
   error?: string;
   host?: SpindleHostDescriptorV1;
   controller?: ExtensionController;
-  deliver?: (payload: unknown, userId: string, sessionId: string) => void;
+  deliver?: (payload: unknown, userId: string, sessionId: string) => FrontendRefusal | undefined;
   emitEvent?: (event: string, payload: unknown, userId?: string) => void;
   update?: ExtensionRuntime['update'];
 }
@@ -310,7 +331,13 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     logger(entry);
   };
 
-  const stats = readStatsConfig(env, (message) => log({ level: 'warn', source: 'host', message }));
+  const warnHost = (message: string) => log({ level: 'warn', source: 'host', message });
+  const stats = readStatsConfig(env, warnHost);
+  const limitsOf = runtimeLimitsResolver(
+    readRuntimeLimitsEnv(env, warnHost),
+    options.runtimeLimits,
+    options.extensionLimits,
+  );
   const services = options.services ?? new ServiceRegistry();
   const storageLimits = resolveStorageLimits(options.storageLimits);
   const permissions = new PermissionStore(options.permissions ?? {}, join(dataDir, 'state'));
@@ -360,6 +387,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
         gateway.broadcast({ type: 'runtime_stats', event }, { adminOnly: true });
       },
       timing: options.timing,
+      limits: limitsOf(found.identifier),
       timers: options.timers,
       sandboxCapabilities: options.sandboxCapabilities,
       launch,
@@ -408,7 +436,15 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     if (message.type !== 'backend_message') return;
     const entry = entries.get(message.extensionId);
     if (!entry?.controller) return;
-    entry.deliver?.(message.payload, session.userId, session.sessionId);
+    const refusal = entry.deliver?.(message.payload, session.userId, session.sessionId);
+    if (refusal === undefined) return;
+    // The validated frame still carries its `seq`: the error names the refused uplink.
+    const seq = (message as { seq?: unknown }).seq;
+    gateway.refuse?.(session.sessionId, {
+      ...refusal,
+      frameType: message.type,
+      ...(typeof seq === 'number' ? { seq } : {}),
+    });
   };
   gateway.events.on('uplink', onUplink);
   const onSessionClosed = (session: FrontendGatewayEvents['session_closed']) => {
@@ -423,12 +459,14 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     const controller = entry.controller;
     const runtime = controller?.runtime;
     const error = entry.error ?? controller?.error;
+    const exitReason = controller?.exitReason;
     return {
       identifier: entry.identifier,
       path: entry.path,
       ...(entry.manifest ? { manifest: entry.manifest } : {}),
       state: controller ? controller.state : 'error',
       ...(error === undefined ? {} : { error }),
+      ...(exitReason === undefined ? {} : { exitReason }),
       scope: entry.scope,
       ...(entry.host
         ? {

@@ -56,6 +56,13 @@ export {
   type RuntimeExitEvent,
 } from './runtime/controller.ts';
 export { CRASH_POLICY_DEFAULTS, type CrashPolicyOptions } from './runtime/crash-policy.ts';
+export {
+  RUNTIME_LIMIT_DEFAULTS,
+  RUNTIME_LIMIT_ENV,
+  type RuntimeLimitOptions,
+  type RuntimeLimits,
+  resolveRuntimeLimits,
+} from './runtime/limits.ts';
 export { RUNTIME_TIMING_DEFAULTS, type RuntimeTimingOptions } from './runtime/timing.ts';
 export type { RuntimeExitReason, Timers } from './runtime/types.ts';
 export type { LaunchOptions, SandboxCapabilities } from './sandbox/index.ts';

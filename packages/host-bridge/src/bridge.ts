@@ -285,7 +285,12 @@ class Bridge implements HostBridge {
     }
     if (action === 'new_session' && this.#session.info !== undefined) {
       const previousSessionId = this.#session.info.id;
-      const reason = code === WIRE_CLOSE_CODES.SESSION_UNKNOWN ? 'session_unknown' : 'taken_over';
+      const reason =
+        code === WIRE_CLOSE_CODES.SESSION_UNKNOWN
+          ? 'session_unknown'
+          : code === WIRE_CLOSE_CODES.SESSION_OVERFLOW
+            ? 'overflow'
+            : 'taken_over';
       this.#onSessionLost({ previousSessionId, ...this.#session.end() }, reason);
       // The host answered and only refused the resume: start the new session without delay.
       // The next hello carries no resume id, so this cannot repeat.

@@ -16,6 +16,8 @@ export function closeAction(code: number): CloseAction {
     case WIRE_CLOSE_CODES.PROTOCOL_VERSION_MISMATCH:
       return 'fail';
     case WIRE_CLOSE_CODES.SESSION_UNKNOWN:
+    // The host ended the session for leaving too much unacknowledged: it cannot be resumed.
+    case WIRE_CLOSE_CODES.SESSION_OVERFLOW:
     // Another connection holds our session id; taking it back would start a tug of war.
     case WIRE_CLOSE_CODES.SESSION_TAKEN_OVER:
       return 'new_session';

@@ -65,9 +65,11 @@ export interface SessionLostEvent {
   /**
    * - `not_resumed`: the host answered a resume with a new session (expired or restarted).
    * - `session_unknown` / `taken_over`: the host closed with that code.
+   * - `overflow`: the host ended the session (`SESSION_OVERFLOW`) because it left more downlinks
+   *   unacknowledged than the host keeps for a session.
    * - `resume_disabled`: `resume: false`, so every reconnect starts a new session.
    */
-  reason: 'not_resumed' | 'session_unknown' | 'taken_over' | 'resume_disabled';
+  reason: 'not_resumed' | 'session_unknown' | 'taken_over' | 'overflow' | 'resume_disabled';
   /**
    * Frontend processes of the old session that were delivered a `process_terminated` just before
    * this event (empty with `endProcessesOnSessionLoss: false`).

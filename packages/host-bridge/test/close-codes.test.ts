@@ -17,7 +17,8 @@ describe('close codes', () => {
     expect(closeAction(WIRE_CLOSE_CODES.PROTOCOL_VERSION_MISMATCH)).toBe('fail');
     expect(closeAction(WIRE_CLOSE_CODES.SESSION_UNKNOWN)).toBe('new_session');
     expect(closeAction(WIRE_CLOSE_CODES.SESSION_TAKEN_OVER)).toBe('new_session');
-    for (const code of [1000, 1001, 1006, 1011, 4003, 4004, 4005, 4008]) {
+    expect(closeAction(WIRE_CLOSE_CODES.SESSION_OVERFLOW)).toBe('new_session');
+    for (const code of [1000, 1001, 1006, 1011, 4003, 4004, 4005, 4008, 4010]) {
       expect(closeAction(code)).toBe('resume');
     }
   });

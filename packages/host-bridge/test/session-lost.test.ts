@@ -156,6 +156,19 @@ describe('session loss', () => {
     bridge.close();
   });
 
+  it('on SESSION_OVERFLOW reports session_lost (overflow) and starts a new session at once', () => {
+    const { bridge, fakes, open, events } = setup();
+    open().drop(WIRE_CLOSE_CODES.SESSION_OVERFLOW, 'too much unacknowledged');
+    expect(events.of('session_lost')).toEqual([
+      { previousSessionId: 's-1', reason: 'overflow', terminatedProcesses: [] },
+    ]);
+    expect(events.of('reconnect_scheduled').at(-1)).toMatchObject({ delayMs: 0, closeCode: 4009 });
+    vi.advanceTimersByTime(0);
+    fakes.last.accept();
+    expect(fakes.last.frames[0]).not.toHaveProperty('resumeSessionId');
+    bridge.close();
+  });
+
   it('with resume: false, every reconnect is a new session', () => {
     const { bridge, fakes, open, events } = setup({ resume: false });
     open().drop(1006);

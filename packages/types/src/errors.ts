@@ -14,6 +14,7 @@ export type SpindleErrorCode =
   | 'PROTOCOL_VERSION_MISMATCH'
   | 'HANDSHAKE_REQUIRED'
   | 'RATE_LIMITED'
+  | 'SESSION_LIMIT'
   | 'INVALID_OPTIONS'
   | 'INVALID_MANIFEST'
   // auth and authority
@@ -40,6 +41,7 @@ export type SpindleErrorCode =
   | 'IMPORT_TIMEOUT'
   | 'READY_TIMEOUT'
   | 'RUNTIME_GONE'
+  | 'RUNTIME_BUSY'
   | 'HOST_CLOSING'
   // app services and permissions
   | 'PERMISSION_DENIED'

@@ -14,6 +14,32 @@ export type SandboxLayer = 'bwrap' | 'landlock' | 'seccomp' | 'pids' | 'sandbox-
 /** Sandbox status reported in stats: the active layers, or `unavailable`. */
 export type SandboxStatus = SandboxLayer[] | 'unavailable';
 
+/**
+ * Why a backend runtime ended.
+ * - `stopped`: it acknowledged `shutdown` and exited within the deadline.
+ * - `killed`: a stop had to force it (SIGTERM / SIGKILL, or `terminate()` for a worker).
+ * - `crashed`: it died by itself with a non-zero code or a signal while running.
+ * - `exited_clean`: it exited by itself with code 0 while running.
+ * - `import_failed`: the entry threw while importing (`init_failed`).
+ * - `exited_before_ready`: it died before reporting `ready` or `init_failed`.
+ * - `ready_timeout`: no `ready` within the ready deadline; it was killed.
+ * - `launch_failed`: the runtime could not be started at all.
+ * - `memory_limit`: it used more memory than its cap and was killed (the crash policy applies).
+ * - `unresponsive`: it did not answer the host's ping within the deadline and was killed (the
+ *   crash policy applies).
+ */
+export type RuntimeExitReason =
+  | 'stopped'
+  | 'killed'
+  | 'crashed'
+  | 'exited_clean'
+  | 'import_failed'
+  | 'exited_before_ready'
+  | 'ready_timeout'
+  | 'launch_failed'
+  | 'memory_limit'
+  | 'unresponsive';
+
 /** Phase of a runtime-stats event. */
 export type RuntimeStatsPhase = 'startup' | 'sample' | 'shutdown';
 
@@ -46,6 +72,11 @@ export interface RuntimeStatsEvent {
   cpuSystemMs?: number;
   /** Only in `sandbox` mode. */
   sandbox?: SandboxStatus;
+  /**
+   * On `shutdown` events of a runtime that ended while running (a crash, or a kill for a limit:
+   * `memory_limit`, `unresponsive`); absent for a deliberate stop, measured before the exit.
+   */
+  exitReason?: RuntimeExitReason;
   /** Names of the fields this mode cannot measure, with the reason in `note`. */
   unmeasured?: string[];
   note?: string;

@@ -33,7 +33,7 @@ import type { FrontendProcessExitReasonDTO, FrontendProcessStateDTO } from './dt
 import type { SpindleErrorCode } from './errors.ts';
 import type { SpindleHostDescriptorV1 } from './host.ts';
 import type { SpindleManifest } from './manifest.ts';
-import type { RuntimeStatsEvent, SpindleRuntimeMode } from './runtime.ts';
+import type { RuntimeExitReason, RuntimeStatsEvent, SpindleRuntimeMode } from './runtime.ts';
 
 /**
  * Version of this protocol; a `hello` with another version is refused. Version 2 added batches
@@ -82,6 +82,17 @@ export const WIRE_CLOSE_CODES = {
   SESSION_UNKNOWN: 4007,
   /** The host is shutting down. */
   HOST_SHUTDOWN: 4008,
+  /**
+   * The session left more downlinks unacknowledged than the host keeps for it
+   * (`maxUnackedFrames`, or the host's byte cap of a session's replay buffer); the session was
+   * ended: start a new one (the bridge does so at once).
+   */
+  SESSION_OVERFLOW: 4009,
+  /**
+   * The user, or the host as a whole, already has as many sessions as it allows: close another
+   * tab, or try again later.
+   */
+  SESSION_LIMIT: 4010,
 } as const;
 
 /** Close code values. */
@@ -108,6 +119,11 @@ export interface ExtensionInfoDTO {
   error?: string;
   /** Runtime mode of its backend half, when it has one running. */
   runtimeMode?: SpindleRuntimeMode;
+  /**
+   * How its last runtime ended, while the extension is `restarting`, `crashed` or `failed`
+   * because of it (`crashed`, `memory_limit`, `unresponsive`, …).
+   */
+  exitReason?: RuntimeExitReason;
   /**
    * Versioned URL of the frontend bundle (path relative to the host), absent when the extension
    * has no frontend half or is not enabled.

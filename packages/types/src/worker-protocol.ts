@@ -114,6 +114,15 @@ export type HostToWorker =
       /** The user the event concerns, when it concerns one. */
       userId?: string;
     }
+  | {
+      /**
+       * Liveness and flow-control probe: the runtime answers `pong` with the same `id` as soon as
+       * its event loop reaches it, which also proves that every message sent before it was
+       * handed to the extension.
+       */
+      type: 'ping';
+      id: number;
+    }
   | { type: 'frontend_process_lifecycle'; event: FrontendProcessLifecycleEventDTO }
   | { type: 'frontend_process_message'; processId: string; payload: unknown; userId: string }
   | { type: 'backend_process_lifecycle'; event: BackendProcessLifecycleEventDTO }
@@ -133,6 +142,16 @@ export type WorkerToHost =
   | {
       /** Answer to `shutdown`: the runtime is about to exit. */
       type: 'shutdown_complete';
+    }
+  | {
+      /** Answer to `ping`. */
+      type: 'pong';
+      id: number;
+      /**
+       * Bytes of the runtime's JavaScript heap (`worker` runtimes, which share the host's
+       * process and so cannot be measured from /proc).
+       */
+      heapBytes?: number;
     }
   | { type: 'log'; level: LogLevel; message: string }
   | {

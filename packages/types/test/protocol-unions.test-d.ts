@@ -87,6 +87,7 @@ describe('runtime ↔ host protocol', () => {
       | 'ready'
       | 'init_failed'
       | 'shutdown_complete'
+      | 'pong'
       | 'log'
       | 'send_to_frontend'
       | 'storage'
@@ -117,6 +118,7 @@ describe('runtime ↔ host protocol', () => {
     expectTypeOf<HostToWorker['type']>().toEqualTypeOf<
       | 'init'
       | 'shutdown'
+      | 'ping'
       | 'frontend_message'
       | 'response'
       | 'services'

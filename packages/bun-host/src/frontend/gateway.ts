@@ -3,7 +3,7 @@
  * real browsers; tests implement it with an in-process fake. Host code that routes messages to
  * or from frontends (runtimes, process supervision) depends on this interface only.
  */
-import type { FrontendDownlink, FrontendUplink } from '@spindle/types';
+import type { FrontendDownlink, FrontendUplink, SpindleErrorCode } from '@spindle/types';
 import type { Emitter } from 'mitt';
 
 /** A frontend session: one browser tab of one user. */
@@ -61,4 +61,20 @@ export interface FrontendGateway {
   getSession(sessionId: string): FrontendSessionInfo | undefined;
   /** Matching sessions, most recently active first. */
   listSessions(filter?: FrontendSessionFilter): FrontendSessionInfo[];
+  /**
+   * Tells the session that an uplink it sent was refused (an `error` frame naming the uplink's
+   * `seq` and `type`; nothing is replayed). Optional: a gateway without it drops the refusal.
+   */
+  refuse?(sessionId: string, refusal: RefusedUplink): void;
+}
+
+/** Why the host did not act on an uplink, for the sender's `error` frame. */
+export interface RefusedUplink {
+  code: SpindleErrorCode;
+  /** A sentence a person can act on (the `[spindle]` prefix is added). */
+  message: string;
+  /** `seq` of the refused uplink. */
+  seq?: number;
+  /** `type` of the refused uplink. */
+  frameType?: string;
 }

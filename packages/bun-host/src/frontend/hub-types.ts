@@ -34,6 +34,20 @@ export interface FrontendHubOptions {
   ackDelayMs?: number;
   /** A message of this many frames (or more) is acknowledged at once. @default 64 */
   ackEvery?: number;
+  /**
+   * Bytes of JSON of the downlinks a session keeps unacknowledged (its replay buffer), next to
+   * `maxUnackedFrames`; past either, the session is ended with `SESSION_OVERFLOW` (4009) and a
+   * `QUEUE_FULL` error. At least `maxFrameBytes`.
+   * @default 33554432 (32 MiB)
+   */
+  maxUnackedBytes?: number;
+  /**
+   * Sessions at once, detached ones included; a new one past it replaces the least recently
+   * active detached session, or is refused with `SESSION_LIMIT` (4010). @default 4096
+   */
+  maxSessions?: number;
+  /** The same per user. @default 64 */
+  maxSessionsPerUser?: number;
   /** New session ids. @default crypto.randomUUID */
   createSessionId?: () => string;
   /** Where errors thrown by event listeners go. @default console.error */

@@ -11,11 +11,13 @@ import {
   type ExtensionInfoDTO,
   type FrontendDownlink,
   PROTOCOL_VERSION,
+  SpindleError,
   type WelcomeFrame,
   WIRE_CLOSE_CODES,
   type WireLimits,
 } from '@spindle/types';
 import type { Emitter } from 'mitt';
+import { rateLimitedErrorReporter } from '../util/limited-loggers.ts';
 import type { AuthorityPolicy } from './authority.ts';
 import { type HubClock, systemClock } from './clock.ts';
 import { type PreparedDownlink, prepareDownlink } from './downlink.ts';
@@ -26,6 +28,7 @@ import type {
   FrontendGatewayEvents,
   FrontendSessionFilter,
   FrontendSessionInfo,
+  RefusedUplink,
 } from './gateway.ts';
 import type {
   FrontendHubOptions,
@@ -35,13 +38,22 @@ import type {
 } from './hub-types.ts';
 import { handleClientFrame, handleRejectedSeq, type InboundContext } from './inbound.ts';
 import { type ConnectionControl, type FrameSink, HubSession } from './session.ts';
-import { matches } from './session-filter.ts';
+import { errorFrame, matches } from './session-filter.ts';
+import {
+  DEFAULT_SESSION_CAPS,
+  EVICTED,
+  roomFor,
+  type SessionCaps,
+  sessionLimitRefusal,
+} from './session-limits.ts';
 import { UplinkAcks } from './uplink-acks.ts';
 
 /** Default of `FrontendHubOptions.ackDelayMs`. */
 export const DEFAULT_HUB_ACK_DELAY_MS = 5;
 /** Default of `FrontendHubOptions.ackEvery`. */
 export const DEFAULT_HUB_ACK_EVERY = 64;
+/** Default of `FrontendHubOptions.maxUnackedBytes`: 32 MiB. */
+export const DEFAULT_MAX_UNACKED_BYTES = 32 * 1024 * 1024;
 
 export type {
   FrontendHubOptions,
@@ -67,6 +79,8 @@ export class FrontendHub implements FrontendGateway {
   #nextAttachment = 1;
   #ackDelayMs: number;
   #ackEvery: number;
+  readonly #maxUnackedBytes: number;
+  readonly #caps: SessionCaps;
   /** Time of the message being handled (`SessionConnection.message`): one clock read for all its frames. */
   #messageNow: number | undefined;
   readonly #inbound: InboundContext = {
@@ -85,9 +99,25 @@ export class FrontendHub implements FrontendGateway {
       authorizeProcessFrame: options.authorizeProcessFrame ?? (() => true),
     };
     this.#createSessionId = options.createSessionId ?? (() => crypto.randomUUID());
-    this.#reportError = options.reportError ?? ((error) => console.error(error));
+    // Runtimes decide what the hub reports (downlinks that cannot go out): one line per kind and
+    // window, then a summary.
+    this.#reportError = rateLimitedErrorReporter(
+      options.reportError ?? ((error) => console.error(error)),
+      this.#clock,
+    );
     this.#ackDelayMs = options.ackDelayMs ?? DEFAULT_HUB_ACK_DELAY_MS;
     this.#ackEvery = options.ackEvery ?? DEFAULT_HUB_ACK_EVERY;
+    this.#maxUnackedBytes = options.maxUnackedBytes ?? DEFAULT_MAX_UNACKED_BYTES;
+    if (!(this.#maxUnackedBytes >= this.limits.maxFrameBytes)) {
+      throw new SpindleError(
+        'INVALID_OPTIONS',
+        `maxUnackedBytes (${this.#maxUnackedBytes}) must be at least maxFrameBytes (${this.limits.maxFrameBytes})`,
+      );
+    }
+    this.#caps = {
+      maxSessions: options.maxSessions ?? DEFAULT_SESSION_CAPS.maxSessions,
+      maxSessionsPerUser: options.maxSessionsPerUser ?? DEFAULT_SESSION_CAPS.maxSessionsPerUser,
+    };
   }
 
   /** Installs process supervision's ownership check (replaces the previous one). */
@@ -156,12 +186,16 @@ export class FrontendHub implements FrontendGateway {
         this.#emit('session_detached', session.info);
       }
     } else {
+      const room = roomFor(request.userId, this.#sessions.values(), this.#caps);
+      if (!room.ok) return sessionLimitRefusal(room.reason);
+      for (const old of room.evict) this.#close(old, NORMAL_CLOSURE, EVICTED);
       session = new HubSession({
         id: this.#createSessionId(),
         userId: request.userId,
         isAdmin: request.isAdmin === true,
         now,
         maxUnackedFrames: this.limits.maxUnackedFrames,
+        maxUnackedBytes: this.#maxUnackedBytes,
       });
       const created = session;
       created.acks = new UplinkAcks(this.#clock, this.#ackDelayMs, this.#ackEvery, () => {
@@ -291,12 +325,12 @@ export class FrontendHub implements FrontendGateway {
     if (message.type === 'runtime_stats' && !(session.isAdmin && session.statsSubscribed)) {
       return false;
     }
-    const frame = session.outbound.push(message);
+    const frame = session.outbound.push(message, json.length);
     if (!frame) {
-      const limit = session.outbound.capacity;
-      const reason = `session ${session.id} left ${limit} frames unacknowledged (maxUnackedFrames): it was closed to bound host memory`;
+      const held = session.outbound.describeFull(json.length);
+      const reason = `session ${session.id} left ${held} unacknowledged: it was ended to bound host memory; start a new session`;
       session.deliver({ type: 'error', code: 'QUEUE_FULL', message: `[spindle] ${reason}` });
-      this.#close(session, WIRE_CLOSE_CODES.BACKPRESSURE, reason);
+      this.#close(session, WIRE_CLOSE_CODES.SESSION_OVERFLOW, reason);
       return false;
     }
     if (message.type === 'extension_removed') session.mounted.delete(message.extensionId);
@@ -320,6 +354,19 @@ export class FrontendHub implements FrontendGateway {
       .filter((session) => matches(session, filter))
       .sort((a, b) => b.lastActiveAt - a.lastActiveAt)
       .map((session) => session.info);
+  }
+
+  /**
+   * An `error` frame to the session's current connection, for an uplink the host refused after
+   * the hub accepted it (its runtime is busy, its extension inactive). Dropped while detached:
+   * the uplink was acknowledged, and the error is no downlink to replay.
+   */
+  refuse(sessionId: string, refusal: RefusedUplink): void {
+    const session = this.#sessions.get(sessionId);
+    if (session?.state !== 'connected') return;
+    session.deliver(
+      errorFrame(refusal.code, refusal.message, { type: refusal.frameType, seq: refusal.seq }),
+    );
   }
 
   /** Unacknowledged downlinks kept for a session (0 for an unknown one). */

@@ -14,6 +14,7 @@ export type {
   FrontendGatewayEvents,
   FrontendSessionFilter,
   FrontendSessionInfo,
+  RefusedUplink,
 } from './gateway.ts';
 export type {
   FrontendHubOptions,
@@ -21,7 +22,8 @@ export type {
   OpenSessionResult,
   SessionConnection,
 } from './hub.ts';
-export { FrontendHub } from './hub.ts';
+export { DEFAULT_MAX_UNACKED_BYTES, FrontendHub } from './hub.ts';
 export type { InboundVerdict } from './reliable-channel.ts';
 export { InboundCursor, OutboundWindow } from './reliable-channel.ts';
 export type { ConnectionControl, FrameSink, HubSessionState } from './session.ts';
+export { DEFAULT_SESSION_CAPS, type SessionCaps } from './session-limits.ts';

@@ -5,16 +5,27 @@
  */
 import type { Sequenced } from '@spindle/types';
 
-/** Numbers outgoing messages 1, 2, 3… and keeps each until it is acknowledged. */
+/**
+ * Numbers outgoing messages 1, 2, 3… and keeps each until it is acknowledged, bounded in frames
+ * and in bytes.
+ */
 export class OutboundWindow<T extends object> {
   readonly capacity: number;
+  /** Most bytes kept at once (the sizes given to `push`). */
+  readonly maxBytes: number;
   #frames: Array<T & Sequenced> = [];
+  #sizes: number[] = [];
+  #bytes = 0;
   #lastSeq = 0;
   #ackedSeq = 0;
 
-  /** @param capacity Most unacknowledged frames kept at once (`WireLimits.maxUnackedFrames`). */
-  constructor(capacity: number) {
+  /**
+   * @param capacity Most unacknowledged frames kept at once (`WireLimits.maxUnackedFrames`).
+   * @param maxBytes Most bytes kept at once. @default unbounded
+   */
+  constructor(capacity: number, maxBytes = Number.POSITIVE_INFINITY) {
     this.capacity = capacity;
+    this.maxBytes = maxBytes;
   }
 
   /** Highest `seq` handed out so far (0 before the first push). */
@@ -32,18 +43,35 @@ export class OutboundWindow<T extends object> {
     return this.#frames.length;
   }
 
+  /** Bytes of the unacknowledged frames kept. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** True when one more push would exceed `capacity`. */
   get isFull(): boolean {
     return this.#frames.length >= this.capacity;
   }
 
-  /** Numbers and keeps `message`; `undefined` (nothing kept, no seq used) when full. */
-  push(message: T): (T & Sequenced) | undefined {
-    if (this.isFull) return undefined;
+  /**
+   * Numbers and keeps `message` of `bytes` bytes; `undefined` (nothing kept, no seq used) when
+   * that would pass `capacity` frames or `maxBytes` bytes.
+   */
+  push(message: T, bytes = 0): (T & Sequenced) | undefined {
+    if (this.isFull || this.#bytes + bytes > this.maxBytes) return undefined;
     this.#lastSeq += 1;
     const frame = { ...message, seq: this.#lastSeq };
     this.#frames.push(frame);
+    this.#sizes.push(bytes);
+    this.#bytes += bytes;
     return frame;
+  }
+
+  /** What is full, for a refused push of `bytes` bytes: the frames or the bytes, with the limit. */
+  describeFull(bytes: number): string {
+    return this.isFull
+      ? `${this.capacity} frames (maxUnackedFrames)`
+      : `${this.#bytes} bytes, with ${bytes} more to come (maxUnackedBytes ${this.maxBytes})`;
   }
 
   /**
@@ -54,8 +82,12 @@ export class OutboundWindow<T extends object> {
     const upTo = Math.min(seq, this.#lastSeq);
     if (upTo > this.#ackedSeq) {
       let drop = 0;
-      while (drop < this.#frames.length && (this.#frames[drop]?.seq ?? 0) <= upTo) drop += 1;
+      while (drop < this.#frames.length && (this.#frames[drop]?.seq ?? 0) <= upTo) {
+        this.#bytes -= this.#sizes[drop] ?? 0;
+        drop += 1;
+      }
       this.#frames.splice(0, drop);
+      this.#sizes.splice(0, drop);
       this.#ackedSeq = upTo;
     }
     return seq <= this.#lastSeq;

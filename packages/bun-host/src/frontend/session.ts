@@ -73,12 +73,14 @@ export class HubSession {
     isAdmin: boolean;
     now: number;
     maxUnackedFrames: number;
+    /** @default unbounded */
+    maxUnackedBytes?: number;
   }) {
     this.id = init.id;
     this.userId = init.userId;
     this.isAdmin = init.isAdmin;
     this.lastActiveAt = init.now;
-    this.outbound = new OutboundWindow(init.maxUnackedFrames);
+    this.outbound = new OutboundWindow(init.maxUnackedFrames, init.maxUnackedBytes);
     const session = this;
     this.info = {
       get sessionId() {

@@ -5,6 +5,7 @@
  */
 import { SpindleError } from '@spindle/types';
 import type { FrontendGateway } from '../frontend/gateway.ts';
+import { rateLimitedProcessLogger } from '../util/limited-loggers.ts';
 import { type BackendLauncher, defaultBackendLauncher } from './backend/launcher.ts';
 import { BackendSupervisor } from './backend/supervisor.ts';
 import {
@@ -53,7 +54,12 @@ function isFrontendMessage(message: ProcessRequestMessage): message is FrontendP
 /** Builds the process service of one host. */
 export function createProcessService(options: ProcessServiceOptions = {}): SpindleProcessService {
   const timers = options.timers ?? realTimers;
-  const logger = safeLogger(options.logger ?? consoleProcessLogger);
+  // Backend processes are extension code: their output and the warnings they cause are
+  // rate-limited per source, so that a flood costs one summary line per window.
+  const logger = rateLimitedProcessLogger(
+    safeLogger(options.logger ?? consoleProcessLogger),
+    timers,
+  );
   const limits = resolveLimits(options.limits);
   const backend = new BackendSupervisor({
     timers,

@@ -3,8 +3,16 @@
  * write, a Worker `postMessage`) dominates a burst of small messages, so messages sent while
  * another already left in the same tick are queued and leave together as one branded batch.
  * The first message of a quiet tick still leaves at once: a lone message waits for nothing.
+ *
+ * Every message is checked on its own when it is sent, before it joins a batch: one that JSON
+ * cannot write (a `BigInt`, a cycle, nesting past `MAX_MEASURED_DEPTH`) or that is larger than
+ * `maxMessageBytes` is refused alone, and the others of its tick still leave, each exactly once.
+ * The check is one walk (`json-measure.ts`), not a `JSON.stringify` of each message on top of
+ * the medium's writing of the frame; its sizes are the byte count the host holds a runtime's
+ * inbound traffic to. Should the medium still fail to write a frame, `postFrame` splits it.
  */
 import { BRAND, brand } from './channel.ts';
+import { measureJson } from './json-measure.ts';
 
 /** A branded batch on the wire: several messages in order, each unbranded. */
 export interface BatchFrame {
@@ -12,27 +20,40 @@ export interface BatchFrame {
   batch: unknown[];
 }
 
-/** Bounds of one batch. */
+/** Bounds of one batch and of one message. */
 export interface BatchLimits {
   /** Messages per batch. @default 512 */
   maxCount: number;
-  /**
-   * Estimated bytes per batch; a message estimated at this or more always travels alone.
-   * @default 262144
-   */
+  /** Bytes of JSON per batch; a message of this size or more always travels alone. @default 262144 */
   maxBytes: number;
+  /**
+   * Largest message, in bytes of JSON; a larger one is refused. The same bound as
+   * `MAX_IPC_MESSAGE_BYTES` of `@spindle/types` (a test keeps them equal; the runtime bootstrap
+   * must not load the validators to read it).
+   * @default 16777216
+   */
+  maxMessageBytes: number;
 }
 
 /** @see BatchLimits */
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCount: 512, maxBytes: 256 * 1024 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = {
+  maxCount: 512,
+  maxBytes: 256 * 1024,
+  maxMessageBytes: 16 * 1024 * 1024,
+};
 
 /** Schedules a callback after the current tick's I/O. @default setImmediate */
 export type TickScheduler = (callback: () => void) => void;
 
+/** Hears of a message refused because JSON cannot write it, with the reason as text. */
+export type UnwritableReporter<T> = (message: T, reason: string) => void;
+
 /** Options of a `Batcher`. */
-export interface BatcherOptions {
+export interface BatcherOptions<T> {
   /** Hands one frame (a branded message or a `BatchFrame`) to the medium. */
   post(frame: unknown): void;
+  /** A message refused because it cannot be written as JSON or is too large. @default ignored */
+  onUnwritable?: UnwritableReporter<T> | undefined;
   /** @default DEFAULT_BATCH_LIMITS */
   limits?: Partial<BatchLimits> | undefined;
   /** @default setImmediate */
@@ -46,15 +67,18 @@ export interface BatcherOptions {
  */
 export class Batcher<T extends object> {
   readonly #post: (frame: unknown) => void;
+  readonly #onUnwritable: UnwritableReporter<T> | undefined;
   readonly #limits: BatchLimits;
   readonly #schedule: TickScheduler;
   #state: 'idle' | 'busy' | 'closed' = 'idle';
   #queue: T[] = [];
   #queuedBytes = 0;
+  #sentBytes = 0;
   readonly #onTick = () => this.#tick();
 
-  constructor(options: BatcherOptions) {
+  constructor(options: BatcherOptions<T>) {
     this.#post = options.post;
+    this.#onUnwritable = options.onUnwritable;
     this.#limits = { ...DEFAULT_BATCH_LIMITS, ...options.limits };
     this.#schedule = options.schedule ?? setImmediate;
   }
@@ -64,25 +88,44 @@ export class Batcher<T extends object> {
     return this.#queue.length;
   }
 
-  /** Sends `message` now, or queues it for this tick's batch. Dropped once closed. */
-  send(message: T): void {
-    if (this.#state === 'closed') return;
+  /** Bytes of JSON of every message accepted by `send` so far (as `measureJson` counts them). */
+  get sentBytes(): number {
+    return this.#sentBytes;
+  }
+
+  /**
+   * Checks `message`, then sends it now or queues it for this tick's batch. Returns false (and
+   * reports it) for a message JSON cannot write or that is too large; false once closed.
+   */
+  send(message: T): boolean {
+    if (this.#state === 'closed') return false;
+    const max = this.#limits.maxMessageBytes;
+    const size = measureJson(message, max + 1);
+    if (typeof size !== 'number') {
+      this.#report(message, size.reason);
+      return false;
+    }
+    if (size > max) {
+      this.#report(message, `it is larger than the limit of ${max} bytes of JSON`);
+      return false;
+    }
+    this.#sentBytes += size;
     if (this.#state === 'idle') {
       this.#state = 'busy';
       this.#schedule(this.#onTick);
       this.#post(brand(message));
-      return;
+      return true;
     }
-    const size = estimateSize(message, this.#limits.maxBytes);
     if (size >= this.#limits.maxBytes) {
       this.flush();
       this.#post(brand(message));
-      return;
+      return true;
     }
     if (this.#queuedBytes + size > this.#limits.maxBytes) this.flush();
     this.#queue.push(message);
     this.#queuedBytes += size;
     if (this.#queue.length >= this.#limits.maxCount) this.flush();
+    return true;
   }
 
   /** Posts whatever is queued, now, in order. */
@@ -111,6 +154,14 @@ export class Batcher<T extends object> {
     if (this.#queue.length > 0) this.#schedule(this.#onTick);
     else this.#state = 'idle';
   }
+
+  #report(message: T, reason: string): void {
+    try {
+      this.#onUnwritable?.(message, reason);
+    } catch {
+      // A reporter has nowhere to report its own failure; the other messages still leave.
+    }
+  }
 }
 
 /** `frame` is a `BatchFrame` (several messages), not a lone branded message. */
@@ -124,11 +175,13 @@ function isBatchFrame(frame: unknown): frame is BatchFrame {
 }
 
 /**
- * Hands `frame` to `post`; when that throws because a message in it cannot be written as JSON
- * (a `BigInt`, a cycle), the batch is split so that every other message still leaves, in order,
- * and `onUnwritable` hears of each one that cannot. A throw for any other reason (the peer is
- * gone) is swallowed: the peer's exit, not this write, reports the outcome. Never throws: a
- * reporter that throws is ignored, so it can neither stop the split nor escape the flush.
+ * Hands `frame` to `post`, which writes it as JSON (Bun IPC, or `JSON.stringify` for the Worker
+ * medium). The batcher has already refused every message JSON cannot write as far as one walk
+ * can tell; should the frame still fail (a `toJSON` or a getter that throws when written), the
+ * batch is split so that every other message still leaves, in order, and `onUnwritable` hears
+ * of each one that cannot. A throw for any other reason (the peer is gone) is swallowed: the
+ * peer's exit, not this write, reports the outcome. Never throws: a reporter that throws is
+ * ignored, so it can neither stop the split nor escape the flush.
  */
 export function postFrame(
   frame: unknown,
@@ -173,94 +226,4 @@ function isJsonWritable(value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * A cheap upper-bound-ish estimate of a value's JSON size (string lengths in UTF-16 units plus
- * punctuation), walked only until it reaches `limit`, so a huge value costs no more than a small
- * one to classify.
- */
-export function estimateSize(value: unknown, limit: number): number {
-  return walk(value, 0, limit, 0);
-}
-
-/** Nesting handled by recursion; deeper values continue on an explicit stack. */
-const MAX_RECURSION = 16;
-
-/** `total` plus the estimate of `item`; the hot path (no allocation for everyday messages). */
-function walk(item: unknown, total: number, limit: number, depth: number): number {
-  switch (typeof item) {
-    case 'string':
-      return total + item.length + 2;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return total + 8;
-    case 'object': {
-      if (item === null) return total + 4;
-      if (depth >= MAX_RECURSION) return estimateDeep(item, limit, total);
-      let sum = total;
-      if (Array.isArray(item)) {
-        sum += 2 + item.length;
-        for (const element of item) {
-          if (sum >= limit) break;
-          sum = walk(element, sum, limit, depth + 1);
-        }
-      } else {
-        sum += 2;
-        for (const key in item) {
-          if (sum >= limit) break;
-          sum = walk(
-            (item as Record<string, unknown>)[key],
-            sum + key.length + 4,
-            limit,
-            depth + 1,
-          );
-        }
-      }
-      return sum;
-    }
-    default:
-      return total + 4;
-  }
-}
-
-/** The same estimate over an explicit stack, for values nested deeper than `MAX_RECURSION`. */
-function estimateDeep(value: unknown, limit: number, start: number): number {
-  let total = start;
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && total < limit) {
-    const item = stack.pop();
-    switch (typeof item) {
-      case 'string':
-        total += item.length + 2;
-        break;
-      case 'number':
-      case 'boolean':
-      case 'bigint':
-        total += 8;
-        break;
-      case 'object':
-        if (item === null) {
-          total += 4;
-        } else if (Array.isArray(item)) {
-          total += 2 + item.length;
-          for (const element of item) {
-            if (total >= limit) break;
-            stack.push(element);
-          }
-        } else {
-          total += 2;
-          for (const key in item) {
-            if (total >= limit) break;
-            total += key.length + 4;
-            stack.push((item as Record<string, unknown>)[key]);
-          }
-        }
-        break;
-      default:
-        total += 4;
-    }
-  }
-  return total;
 }

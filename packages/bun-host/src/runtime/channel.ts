@@ -12,6 +12,11 @@ export interface Channel<Out, In = unknown> {
   onMessage(handler: (message: In) => void): () => void;
   /** Stops delivery in both directions. Idempotent. */
   close(): void;
+  /**
+   * Bytes of JSON accepted by `send` so far (UTF-16 code units), where the adapter serializes
+   * each message itself (the host's adapters do).
+   */
+  readonly sentBytes?: number;
 }
 
 /** Brand value of internal traffic. */

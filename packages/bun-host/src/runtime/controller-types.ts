@@ -27,6 +27,8 @@ export interface ExtensionStateChange {
   previousState: ExtensionStateDTO;
   /** Why the extension is `failed` or `crashed`. */
   error?: string;
+  /** How its last runtime ended, on a change to `failed`, `crashed` or `restarting`. */
+  exitReason?: RuntimeExitReason;
   /** Clock reading of the change (ms). */
   at: number;
 }

@@ -14,6 +14,7 @@ import {
 import { EXTENSION_TRANSITIONS, type ExtensionControllerOptions } from './controller-types.ts';
 import { CrashPolicy } from './crash-policy.ts';
 import { refusalFor } from './refusal.ts';
+import type { LimitReason } from './runtime-guard.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { type ResolvedRuntimeTiming, resolveTiming } from './timing.ts';
 import {
@@ -36,6 +37,9 @@ type StartOutcome =
   | { kind: 'timeout' }
   | { kind: 'aborted' };
 
+/** States in which `exitReason` tells how the last runtime ended. */
+const ENDED_STATES: ReadonlySet<ExtensionStateDTO> = new Set(['failed', 'crashed', 'restarting']);
+
 export {
   EXTENSION_TRANSITIONS,
   type ExtensionControllerOptions,
@@ -52,6 +56,10 @@ export class ExtensionController {
   readonly #crashes: CrashPolicy;
   /** Runtimes being ended on purpose: their exit is not a crash. */
   readonly #deliberate = new WeakSet<RuntimeInstance>();
+  /** Runtimes killed for a limit: their exit is a crash with this reason. */
+  readonly #limitKills = new WeakMap<RuntimeInstance, { reason: LimitReason; message: string }>();
+  /** How the last runtime ended (reported while `failed`, `crashed` or `restarting`). */
+  #exitReason: RuntimeExitReason | undefined;
   #state: ExtensionStateDTO = 'disabled';
   #error: string | undefined;
   #runtime: RuntimeInstance | null = null;
@@ -80,6 +88,26 @@ export class ExtensionController {
   /** The live runtime, if any. */
   get runtime(): RuntimeInstance | null {
     return this.#runtime;
+  }
+
+  /** How the last runtime ended, while the extension is `failed`, `crashed` or `restarting`. */
+  get exitReason(): RuntimeExitReason | undefined {
+    return ENDED_STATES.has(this.#state) ? this.#exitReason : undefined;
+  }
+
+  /**
+   * Kills the running `runtime` for breaking a limit (its memory cap, the ping deadline). Its
+   * exit is then a crash with `reason` as exit reason, and the crash policy applies. Ignored
+   * for a runtime that is not the running one or is already being stopped.
+   */
+  endForLimit(runtime: RuntimeInstance, reason: LimitReason, message: string): void {
+    if (this.#runtime !== runtime || this.#state !== 'running' || this.#deliberate.has(runtime)) {
+      return;
+    }
+    if (this.#limitKills.has(runtime)) return;
+    this.#limitKills.set(runtime, { reason, message });
+    this.#o.onLog('error', `${message}: killing it (${reason})`);
+    runtime.kill('SIGKILL');
   }
 
   /** Starts the runtime unless it is starting or running. After `crashed`, the crash count restarts. */
@@ -146,11 +174,13 @@ export class ExtensionController {
     }
     this.#state = state;
     this.#error = error;
+    const exitReason = this.exitReason;
     this.#o.onStateChange({
       extensionId: this.#o.extensionId,
       state,
       previousState,
       ...(error === undefined ? {} : { error }),
+      ...(exitReason === undefined ? {} : { exitReason }),
       at: this.#timers.now(),
     });
   }
@@ -164,6 +194,7 @@ export class ExtensionController {
       runtime = await this.#o.launch(init);
     } catch (error) {
       const message = `cannot start the runtime: ${errorMessage(error)}`;
+      this.#exitReason = 'launch_failed';
       this.#o.onExit({
         extensionId: this.#o.extensionId,
         reason: 'launch_failed',
@@ -283,8 +314,12 @@ export class ExtensionController {
     if (this.#runtime !== runtime || this.#deliberate.has(runtime)) return;
     const clean = status.code === 0 && status.signal === null;
     const stderrTail = runtime.stderrTail();
-    const message = `runtime ${clean ? 'exited by itself' : 'crashed'} (${describeExit(status)})`;
-    this.#endRuntime(runtime, clean ? 'exited_clean' : 'crashed', status, message, stderrTail);
+    const limit = this.#limitKills.get(runtime);
+    const reason: RuntimeExitReason = limit?.reason ?? (clean ? 'exited_clean' : 'crashed');
+    const message = limit
+      ? `${limit.message} (${reason}, ${describeExit(status)})`
+      : `runtime ${clean ? 'exited by itself' : 'crashed'} (${describeExit(status)})`;
+    this.#endRuntime(runtime, reason, status, message, stderrTail);
     const decision = this.#crashes.recordCrash(this.#timers.now());
     if (decision.action === 'give_up') {
       const error = `${message}; ${decision.crashesInWindow} crashes in a row, giving up until enabled again`;
@@ -348,6 +383,7 @@ export class ExtensionController {
     stderrTail?: string,
   ): void {
     if (this.#runtime === runtime) this.#runtime = null;
+    this.#exitReason = reason;
     runtime.channel.close();
     this.#o.onExit({
       extensionId: this.#o.extensionId,

@@ -7,8 +7,10 @@ import {
   errorMessage,
   type HostToWorker,
   type LogLevel,
+  type RuntimeExitReason,
   type RuntimeStatsEvent,
   SpindleError,
+  type SpindleErrorCode,
   type SpindleHostDescriptorV1,
   type SpindleManifest,
   type SpindleRuntimeMode,
@@ -25,7 +27,7 @@ import {
 } from '../sandbox/index.ts';
 import { callService, type ServiceCaller, type ServiceCallLimits } from '../services/call.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
-import { createStatsSampler, type StatsConfig } from '../stats/index.ts';
+import { createStatsSampler, type StatsConfig, type StatsSampler } from '../stats/index.ts';
 import {
   createStorage,
   type ResolvedStorageLimits,
@@ -36,18 +38,28 @@ import {
   type ExtensionStateChange,
   type RuntimeExitEvent,
 } from './controller.ts';
+import { FRONTEND_INBOX_LIMIT, FrontendInbox } from './frontend-inbox.ts';
+import { RUNTIME_LIMIT_DEFAULTS, type RuntimeLimits } from './limits.ts';
+import { procAvailable } from './memory-cap.ts';
 import {
   launchProcessRuntime,
   type ProcessRuntimePlanSpec,
   planProcessRuntime,
 } from './process-runtime.ts';
 import { RuntimeRouter } from './router.ts';
+import { RuntimeGuard } from './runtime-guard.ts';
+import { createRuntimeLog } from './runtime-log.ts';
 import type { RuntimeTimingOptions } from './timing.ts';
 import { type RuntimeInstance, realTimers, type Timers } from './types.ts';
 import { launchWorkerRuntime } from './worker-runtime.ts';
 
-/** Frontend messages kept per extension while its runtime starts. */
-export const FRONTEND_INBOX_LIMIT = 256;
+export { FRONTEND_INBOX_LIMIT };
+
+/** Why a frontend message was not handed to the runtime, for the sender's error frame. */
+export interface FrontendRefusal {
+  code: SpindleErrorCode;
+  message: string;
+}
 
 /** Everything one extension's runtime needs. */
 export interface ExtensionRuntimeOptions {
@@ -82,6 +94,8 @@ export interface ExtensionRuntimeOptions {
   onStateChange(change: ExtensionStateChange): void;
   onExit(event: RuntimeExitEvent): void;
   timing?: RuntimeTimingOptions | undefined;
+  /** Memory, ping, inbound-queue and log limits of this extension's runtime. @default RUNTIME_LIMIT_DEFAULTS */
+  limits?: RuntimeLimits | undefined;
   timers?: Timers | undefined;
   sandboxCapabilities?: SandboxCapabilities | undefined;
   /** The operator's launch settings, resolved once by the host. @default resolved from `env` */
@@ -93,10 +107,16 @@ export interface ExtensionRuntime {
   readonly controller: ExtensionController;
   /**
    * Hands a frontend's `sendToBackend` payload to the runtime (scope enforced). While the
-   * runtime is starting or restarting, payloads wait in a bounded queue and are delivered once
-   * it is running; otherwise (and past the bound) they are dropped with a warning.
+   * runtime is starting or restarting, payloads wait in a queue bounded in count and bytes and
+   * are delivered once it is running. Returns why a payload was refused, for the sender's error
+   * frame: `RUNTIME_BUSY` (its inbound queue is at `inboundQueueBytes`, or the waiting queue is
+   * full), `EXTENSION_INACTIVE` (not running nor starting), `FORBIDDEN` (another user's).
    */
-  deliverFrontendMessage(payload: unknown, userId: string, frontendSessionId: string): void;
+  deliverFrontendMessage(
+    payload: unknown,
+    userId: string,
+    frontendSessionId: string,
+  ): FrontendRefusal | undefined;
   /**
    * Fires `spindle.on(event)` handlers in the running runtime; dropped when it is not running,
    * or when `userId` names a user a user-scoped extension does not serve.
@@ -110,9 +130,23 @@ export interface ExtensionRuntime {
 export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRuntime {
   const { extension, runtimeMode } = o;
   const { stats } = o;
-  const samplers = new WeakMap<RuntimeInstance, { stop(): void }>();
+  const limits = o.limits ?? RUNTIME_LIMIT_DEFAULTS;
+  const timers = o.timers ?? realTimers;
+  const samplers = new WeakMap<RuntimeInstance, StatsSampler>();
+  const guards = new WeakMap<RuntimeInstance, RuntimeGuard>();
+  /** The guard of the running runtime (at most one runtime of an extension runs). */
+  let active: { runtime: RuntimeInstance; guard: RuntimeGuard } | undefined;
+  /** The exit reason of the runtime that is ending, for its stats `shutdown` event. */
+  let endingWith: RuntimeExitReason | undefined;
   let controller: ExtensionController;
-  const post = (message: HostToWorker) => controller.runtime?.channel.send(message);
+  const runtimeLog = createRuntimeLog(limits, timers, o.log);
+  const post = (message: HostToWorker) => {
+    const runtime = controller.runtime;
+    if (!runtime) return;
+    runtime.channel.send(message);
+    // The hot path of every message to the runtime: the running guard, without a map lookup.
+    if (active?.runtime === runtime) active.guard.sent();
+  };
   const settings = o.launch ?? resolveLaunchSettings({}, o.env);
   const processContext: ExtensionProcessContext = {
     extensionId: extension.identifier,
@@ -133,7 +167,6 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     );
     calls = new AbortController();
   };
-  const timers = o.timers ?? realTimers;
   const scopeNoted = new Set<string>();
   const caller: ServiceCaller = {
     extensionId: extension.identifier,
@@ -161,7 +194,10 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     processService: o.processService,
     processContext,
     post,
-    log: o.log,
+    log: (level, message, source) =>
+      source === 'runtime'
+        ? runtimeLog.output(level, message, source)
+        : runtimeLog.warning(level, message),
     ...(o.storageLimits ? { storageLimits: o.storageLimits } : {}),
     services: {
       call: async (request) => {
@@ -177,8 +213,8 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     },
   });
   const refused = (reason: string) =>
-    o.log('warn', `rejected a message from the runtime: ${reason}`, 'host');
-  const warn = (message: string) => o.log('warn', message, 'host');
+    runtimeLog.warning('warn', `rejected a message from the runtime: ${reason}`);
+  const warn = (message: string) => runtimeLog.warning('warn', message);
 
   // One launch plan per extension, made at its first start and reused by restarts: nothing in
   // it changes between starts (the `init` is added at each one). A failed plan is not kept.
@@ -220,7 +256,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     if (runtimeMode === 'worker') {
       return launchWorkerRuntime({
         cacheDir: settings.cacheDir,
-        onError: (text) => o.log('error', `uncaught: ${text}`, 'runtime'),
+        onError: (text) => runtimeLog.output('error', `uncaught: ${text}`, 'runtime'),
         onRefused: refused,
         onWarn: warn,
       });
@@ -241,9 +277,11 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       ...planSpec,
       plan: planned,
       init,
+      maxLineBytes: limits.maxLogLineBytes,
+      admitLine: () => runtimeLog.admitOutput(),
       onLine: (stream, line) => o.log(stream === 'stderr' ? 'warn' : 'info', line, stream),
       onRefused: refused,
-      onWarn: (message) => o.log('error', message, 'host'),
+      onWarn: (message) => runtimeLog.warning('error', message),
     });
     if (runtime.sandbox !== undefined) {
       const layers =
@@ -253,17 +291,17 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     return runtime;
   };
 
-  const inbox: [unknown, string, string][] = [];
+  const inbox = new FrontendInbox(limits.inboundQueueBytes);
   const flushInbox = () => {
-    for (const [payload, userId, sessionId] of inbox.splice(0)) {
+    for (const { payload, userId, sessionId } of inbox.take()) {
       router.deliverFrontendMessage(payload, userId, sessionId);
     }
   };
   const dropInbox = (state: string) => {
-    if (inbox.length === 0) return;
+    if (inbox.size === 0) return;
     o.log(
       'warn',
-      `dropped ${inbox.splice(0).length} waiting frontend message(s): the extension is ${state}`,
+      `dropped ${inbox.take().length} waiting frontend message(s): the extension is ${state}`,
       'host',
     );
   };
@@ -281,8 +319,31 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     }
   };
 
-  const stopSampler = (runtime: RuntimeInstance) => {
-    samplers.get(runtime)?.stop();
+  let procChecked = false;
+  const startGuard = (runtime: RuntimeInstance) => {
+    const guard = new RuntimeGuard({
+      runtime,
+      limits,
+      timers,
+      procAvailable: runtime.mode === 'worker' || procAvailable(),
+      onLimit: (reason, message) => controller.endForLimit(runtime, reason, message),
+    });
+    if (!procChecked && limits.memoryLimitMb > 0 && !guard.memoryCapped) {
+      o.log('error', 'MEMORY CAP NOT ENFORCED: /proc is not readable on this system', 'host');
+    }
+    procChecked = true;
+    guards.set(runtime, guard);
+    active = { runtime, guard };
+    guard.start();
+  };
+  const stopGuard = (runtime: RuntimeInstance) => {
+    guards.get(runtime)?.stop();
+    guards.delete(runtime);
+    if (active?.runtime === runtime) active = undefined;
+  };
+
+  const stopSampler = (runtime: RuntimeInstance, exitReason?: RuntimeExitReason) => {
+    samplers.get(runtime)?.stop(exitReason);
     samplers.delete(runtime);
   };
 
@@ -304,7 +365,10 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
         grantedPermissions: sentAtInit.granted,
       };
     },
-    onMessage: (message) => router.handle(message),
+    onMessage: (message, runtime) => {
+      if (message.type === 'pong') guards.get(runtime)?.pong(message);
+      else router.handle(message);
+    },
     unloadProcesses: () => o.processService.unloadExtension(extension.identifier),
     onStateChange: (change) => {
       if (change.state === 'running') {
@@ -318,13 +382,16 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       o.onStateChange(change);
     },
     onExit: (event) => {
+      endingWith = event.reason;
       const how = event.signal ? `signal ${event.signal}` : `code ${event.code ?? '?'}`;
       const level = event.reason === 'stopped' ? 'info' : 'warn';
       o.log(level, `runtime ${event.pid ?? ''} ended: ${event.reason} (${how})`, 'host');
       o.onExit(event);
     },
-    onLog: (level, message) => o.log(level, message, 'host'),
+    // Refusals of invalid messages come through here too, one per message: limited per kind.
+    onLog: (level, message) => runtimeLog.warning(level, message),
     onReady: (runtime, startupMs) => {
+      startGuard(runtime);
       if (!stats.enabled) return;
       try {
         const sampler = createStatsSampler({
@@ -344,11 +411,15 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     },
     // The shutdown event is measured while a stopping runtime is still alive.
     onStopping: (runtime) => {
+      stopGuard(runtime);
       stopSampler(runtime);
       endCalls();
     },
     onGone: (runtime) => {
-      stopSampler(runtime);
+      stopGuard(runtime);
+      stopSampler(runtime, endingWith);
+      endingWith = undefined;
+      runtimeLog.flush();
       endCalls();
     },
     ...(o.timing ? { timing: o.timing } : {}),
@@ -367,19 +438,28 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     },
     deliverFrontendMessage(payload, userId, sessionId) {
       const state = controller.state;
+      const id = extension.identifier;
       if (state === 'running') {
-        router.deliverFrontendMessage(payload, userId, sessionId);
-      } else if (state !== 'starting' && state !== 'restarting') {
-        o.log('warn', `dropped a frontend message: the extension is ${state}`, 'host');
-      } else if (inbox.length >= FRONTEND_INBOX_LIMIT) {
-        o.log(
-          'warn',
-          `dropped a frontend message: ${FRONTEND_INBOX_LIMIT} already wait for the runtime (${state})`,
-          'host',
-        );
-      } else {
-        inbox.push([payload, userId, sessionId]);
+        const runtime = controller.runtime;
+        const guard = active?.runtime === runtime ? active.guard : undefined;
+        if (guard?.inboundFull()) {
+          const message = `the backend of ${id} has not taken ${guard.unconfirmedBytes} bytes of earlier messages yet (limit ${limits.inboundQueueBytes}, inboundQueueBytes): message refused, send it again later`;
+          runtimeLog.warning('warn', `refused a frontend message: ${message}`);
+          return { code: 'RUNTIME_BUSY', message };
+        }
+        // Sent through `post`, which counts it against the inbound queue.
+        const forbidden = router.deliverFrontendMessage(payload, userId, sessionId);
+        return forbidden === undefined ? undefined : { code: 'FORBIDDEN', message: forbidden };
       }
+      if (state !== 'starting' && state !== 'restarting') {
+        const message = `extension ${id} is ${state}: its backend takes no messages`;
+        runtimeLog.warning('warn', `dropped a frontend message: the extension is ${state}`);
+        return { code: 'EXTENSION_INACTIVE', message };
+      }
+      const full = inbox.add({ payload, userId, sessionId });
+      if (full === undefined) return undefined;
+      runtimeLog.warning('warn', `dropped a frontend message: ${full} (${state})`);
+      return { code: 'RUNTIME_BUSY', message: `the backend of ${id} is ${state} and ${full}` };
     },
   };
 }

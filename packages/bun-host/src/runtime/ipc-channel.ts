@@ -1,6 +1,12 @@
 /** Host side of the Bun IPC medium: a `Channel` over a subprocess's `send` and `ipc` callback. */
 import type { HostToWorker } from '@spindle/types';
-import { Batcher, type BatchLimits, type TickScheduler } from './batch.ts';
+import {
+  Batcher,
+  type BatchLimits,
+  postFrame,
+  type TickScheduler,
+  type UnwritableReporter,
+} from './batch.ts';
 import { type Channel, HandlerSet, unbrandEach } from './channel.ts';
 
 /** A `Channel` fed by the `ipc` callback of `Bun.spawn`; outbound traffic is batched per tick. */
@@ -8,6 +14,7 @@ export class IpcChannel implements Channel<HostToWorker, unknown> {
   readonly #handlers = new HandlerSet<unknown>();
   readonly #batcher: Batcher<HostToWorker>;
   readonly #deliver = (message: unknown) => this.#handlers.emit(message, this.onError);
+  readonly #reportUnwritable: (message: unknown, error: unknown) => void;
   #send: ((message: unknown) => void) | null = null;
   #closed = false;
   #backlog: unknown[] = [];
@@ -15,14 +22,29 @@ export class IpcChannel implements Channel<HostToWorker, unknown> {
   /**
    * @param onRefused called with the reason for every inbound message that is not branded.
    * @param onError called when a handler throws.
-   * @param batching bounds and scheduler of outbound batches. @default DEFAULT_BATCH_LIMITS, setImmediate
+   * @param batching bounds and scheduler of outbound batches, and who hears of a message JSON
+   *   cannot write (dropped alone). @default DEFAULT_BATCH_LIMITS, setImmediate, ignored
    */
   constructor(
     private readonly onRefused: (reason: string) => void,
     private readonly onError: (error: unknown) => void,
-    batching: { limits?: Partial<BatchLimits>; schedule?: TickScheduler } = {},
+    batching: {
+      limits?: Partial<BatchLimits>;
+      schedule?: TickScheduler;
+      onUnwritable?: UnwritableReporter<HostToWorker>;
+    } = {},
   ) {
-    this.#batcher = new Batcher({ ...batching, post: (frame) => this.#post(frame) });
+    const report = batching.onUnwritable;
+    this.#batcher = new Batcher<HostToWorker>({ ...batching, post: (frame) => this.#post(frame) });
+    this.#reportUnwritable = (message, error) => {
+      const { __spindle: _brand, ...unbranded } = message as HostToWorker & { __spindle?: 1 };
+      report?.(unbranded as HostToWorker, String(error));
+    };
+  }
+
+  /** Bytes of JSON handed to `send` so far (the runtime's inbound budget counts them). */
+  get sentBytes(): number {
+    return this.#batcher.sentBytes;
   }
 
   /** Connects the outbound side once the subprocess exists; flushes what was sent before. */
@@ -58,14 +80,12 @@ export class IpcChannel implements Channel<HostToWorker, unknown> {
   }
 
   #post(frame: unknown): void {
-    if (!this.#send) {
+    const send = this.#send;
+    if (!send) {
       this.#backlog.push(frame);
       return;
     }
-    try {
-      this.#send(frame);
-    } catch {
-      // The child is gone; its exit, not this send, reports the outcome (STYLE item 4).
-    }
+    // A child that is gone makes `send` throw: its exit, not this send, reports the outcome.
+    postFrame(frame, send, this.#reportUnwritable);
   }
 }

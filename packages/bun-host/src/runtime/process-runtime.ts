@@ -20,6 +20,7 @@ import { LineTail, readLines } from './lines.ts';
 import { CHILD_BOOTSTRAP_PATH } from './paths.ts';
 import { bundledScript } from './script-bundle.ts';
 import type { RuntimeExitStatus, RuntimeInstance, RuntimeSignal } from './types.ts';
+import { reportUnwritable } from './unwritable.ts';
 
 /** What the launch plan of a subprocess runtime depends on: the same for every start. */
 export interface ProcessRuntimePlanSpec {
@@ -36,8 +37,15 @@ export interface ProcessRuntimePlanSpec {
 
 /** What a subprocess runtime is started with. */
 export interface ProcessRuntimeSpec extends ProcessRuntimePlanSpec {
-  /** One line the runtime wrote to stdout or stderr. */
+  /** One line the runtime wrote to stdout or stderr (a piece of a line cut to `maxLineBytes`). */
   onLine(stream: 'stdout' | 'stderr', line: string): void;
+  /** Longest line handed to `onLine`, in bytes; longer ones are cut into marked pieces. @default 16384 */
+  maxLineBytes?: number | undefined;
+  /**
+   * Asked once per line before it is decoded: false drops it (a rate limit counting it); the
+   * stderr tail still gets it. @default every line is admitted
+   */
+  admitLine?: (() => boolean) | undefined;
   /** An inbound message was refused (unbranded or not an object). */
   onRefused(reason: string): void;
   /** Host-side warnings (sandbox unavailable, a handler threw). */
@@ -89,8 +97,10 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
       'SANDBOX UNAVAILABLE: no sandbox layer works on this machine; this runtime runs WITHOUT isolation (sandbox: "unavailable")',
     );
   }
-  const channel = new IpcChannel(spec.onRefused, (error) =>
-    spec.onWarn(`a runtime message handler threw: ${String(error)}`),
+  const channel: IpcChannel = new IpcChannel(
+    spec.onRefused,
+    (error) => spec.onWarn(`a runtime message handler threw: ${String(error)}`),
+    { onUnwritable: reportUnwritable(spec.onWarn, (message) => channel.send(message)) },
   );
   // Its own process group and cgroup, as the plan's user (see `spawnPlanned`).
   const child = spawnPlanned(plan, {
@@ -108,10 +118,14 @@ export async function launchProcessRuntime(spec: ProcessRuntimeSpec): Promise<Ru
     reaped = true;
   });
   const tail = new LineTail();
-  const stdoutDone = readLines(child.stdout, (line) => spec.onLine('stdout', line));
-  const stderrDone = readLines(child.stderr, (line) => {
-    tail.push(line);
-    spec.onLine('stderr', line);
+  const lineOptions = {
+    ...(spec.maxLineBytes === undefined ? {} : { maxLineBytes: spec.maxLineBytes }),
+    ...(spec.admitLine === undefined ? {} : { admit: spec.admitLine }),
+  };
+  const stdoutDone = readLines(child.stdout, (line) => spec.onLine('stdout', line), lineOptions);
+  const stderrDone = readLines(child.stderr, (line) => spec.onLine('stderr', line), {
+    ...lineOptions,
+    tail,
   });
   const exited = child.exited.then(async (code): Promise<RuntimeExitStatus> => {
     // The pipes drain after the exit; the stderr tail must be complete before anyone reads it.

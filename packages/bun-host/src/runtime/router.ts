@@ -102,24 +102,31 @@ export class RuntimeRouter {
       case 'ready':
       case 'init_failed':
       case 'shutdown_complete':
+      // Pongs belong to the runtime's watchdog, which takes them before the router.
+      case 'pong':
         return;
       default:
         this.#process(message);
     }
   }
 
-  /** Delivers a frontend's `sendToBackend` payload, enforcing the extension's scope. */
-  deliverFrontendMessage(payload: unknown, userId: string, frontendSessionId: string): void {
+  /**
+   * Delivers a frontend's `sendToBackend` payload, enforcing the extension's scope. Returns why
+   * it was refused (for the sender's error), or `undefined` once it is sent.
+   */
+  deliverFrontendMessage(
+    payload: unknown,
+    userId: string,
+    frontendSessionId: string,
+  ): string | undefined {
     const { scope } = this.#o;
     if (scope.kind === 'user' && scope.userId !== userId) {
-      this.#o.log(
-        'warn',
-        `dropped a frontend message from user ${userId}: the extension is installed for ${scope.userId} only`,
-        'host',
-      );
-      return;
+      const why = `the extension is installed for ${scope.userId} only`;
+      this.#o.log('warn', `dropped a frontend message from user ${userId}: ${why}`, 'host');
+      return why;
     }
     this.#o.post({ type: 'frontend_message', payload, userId, frontendSessionId });
+    return undefined;
   }
 
   /**

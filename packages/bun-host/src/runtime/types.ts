@@ -5,26 +5,8 @@
 import type { HostToWorker, SandboxStatus, SpindleRuntimeMode } from '@spindle/types';
 import type { Channel } from './channel.ts';
 
-/**
- * Why a runtime ended.
- * - `stopped`: it acknowledged `shutdown` and exited within the deadline.
- * - `killed`: a stop had to force it (SIGTERM / SIGKILL, or `terminate()` for a worker).
- * - `crashed`: it died by itself with a non-zero code or a signal while running.
- * - `exited_clean`: it exited by itself with code 0 while running.
- * - `import_failed`: the entry threw while importing (`init_failed`).
- * - `exited_before_ready`: it died before reporting `ready` or `init_failed`.
- * - `ready_timeout`: no `ready` within the ready deadline; it was killed.
- * - `launch_failed`: the runtime could not be started at all.
- */
-export type RuntimeExitReason =
-  | 'stopped'
-  | 'killed'
-  | 'crashed'
-  | 'exited_clean'
-  | 'import_failed'
-  | 'exited_before_ready'
-  | 'ready_timeout'
-  | 'launch_failed';
+/** Why a runtime ended: the union lives in `@spindle/types` (stats and frontends carry it). */
+export type { RuntimeExitReason } from '@spindle/types';
 
 /** How the medium reported the end of a runtime. */
 export interface RuntimeExitStatus {

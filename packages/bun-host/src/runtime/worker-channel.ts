@@ -5,7 +5,13 @@
  * sooner than cloning an object graph (the round trip drops by about a fifth).
  */
 import type { HostToWorker } from '@spindle/types';
-import { Batcher, type BatchLimits, type TickScheduler } from './batch.ts';
+import {
+  Batcher,
+  type BatchLimits,
+  postFrame,
+  type TickScheduler,
+  type UnwritableReporter,
+} from './batch.ts';
 import { type Channel, HandlerSet, parseFrame, unbrandEach } from './channel.ts';
 
 /** A `Channel` over a Bun `Worker`; outbound traffic is batched per tick. */
@@ -15,7 +21,10 @@ export class WorkerChannel implements Channel<HostToWorker, unknown> {
   readonly #batcher: Batcher<HostToWorker>;
   #closed = false;
 
-  /** @param batching bounds and scheduler of outbound batches. @default DEFAULT_BATCH_LIMITS, setImmediate */
+  /**
+   * @param batching bounds and scheduler of outbound batches, and who hears of a message JSON
+   *   cannot write (dropped alone). @default DEFAULT_BATCH_LIMITS, setImmediate, ignored
+   */
   constructor(
     private readonly worker: Pick<
       Worker,
@@ -23,7 +32,11 @@ export class WorkerChannel implements Channel<HostToWorker, unknown> {
     >,
     onRefused: (reason: string) => void,
     private readonly onError: (error: unknown) => void,
-    batching: { limits?: Partial<BatchLimits>; schedule?: TickScheduler } = {},
+    batching: {
+      limits?: Partial<BatchLimits>;
+      schedule?: TickScheduler;
+      onUnwritable?: UnwritableReporter<HostToWorker>;
+    } = {},
   ) {
     const deliver = (message: unknown) => this.#handlers.emit(message, this.onError);
     this.#listener = (event) => {
@@ -33,16 +46,23 @@ export class WorkerChannel implements Channel<HostToWorker, unknown> {
       else onRefused(parsed.reason);
     };
     worker.addEventListener('message', this.#listener);
-    this.#batcher = new Batcher({
+    const report = batching.onUnwritable;
+    const unwritable = (message: unknown, error: unknown) => {
+      const { __spindle: _brand, ...unbranded } = message as HostToWorker & { __spindle?: 1 };
+      report?.(unbranded as HostToWorker, String(error));
+    };
+    const write = (frame: unknown) => this.worker.postMessage(JSON.stringify(frame));
+    // Only a frame JSON cannot write (split by `postFrame`) or a terminated worker throws; the
+    // worker's `close` event reports the latter.
+    this.#batcher = new Batcher<HostToWorker>({
       ...batching,
-      post: (frame) => {
-        try {
-          // Host messages are validated JSON values, so only a terminated worker throws here:
-          // its `close` event reports the outcome.
-          this.worker.postMessage(JSON.stringify(frame));
-        } catch {}
-      },
+      post: (frame) => postFrame(frame, write, unwritable),
     });
+  }
+
+  /** Bytes of JSON handed to `send` so far (the runtime's inbound budget counts them). */
+  get sentBytes(): number {
+    return this.#batcher.sentBytes;
   }
 
   send(message: HostToWorker): void {

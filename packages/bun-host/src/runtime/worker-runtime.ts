@@ -8,6 +8,7 @@ import { LineTail } from './lines.ts';
 import { CHILD_BOOTSTRAP_PATH } from './paths.ts';
 import { bundledScript } from './script-bundle.ts';
 import type { RuntimeExitStatus, RuntimeInstance } from './types.ts';
+import { reportUnwritable } from './unwritable.ts';
 import { WorkerChannel } from './worker-channel.ts';
 
 /** What a worker runtime is started with. */
@@ -27,8 +28,11 @@ export async function launchWorkerRuntime(spec: WorkerRuntimeSpec): Promise<Runt
   const tail = new LineTail();
   let terminated = false;
   let uncaught = false;
-  const channel = new WorkerChannel(worker, spec.onRefused, (error) =>
-    spec.onWarn(`a runtime message handler threw: ${String(error)}`),
+  const channel: WorkerChannel = new WorkerChannel(
+    worker,
+    spec.onRefused,
+    (error) => spec.onWarn(`a runtime message handler threw: ${String(error)}`),
+    { onUnwritable: reportUnwritable(spec.onWarn, (message) => channel.send(message)) },
   );
   // A worker has no stderr of its own: its warnings and errors (console included) stand in.
   channel.onMessage((message) => {

@@ -19,11 +19,12 @@ import {
 } from '@spindle/types';
 import type { HubClock, TimerHandle } from '../frontend/clock.ts';
 import type { FrontendHub, SessionConnection } from '../frontend/hub.ts';
+import type { AdmissionTicket } from './admission.ts';
 import type { Authenticate } from './auth.ts';
-import { cutUtf8 } from './close-reason.ts';
 import type { WireCounters } from './counters.ts';
 import { FrameWriter } from './frame-writer.ts';
 import { FrameRateLimiter } from './rate-limit.ts';
+import { SocketCloser } from './socket-closer.ts';
 
 /** Client frames whose `seq` field is not their own sequence number. */
 const UNSEQUENCED_TYPES = new Set(['hello', 'ack', 'ping']);
@@ -35,6 +36,8 @@ export interface WireSocket {
   close(code: number, reason: string): void;
   /** Ends the TCP connection at once, without a close handshake. */
   terminate(): void;
+  /** Sends a WebSocket ping (the client's pong arrives as `WireConnection.onPong`). @default none */
+  ping?(): void;
   /** Bytes queued and not yet written to the network. */
   bufferedAmount(): number;
 }
@@ -68,30 +71,38 @@ const TRANSITIONS: Record<ConnectionState, readonly ConnectionState[]> = {
 
 /** Close code for an unexpected failure on the host side. */
 const INTERNAL_ERROR = 1011;
-/** After a close we wait this long for the client's close frame, then drop the TCP connection. */
-const CLOSE_HANDSHAKE_MS = 1000;
 
 /** A frontend connection and its state machine. */
 export class WireConnection {
-  readonly #socket: WireSocket;
   readonly #settings: ConnectionSettings;
   readonly #limiter: FrameRateLimiter;
   readonly #writer: FrameWriter;
+  readonly #ticket: AdmissionTicket | undefined;
   #state: ConnectionState = 'awaiting_hello';
   #session: SessionConnection | undefined;
   #handshakeTimer: TimerHandle | undefined;
-  #terminateTimer: TimerHandle | undefined;
+  readonly #closer: SocketCloser;
 
   readonly #request: Request | undefined;
 
   /**
-   * @param request the HTTP request that opened the socket, handed to `authenticate` with the
-   *   token (cookies, headers of an app that mounts the host on its own server)
+   * @param socket the WebSocket, behind its adapter
+   * @param settings what every connection of the server shares
+   * @param origin where the connection came from: `request`, the HTTP request that opened the
+   *   socket, handed to `authenticate` with the token (cookies and headers of an app that mounts
+   *   the host on its own server); `ticket`, its place among unauthenticated connections
+   *   (released on close), absent for a connection the server did not count
    */
-  constructor(socket: WireSocket, settings: ConnectionSettings, request?: Request) {
+  constructor(
+    socket: WireSocket,
+    settings: ConnectionSettings,
+    origin: { request?: Request | undefined; ticket?: AdmissionTicket | undefined } = {},
+  ) {
+    const { request, ticket } = origin;
     this.#request = request;
-    this.#socket = socket;
     this.#settings = settings;
+    this.#ticket = ticket;
+    this.#closer = new SocketCloser(socket, settings.clock, (error) => settings.reportError(error));
     this.#limiter = new FrameRateLimiter({
       framesPerSecond: settings.limits.maxFramesPerSecond,
       closeAfterMs: settings.rateLimitCloseAfterMs,
@@ -222,14 +233,19 @@ export class WireConnection {
   /** The socket closed (either side). */
   onClose(): void {
     if (this.#state === 'closed') return;
+    this.#ticket?.release();
     this.#transition('closed');
     this.#clearTimers();
     this.#session?.detach();
   }
 
-  /** Closes with `code`; the session, if any, stays resumable. */
+  /**
+   * Closes with `code`; the session, if any, stays resumable. A session ended for leaving too
+   * much unacknowledged (`SESSION_OVERFLOW`) may belong to a client that stopped reading: its
+   * close code goes out only once the client proves it reads (see `#closeWith`).
+   */
   close(code: number, reason: string): void {
-    this.#closeWith(code, reason);
+    this.#closeWith(code, reason, code === WIRE_CLOSE_CODES.SESSION_OVERFLOW);
   }
 
   #dispatch(frame: ClientFrame): void {
@@ -276,6 +292,7 @@ export class WireConnection {
     }
     if (this.#state !== 'authenticating') return;
     if (!identity || typeof identity.userId !== 'string' || identity.userId === '') {
+      this.#ticket?.failed();
       const reason = 'token refused: sign in again or ask the host operator for a valid token';
       this.#sendError('UNAUTHORIZED', reason, hello);
       this.#closeWith(WIRE_CLOSE_CODES.UNAUTHORIZED, reason);
@@ -290,7 +307,7 @@ export class WireConnection {
       ...(hello.lastServerSeq === undefined ? {} : { lastServerSeq: hello.lastServerSeq }),
     };
     const result = this.#settings.hub.open(request, (frame) => this.#write(frame), {
-      close: (code, reason) => this.#closeWith(code, reason),
+      close: (code, reason) => this.close(code, reason),
       batch: (run) => this.#writer.batch(run),
     });
     if (!result.ok) {
@@ -306,6 +323,7 @@ export class WireConnection {
     }
     this.#transition('open');
     this.#clearHandshakeTimer();
+    this.#ticket?.authenticated();
   }
 
   #refuseVersion(raw: string | Uint8Array | ArrayBuffer, message: string): void {
@@ -358,7 +376,11 @@ export class WireConnection {
     this.#write(frame);
   }
 
-  #closeWith(code: number, reason: string): void {
+  /**
+   * Closes the connection (`SocketCloser` decides how). `verify`: first make sure the client
+   * reads, for a close whose cause may be a client that stopped reading.
+   */
+  #closeWith(code: number, reason: string, verify = false): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#transition('closing');
     this.#clearHandshakeTimer();
@@ -368,17 +390,13 @@ export class WireConnection {
     // Detach first so nothing more is written to a socket that is going away; the session keeps
     // its unacknowledged downlinks for a resume.
     this.#session?.detach();
-    try {
-      this.#socket.close(code, cutUtf8(reason));
-    } catch (error) {
-      this.#settings.reportError(error);
-    }
-    if ((this.#state as ConnectionState) === 'closing') {
-      this.#terminateTimer = this.#settings.clock.setTimeout(() => {
-        this.#terminateTimer = undefined;
-        if (this.#state !== 'closed') this.#socket.terminate();
-      }, CLOSE_HANDSHAKE_MS);
-    }
+    this.#closer.close(code, reason, verify);
+    if ((this.#state as ConnectionState) === 'closed') this.#closer.closed();
+  }
+
+  /** The client answered a WebSocket ping (Bun's `pong`). */
+  onPong(): void {
+    if (this.#state === 'closing') this.#closer.pong();
   }
 
   #transition(next: ConnectionState): void {
@@ -396,7 +414,6 @@ export class WireConnection {
   #clearTimers(): void {
     this.#clearHandshakeTimer();
     this.#writer.stop();
-    if (this.#terminateTimer !== undefined) this.#settings.clock.clearTimeout(this.#terminateTimer);
-    this.#terminateTimer = undefined;
+    this.#closer.closed();
   }
 }

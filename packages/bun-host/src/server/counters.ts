@@ -1,7 +1,8 @@
 /** Traffic counters of a host server. */
+import type { AdmissionCounters } from './admission.ts';
 
-/** Counters of a server, shared by its connections. */
-export interface WireCounters {
+/** Counters of a server, shared by its connections (with the admission's, in snapshots). */
+export interface WireCounters extends Partial<AdmissionCounters> {
   /** Messages read from sockets, dropped ones included. */
   framesReceived: number;
   /** Messages dropped by the rate limiter. */

@@ -14,6 +14,12 @@ import {
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
 import { type HubClock, systemClock } from '../frontend/clock.ts';
 import type { FrontendHub } from '../frontend/hub.ts';
+import {
+  type AdmissionLimits,
+  type AdmissionRefusal,
+  type AdmissionTicket,
+  ConnectionAdmission,
+} from './admission.ts';
 import type { Authenticate } from './auth.ts';
 import type { BundleFile } from './bundle.ts';
 import { WireConnection } from './connection.ts';
@@ -44,8 +50,13 @@ export interface HostHandlerOptions {
   listProcesses?: () => unknown[];
   /** Transport limits. @default the hub's limits */
   limits?: Partial<Pick<WireLimits, 'maxFrameBytes' | 'maxFramesPerSecond'>>;
-  /** Time a connection has to send a valid `hello`. @default 5000 */
+  /** Time a connection has to send a valid `hello` (and be authenticated). @default 3000 */
   handshakeTimeoutMs?: number;
+  /**
+   * Unauthenticated connections per address and in total, and the backoff of addresses whose
+   * tokens are refused (docs/limits.md). @default DEFAULT_ADMISSION_LIMITS
+   */
+  admission?: Partial<AdmissionLimits>;
   /**
    * Bytes queued in one socket before its client is dropped with `BACKPRESSURE`; above half of
    * it, downlinks wait in the hub's bounded buffer until the socket drains. @default 8388608
@@ -77,6 +88,8 @@ export interface HostSocketData {
   connection?: WireConnection;
   /** The upgrade request (handed to `authenticate` with the token). */
   request?: Request;
+  /** Its place among unauthenticated connections (released on close). */
+  ticket?: AdmissionTicket;
 }
 
 /** The host's handlers, ready to mount. */
@@ -137,6 +150,7 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
   }
   const maxConnections = options.maxConnections ?? 4096;
   const clock = options.clock ?? systemClock;
+  const admission = new ConnectionAdmission(options.admission, () => clock.now());
   const reportError = options.reportError ?? ((error: unknown) => console.error(error));
   const http: HttpContext = {
     authenticate: options.authenticate,
@@ -151,7 +165,7 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
     authenticate: options.authenticate,
     listExtensions: () => listExtensions(http),
     limits,
-    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5000,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 3000,
     maxBufferedBytes,
     stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
     rateLimitCloseAfterMs: options.rateLimitCloseAfterMs ?? 3000,
@@ -171,6 +185,7 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
     owns: (request) => owns(new URL(request.url).pathname),
     async fetch(request, server) {
       const url = new URL(request.url);
+      const address = server.requestIP(request)?.address ?? 'unknown';
       if (
         url.pathname === `${basePath}/ws` &&
         request.headers.get('upgrade')?.toLowerCase() === 'websocket'
@@ -183,11 +198,20 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
         if (connections.size >= maxConnections) {
           return new Response('[spindle] too many connections: try again later', { status: 503 });
         }
-        if (server.upgrade(request, { data: { spindle: true, request } })) return undefined;
+        const admitted = admission.admit(address);
+        if (!admitted.ok) return refused(admitted.refusal);
+        const data: HostSocketData = { spindle: true, request, ticket: admitted.ticket };
+        if (server.upgrade(request, { data })) return undefined;
+        admitted.ticket.release();
         return new Response('[spindle] WebSocket upgrade failed', { status: 400 });
       }
+      const api = url.pathname.startsWith(`${basePath}/api/`);
+      const backoff = api ? admission.backoff(address) : undefined;
+      if (backoff !== undefined) return refused(backoff);
       try {
-        return await handleHttp(request, http);
+        const response = await handleHttp(request, http);
+        if (api && response.status === 401) admission.authFailed(address);
+        return response;
       } catch (error) {
         reportError(error);
         return new Response('[spindle] internal error', { status: 500 });
@@ -200,7 +224,12 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
       closeOnBackpressureLimit: false,
       perMessageDeflate: false,
       open(ws) {
-        const connection = new WireConnection(adapt(ws), settings, ws.data.request);
+        const connection = new WireConnection(adapt(ws), settings, {
+          request: ws.data.request,
+          ticket: ws.data.ticket,
+        });
+        // The request was needed for the handshake only.
+        ws.data.request = undefined;
         ws.data.connection = connection;
         connections.add(connection);
       },
@@ -210,7 +239,11 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
       drain(ws) {
         ws.data.connection?.onDrain();
       },
+      pong(ws) {
+        ws.data.connection?.onPong();
+      },
       close(ws) {
+        ws.data.ticket?.release();
         const connection = ws.data.connection;
         if (!connection) return;
         connections.delete(connection);
@@ -223,7 +256,7 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
     get connectionCount() {
       return connections.size;
     },
-    counters: () => ({ ...settings.counters }),
+    counters: () => ({ ...settings.counters, ...admission.counters }),
     describeExtension: describe,
     close() {
       closing ??= (async () => {
@@ -241,11 +274,21 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
   };
 }
 
+function refused(refusal: AdmissionRefusal): Response {
+  return new Response(refusal.reason, {
+    status: refusal.status,
+    headers: { 'Retry-After': String(refusal.retryAfterS), 'Cache-Control': 'no-store' },
+  });
+}
+
 function adapt(ws: ServerWebSocket<HostSocketData>) {
   return {
     send: (text: string) => ws.send(text),
     close: (code: number, reason: string) => ws.close(code, reason),
     terminate: () => ws.terminate(),
+    ping: () => {
+      ws.ping();
+    },
     bufferedAmount: () => ws.getBufferedAmount(),
   };
 }

@@ -1,4 +1,11 @@
 /** The host's HTTP + WebSocket edge (Bun.serve) and its authentication helpers. */
+export type {
+  AdmissionCounters,
+  AdmissionLimits,
+  AdmissionRefusal,
+  AdmissionTicket,
+} from './admission.ts';
+export { ConnectionAdmission, DEFAULT_ADMISSION_LIMITS } from './admission.ts';
 export type { Authenticate, AuthIdentity, DevAuthenticator } from './auth.ts';
 export {
   constantTimeEqual,

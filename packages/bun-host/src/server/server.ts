@@ -26,7 +26,7 @@ export interface RunningHostServer {
   readonly wsUrl: string;
   /** Open WebSocket connections (handshaking ones included). */
   readonly connectionCount: number;
-  /** Traffic counters since start (a snapshot). */
+  /** Traffic and admission counters since start (a snapshot). */
   counters(): WireCounters;
   /**
    * `info` with the server's versioned `frontendUrl` (or none). The server installs it on the

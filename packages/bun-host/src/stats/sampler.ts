@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type {
+  RuntimeExitReason,
   RuntimeStatsEvent,
   RuntimeStatsPhase,
   SandboxStatus,
@@ -66,8 +67,11 @@ export interface StatsSamplerOptions {
 export interface StatsSampler {
   /** Emits `startup` with `startupMs` and starts periodic sampling. Once only. */
   startup(startupMs: number): void;
-  /** Emits the final `shutdown` event and clears the timer. Idempotent. */
-  stop(): void;
+  /**
+   * Emits the final `shutdown` event (with `exitReason` when the runtime ended while running)
+   * and clears the timer. Idempotent.
+   */
+  stop(exitReason?: RuntimeExitReason): void;
 }
 
 /** The sampler of a runtime with stats off: no timer, no events. */
@@ -164,12 +168,12 @@ export function createStatsSampler(options: StatsSamplerOptions): StatsSampler {
         timer = timers.setInterval(() => send('sample'), options.intervalMs);
       }
     },
-    stop() {
+    stop(exitReason) {
       if (state === 'stopped') return;
       state = 'stopped';
       if (timer !== undefined) timers.clearInterval(timer);
       timer = undefined;
-      send('shutdown');
+      send('shutdown', exitReason === undefined ? {} : { exitReason });
     },
   };
 }

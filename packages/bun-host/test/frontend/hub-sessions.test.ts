@@ -173,19 +173,21 @@ describe('FrontendHub sessions', () => {
     for (let n = 1; n <= 3; n++) expect(hub.send(c.sessionId, message(n))).toBe(true);
     expect(hub.send(c.sessionId, message(4))).toBe(false);
     expect(closed).toHaveBeenCalledTimes(1);
-    expect(closed.mock.calls[0]?.[0].closeReason).toMatch(/left 3 frames unacknowledged/);
+    expect(closed.mock.calls[0]?.[0].closeReason).toMatch(
+      /left 3 frames \(maxUnackedFrames\) unacknowledged/,
+    );
     expect(hub.getSession(c.sessionId)).toBeUndefined();
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('closes a connected session that never acks with BACKPRESSURE and a QUEUE_FULL error', () => {
+  it('closes a connected session that never acks with SESSION_OVERFLOW and a QUEUE_FULL error', () => {
     const hub = makeHub({ limits: { maxUnackedFrames: 2 } });
     const c = connect(hub);
     hub.send(c.sessionId, message(1));
     hub.send(c.sessionId, message(2));
     expect(hub.send(c.sessionId, message(3))).toBe(false);
     expect(c.ofType('error')).toMatchObject([{ code: 'QUEUE_FULL' }]);
-    expect(c.closed?.code).toBe(WIRE_CLOSE_CODES.BACKPRESSURE);
+    expect(c.closed?.code).toBe(WIRE_CLOSE_CODES.SESSION_OVERFLOW);
     expect(c.closed?.reason).toMatch(/maxUnackedFrames/);
   });
 

@@ -1,7 +1,7 @@
 import type { HostToWorker } from '@spindle/types';
-import { validateWorkerToHost } from '@spindle/types';
+import { MAX_IPC_MESSAGE_BYTES, validateWorkerToHost } from '@spindle/types';
 import { describe, expect, it } from 'vitest';
-import { Batcher, estimateSize, postFrame } from '../../src/runtime/batch.ts';
+import { Batcher, DEFAULT_BATCH_LIMITS, postFrame } from '../../src/runtime/batch.ts';
 import { parseFrame, unbrandEach } from '../../src/runtime/channel.ts';
 import { IpcChannel } from '../../src/runtime/ipc-channel.ts';
 import { WorkerChannel } from '../../src/runtime/worker-channel.ts';
@@ -44,7 +44,10 @@ describe('Batcher', () => {
   it('sends the first message of a tick at once and the rest as one batch, in order', () => {
     const tick = manualTick();
     const frames: unknown[] = [];
-    const batcher = new Batcher<Msg>({ post: (f) => frames.push(f), schedule: tick.schedule });
+    const batcher = new Batcher<Msg>({
+      post: (f) => frames.push(f),
+      schedule: tick.schedule,
+    });
     batcher.send(msg(0));
     expect(frames).toEqual([{ ...msg(0), __spindle: 1 }]);
     for (let i = 1; i <= 5; i++) batcher.send(msg(i));
@@ -63,7 +66,10 @@ describe('Batcher', () => {
   it('a lone queued message travels unwrapped', () => {
     const tick = manualTick();
     const frames: unknown[] = [];
-    const batcher = new Batcher<Msg>({ post: (f) => frames.push(f), schedule: tick.schedule });
+    const batcher = new Batcher<Msg>({
+      post: (f) => frames.push(f),
+      schedule: tick.schedule,
+    });
     batcher.send(msg(0));
     batcher.send(msg(1));
     tick.run();
@@ -117,7 +123,10 @@ describe('Batcher', () => {
   it('close flushes what is queued, then drops later sends', () => {
     const tick = manualTick();
     const frames: unknown[] = [];
-    const batcher = new Batcher<Msg>({ post: (f) => frames.push(f), schedule: tick.schedule });
+    const batcher = new Batcher<Msg>({
+      post: (f) => frames.push(f),
+      schedule: tick.schedule,
+    });
     batcher.send(msg(0));
     batcher.send(msg(1));
     batcher.send(msg(2));
@@ -153,6 +162,55 @@ describe('Batcher', () => {
     expect(batcher.pending).toBe(0);
     batcher.send(msg(3));
     expect(unpack(frames).messages).toEqual([0, 1, 2, 9, 3].map((n) => msg(n)));
+  });
+
+  it('refuses a message JSON cannot write, or too large, alone; the others of its tick leave once', () => {
+    const tick = manualTick();
+    const frames: unknown[] = [];
+    const refused: { message: Record<string, unknown>; reason: string }[] = [];
+    const batcher = new Batcher<Record<string, unknown>>({
+      post: (f) => frames.push(f),
+      schedule: tick.schedule,
+      limits: { maxMessageBytes: 10_000 },
+      onUnwritable: (message, reason) => refused.push({ message, reason }),
+    });
+    const cyclic: Record<string, unknown> = { type: 'log', n: 'cyclic' };
+    cyclic.self = cyclic;
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const sent = [
+      { type: 'log', n: 0 },
+      { type: 'log', n: 1, big: 1n },
+      { type: 'log', n: 2 },
+      cyclic,
+      { type: 'log', n: 4, deep },
+      { type: 'log', n: 5, pad: 'x'.repeat(20_000) },
+      { type: 'log', n: 6 },
+    ];
+    const accepted = sent.map((m) => batcher.send(m));
+    tick.run();
+    expect(accepted).toEqual([true, false, true, false, false, false, true]);
+    const delivered = unpack(frames).messages.map((m) => (m as { n: number }).n);
+    expect(delivered).toEqual([0, 2, 6]);
+    expect(refused.map((r) => r.message.n)).toEqual([1, 'cyclic', 4, 5]);
+    expect(refused[3]?.reason).toContain('larger than the limit of 10000 bytes');
+    // Every frame the medium gets can be written.
+    for (const f of frames) expect(() => JSON.stringify(f)).not.toThrow();
+  });
+
+  it('counts the bytes of JSON it accepted', () => {
+    const batcher = new Batcher<Msg>({ post: () => {}, schedule: () => {} });
+    batcher.send(msg(0, 10));
+    batcher.send(msg(1, 100));
+    batcher.send({ type: 'log', level: 'info', message: 1n as unknown as string });
+    // As one walk counts them: near the JSON length.
+    const expected = JSON.stringify(msg(0, 10)).length + JSON.stringify(msg(1, 100)).length;
+    expect(batcher.sentBytes).toBeGreaterThanOrEqual(expected);
+    expect(batcher.sentBytes).toBeLessThan(expected + 40);
+  });
+
+  it('holds messages to the IPC message limit of @spindle/types by default', () => {
+    expect(DEFAULT_BATCH_LIMITS.maxMessageBytes).toBe(MAX_IPC_MESSAGE_BYTES);
   });
 
   it('flushes on the real setImmediate by default', async () => {
@@ -244,35 +302,6 @@ describe('parseFrame', () => {
     const broken = parseFrame('{"a":');
     expect(broken.ok).toBe(false);
     expect(broken.ok ? '' : broken.reason).toMatch(/^not JSON text \(/);
-  });
-});
-
-describe('estimateSize', () => {
-  it('grows with content and stops at the limit', () => {
-    expect(estimateSize({ a: 'x' }, 1e6)).toBeLessThan(estimateSize({ a: 'x'.repeat(100) }, 1e6));
-    expect(estimateSize({ payload: 'y'.repeat(5000) }, 1e6)).toBeGreaterThanOrEqual(5000);
-    const huge = Array.from({ length: 100_000 }, (_, i) => ({ i }));
-    const capped = estimateSize(huge, 1000);
-    expect(capped).toBeGreaterThanOrEqual(1000);
-    expect(capped).toBeLessThan(200_000);
-  });
-
-  it('counts a value the same whether it is shallow or deeper than the recursion handles', () => {
-    const nest = (depth: number, leaf: unknown): unknown => {
-      let value = leaf;
-      for (let i = 0; i < depth; i++) value = i % 2 ? [value, 1] : { k: value, s: 'ab' };
-      return value;
-    };
-    // Each level adds the same amount, so the estimate is linear in depth across the switch.
-    const per = estimateSize(nest(2, null), 1e9) - estimateSize(nest(0, null), 1e9);
-    expect(estimateSize(nest(40, null), 1e9)).toBe(estimateSize(nest(0, null), 1e9) + 20 * per);
-  });
-
-  it('walks a value nested 100,000 deep without overflowing the stack, and caps it', () => {
-    let deep: unknown = 'leaf';
-    for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(estimateSize(deep, 1e9)).toBe(100_000 * 3 + 6);
-    expect(estimateSize(deep, 500)).toBeLessThan(1_000);
   });
 });
 
@@ -400,7 +429,7 @@ describe('host adapters', () => {
     channel.send({ type: 'shutdown', reason: 'a' });
     channel.send({ type: 'shutdown', reason: 'b' });
     expect(posted).toHaveLength(1);
-    expect(posted[0]).toBe(JSON.stringify({ type: 'shutdown', __spindle: 1 }));
+    expect(JSON.parse(posted[0] as string)).toEqual({ type: 'shutdown', __spindle: 1 });
     channel.close();
     expect(JSON.parse(posted[1] as string)).toEqual({
       __spindle: 1,

@@ -175,7 +175,11 @@ describe('resume under random drops', () => {
 
 describe('backpressure', () => {
   test('a client that stops reading is dropped with BACKPRESSURE; its session resumes with every frame once', async () => {
-    fixture = startFixture({ maxBufferedBytes: 512 * 1024, stallTimeoutMs: 200 });
+    // The replay buffer may hold all 600 frames (38 MB): the socket's limit is what is tested.
+    fixture = startFixture(
+      { maxBufferedBytes: 512 * 1024, stallTimeoutMs: 200 },
+      { maxUnackedBytes: 64 * 1024 * 1024 },
+    );
     const detached: string[] = [];
     fixture.hub.events.on('session_detached', (s) => detached.push(s.sessionId));
     const raw = await RawWebSocket.connect(fixture.server.port);

@@ -50,7 +50,7 @@ describe('WireConnection deadlines', () => {
     expect(vi.getTimerCount()).toBe(1); // the hub's resume window, not ours
   });
 
-  it('a congested socket pauses the hub, and a stall of stallTimeoutMs closes with BACKPRESSURE', async () => {
+  it('a congested socket pauses the hub, and a stall of stallTimeoutMs ends it (BACKPRESSURE)', async () => {
     const { socket, hub, connection, settings } = setup();
     connection.onMessage(hello());
     await settle();
@@ -59,10 +59,11 @@ describe('WireConnection deadlines', () => {
     hub.send('s-1', { type: 'extension_removed', extensionId: 'b' });
     expect(socket.frames.filter((f) => f.type === 'extension_removed')).toHaveLength(1);
     vi.advanceTimersByTime(1999);
-    expect(socket.closes).toEqual([]);
+    expect(socket.terminated).toBe(0);
     vi.advanceTimersByTime(1);
-    expect(socket.closes).toMatchObject([{ code: WIRE_CLOSE_CODES.BACKPRESSURE }]);
-    expect(socket.closes[0]?.reason).toMatch(/stopped reading for 2000 ms/);
+    // A close frame would wait behind what the client left unread: the socket is ended at once.
+    expect(socket.terminated).toBe(1);
+    expect(socket.closes).toEqual([]);
     expect(settings.counters.backpressureCloses).toBe(1);
     expect(hub.getSession('s-1')?.connected).toBe(false);
     expect(hub.pendingCount('s-1')).toBe(2);
@@ -83,14 +84,45 @@ describe('WireConnection deadlines', () => {
     expect(socket.closes).toEqual([]);
   });
 
-  it('more than maxBufferedBytes closes at once', async () => {
-    const { socket, hub, connection } = setup();
+  it('more than maxBufferedBytes ends the socket at once', async () => {
+    const { socket, hub, connection, settings } = setup();
     connection.onMessage(hello());
     await settle();
     socket.buffered = 1001;
     hub.send('s-1', { type: 'extension_removed', extensionId: 'a' });
-    expect(socket.closes).toMatchObject([{ code: WIRE_CLOSE_CODES.BACKPRESSURE }]);
-    expect(socket.closes[0]?.reason).toMatch(/1001 bytes waiting, limit 1000/);
+    expect(socket.terminated).toBe(1);
+    expect(settings.counters.backpressureCloses).toBe(1);
+    expect(connection.state).toBe('closing');
+  });
+
+  it('a session that overflows: the close code only after a pong proves the client reads', async () => {
+    const { socket, hub, connection } = setup({}, { limits: { maxUnackedFrames: 1 } });
+    connection.onMessage(hello());
+    await settle();
+    hub.send('s-1', { type: 'extension_removed', extensionId: 'a' });
+    hub.send('s-1', { type: 'extension_removed', extensionId: 'b' }); // overflow
+    expect(socket.frames.at(-1)).toMatchObject({ type: 'error', code: 'QUEUE_FULL' });
+    expect(socket.pings).toBe(1);
+    expect(socket.closes).toEqual([]);
+    vi.advanceTimersByTime(999);
+    connection.onPong();
+    expect(socket.closes).toMatchObject([{ code: WIRE_CLOSE_CODES.SESSION_OVERFLOW }]);
+    expect(socket.terminated).toBe(0);
+    connection.onClose();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a session that overflows and never answers the ping: the socket is ended at the close deadline', async () => {
+    const { socket, hub, connection } = setup({}, { limits: { maxUnackedFrames: 1 } });
+    connection.onMessage(hello());
+    await settle();
+    hub.send('s-1', { type: 'extension_removed', extensionId: 'a' });
+    hub.send('s-1', { type: 'extension_removed', extensionId: 'b' });
+    vi.advanceTimersByTime(1000);
+    expect(socket.closes).toEqual([]);
+    expect(socket.terminated).toBe(1);
+    connection.onPong(); // too late: nothing more happens
+    expect(socket.closes).toEqual([]);
   });
 
   it('a failing authenticate closes with 1011 and is reported; a socket gone meanwhile opens nothing', async () => {

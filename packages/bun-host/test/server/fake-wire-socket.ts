@@ -20,6 +20,7 @@ export class FakeSocket implements WireSocket {
   messages: ServerFrame[][] = [];
   closes: Array<{ code: number; reason: string }> = [];
   terminated = 0;
+  pings = 0;
   buffered = 0;
   /** Texts sent, as they were. */
   texts: string[] = [];
@@ -36,6 +37,9 @@ export class FakeSocket implements WireSocket {
   }
   terminate(): void {
     this.terminated += 1;
+  }
+  ping(): void {
+    this.pings += 1;
   }
   bufferedAmount(): number {
     return this.buffered;

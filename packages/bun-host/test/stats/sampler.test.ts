@@ -97,6 +97,17 @@ describe('createStatsSampler', () => {
     expect(events).toHaveLength(5);
   });
 
+  it('shutdown carries the exit reason of a runtime that ended while running', () => {
+    const s = sampler({ intervalMs: 0 });
+    s.startup(5);
+    s.stop('memory_limit');
+    s.stop('crashed');
+    expect(events.map((e) => [e.phase, e.exitReason])).toEqual([
+      ['startup', undefined],
+      ['shutdown', 'memory_limit'],
+    ]);
+  });
+
   it('interval 0: startup and shutdown only, never a timer', () => {
     const s = sampler({ intervalMs: 0 });
     s.startup(5);

@@ -20,6 +20,7 @@ import {
   EXTENSION_STATES,
   FRONTEND_EXIT_REASONS,
   PROCESS_STATES,
+  RUNTIME_EXIT_REASONS,
   RUNTIME_MODE_VALUES,
   SANDBOX_LAYERS,
   SPINDLE_ERROR_CODES,
@@ -117,6 +118,7 @@ export const runtimeStatsSchema = obj({
   cpuUserMs: v.optional(nonNegative),
   cpuSystemMs: v.optional(nonNegative),
   sandbox: v.optional(v.union([v.array(v.picklist(SANDBOX_LAYERS)), v.literal('unavailable')])),
+  exitReason: v.optional(v.picklist(RUNTIME_EXIT_REASONS)),
   unmeasured: v.optional(v.array(v.string())),
   note: v.optional(v.string()),
 });
@@ -141,6 +143,7 @@ export const extensionInfoSchema = obj({
   state: v.picklist(EXTENSION_STATES),
   error: v.optional(v.string()),
   runtimeMode: v.optional(v.picklist(RUNTIME_MODE_VALUES)),
+  exitReason: v.optional(v.picklist(RUNTIME_EXIT_REASONS)),
   frontendUrl: v.optional(v.string()),
   host: v.optional(hostDescriptorSchema),
   grantedPermissions: v.optional(v.array(v.string())),

@@ -8,7 +8,12 @@ import type {
   FrontendProcessStateDTO,
 } from '../dto.ts';
 import type { SpindleErrorCode } from '../errors.ts';
-import type { RuntimeStatsPhase, SandboxLayer, SpindleRuntimeMode } from '../runtime.ts';
+import type {
+  RuntimeExitReason,
+  RuntimeStatsPhase,
+  SandboxLayer,
+  SpindleRuntimeMode,
+} from '../runtime.ts';
 import type { ExtensionStateDTO, FrontendProcessOutcome } from '../wire-protocol.ts';
 import type { LogLevel, StorageOp } from '../worker-protocol.ts';
 import type { Expect, Mutual } from './sync.ts';
@@ -22,6 +27,7 @@ export const SPINDLE_ERROR_CODES = [
   'PROTOCOL_VERSION_MISMATCH',
   'HANDSHAKE_REQUIRED',
   'RATE_LIMITED',
+  'SESSION_LIMIT',
   'INVALID_OPTIONS',
   'INVALID_MANIFEST',
   'UNAUTHORIZED',
@@ -45,6 +51,7 @@ export const SPINDLE_ERROR_CODES = [
   'IMPORT_TIMEOUT',
   'READY_TIMEOUT',
   'RUNTIME_GONE',
+  'RUNTIME_BUSY',
   'HOST_CLOSING',
   'PERMISSION_DENIED',
   'SERVICE_ERROR',
@@ -132,6 +139,19 @@ export const STATS_PHASES = [
   'sample',
   'shutdown',
 ] as const satisfies readonly RuntimeStatsPhase[];
+/** Every `RuntimeExitReason`. */
+export const RUNTIME_EXIT_REASONS = [
+  'stopped',
+  'killed',
+  'crashed',
+  'exited_clean',
+  'import_failed',
+  'exited_before_ready',
+  'ready_timeout',
+  'launch_failed',
+  'memory_limit',
+  'unresponsive',
+] as const satisfies readonly RuntimeExitReason[];
 /** Every `LogLevel`. */
 export const LOG_LEVELS = ['info', 'warn', 'error'] as const satisfies readonly LogLevel[];
 /** Every `StorageOp`. */
@@ -158,6 +178,7 @@ type _Lists = [
   Expect<Mutual<(typeof RUNTIME_MODE_VALUES)[number], SpindleRuntimeMode>>,
   Expect<Mutual<(typeof SANDBOX_LAYERS)[number], SandboxLayer>>,
   Expect<Mutual<(typeof STATS_PHASES)[number], RuntimeStatsPhase>>,
+  Expect<Mutual<(typeof RUNTIME_EXIT_REASONS)[number], RuntimeExitReason>>,
   Expect<Mutual<(typeof LOG_LEVELS)[number], LogLevel>>,
   Expect<Mutual<(typeof STORAGE_OPS)[number], StorageOp>>,
 ];

@@ -5,7 +5,7 @@
  */
 import type * as v from 'valibot';
 import { PROTOCOL_VERSION } from '../wire-protocol.ts';
-import { readJsonInput } from './json.ts';
+import { frameDepthPath, readJsonInput, tooDeep } from './json.ts';
 import {
   contextOf,
   cut,
@@ -56,10 +56,20 @@ export function validateFrame<T>(
 ): ValidationResult<T> {
   let context: IssueContext = {};
   try {
-    const read = readJsonInput(input, maxBytes, proto.label, READ_CODES);
+    const read = readJsonInput(input, maxBytes, proto.label, READ_CODES, false);
     if (!read.ok) {
       context = safeContext(input);
       return invalid(read.code, read.path, read.message, context);
+    }
+    if (read.deepPossible) {
+      // Judged here rather than by the reader, so that the refusal names the frame's `seq`.
+      const deep = frameDepthPath(read.value);
+      if (deep !== undefined) {
+        const issue = tooDeep(proto.label, deep, READ_CODES);
+        if (!issue.ok) {
+          return invalid(issue.code, issue.path, issue.message, safeContext(read.value));
+        }
+      }
     }
     return validateFrameValue<T>(proto, read.value);
   } catch (error) {

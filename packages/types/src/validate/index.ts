@@ -6,7 +6,7 @@
  */
 
 export type { MessageResult } from './batch.ts';
-export { SPINDLE_ERROR_CODES } from './enums.ts';
+export { RUNTIME_EXIT_REASONS, SPINDLE_ERROR_CODES } from './enums.ts';
 export { jsonByteSize } from './json.ts';
 export {
   MAX_ENTRY_LENGTH,

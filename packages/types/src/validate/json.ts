@@ -16,7 +16,16 @@ export interface ReadCodes {
 
 /** A value read from input, or why it could not be. */
 export type ReadResult =
-  | { ok: true; value: unknown }
+  | {
+      ok: true;
+      value: unknown;
+      /**
+       * True when the value was parsed here from a text long enough to nest past
+       * `MAX_JSON_DEPTH` (and its depth was not checked: `checkDepth` false). A given value is
+       * walked, depth included; a shorter text cannot nest that deep (two characters a level).
+       */
+      deepPossible?: boolean;
+    }
   | { ok: false; code: SpindleErrorCode; path: string; message: string };
 
 interface Decoder {
@@ -47,14 +56,17 @@ function asBytes(input: unknown): Uint8Array | null {
 }
 
 /**
- * Reads `input`: a string or bytes is size-checked and parsed; anything else is walked as an
- * already-parsed value. `label` names the input in messages ("client frame", "manifest").
+ * Reads `input`: a string or bytes is size-checked, parsed and held to `MAX_JSON_DEPTH`
+ * (unless `checkDepth` is false: a caller that checks the items of a batch one by one);
+ * anything else is walked as an already-parsed value (depth included). `label` names the input
+ * in messages ("client frame", "manifest").
  */
 export function readJsonInput(
   input: unknown,
   maxBytes: number,
   label: string,
   codes: ReadCodes,
+  checkDepth = true,
 ): ReadResult {
   let text: string;
   if (typeof input === 'string') {
@@ -74,8 +86,9 @@ export function readJsonInput(
       return fail(codes.invalidJson, '', `${label} is not valid UTF-8`);
     }
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (error) {
     return fail(
       codes.invalidJson,
@@ -83,6 +96,100 @@ export function readJsonInput(
       `${label} is not valid JSON (${cut(thrownMessage(error), 80)})`,
     );
   }
+  const deepPossible = text.length >= SHALLOW_TEXT_CHARS;
+  if (checkDepth && deepPossible) {
+    const deep = depthPath(value);
+    if (deep !== undefined) return tooDeep(label, deep, codes);
+    return { ok: true, value };
+  }
+  return deepPossible ? { ok: true, value, deepPossible } : { ok: true, value };
+}
+
+/** Below this many characters a JSON text cannot nest past `MAX_JSON_DEPTH`. */
+const SHALLOW_TEXT_CHARS = 2 * (MAX_JSON_DEPTH + 1);
+
+/**
+ * The refusal of a value nested deeper than `MAX_JSON_DEPTH`, naming the limit and where the
+ * nesting went too deep (the first segments of the path).
+ */
+export function tooDeep(label: string, path: readonly string[], codes: ReadCodes): ReadResult {
+  const shown = path.slice(0, 4).map((key) => cut(key, 32));
+  const where =
+    path.length === 0 ? label : `${label} field ${shown.join('.')}${path.length > 4 ? '…' : ''}`;
+  return fail(
+    codes.notJson,
+    shown.join('.'),
+    `${where} is nested deeper than ${MAX_JSON_DEPTH} levels (MAX_JSON_DEPTH)`,
+  );
+}
+
+/**
+ * Where a parsed JSON value nests arrays and objects deeper than `maxDepth` (the value itself
+ * is level 1): the path of keys down to the first container that is too deep, or `undefined`
+ * when it is within the limit. Recursion never goes deeper than `maxDepth + 1`, whatever the
+ * input, and primitives cost one `typeof`.
+ */
+export function depthPath(value: unknown, maxDepth = MAX_JSON_DEPTH): string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const path = deeper(value, 1, maxDepth);
+  return path === null ? undefined : path.reverse();
+}
+
+/**
+ * Fields of a protocol frame that hold any JSON (the rest of a frame has a fixed shape that its
+ * schema checks, or is stripped as unknown).
+ */
+const FREE_FIELDS = ['payload', 'metadata'] as const;
+
+/**
+ * `depthPath` for a protocol frame (an object at level 1): only its free JSON fields
+ * (`payload`, `metadata`) can nest without bound, so only they are walked; cheaper than a walk
+ * of the whole frame on every frame of a batch.
+ */
+export function frameDepthPath(frame: unknown, maxDepth = MAX_JSON_DEPTH): string[] | undefined {
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+    return depthPath(frame, maxDepth);
+  }
+  for (const field of FREE_FIELDS) {
+    const value = (frame as Record<string, unknown>)[field];
+    if (typeof value !== 'object' || value === null) continue;
+    const path = deeper(value, 2, maxDepth);
+    if (path !== null) {
+      path.push(field);
+      return path.reverse();
+    }
+  }
+  return undefined;
+}
+
+/** The reversed path below `node` (at `depth`) to a container past `max`, or null. */
+function deeper(node: object, depth: number, max: number): string[] | null {
+  if (depth > max) return [];
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i += 1) {
+      const item: unknown = node[i];
+      if (typeof item === 'object' && item !== null) {
+        const path = deeper(item, depth + 1, max);
+        if (path !== null) {
+          path.push(String(i));
+          return path;
+        }
+      }
+    }
+    return null;
+  }
+  const record = node as Record<string, unknown>;
+  for (const key in record) {
+    const item = record[key];
+    if (typeof item === 'object' && item !== null) {
+      const path = deeper(item, depth + 1, max);
+      if (path !== null) {
+        path.push(key);
+        return path;
+      }
+    }
+  }
+  return null;
 }
 
 function tooLarge(label: string, maxBytes: number, codes: ReadCodes): ReadResult {

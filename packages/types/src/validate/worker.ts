@@ -17,7 +17,7 @@ import {
   serializedErrorSchema,
 } from './dto.ts';
 import { LOG_LEVELS, RUNTIME_MODE_VALUES, STORAGE_OPS } from './enums.ts';
-import { id, notArrayOf, obj, payload } from './fields.ts';
+import { counter, id, nonNegative, notArrayOf, obj, payload } from './fields.ts';
 import { protocol, validateFrame } from './frame.ts';
 import { MAX_IPC_MESSAGE_BYTES } from './limits.ts';
 import { manifestSchema } from './manifest.ts';
@@ -53,6 +53,7 @@ const workerToHostSchemas = [
   v.object({ type: v.literal('ready') }),
   v.object({ type: v.literal('init_failed'), error: serializedErrorSchema }),
   v.object({ type: v.literal('shutdown_complete') }),
+  v.object({ type: v.literal('pong'), id: counter, heapBytes: v.optional(nonNegative) }),
   v.object({ type: v.literal('log'), level: v.picklist(LOG_LEVELS), message: v.string() }),
   v.object({
     type: v.literal('send_to_frontend'),
@@ -153,6 +154,7 @@ const hostToWorkerSchemas = [
     nowGranted: v.boolean(),
   }),
   v.object({ type: v.literal('shutdown'), reason: v.optional(v.string()) }),
+  v.object({ type: v.literal('ping'), id: counter }),
   v.object({
     type: v.literal('frontend_message'),
     payload,

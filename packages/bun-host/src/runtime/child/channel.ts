@@ -64,10 +64,16 @@ export function openHostChannel(
     if (closed) return;
     unbrandEach(raw, emit, ignore);
   };
-  let post: (message: unknown) => void;
+  const unwritable = (message: unknown, error: unknown) => {
+    const { __spindle: _brand, ...unbranded } = message as WorkerToHost & { __spindle?: 1 };
+    onUnwritable(unbranded as WorkerToHost, describeThrown(error));
+  };
+  // A throw for any other reason than JSON means the host is gone; the parent-death guard ends
+  // this runtime.
+  let write: (frame: unknown) => void;
   if (medium === 'ipc') {
     process.on('message', deliver);
-    post = (message) => process.send?.(message);
+    write = (frame) => process.send?.(frame);
   } else {
     const scope = globalThis as unknown as {
       postMessage(message: unknown): void;
@@ -77,17 +83,14 @@ export function openHostChannel(
       const parsed = parseFrame(event.data);
       if (parsed.ok) deliver(parsed.value);
     });
-    post = (message) => scope.postMessage(JSON.stringify(message));
+    write = (frame) => scope.postMessage(JSON.stringify(frame));
   }
+  // Each message is checked on its own as it is sent: one JSON cannot write is refused alone,
+  // and the others of its batch still leave.
   const batcher = new Batcher<WorkerToHost>({
     schedule: queueMicrotask,
-    // A throw for any other reason means the host is gone; the parent-death guard ends this
-    // runtime.
-    post: (frame) =>
-      postFrame(frame, post, (message, error) => {
-        const { __spindle: _brand, ...unbranded } = message as WorkerToHost & { __spindle?: 1 };
-        onUnwritable(unbranded as WorkerToHost, describeThrown(error));
-      }),
+    post: (frame) => postFrame(frame, write, unwritable),
+    onUnwritable: (message, reason) => onUnwritable(message, reason),
   });
   return {
     send(message) {

@@ -12,6 +12,7 @@ import { applyChildGuard } from '../../sandbox/child-guard.ts';
 import { runEntryModule } from '../entry-loader.ts';
 import { takeInitFromEnv } from '../init-env.ts';
 import { detectMedium, type HostChannel, logUnwritable, openHostChannel } from './channel.ts';
+import { heapReader } from './heap.ts';
 import { RequestTable } from './rpc.ts';
 import { createSpindle, formatLogArgs, type SpindleRuntime } from './spindle.ts';
 
@@ -41,6 +42,9 @@ const channel: HostChannel = openHostChannel(medium, (message, reason) => {
   logUnwritable(message, reason);
 });
 const post = (message: WorkerToHost) => channel.send(message);
+// A worker's memory is its heap, reported with each pong (the host reads a subprocess's from
+// /proc); taken before the entry runs, so the extension cannot swap the reader.
+const readHeap = medium === 'worker' ? heapReader() : undefined;
 const rpc = new RequestTable(post);
 let runtime: SpindleRuntime | undefined;
 let initialized = false;
@@ -57,6 +61,13 @@ function receive(message: HostToWorker): void {
       return;
     case 'shutdown':
       shutdown();
+      return;
+    case 'ping':
+      post(
+        readHeap === undefined
+          ? { type: 'pong', id: message.id }
+          : { type: 'pong', id: message.id, heapBytes: readHeap() },
+      );
       return;
     case 'response':
       rpc.settle(message.requestId, message.result, message.error);
