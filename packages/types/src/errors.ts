@@ -41,6 +41,8 @@ export type SpindleErrorCode =
   | 'READY_TIMEOUT'
   | 'RUNTIME_GONE'
   | 'HOST_CLOSING'
+  | 'DRAINING'
+  | 'CAPACITY_EXCEEDED'
   // app services and permissions
   | 'PERMISSION_DENIED'
   | 'SERVICE_ERROR'

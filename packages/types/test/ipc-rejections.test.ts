@@ -165,6 +165,8 @@ describe('validateHostToWorker', () => {
       runtimeMode: 'process',
       scope: { kind: 'operator' },
       host: defaultHostDescriptor('ok'),
+      services: [],
+      grantedPermissions: [],
     };
     expect(validateHostToWorker(init)).toEqual({ ok: true, value: init });
     expect(validateHostToWorker({ ...init, scope: { kind: 'user' } })).toMatchObject({

@@ -16,6 +16,7 @@ import type { SerializedError } from '../errors.ts';
 import type { RuntimeStatsEvent } from '../runtime.ts';
 import type { ExtensionInfoDTO } from '../wire-protocol.ts';
 import {
+  ACTIVATION_POLICIES,
   BACKEND_EXIT_REASONS,
   EXTENSION_STATES,
   FRONTEND_EXIT_REASONS,
@@ -144,6 +145,14 @@ export const extensionInfoSchema = obj({
   frontendUrl: v.optional(v.string()),
   host: v.optional(hostDescriptorSchema),
   grantedPermissions: v.optional(v.array(v.string())),
+  activation: v.optional(
+    obj({
+      policy: v.picklist(ACTIVATION_POLICIES),
+      activating: v.boolean(),
+      idleAfterMs: v.optional(counter),
+      lastExitReason: v.optional(v.string()),
+    }),
+  ),
 });
 
 type _Dtos = [

@@ -9,6 +9,7 @@ import type {
 } from '../dto.ts';
 import type { SpindleErrorCode } from '../errors.ts';
 import type { RuntimeStatsPhase, SandboxLayer, SpindleRuntimeMode } from '../runtime.ts';
+import type { ActivationPolicy } from '../manifest.ts';
 import type { ExtensionStateDTO, FrontendProcessOutcome } from '../wire-protocol.ts';
 import type { LogLevel, StorageOp } from '../worker-protocol.ts';
 import type { Expect, Mutual } from './sync.ts';
@@ -46,6 +47,8 @@ export const SPINDLE_ERROR_CODES = [
   'READY_TIMEOUT',
   'RUNTIME_GONE',
   'HOST_CLOSING',
+  'DRAINING',
+  'CAPACITY_EXCEEDED',
   'PERMISSION_DENIED',
   'SERVICE_ERROR',
   'SERVICE_TIMEOUT',
@@ -107,8 +110,12 @@ export const EXTENSION_STATES = [
   'restarting',
   'failed',
   'crashed',
+  'hibernated',
   'error',
 ] as const satisfies readonly ExtensionStateDTO[];
+
+/** Every `ActivationPolicy`. */
+export const ACTIVATION_POLICIES = ['eager', 'lazy'] as const satisfies readonly ActivationPolicy[];
 
 /** Every `SpindleRuntimeMode`, as a tuple for `v.picklist`. */
 export const RUNTIME_MODE_VALUES = [
@@ -151,6 +158,7 @@ type _Lists = [
   Expect<Mutual<(typeof BACKEND_EXIT_REASONS)[number], BackendProcessExitReasonDTO>>,
   Expect<Mutual<(typeof FRONTEND_OUTCOMES)[number], FrontendProcessOutcome>>,
   Expect<Mutual<(typeof EXTENSION_STATES)[number], ExtensionStateDTO>>,
+  Expect<Mutual<(typeof ACTIVATION_POLICIES)[number], ActivationPolicy>>,
   Expect<Mutual<(typeof RUNTIME_MODE_VALUES)[number], SpindleRuntimeMode>>,
   Expect<Mutual<(typeof SANDBOX_LAYERS)[number], SandboxLayer>>,
   Expect<Mutual<(typeof STATS_PHASES)[number], RuntimeStatsPhase>>,
