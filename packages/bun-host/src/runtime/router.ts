@@ -37,6 +37,10 @@ export interface RuntimeRouterOptions {
   log(level: LogLevel, message: string, source: 'runtime' | 'host'): void;
   /** App services and the extension's grants (absent: no service is registered). */
   services?: RouterServices;
+  /** The runtime's own `activity` report (idle hibernation). @default ignored */
+  onActivity?(timers: number, events: string[]): void;
+  /** Requests of the runtime being handled now, after each change. @default ignored */
+  onPending?(count: number): void;
 }
 
 /** What the router needs of app services. */
@@ -53,6 +57,7 @@ export class RuntimeRouter {
   #storage: Storage | undefined;
   readonly #userStorage = new Map<string, Storage>();
   readonly #scopeMismatchLogged = new Set<string>();
+  #pending = 0;
 
   constructor(options: RuntimeRouterOptions) {
     this.#o = options;
@@ -86,6 +91,9 @@ export class RuntimeRouter {
       }
       case 'permissions_get':
         this.#answer(message.requestId, async () => this.#o.services?.granted() ?? []);
+        return;
+      case 'activity':
+        this.#o.onActivity?.(message.timers, message.events);
         return;
       case 'ready':
       case 'init_failed':
@@ -238,10 +246,17 @@ export class RuntimeRouter {
     } catch (error) {
       settled = Promise.reject(error);
     }
-    settled.then(
-      (result) => this.#o.post({ type: 'response', requestId, result: result ?? null }),
-      (error) => this.#o.post({ type: 'response', requestId, error: serializeError(error) }),
-    );
+    this.#pending += 1;
+    this.#o.onPending?.(this.#pending);
+    settled
+      .then(
+        (result) => this.#o.post({ type: 'response', requestId, result: result ?? null }),
+        (error) => this.#o.post({ type: 'response', requestId, error: serializeError(error) }),
+      )
+      .finally(() => {
+        this.#pending -= 1;
+        this.#o.onPending?.(this.#pending);
+      });
   }
 }
 

@@ -15,9 +15,15 @@ import type { Channel } from './channel.ts';
  * - `exited_before_ready`: it died before reporting `ready` or `init_failed`.
  * - `ready_timeout`: no `ready` within the ready deadline; it was killed.
  * - `launch_failed`: the runtime could not be started at all.
+ * - `idle`: hibernated after `idleAfterMs` without a need (docs/operations.md).
+ * - `evicted`: hibernated to make room at `maxActiveRuntimes` (the least recently used idle one).
+ * - `hibernated`: hibernated because the operator asked.
  */
 export type RuntimeExitReason =
   | 'stopped'
+  | 'idle'
+  | 'evicted'
+  | 'hibernated'
   | 'killed'
   | 'crashed'
   | 'exited_clean'

@@ -9,12 +9,15 @@ import type { HostToWorker, WorkerToHost } from '@spindle/types';
 import { SpindleError, serializeError } from '@spindle/types/errors';
 import { runEntryModule } from '../entry-loader.ts';
 import { takeInitFromEnv } from '../init-env.ts';
+import { type ActivityTracker, installActivityTracking } from './activity.ts';
 import { detectMedium, type HostChannel, logUnwritable, openHostChannel } from './channel.ts';
 import { RequestTable } from './rpc.ts';
 import { createSpindle, formatLogArgs, type SpindleRuntime } from './spindle.ts';
 
 type InitMessage = Extract<HostToWorker, { type: 'init' }>;
 
+// The bootstrap's own timer, taken before the extension's timers are wrapped and counted.
+const bootstrapSetTimeout = globalThis.setTimeout;
 const medium = detectMedium();
 if (!medium) {
   console.error('[spindle] this file is the runtime bootstrap; the host starts it, not you');
@@ -39,6 +42,7 @@ const channel: HostChannel = openHostChannel(medium, (message, reason) => {
 const post = (message: WorkerToHost) => channel.send(message);
 const rpc = new RequestTable(post);
 let runtime: SpindleRuntime | undefined;
+let activity: ActivityTracker | undefined;
 let initialized = false;
 let shuttingDown = false;
 
@@ -71,6 +75,7 @@ if (medium === 'ipc') {
 async function start(init: InitMessage): Promise<void> {
   try {
     if (medium === 'worker') redirectConsole();
+    activity = installActivityTracking(post);
     runtime = createSpindle(
       {
         manifest: init.manifest,
@@ -80,6 +85,7 @@ async function start(init: InitMessage): Promise<void> {
       },
       rpc,
       post,
+      activity,
     );
     Object.defineProperty(globalThis, 'spindle', {
       value: runtime.api,
@@ -101,6 +107,7 @@ async function start(init: InitMessage): Promise<void> {
 function shutdown(): void {
   if (shuttingDown) return;
   shuttingDown = true;
+  activity?.stop();
   // The pending requests' rejections run before the runtime reports it is done.
   void rpc.close('the runtime is shutting down').then(() => {
     post({ type: 'shutdown_complete' });
@@ -110,7 +117,7 @@ function shutdown(): void {
 
 function exitSoon(code: number): void {
   // One turn of the loop lets the last message leave before the channel goes.
-  setTimeout(() => {
+  bootstrapSetTimeout(() => {
     channel.close();
     process.exit(code);
   }, 0);
