@@ -225,6 +225,61 @@ export class ActivationManager {
     return flight;
   }
 
+  /**
+   * Enables `id` by its policy: a lazy one is left `hibernated`; an eager one starts when there is
+   * room under the cap (an enable never evicts or waits), else it is left `hibernated` and this
+   * rejects with `CAPACITY_EXCEEDED` (its first need starts it later).
+   */
+  enable(id: string): Promise<void> {
+    const slot = this.#slots.get(id);
+    if (!slot) {
+      return Promise.reject(new SpindleError('EXTENSION_NOT_FOUND', `no extension "${id}"`));
+    }
+    if (this.#closed) return Promise.reject(new SpindleError('HOST_CLOSING', 'closing'));
+    if (this.#draining) {
+      return Promise.reject(new SpindleError('DRAINING', `cannot enable ${id}: draining`));
+    }
+    if (slot.flight) return slot.flight;
+    const state = slot.unit.state();
+    if (state === 'running' || state === 'starting') return Promise.resolve();
+    if (slot.settings.policy === 'lazy') return slot.unit.enableDormant();
+    if (state === 'hibernated') return this.ensure(id, 'enable', { evict: false, wait: false });
+    const started = this.#timers.now();
+    const flight = (async () => {
+      if (this.occupancy() >= this.#max()) {
+        await slot.unit.enableDormant();
+        throw new SpindleError(
+          'CAPACITY_EXCEEDED',
+          `${id} stays hibernated: ${this.#max()} runtime(s) already run (maxActiveRuntimes); its first need starts it`,
+          { details: { extensionId: id, maxActiveRuntimes: this.#max() } },
+        );
+      }
+      this.#activating.add(id);
+      try {
+        await slot.unit.enable();
+      } finally {
+        this.#activating.delete(id);
+      }
+    })();
+    slot.flight = flight;
+    const done = (outcome: string) => {
+      if (slot.flight === flight) slot.flight = undefined;
+      this.events.emit('activation', {
+        id,
+        trigger: 'enable',
+        outcome,
+        ms: this.#timers.now() - started,
+      });
+      this.reevaluate(id);
+      this.#pump();
+    };
+    flight.then(
+      () => done(slot.unit.state() === 'running' ? 'ok' : 'EXTENSION_INACTIVE'),
+      (error: unknown) => done(error instanceof SpindleError ? error.code : 'INTERNAL'),
+    );
+    return flight;
+  }
+
   /** Hibernates `id` now if it runs (the operator's `hibernate`); false when it did not run. */
   async hibernate(id: string, reason: HibernationReason = 'hibernated'): Promise<boolean> {
     const slot = this.#slots.get(id);

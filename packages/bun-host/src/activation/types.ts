@@ -75,8 +75,12 @@ export interface ActivationUnit {
   readonly id: string;
   /** Current state of its controller. */
   state(): ExtensionStateDTO;
-  /** Starts its runtime; resolves once it is `running` or failed to start. */
+  /** Starts the runtime of a `hibernated` unit; resolves once it runs or failed to start. */
   start(): Promise<void>;
+  /** Enables a `disabled`, `failed` or `crashed` unit and starts its runtime (eager enable). */
+  enable(): Promise<void>;
+  /** Enables it without starting its runtime: `hibernated` (lazy enable, or no room). */
+  enableDormant(): Promise<void>;
   /** Stops a running runtime and leaves it `hibernated`; false when it was not running. */
   hibernate(reason: HibernationReason): Promise<boolean>;
   /** True while something holds it awake (see `idle.ts`). */
@@ -92,6 +96,27 @@ export type ActivationEvents = {
   /** An activation began waiting for room at the cap, or stopped waiting. */
   waiters: { count: number };
 };
+
+/** How a runtime reports to the host's activation manager (docs/operations.md). */
+export interface RuntimeActivationHooks {
+  /** Work for a `hibernated` runtime arrived: start it. */
+  need(trigger: ActivationTrigger): void;
+  /** Traffic reached the running runtime (LRU order, idle clock). */
+  touch(): void;
+  /** The runtime's own `activity` report. */
+  activity(timers: number, events: string[]): void;
+  /** Requests of the runtime being handled by the host now. */
+  pending(count: number): void;
+  /** A process of the extension changed state (its lifecycle event; a new one has no previous state). */
+  processEvent(
+    side: 'frontend' | 'backend',
+    state: string,
+    exitReason: string | undefined,
+    previousState: string | undefined,
+  ): void;
+  /** App events that wake the extension (its `activationEvents`). */
+  activationEvents(): ReadonlySet<string>;
+}
 
 /** Default `capacityWaitMs`. */
 export const DEFAULT_CAPACITY_WAIT_MS = 10_000;

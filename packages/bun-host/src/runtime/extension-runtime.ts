@@ -3,6 +3,8 @@
  * for its traffic, its process context and its runtime stats.
  */
 import {
+  type BackendProcessInfoDTO,
+  type BackendProcessSpawnOptionsDTO,
   type ExtensionScope,
   errorMessage,
   type HostToWorker,
@@ -13,6 +15,8 @@ import {
   type SpindleManifest,
   type SpindleRuntimeMode,
 } from '@spindle/types';
+import { ActivationInbox } from '../activation/inbox.ts';
+import type { RuntimeActivationHooks } from '../activation/types.ts';
 import { isFileSync } from '../extensions/discovery.ts';
 import { seedStorage } from '../extensions/seed.ts';
 import type { FrontendGateway } from '../frontend/gateway.ts';
@@ -40,6 +44,9 @@ import { launchWorkerRuntime } from './worker-runtime.ts';
 
 /** Frontend messages kept per extension while its runtime starts. */
 export const FRONTEND_INBOX_LIMIT = 256;
+
+/** App events (listed in `activationEvents`) kept per extension while its runtime starts. */
+export const EVENT_INBOX_LIMIT = 256;
 
 /** Everything one extension's runtime needs. */
 export interface ExtensionRuntimeOptions {
@@ -74,6 +81,12 @@ export interface ExtensionRuntimeOptions {
   timing?: RuntimeTimingOptions | undefined;
   timers?: Timers | undefined;
   sandboxCapabilities?: SandboxCapabilities | undefined;
+  /** The host's activation manager. @default none: needs do not start anything */
+  activation?: RuntimeActivationHooks | undefined;
+  /** An app service call settled (`outcome`: `ok` or the error code). @default ignored */
+  onServiceCall?:
+    | ((namespace: string, method: string, outcome: string, ms: number) => void)
+    | undefined;
 }
 
 /** One extension's controller and its inbound frontend hook. */
@@ -92,7 +105,22 @@ export interface ExtensionRuntime {
   emitEvent(event: string, payload: unknown, userId?: string): void;
   /** Sends an update (`services`, `permissions`) to the running runtime; dropped otherwise. */
   update(message: Extract<HostToWorker, { type: 'services' | 'permissions' }>): void;
+  /**
+   * The activation a queued need asked for failed: what waits is refused (logged) unless a start
+   * is still under way.
+   */
+  activationFailed(why: string): void;
+  /** Frontend messages and app events waiting for the runtime now. */
+  waiting(): number;
+  /**
+   * Spawns a backend process of the extension on the host's behalf, as if its runtime had asked
+   * (lifecycle events and messages go to the runtime, which must be running).
+   */
+  spawnProcess(options: BackendProcessSpawnOptionsDTO): Promise<BackendProcessInfoDTO>;
 }
+
+/** Exit reasons of a runtime that ended as asked (logged at `info`). */
+const CLEAN_EXITS: ReadonlySet<string> = new Set(['stopped', 'idle', 'evicted', 'hibernated']);
 
 /** Creates the controller of one extension (disabled until `enable()`). */
 export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRuntime {
@@ -100,6 +128,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
   const { stats } = o;
   const samplers = new WeakMap<RuntimeInstance, { stop(): void }>();
   let controller: ExtensionController;
+  const hooks = o.activation;
   const post = (message: HostToWorker) => controller.runtime?.channel.send(message);
   const processContext: ExtensionProcessContext = {
     extensionId: extension.identifier,
@@ -108,7 +137,18 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     storagePath: o.storagePath,
     scope: o.scope,
     runtimeMode,
-    post,
+    post: (message) => {
+      if (hooks) {
+        if (message.type === 'backend_process_lifecycle') {
+          const { state, exitReason, previousState } = message.event;
+          hooks.processEvent('backend', state, exitReason, previousState);
+        } else if (message.type === 'frontend_process_lifecycle') {
+          const { state, exitReason, previousState } = message.event;
+          hooks.processEvent('frontend', state, exitReason, previousState);
+        }
+      }
+      post(message);
+    },
   };
   const granted = () => o.grantedPermissions?.() ?? [...extension.manifest.permissions];
   // Aborted when the runtime a call came from is gone: the method learns it cannot answer.
@@ -150,16 +190,38 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     log: o.log,
     services: {
       call: async (request) => {
-        if (!registry) {
-          throw new SpindleError(
-            'SERVICE_UNAVAILABLE',
-            `${request.namespace}.${request.method} is not a registered service method`,
+        const started = timers.now();
+        let outcome = 'ok';
+        try {
+          if (!registry) {
+            throw new SpindleError(
+              'SERVICE_UNAVAILABLE',
+              `${request.namespace}.${request.method} is not a registered service method`,
+            );
+          }
+          return await callService(
+            registry,
+            caller,
+            request,
+            timers,
+            calls.signal,
+            o.serviceLimits,
           );
+        } catch (error) {
+          outcome = error instanceof SpindleError ? error.code : 'SERVICE_ERROR';
+          throw error;
+        } finally {
+          o.onServiceCall?.(request.namespace, request.method, outcome, timers.now() - started);
         }
-        return callService(registry, caller, request, timers, calls.signal, o.serviceLimits);
       },
       granted,
     },
+    ...(hooks
+      ? {
+          onActivity: (timers: number, events: string[]) => hooks.activity(timers, events),
+          onPending: (count: number) => hooks.pending(count),
+        }
+      : {}),
   });
   const refused = (reason: string) =>
     o.log('warn', `rejected a message from the runtime: ${reason}`, 'host');
@@ -229,20 +291,35 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     return runtime;
   };
 
-  const inbox: [unknown, string, string][] = [];
-  const flushInbox = () => {
-    for (const [payload, userId, sessionId] of inbox.splice(0)) {
+  const inbox = new ActivationInbox<[unknown, string, string]>({
+    limit: FRONTEND_INBOX_LIMIT,
+    state: () => controller.state,
+    deliver: ([payload, userId, sessionId]) => {
+      hooks?.touch();
       router.deliverFrontendMessage(payload, userId, sessionId);
-    }
-  };
-  const dropInbox = (state: string) => {
-    if (inbox.length === 0) return;
-    o.log(
-      'warn',
-      `dropped ${inbox.splice(0).length} waiting frontend message(s): the extension is ${state}`,
-      'host',
-    );
-  };
+    },
+    need: () => hooks?.need('message'),
+    refuse: (items, why) =>
+      o.log(
+        'warn',
+        items.length === 1
+          ? `dropped a frontend message: ${why}`
+          : `dropped ${items.length} waiting frontend message(s): ${why}`,
+        'host',
+      ),
+  });
+  const eventInbox = new ActivationInbox<Extract<HostToWorker, { type: 'event' }>>({
+    limit: EVENT_INBOX_LIMIT,
+    state: () => controller.state,
+    deliver: (message) => {
+      hooks?.touch();
+      post(message);
+    },
+    need: () => hooks?.need('event'),
+    refuse: (items, why) =>
+      o.log('warn', `dropped ${items.length} app event(s) for the extension: ${why}`, 'host'),
+  });
+  let hostSpawns = 0;
 
   // What `init` carried; a change while the runtime started is sent once it is running.
   let sentAtInit = { services: '[]', granted: [] as string[] };
@@ -283,11 +360,9 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     onMessage: (message) => router.handle(message),
     unloadProcesses: () => o.processService.unloadExtension(extension.identifier),
     onStateChange: (change) => {
-      if (change.state === 'running') {
-        catchUp();
-        flushInbox();
-      } else if (change.state !== 'starting' && change.state !== 'restarting')
-        dropInbox(change.state);
+      if (change.state === 'running') catchUp();
+      inbox.stateChanged(change.state);
+      eventInbox.stateChanged(change.state);
       const level = change.state === 'failed' || change.state === 'crashed' ? 'error' : 'info';
       const why = change.error ? `: ${change.error}` : '';
       o.log(level, `${change.previousState} → ${change.state}${why}`, 'host');
@@ -295,7 +370,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     },
     onExit: (event) => {
       const how = event.signal ? `signal ${event.signal}` : `code ${event.code ?? '?'}`;
-      const level = event.reason === 'stopped' ? 'info' : 'warn';
+      const level = CLEAN_EXITS.has(event.reason) ? 'info' : 'warn';
       o.log(level, `runtime ${event.pid ?? ''} ended: ${event.reason} (${how})`, 'host');
       o.onExit(event);
     },
@@ -337,25 +412,42 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       if (controller.state === 'running') post(message);
     },
     emitEvent(event, payload, userId) {
-      if (controller.state !== 'running') return;
       if (userId !== undefined && o.scope.kind === 'user' && o.scope.userId !== userId) return;
-      post({ type: 'event', event, payload, ...(userId === undefined ? {} : { userId }) });
+      const message = {
+        type: 'event',
+        event,
+        payload,
+        ...(userId === undefined ? {} : { userId }),
+      } as const;
+      if (controller.state === 'running' && eventInbox.size === 0) {
+        post(message);
+        return;
+      }
+      // Only the events that wake the extension wait for it; the others are for a running one.
+      if (hooks?.activationEvents().has(event)) eventInbox.offer(message);
     },
     deliverFrontendMessage(payload, userId, sessionId) {
-      const state = controller.state;
-      if (state === 'running') {
-        router.deliverFrontendMessage(payload, userId, sessionId);
-      } else if (state !== 'starting' && state !== 'restarting') {
-        o.log('warn', `dropped a frontend message: the extension is ${state}`, 'host');
-      } else if (inbox.length >= FRONTEND_INBOX_LIMIT) {
-        o.log(
-          'warn',
-          `dropped a frontend message: ${FRONTEND_INBOX_LIMIT} already wait for the runtime (${state})`,
-          'host',
+      inbox.offer([payload, userId, sessionId]);
+    },
+    activationFailed(why) {
+      inbox.needFailed(why);
+      eventInbox.needFailed(why);
+    },
+    waiting: () => inbox.size + eventInbox.size,
+    async spawnProcess(options) {
+      if (controller.state !== 'running') {
+        throw new SpindleError(
+          'EXTENSION_INACTIVE',
+          `cannot spawn a process of ${extension.identifier}: it is ${controller.state}`,
         );
-      } else {
-        inbox.push([payload, userId, sessionId]);
       }
+      hostSpawns += 1;
+      hooks?.touch();
+      return (await o.processService.handle(processContext, {
+        type: 'backend_process_spawn',
+        requestId: `host-${hostSpawns}`,
+        options,
+      })) as BackendProcessInfoDTO;
     },
   };
 }

@@ -98,8 +98,11 @@ export interface HostHandlers {
   counters(): WireCounters;
   /** `info` with its versioned `frontendUrl` under `basePath` (or none). */
   describeExtension(info: ExtensionInfoDTO): ExtensionInfoDTO;
-  /** Closes every connection (`HOST_SHUTDOWN`) and ends every hub session. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Closes every connection (`HOST_SHUTDOWN`, with `reason` when given) and ends every hub
+   * session. Idempotent.
+   */
+  close(reason?: string): Promise<void>;
 }
 
 /** True for a socket the host opened (`ws.data.spindle`), for apps with WebSockets of their own. */
@@ -225,14 +228,14 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
     },
     counters: () => ({ ...settings.counters }),
     describeExtension: describe,
-    close() {
+    close(reason) {
       closing ??= (async () => {
         hub.closeAll(
           WIRE_CLOSE_CODES.HOST_SHUTDOWN,
-          'the host is shutting down: reconnect when it is back',
+          reason ?? 'the host is shutting down: reconnect when it is back',
         );
         for (const connection of [...connections]) {
-          connection.close(WIRE_CLOSE_CODES.HOST_SHUTDOWN, 'the host is shutting down');
+          connection.close(WIRE_CLOSE_CODES.HOST_SHUTDOWN, reason ?? 'the host is shutting down');
         }
         hub.setExtensionDescriber(undefined);
       })();

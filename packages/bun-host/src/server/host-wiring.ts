@@ -47,8 +47,11 @@ export interface FrontendSide {
 }
 
 /** A `HostServer` for handlers mounted on the app's server: no port; stopping closes sessions. */
-export function mounted(handlers: HostHandlers): { port: undefined; stop(): Promise<void> } {
-  return { port: undefined, stop: () => handlers.close() };
+export function mounted(handlers: HostHandlers): {
+  port: undefined;
+  stop(reason?: string): Promise<void>;
+} {
+  return { port: undefined, stop: (reason) => handlers.close(reason) };
 }
 
 /** Builds the hub and the server factory for a host. */

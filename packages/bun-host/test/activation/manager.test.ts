@@ -121,6 +121,8 @@ describe('idle hibernation', () => {
         id: 'b',
         state: () => rig!.units.get('b')!.controller.state,
         start: () => rig!.units.get('b')!.controller.wake(),
+        enable: () => rig!.units.get('b')!.controller.enable(),
+        enableDormant: () => rig!.units.get('b')!.controller.enableDormant(),
         hibernate: (r) => rig!.units.get('b')!.controller.hibernate(r),
         busy: () => false,
       },

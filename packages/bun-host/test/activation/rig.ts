@@ -133,6 +133,8 @@ export function createRig(ids: string[], settings: ActivationSettings): Rig {
         id,
         state: () => unit.controller.state,
         start: () => unit.controller.wake(),
+        enable: () => unit.controller.enable(),
+        enableDormant: () => unit.controller.enableDormant(),
         hibernate: (reason) => unit.controller.hibernate(reason),
         busy: () => unit.busy,
       },
