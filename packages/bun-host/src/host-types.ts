@@ -246,7 +246,8 @@ export interface SpindleHost {
   hibernate(identifier: string): Promise<HostExtensionInfo>;
   /**
    * Re-reads its `spindle.json` and bundles (after an upgrade) and starts it again if it was
-   * enabled; other extensions are not touched. Its identifier must not change.
+   * enabled; other extensions are not touched. A manifest that does not validate, or names
+   * another identifier, is refused with `INVALID_MANIFEST` and the running version is kept.
    */
   reload(identifier: string): Promise<HostExtensionInfo>;
   /**

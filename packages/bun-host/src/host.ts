@@ -323,6 +323,14 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       const [old, controller] = controllerOf(identifier, 'reload');
       refuseWhileDraining(identifier, 'reload');
       const found = await readExtensionFolder(old.path);
+      // A broken upgrade leaves the running version as it is.
+      if (!found.ok && found.identifier === identifier) {
+        throw new SpindleError(
+          'INVALID_MANIFEST',
+          `cannot reload ${identifier} (the running version is kept): ${found.error}`,
+          { details: { identifier } },
+        );
+      }
       if (found.identifier !== identifier) {
         throw new SpindleError(
           'INVALID_MANIFEST',
@@ -336,13 +344,11 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       const entry = await createEntry(found, context);
       entries.set(identifier, entry);
       log({
-        level: found.ok ? 'info' : 'error',
+        level: 'info',
         extensionId: identifier,
         source: 'host',
         event: 'reload',
-        message: found.ok
-          ? `reloaded version ${found.manifest.version}`
-          : `reload failed: ${found.error}`,
+        message: `reloaded: version ${entry.manifest?.version ?? '?'}`,
       });
       if (entry.controller && wasEnabled) await enableEntry(entry);
       else announce(entry);

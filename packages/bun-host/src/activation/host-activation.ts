@@ -142,10 +142,11 @@ export class HostActivation {
   describe(id: string): ExtensionActivationDTO | undefined {
     const settings = this.manager.settingsOf(id);
     if (!settings) return undefined;
-    const last = this.#members.get(id)?.lastExitReason;
+    const member = this.#members.get(id);
+    const last = member?.lastExitReason;
     return {
       policy: settings.policy,
-      activating: this.manager.isActivating(id),
+      activating: this.manager.isActivating(id) && member?.controller.state !== 'running',
       ...(settings.idleAfterMs === undefined ? {} : { idleAfterMs: settings.idleAfterMs }),
       ...(last === undefined ? {} : { lastExitReason: last }),
     };
