@@ -32,8 +32,15 @@ export interface RuntimeStatsEvent {
   at: string;
   /** OS pid of the runtime (the host's own pid in `worker` mode). */
   pid?: number;
-  /** Resident set size in KiB. */
+  /** Resident set size in KiB (shared pages counted in full: it overstates many processes). */
   rssKb?: number;
+  /**
+   * Proportional set size in KiB (Linux): shared pages divided among the processes that map
+   * them, so the PSS of several runtimes adds up to the memory they really use.
+   */
+  pssKb?: number;
+  /** Unique set size in KiB (Linux): pages only this runtime's processes map. */
+  ussKb?: number;
   /** Start → ready, on `startup` events. */
   startupMs?: number;
   /** User CPU time in ms since start (Linux, from /proc). */

@@ -114,6 +114,8 @@ export const runtimeStatsSchema = obj({
   at: v.string(),
   pid: v.optional(counter),
   rssKb: v.optional(nonNegative),
+  pssKb: v.optional(nonNegative),
+  ussKb: v.optional(nonNegative),
   startupMs: v.optional(nonNegative),
   cpuUserMs: v.optional(nonNegative),
   cpuSystemMs: v.optional(nonNegative),

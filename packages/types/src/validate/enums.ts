@@ -8,8 +8,8 @@ import type {
   FrontendProcessStateDTO,
 } from '../dto.ts';
 import type { SpindleErrorCode } from '../errors.ts';
-import type { RuntimeStatsPhase, SandboxLayer, SpindleRuntimeMode } from '../runtime.ts';
 import type { ActivationPolicy } from '../manifest.ts';
+import type { RuntimeStatsPhase, SandboxLayer, SpindleRuntimeMode } from '../runtime.ts';
 import type { ExtensionStateDTO, FrontendProcessOutcome } from '../wire-protocol.ts';
 import type { LogLevel, StorageOp } from '../worker-protocol.ts';
 import type { Expect, Mutual } from './sync.ts';
