@@ -8,6 +8,7 @@
 
 import type { FrontendHub } from './frontend/hub.ts';
 import { createSpindleHost, type SpindleHost, type SpindleHostOptions } from './host.ts';
+import type { HostMetrics } from './ops/metrics.ts';
 import { createFrontendSupervision, type FrontendSupervisor } from './processes/frontend/index.ts';
 import type { FrontendSupervisionOptions } from './processes/frontend/supervisor.ts';
 import {
@@ -70,6 +71,11 @@ export interface StartedSpindleHost {
   listProcesses(): ProcessRow[];
   /** The handlers to serve, when started with `mount` (else `undefined`). */
   handlers: HostHandlers | undefined;
+  /**
+   * The host's Prometheus metrics (`GET /metrics`); its `registry` takes the app's own metrics
+   * too (docs/operations.md, "Metrics").
+   */
+  metrics: HostMetrics;
   /** Stops the server, every runtime and every process. Idempotent. */
   close(): Promise<void>;
 }
@@ -135,6 +141,7 @@ export async function startSpindleHost(
     frontendProcesses: supervisor,
     listProcesses,
     handlers,
+    metrics: side.metrics as HostMetrics,
     close: () => host.close(),
   };
 }

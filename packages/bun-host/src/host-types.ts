@@ -264,6 +264,11 @@ export interface SpindleHost {
   /** True from `drain()` on: new activations and spawns are refused with `DRAINING`. */
   readonly draining: boolean;
   /**
+   * Runtimes holding a slot now, the cap (`Infinity` without one) and activations waiting for
+   * room (docs/operations.md, "Capacity").
+   */
+  capacity(): { occupied: number; max: number; waiting: number };
+  /**
    * Graceful shutdown: refuses new activations and spawns (`DRAINING`), lets live processes
    * finish up to `deadlineMs`, stops the rest, then every runtime, then closes sessions with a
    * clear reason, then everything else (`close()`). Idempotent.

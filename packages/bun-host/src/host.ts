@@ -275,6 +275,11 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     get draining() {
       return draining;
     },
+    capacity: () => ({
+      occupied: activation.manager.occupancy(),
+      max: activation.manager.settings.maxActiveRuntimes ?? Number.POSITIVE_INFINITY,
+      waiting: activation.manager.waiting,
+    }),
     events,
     frontendGateway: gateway,
     services,

@@ -4,6 +4,8 @@
 export interface WireCounters {
   /** Messages read from sockets, dropped ones included. */
   framesReceived: number;
+  /** Frames written to sockets (every frame of a batch counts). */
+  framesSent: number;
   /** Messages dropped by the rate limiter. */
   framesDropped: number;
   /** Messages answered with an error frame (invalid, refused before the handshake, …). */
@@ -18,6 +20,7 @@ export interface WireCounters {
 export function createWireCounters(): WireCounters {
   return {
     framesReceived: 0,
+    framesSent: 0,
     framesDropped: 0,
     framesRejected: 0,
     backpressureCloses: 0,

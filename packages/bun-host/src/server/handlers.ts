@@ -14,6 +14,7 @@ import {
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
 import { type HubClock, systemClock } from '../frontend/clock.ts';
 import type { FrontendHub } from '../frontend/hub.ts';
+import type { OpsRoutes } from '../ops/routes.ts';
 import type { Authenticate } from './auth.ts';
 import type { BundleFile } from './bundle.ts';
 import { WireConnection } from './connection.ts';
@@ -64,6 +65,8 @@ export interface HostHandlerOptions {
   maxConnections?: number;
   /** Browser origins allowed for CORS and WebSocket upgrades. @default loopback origins */
   allowedOrigins?: OriginPolicy;
+  /** Health, readiness, metrics and the admin API (see `ops/routes.ts`). @default none */
+  ops?: OpsRoutes;
   /** @default systemClock */
   clock?: HubClock;
   /** @default console.error */
@@ -148,6 +151,7 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
     allowedOrigins: options.allowedOrigins,
     basePath,
     ...(options.listProcesses ? { listProcesses: options.listProcesses } : {}),
+    ...(options.ops ? { ops: options.ops } : {}),
   };
   const settings = {
     hub,
@@ -190,7 +194,10 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
         return new Response('[spindle] WebSocket upgrade failed', { status: 400 });
       }
       try {
-        return await handleHttp(request, http);
+        return await handleHttp(request, http, {
+          clientAddress: clientAddressOf(server, request),
+          accepting: closing === undefined,
+        });
       } catch (error) {
         reportError(error);
         return new Response('[spindle] internal error', { status: 500 });
@@ -242,6 +249,15 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
       return closing;
     },
   };
+}
+
+/** The client's address as the server saw it; undefined when the server cannot tell. */
+function clientAddressOf(server: Server<HostSocketData>, request: Request): string | undefined {
+  try {
+    return server.requestIP?.(request)?.address;
+  } catch {
+    return undefined;
+  }
 }
 
 function adapt(ws: ServerWebSocket<HostSocketData>) {

@@ -30,13 +30,18 @@ export function parseSmapsRollup(text: string): { rssKb: number; pssKb: number; 
 }
 
 /**
- * Memory of `pid` and its descendants (at most `MAX_TREE_SIZE`). Throws when `pid` itself cannot
- * be read (gone, or no smaps_rollup); descendants that vanish mid-walk are skipped.
+ * Memory of `pid` and its descendants (at most `maxPids`). Throws when `pid` itself cannot be
+ * read (gone, or no smaps_rollup); descendants that vanish mid-walk are skipped.
  */
-export function readTreeMemory(pid: number, read: ReadProc): TreeMemory {
+export function readTreeMemory(
+  pid: number,
+  read: ReadProc,
+  /** @default MAX_TREE_SIZE */
+  maxPids: number = MAX_TREE_SIZE,
+): TreeMemory {
   const memory: TreeMemory = { rssKb: 0, pssKb: 0, ussKb: 0, pids: [] };
   const queue = [pid];
-  while (queue.length > 0 && memory.pids.length < MAX_TREE_SIZE) {
+  while (queue.length > 0 && memory.pids.length < maxPids) {
     const current = queue.shift() as number;
     let text: string;
     try {
