@@ -238,7 +238,7 @@ export interface SpindleHost {
   enable(identifier: string): Promise<HostExtensionInfo>;
   /** Stops it; resolves once it is `disabled`. */
   disable(identifier: string): Promise<HostExtensionInfo>;
-  /** Stops and starts it again (a stopped one is enabled). */
+  /** Stops and starts its runtime again (a disabled or hibernated one is enabled and started). */
   restart(identifier: string): Promise<HostExtensionInfo>;
   /** Starts the runtime of a `hibernated` extension (resolves once it runs or failed). */
   wake(identifier: string): Promise<HostExtensionInfo>;

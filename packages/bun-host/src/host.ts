@@ -309,8 +309,12 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
       if (controller.state === 'running' || controller.state === 'restarting') {
         await controller.restart();
       } else {
+        // A stopped runtime is started, whatever its policy: the operator asked for it.
         await controller.disable('restart');
         await enableEntry(entry);
+        if (controller.state === 'hibernated') {
+          await activation.manager.ensure(identifier, 'admin');
+        }
       }
       return info(entry);
     },

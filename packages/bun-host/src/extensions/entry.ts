@@ -107,8 +107,8 @@ export async function createEntry(
     stats: ctx.stats,
     gateway: ctx.gateway,
     processService: ctx.processService,
-    log: (level, message, source) => {
-      const pid = entry.controller?.runtime?.pid;
+    log: (level, message, source, record) => {
+      const pid = record?.pid ?? entry.controller?.runtime?.pid;
       ctx.log({
         level,
         message,
@@ -116,6 +116,7 @@ export async function createEntry(
         extensionId: id,
         runtimeMode: ctx.runtimeMode,
         ...(pid === undefined ? {} : { pid }),
+        ...(record ?? {}),
       });
     },
     onStats: (event: RuntimeStatsEvent) => {

@@ -74,7 +74,13 @@ export interface ExtensionRuntimeOptions {
   stats: StatsConfig;
   gateway: FrontendGateway;
   processService: ProcessService;
-  log(level: LogLevel, message: string, source: 'runtime' | 'stdout' | 'stderr' | 'host'): void;
+  /** A log line; `event` and `data` make it a structured record (docs/operations.md, "Logs"). */
+  log(
+    level: LogLevel,
+    message: string,
+    source: 'runtime' | 'stdout' | 'stderr' | 'host',
+    record?: { event: string; data?: Record<string, unknown>; pid?: number },
+  ): void;
   onStats(event: RuntimeStatsEvent): void;
   onStateChange(change: ExtensionStateChange): void;
   onExit(event: RuntimeExitEvent): void;
@@ -365,13 +371,20 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       eventInbox.stateChanged(change.state);
       const level = change.state === 'failed' || change.state === 'crashed' ? 'error' : 'info';
       const why = change.error ? `: ${change.error}` : '';
-      o.log(level, `${change.previousState} → ${change.state}${why}`, 'host');
+      o.log(level, `${change.previousState} → ${change.state}${why}`, 'host', {
+        event: 'state',
+        data: { state: change.state, previousState: change.previousState },
+      });
       o.onStateChange(change);
     },
     onExit: (event) => {
       const how = event.signal ? `signal ${event.signal}` : `code ${event.code ?? '?'}`;
       const level = CLEAN_EXITS.has(event.reason) ? 'info' : 'warn';
-      o.log(level, `runtime ${event.pid ?? ''} ended: ${event.reason} (${how})`, 'host');
+      o.log(level, `runtime ${event.pid ?? ''} ended: ${event.reason} (${how})`, 'host', {
+        event: 'exit',
+        data: { reason: event.reason, code: event.code, signal: event.signal },
+        ...(event.pid === undefined ? {} : { pid: event.pid }),
+      });
       o.onExit(event);
     },
     onLog: (level, message) => o.log(level, message, 'host'),
