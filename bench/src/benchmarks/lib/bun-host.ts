@@ -8,6 +8,7 @@ export {
   createSpindleHost,
   type HostLogEntry,
   type SpindleHost,
+  type SpindleHostOptions,
 } from '../../../../packages/bun-host/src/index.ts';
 export {
   detectSandbox,

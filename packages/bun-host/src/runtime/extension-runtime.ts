@@ -247,6 +247,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     return plan;
   };
 
+  let seededOnce = false;
   const launch = async (init: HostToWorker): Promise<RuntimeInstance> => {
     if (!isFileSync(extension.backendEntryPath)) {
       throw new SpindleError(
@@ -254,18 +255,23 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
         `backend entry ${extension.backendEntryPath} does not exist`,
       );
     }
-    const seeded = await seedStorage({
-      manifest: extension.manifest,
-      extensionPath: extension.path,
-      storage: createStorage(o.storagePath),
-      statePath: o.seedStatePath,
-    });
-    if (seeded.copied.length > 0) {
-      o.log(
-        'info',
-        `seeded storage: ${seeded.copied.length} file(s) for version ${extension.manifest.version}`,
-        'host',
-      );
+    // Seeding depends on the manifest's version only: once per runtime wiring (a reload makes a
+    // new one), not at every wake of a hibernating extension.
+    if (!seededOnce) {
+      const seeded = await seedStorage({
+        manifest: extension.manifest,
+        extensionPath: extension.path,
+        storage: createStorage(o.storagePath),
+        statePath: o.seedStatePath,
+      });
+      seededOnce = true;
+      if (seeded.copied.length > 0) {
+        o.log(
+          'info',
+          `seeded storage: ${seeded.copied.length} file(s) for version ${extension.manifest.version}`,
+          'host',
+        );
+      }
     }
     if (runtimeMode === 'worker') {
       return launchWorkerRuntime({
