@@ -5,18 +5,14 @@
  * happens through `events`.
  */
 import { join, resolve } from 'node:path';
-import {
-  errorMessage,
-  RUNTIME_EVENTS,
-  type ServiceDescriptor,
-  SpindleError,
-  withServiceCapabilities,
-} from '@spindle/types';
+import { errorMessage, RUNTIME_EVENTS, type ServiceDescriptor, SpindleError } from '@spindle/types';
 import mitt from 'mitt';
 import { HostActivation } from './activation/host-activation.ts';
-import { discoverExtensions, readExtensionFolder } from './extensions/discovery.ts';
+import { discoverExtensions } from './extensions/discovery.ts';
 import { EnabledStore } from './extensions/enabled-store.ts';
 import { createEntry, type EntryContext, type HostEntry } from './extensions/entry.ts';
+import { describeEntry } from './extensions/info.ts';
+import { readReplacement } from './extensions/reload.ts';
 import type { FrontendGatewayEvents } from './frontend/gateway.ts';
 import {
   consoleLogger,
@@ -25,7 +21,6 @@ import {
   toExtensionInfoDTO,
 } from './host-helpers.ts';
 import type {
-  HostExtensionInfo,
   HostLogEntry,
   HostServer,
   SpindleHost,
@@ -101,63 +96,9 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     log: (level, extensionId, message) =>
       log({ level, extensionId, source: 'host', event: 'activation', message }),
   });
-  activation.manager.events.on('activation', (event) => {
-    events.emit('activation', event);
-    if (event.outcome === 'ok') {
-      log({
-        level: 'info',
-        extensionId: event.id,
-        source: 'host',
-        event: 'activation',
-        message: `activated (${event.trigger}) in ${event.ms} ms`,
-        data: { trigger: event.trigger, ms: event.ms },
-      });
-    }
-  });
-  activation.manager.events.on('hibernation', (event) => {
-    events.emit('hibernation', event);
-    log({
-      level: 'info',
-      extensionId: event.id,
-      source: 'host',
-      event: 'hibernation',
-      message: `hibernated (${event.reason})`,
-      data: { reason: event.reason },
-    });
-  });
+  activation.report(events, log);
 
-  const info = (entry: HostEntry): HostExtensionInfo => {
-    const controller = entry.controller;
-    const runtime = controller?.runtime;
-    const error = entry.error ?? controller?.error;
-    const described = controller ? activation.describe(entry.identifier) : undefined;
-    return {
-      identifier: entry.identifier,
-      path: entry.path,
-      ...(entry.manifest ? { manifest: entry.manifest } : {}),
-      state: controller ? controller.state : 'error',
-      ...(error === undefined ? {} : { error }),
-      scope: entry.scope,
-      ...(entry.host
-        ? {
-            host: withServiceCapabilities(entry.host, services.list()),
-            grantedPermissions: permissions.granted(entry.identifier),
-          }
-        : {}),
-      ...(runtime
-        ? {
-            runtimeMode: runtime.mode,
-            pid: runtime.pid,
-            ...(runtime.sandbox === undefined ? {} : { sandbox: runtime.sandbox }),
-          }
-        : {}),
-      ...(described ? { activation: described } : {}),
-      ...(controller?.state === 'running'
-        ? { busy: activation.busyReasons(entry.identifier) }
-        : {}),
-      ...(entry.runtime ? { waiting: entry.runtime.waiting() } : {}),
-    };
-  };
+  const info = (entry: HostEntry) => describeEntry(entry, { activation, services, permissions });
   const announce = (entry: HostEntry) => {
     const dto = toExtensionInfoDTO(info(entry));
     if (dto) gateway.broadcast({ type: 'extension_state', extension: dto });
@@ -331,22 +272,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     async reload(identifier) {
       const [old, controller] = controllerOf(identifier, 'reload');
       refuseWhileDraining(identifier, 'reload');
-      const found = await readExtensionFolder(old.path);
-      // A broken upgrade leaves the running version as it is.
-      if (!found.ok && found.identifier === identifier) {
-        throw new SpindleError(
-          'INVALID_MANIFEST',
-          `cannot reload ${identifier} (the running version is kept): ${found.error}`,
-          { details: { identifier } },
-        );
-      }
-      if (found.identifier !== identifier) {
-        throw new SpindleError(
-          'INVALID_MANIFEST',
-          `cannot reload ${identifier}: its spindle.json now names "${found.identifier}" (restart the host to rename an extension)`,
-          { details: { identifier } },
-        );
-      }
+      const found = await readReplacement(old.path, identifier);
       const wasEnabled = controller.state !== 'disabled';
       await controller.close();
       activation.detach(identifier);

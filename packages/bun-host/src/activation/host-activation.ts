@@ -9,7 +9,9 @@ import {
   type FrontendUplink,
   type SpindleManifest,
 } from '@spindle/types';
+import type { Emitter } from 'mitt';
 import type { FrontendGateway, FrontendGatewayEvents } from '../frontend/gateway.ts';
+import type { HostLogEntry, SpindleHostEvents } from '../host-types.ts';
 import type { ExtensionController } from '../runtime/controller.ts';
 import type { ExtensionRuntime } from '../runtime/extension-runtime.ts';
 import type { Timers } from '../runtime/types.ts';
@@ -150,6 +152,33 @@ export class HostActivation {
       ...(settings.idleAfterMs === undefined ? {} : { idleAfterMs: settings.idleAfterMs }),
       ...(last === undefined ? {} : { lastExitReason: last }),
     };
+  }
+
+  /** Re-emits the manager's activations and hibernations as host events and log lines. */
+  report(events: Emitter<SpindleHostEvents>, log: (entry: HostLogEntry) => void): void {
+    this.manager.events.on('activation', (event) => {
+      events.emit('activation', event);
+      if (event.outcome !== 'ok') return;
+      log({
+        level: 'info',
+        extensionId: event.id,
+        source: 'host',
+        event: 'activation',
+        message: `activated (${event.trigger}) in ${event.ms} ms`,
+        data: { trigger: event.trigger, ms: event.ms },
+      });
+    });
+    this.manager.events.on('hibernation', (event) => {
+      events.emit('hibernation', event);
+      log({
+        level: 'info',
+        extensionId: event.id,
+        source: 'host',
+        event: 'hibernation',
+        message: `hibernated (${event.reason})`,
+        data: { reason: event.reason },
+      });
+    });
   }
 
   /** Manifests of the attached extensions (config reloads re-resolve their settings). */

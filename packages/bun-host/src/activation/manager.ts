@@ -5,36 +5,23 @@
  * one or making the new activation wait (bounded). Medium-agnostic: an extension is an
  * `ActivationUnit`; the clock is injected.
  *
- * Rules it keeps:
- * - Occupancy is every unit whose runtime exists (`starting`, `running`, `restarting`,
- *   `stopping`) plus activations that hold a slot but have not started yet, minus units being
- *   evicted for one of them. It never exceeds the cap through the manager's own starts.
- * - A victim is stopped before the activation that evicted it starts its runtime.
- * - Every `ensure` settles once: running, or a typed error (`DRAINING`, `CAPACITY_EXCEEDED`,
- *   `EXTENSION_INACTIVE`, `EXTENSION_NOT_FOUND`, `HOST_CLOSING`).
+ * Every `ensure` settles once: running, or a typed error (`DRAINING`, `CAPACITY_EXCEEDED`,
+ * `EXTENSION_INACTIVE`, `EXTENSION_NOT_FOUND`, `HOST_CLOSING`). Room under the cap is
+ * `capacity.ts`'s.
  */
 import { type ExtensionStateDTO, SpindleError } from '@spindle/types';
 import mitt, { type Emitter } from 'mitt';
 import { realTimers, type Timers } from '../runtime/types.ts';
+import { Capacity, OCCUPYING, type RoomOptions } from './capacity.ts';
 import { resolveExtensionActivation } from './policy.ts';
-import {
-  type ActivationEvents,
-  type ActivationSettings,
-  type ActivationTrigger,
-  type ActivationUnit,
-  DEFAULT_CAPACITY_WAIT_MS,
-  DEFAULT_MAX_CAPACITY_WAITERS,
-  type HibernationReason,
-  type ResolvedExtensionActivation,
+import type {
+  ActivationEvents,
+  ActivationSettings,
+  ActivationTrigger,
+  ActivationUnit,
+  HibernationReason,
+  ResolvedExtensionActivation,
 } from './types.ts';
-
-/** States in which a unit's runtime exists and takes a slot. */
-const OCCUPYING: ReadonlySet<ExtensionStateDTO> = new Set([
-  'starting',
-  'running',
-  'restarting',
-  'stopping',
-]);
 
 interface Slot {
   unit: ActivationUnit;
@@ -48,13 +35,6 @@ interface Slot {
   flight: Promise<void> | undefined;
 }
 
-interface Waiter {
-  id: string;
-  resolve(): void;
-  reject(error: unknown): void;
-  timer: unknown;
-}
-
 /** Options of `ActivationManager`. */
 export interface ActivationManagerOptions {
   settings?: ActivationSettings;
@@ -62,24 +42,15 @@ export interface ActivationManagerOptions {
   timers?: Timers;
 }
 
-/** What an `ensure` may do to find room at the cap. */
-export interface EnsureOptions {
-  /** Hibernate the least recently used idle runtime. @default true */
-  evict?: boolean;
-  /** Wait up to `capacityWaitMs` when nothing can be evicted. @default true */
-  wait?: boolean;
-}
+/** What an `ensure` may do to find room at the cap (see `RoomOptions`). */
+export type EnsureOptions = RoomOptions;
 
 /** Drives the activation and hibernation of every extension of a host. */
 export class ActivationManager {
   readonly events: Emitter<ActivationEvents> = mitt<ActivationEvents>();
   readonly #timers: Timers;
   readonly #slots = new Map<string, Slot>();
-  /** Activations holding a slot before their runtime exists. */
-  readonly #activating = new Set<string>();
-  /** Units being hibernated to make room. */
-  readonly #evicting = new Set<string>();
-  readonly #waiters: Waiter[] = [];
+  readonly #capacity: Capacity;
   #settings: ActivationSettings;
   #draining = false;
   #closed = false;
@@ -87,6 +58,27 @@ export class ActivationManager {
   constructor(options: ActivationManagerOptions = {}) {
     this.#timers = options.timers ?? realTimers;
     this.#settings = options.settings ?? {};
+    const slots = this.#slots;
+    this.#capacity = new Capacity({
+      timers: this.#timers,
+      settings: () => this.#settings,
+      *slots() {
+        for (const slot of slots.values()) {
+          yield {
+            unit: slot.unit,
+            settings: slot.settings,
+            lastUsed: slot.lastUsed,
+            activating: slot.flight !== undefined,
+          };
+        }
+      },
+      evicting: (id) => {
+        const slot = slots.get(id);
+        if (slot) this.#cancelIdle(slot);
+      },
+      evicted: (id) => this.events.emit('hibernation', { id, reason: 'evicted' }),
+      waiters: (count) => this.events.emit('waiters', { count }),
+    });
   }
 
   /** Host-wide settings now. */
@@ -101,19 +93,12 @@ export class ActivationManager {
 
   /** Activations waiting for room at the cap. */
   get waiting(): number {
-    return this.#waiters.length;
+    return this.#capacity.waiting;
   }
 
-  /** Runtimes that take a slot now (see the module comment). */
+  /** Runtimes that take a slot now (see `capacity.ts`). */
   occupancy(): number {
-    let count = 0;
-    for (const [id, slot] of this.#slots) {
-      const occupying = OCCUPYING.has(slot.unit.state());
-      if ((occupying || this.#activating.has(id)) && !(occupying && this.#evicting.has(id))) {
-        count += 1;
-      }
-    }
-    return count;
+    return this.#capacity.occupancy();
   }
 
   /** Adds (or replaces, after a reload) an extension with its manifest's activation fields. */
@@ -141,13 +126,11 @@ export class ActivationManager {
     if (!slot) return;
     this.#cancelIdle(slot);
     this.#slots.delete(id);
-    for (const waiter of this.#waiters.filter((w) => w.id === id)) {
-      this.#dropWaiter(waiter);
-      waiter.reject(
-        new SpindleError('EXTENSION_UNLOADED', `${id} was unloaded while waiting for room`),
-      );
-    }
-    this.#pump();
+    this.#capacity.fail(
+      () => new SpindleError('EXTENSION_UNLOADED', `${id} was unloaded while waiting for room`),
+      id,
+    );
+    this.#capacity.pump();
   }
 
   /** Resolved settings of an extension. */
@@ -171,7 +154,7 @@ export class ActivationManager {
       this.#cancelIdle(slot);
       this.reevaluate(id);
     }
-    this.#pump();
+    this.#capacity.pump();
   }
 
   /** Traffic for `id`: the LRU order and the idle clock move. Cheap: one clock read. */
@@ -219,7 +202,7 @@ export class ActivationManager {
     const clear = () => {
       if (slot.flight === flight) slot.flight = undefined;
       this.reevaluate(id);
-      this.#pump();
+      this.#capacity.pump();
     };
     flight.then(clear, clear);
     return flight;
@@ -246,19 +229,19 @@ export class ActivationManager {
     if (state === 'hibernated') return this.ensure(id, 'enable', { evict: false, wait: false });
     const started = this.#timers.now();
     const flight = (async () => {
-      if (this.occupancy() >= this.#max()) {
+      if (!this.#capacity.takeFree(id)) {
         await slot.unit.enableDormant();
+        const max = this.#capacity.max();
         throw new SpindleError(
           'CAPACITY_EXCEEDED',
-          `${id} stays hibernated: ${this.#max()} runtime(s) already run (maxActiveRuntimes); its first need starts it`,
-          { details: { extensionId: id, maxActiveRuntimes: this.#max() } },
+          `${id} stays hibernated: ${max} runtime(s) already run (maxActiveRuntimes); its first need starts it`,
+          { details: { extensionId: id, maxActiveRuntimes: max } },
         );
       }
-      this.#activating.add(id);
       try {
         await slot.unit.enable();
       } finally {
-        this.#activating.delete(id);
+        this.#capacity.release(id);
       }
     })();
     slot.flight = flight;
@@ -271,7 +254,7 @@ export class ActivationManager {
         ms: this.#timers.now() - started,
       });
       this.reevaluate(id);
-      this.#pump();
+      this.#capacity.pump();
     };
     flight.then(
       () => done(slot.unit.state() === 'running' ? 'ok' : 'EXTENSION_INACTIVE'),
@@ -287,7 +270,7 @@ export class ActivationManager {
     this.#cancelIdle(slot);
     const done = await slot.unit.hibernate(reason);
     if (done) this.events.emit('hibernation', { id, reason });
-    this.#pump();
+    this.#capacity.pump();
     return done;
   }
 
@@ -313,21 +296,21 @@ export class ActivationManager {
       slot.idleSince = this.#timers.now();
       this.#armIdle(slot, idleAfterMs);
     }
-    if (this.#waiters.length > 0) this.#pump();
+    if (this.#capacity.waiting > 0) this.#capacity.pump();
   }
 
   /** Refuses every later activation with `DRAINING`; waiting ones fail the same way. */
   drain(): void {
     this.#draining = true;
     for (const slot of this.#slots.values()) this.#cancelIdle(slot);
-    this.#failWaiters(() => new SpindleError('DRAINING', 'the host is draining'));
+    this.#capacity.fail(() => new SpindleError('DRAINING', 'the host is draining'));
   }
 
   /** Stops every timer; waiting activations fail with `HOST_CLOSING`. */
   close(): void {
     this.#closed = true;
     for (const slot of this.#slots.values()) this.#cancelIdle(slot);
-    this.#failWaiters(() => new SpindleError('HOST_CLOSING', 'the host is closing'));
+    this.#capacity.fail(() => new SpindleError('HOST_CLOSING', 'the host is closing'));
   }
 
   #refusal(id: string, state: ExtensionStateDTO): SpindleError | undefined {
@@ -345,12 +328,11 @@ export class ActivationManager {
 
   async #activate(slot: Slot, options: EnsureOptions): Promise<void> {
     const id = slot.unit.id;
-    const holdsSlot = !OCCUPYING.has(slot.unit.state());
-    if (holdsSlot) await this.#acquire(id, options);
+    if (!OCCUPYING.has(slot.unit.state())) await this.#capacity.acquire(id, options);
     try {
       await slot.unit.start();
     } finally {
-      this.#activating.delete(id);
+      this.#capacity.release(id);
     }
     const state = slot.unit.state();
     if (state !== 'running') {
@@ -358,120 +340,6 @@ export class ActivationManager {
         details: { extensionId: id, state },
       });
     }
-  }
-
-  /** Takes a slot for `id` (evicting or waiting as allowed); rejects when it cannot. */
-  async #acquire(id: string, options: EnsureOptions): Promise<void> {
-    const taken = this.#tryTake(id, options.evict ?? true);
-    if (taken === 'free') return;
-    if (taken !== undefined) {
-      await taken;
-      return;
-    }
-    const max = this.#max();
-    if (options.wait === false) {
-      throw new SpindleError(
-        'CAPACITY_EXCEEDED',
-        `cannot start ${id}: ${max} runtime(s) already run (maxActiveRuntimes)`,
-        { details: { extensionId: id, maxActiveRuntimes: max } },
-      );
-    }
-    const limit = this.#settings.maxCapacityWaiters ?? DEFAULT_MAX_CAPACITY_WAITERS;
-    const waitMs = this.#settings.capacityWaitMs ?? DEFAULT_CAPACITY_WAIT_MS;
-    if (this.#waiters.length >= limit) {
-      throw new SpindleError(
-        'CAPACITY_EXCEEDED',
-        `cannot start ${id}: ${max} runtime(s) run and ${limit} activation(s) already wait for room`,
-        { details: { extensionId: id, maxActiveRuntimes: max, waiting: limit } },
-      );
-    }
-    await new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { id, resolve, reject, timer: undefined };
-      waiter.timer = this.#timers.setTimeout(() => {
-        this.#dropWaiter(waiter);
-        reject(
-          new SpindleError(
-            'CAPACITY_EXCEEDED',
-            `cannot start ${id}: no runtime of the ${max} running became idle within ${waitMs} ms`,
-            { details: { extensionId: id, maxActiveRuntimes: max, waitedMs: waitMs } },
-          ),
-        );
-      }, waitMs);
-      this.#waiters.push(waiter);
-      this.events.emit('waiters', { count: this.#waiters.length });
-    });
-  }
-
-  /**
-   * Takes a free slot (`'free'`), or evicts the least recently used idle runtime and resolves
-   * once it is gone (a promise), or finds no room (`undefined`).
-   */
-  #tryTake(id: string, evict: boolean): 'free' | Promise<void> | undefined {
-    if (this.occupancy() < this.#max()) {
-      this.#activating.add(id);
-      return 'free';
-    }
-    if (!evict) return undefined;
-    const victim = this.#victim(id);
-    if (!victim) return undefined;
-    this.#activating.add(id);
-    this.#evicting.add(victim.unit.id);
-    this.#cancelIdle(victim);
-    return victim.unit
-      .hibernate('evicted')
-      .then(
-        (done) => {
-          if (done) this.events.emit('hibernation', { id: victim.unit.id, reason: 'evicted' });
-        },
-        () => undefined,
-      )
-      .finally(() => {
-        this.#evicting.delete(victim.unit.id);
-      });
-  }
-
-  /** The least recently used running runtime that nothing holds awake. */
-  #victim(forId: string): Slot | undefined {
-    let best: Slot | undefined;
-    for (const [id, slot] of this.#slots) {
-      if (id === forId || slot.settings.keepAlive || slot.flight !== undefined) continue;
-      if (this.#evicting.has(id) || this.#activating.has(id)) continue;
-      if (slot.unit.state() !== 'running' || slot.unit.busy()) continue;
-      if (best === undefined || slot.lastUsed < best.lastUsed) best = slot;
-    }
-    return best;
-  }
-
-  /** Gives room to waiters, first come first served, while there is room to give. */
-  #pump(): void {
-    while (this.#waiters.length > 0) {
-      const waiter = this.#waiters[0] as Waiter;
-      const taken = this.#tryTake(waiter.id, true);
-      if (taken === undefined) return;
-      this.#dropWaiter(waiter);
-      if (taken === 'free') waiter.resolve();
-      else taken.then(waiter.resolve, waiter.reject);
-    }
-  }
-
-  #dropWaiter(waiter: Waiter): void {
-    const index = this.#waiters.indexOf(waiter);
-    if (index < 0) return;
-    this.#waiters.splice(index, 1);
-    this.#timers.clearTimeout(waiter.timer);
-    this.events.emit('waiters', { count: this.#waiters.length });
-  }
-
-  #failWaiters(error: () => SpindleError): void {
-    for (const waiter of [...this.#waiters]) {
-      this.#dropWaiter(waiter);
-      waiter.reject(error());
-    }
-  }
-
-  #max(): number {
-    const max = this.#settings.maxActiveRuntimes;
-    return max === undefined || max <= 0 ? Number.POSITIVE_INFINITY : max;
   }
 
   #armIdle(slot: Slot, ms: number): void {

@@ -17,30 +17,21 @@ import {
 } from '@spindle/types';
 import { ActivationInbox } from '../activation/inbox.ts';
 import type { RuntimeActivationHooks } from '../activation/types.ts';
-import { isFileSync } from '../extensions/discovery.ts';
-import { seedStorage } from '../extensions/seed.ts';
 import type { FrontendGateway } from '../frontend/gateway.ts';
 import type { SandboxCapabilities } from '../launch/index.ts';
-import type { LaunchPlan } from '../launch/types.ts';
 import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
 import { callService, type ServiceCaller, type ServiceCallLimits } from '../services/call.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import { createStatsSampler, type StatsConfig } from '../stats/index.ts';
-import { createStorage } from '../storage/index.ts';
 import {
   ExtensionController,
   type ExtensionStateChange,
   type RuntimeExitEvent,
 } from './controller.ts';
-import {
-  launchProcessRuntime,
-  type ProcessRuntimePlanSpec,
-  planProcessRuntime,
-} from './process-runtime.ts';
 import { RuntimeRouter } from './router.ts';
+import { createRuntimeLauncher } from './runtime-launcher.ts';
 import type { RuntimeTimingOptions } from './timing.ts';
 import { type RuntimeInstance, realTimers, type Timers } from './types.ts';
-import { launchWorkerRuntime } from './worker-runtime.ts';
 
 /** Frontend messages kept per extension while its runtime starts. */
 export const FRONTEND_INBOX_LIMIT = 256;
@@ -233,75 +224,17 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     o.log('warn', `rejected a message from the runtime: ${reason}`, 'host');
   const warn = (message: string) => o.log('warn', message, 'host');
 
-  // One launch plan per extension, made at its first start and reused by restarts: nothing in
-  // it changes between starts (the `init` is added at each one). A failed plan is not kept.
-  let plan: Promise<LaunchPlan> | undefined;
-  const planOnce = (spec: ProcessRuntimePlanSpec): Promise<LaunchPlan> => {
-    if (plan === undefined) {
-      const attempt = planProcessRuntime(spec);
-      plan = attempt;
-      attempt.catch(() => {
-        if (plan === attempt) plan = undefined;
-      });
-    }
-    return plan;
-  };
-
-  let seededOnce = false;
-  const launch = async (init: HostToWorker): Promise<RuntimeInstance> => {
-    if (!isFileSync(extension.backendEntryPath)) {
-      throw new SpindleError(
-        'IMPORT_FAILED',
-        `backend entry ${extension.backendEntryPath} does not exist`,
-      );
-    }
-    // Seeding depends on the manifest's version only: once per runtime wiring (a reload makes a
-    // new one), not at every wake of a hibernating extension.
-    if (!seededOnce) {
-      const seeded = await seedStorage({
-        manifest: extension.manifest,
-        extensionPath: extension.path,
-        storage: createStorage(o.storagePath),
-        statePath: o.seedStatePath,
-      });
-      seededOnce = true;
-      if (seeded.copied.length > 0) {
-        o.log(
-          'info',
-          `seeded storage: ${seeded.copied.length} file(s) for version ${extension.manifest.version}`,
-          'host',
-        );
-      }
-    }
-    if (runtimeMode === 'worker') {
-      return launchWorkerRuntime({
-        onError: (text) => o.log('error', `uncaught: ${text}`, 'runtime'),
-        onRefused: refused,
-        onWarn: warn,
-      });
-    }
-    const planSpec: ProcessRuntimePlanSpec = {
-      mode: runtimeMode,
-      extensionPath: extension.path,
-      storagePath: o.storagePath,
-      baseEnv: o.env,
-      sandboxCapabilities: o.sandboxCapabilities,
-    };
-    const runtime = await launchProcessRuntime({
-      ...planSpec,
-      plan: await planOnce(planSpec),
-      init,
-      onLine: (stream, line) => o.log(stream === 'stderr' ? 'warn' : 'info', line, stream),
-      onRefused: refused,
-      onWarn: (message) => o.log('error', message, 'host'),
-    });
-    if (runtime.sandbox !== undefined) {
-      const layers =
-        runtime.sandbox === 'unavailable' ? 'unavailable' : runtime.sandbox.join(' + ');
-      o.log(runtime.sandbox === 'unavailable' ? 'error' : 'info', `sandbox: ${layers}`, 'host');
-    }
-    return runtime;
-  };
+  const launch = createRuntimeLauncher({
+    extension,
+    runtimeMode,
+    storagePath: o.storagePath,
+    seedStatePath: o.seedStatePath,
+    env: o.env,
+    sandboxCapabilities: o.sandboxCapabilities,
+    log: o.log,
+    refused,
+    warn,
+  });
 
   const inbox = new ActivationInbox<[unknown, string, string]>({
     limit: FRONTEND_INBOX_LIMIT,

@@ -86,7 +86,12 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(t.host.get('sleeper')?.state).toBe('running');
     t.gateway.open('s1', 'alice', []);
     await waitUntil(() => t.host.get('sleeper')?.busy?.includes('processes') === false);
-    const events = (await ask(t, 's1', 'process_events', {}, 'sleeper')).result as string[];
+    // The runtime hears of the end through its lifecycle events.
+    let events: string[] = [];
+    for (let i = 0; i < 100 && !events.includes('completed'); i += 1) {
+      events = (await ask(t, 's1', 'process_events', {}, 'sleeper')).result as string[];
+      if (!events.includes('completed')) await Bun.sleep(20);
+    }
     expect(events).toEqual(['starting', 'running', 'completed']);
   });
 
