@@ -3,6 +3,7 @@
  * exporting a `Benchmark`, and one line here. Modules listed here must not touch Bun or start
  * anything at import time: the Node CLI imports this file to read names and targets.
  */
+import { activationChurnFds, activationChurnRss } from './benchmarks/activation-churn.ts';
 import { backendChurnFds, backendChurnRss } from './benchmarks/backend-churn.ts';
 import {
   backendSpawnReadyProcess,
@@ -10,6 +11,7 @@ import {
 } from './benchmarks/backend-spawn-ready.ts';
 import { heartbeatTimeout } from './benchmarks/heartbeat-timeout.ts';
 import { ipcEchoRoundTrip } from './benchmarks/ipc-echo-round-trip.ts';
+import { lazyMemoryPss } from './benchmarks/lazy-memory.ts';
 import {
   manyRuntimesLagProcess,
   manyRuntimesLagWorker,
@@ -58,6 +60,7 @@ import {
   stackThroughputSandbox,
   stackThroughputWorker,
 } from './benchmarks/stack-throughput.ts';
+import { wakeLatencyProcess } from './benchmarks/wake-latency.ts';
 import { wsEchoRoundTrip } from './benchmarks/ws-echo-round-trip.ts';
 import { wsThroughput } from './benchmarks/ws-throughput.ts';
 import type { Benchmark } from './harness/types.ts';
@@ -104,4 +107,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   stackBrowserRoundTripSandbox,
   stackBrowserRoundTripWorker,
   stackBrowserThroughputProcess,
+  wakeLatencyProcess,
+  lazyMemoryPss,
+  activationChurnRss,
+  activationChurnFds,
 ];

@@ -6,7 +6,12 @@ import { createExtensionHost, createWorkerConnector } from '@spindle/frontend-sd
 import { connectHostBridge } from '@spindle/host-bridge';
 import type { ExtensionInfoDTO, WelcomeFrame } from '@spindle/types';
 import { mountChats } from './chats.ts';
-import { type ProcessRow, renderProcessTable } from './process-table.ts';
+import {
+  type ProcessRow,
+  type RuntimeRow,
+  renderProcessTable,
+  renderRuntimeTable,
+} from './process-table.ts';
 import { RssChart } from './rss-chart.ts';
 import { AppShell, appEvents } from './shell.ts';
 
@@ -111,9 +116,13 @@ function renderExtensionList() {
   );
 }
 
+/** States in which an extension's frontend half stays mounted (a hibernated one wakes on need). */
+const MOUNTED_STATES = new Set(['running', 'hibernated', 'starting', 'stopping', 'restarting']);
+
 function mountIfRunning(ext: ExtensionInfoDTO) {
   if (isolated.has(ext.identifier)) return;
-  if (ext.state === 'running' && ext.frontendUrl && !host.get(ext.identifier)) {
+  const live = ext.state === 'running' || ext.state === 'hibernated';
+  if (live && ext.frontendUrl && !host.get(ext.identifier)) {
     host.load({
       manifest: ext.manifest,
       url: ext.frontendUrl,
@@ -121,7 +130,7 @@ function mountIfRunning(ext: ExtensionInfoDTO) {
       ...(ext.grantedPermissions ? { grantedPermissions: ext.grantedPermissions } : {}),
     });
   }
-  if (ext.state !== 'running' && host.get(ext.identifier)) host.unload(ext.identifier);
+  if (!MOUNTED_STATES.has(ext.state) && host.get(ext.identifier)) host.unload(ext.identifier);
 }
 
 bridge.events.on('welcome', (welcome: WelcomeFrame) => {
@@ -189,3 +198,30 @@ bridge.events.on('welcome', (welcome) => {
   }
 });
 setInterval(refreshProcesses, 1000);
+
+// Runtimes (admin sessions): activation state, hibernation and exit reasons of every extension's
+// runtime, with a Hibernate / Wake button (the admin API, docs/operations.md); the memory chart
+// marks a runtime that hibernated or stopped.
+async function refreshRuntimes() {
+  if (!isAdmin) return;
+  try {
+    const res = await fetch('/api/admin/extensions', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!res.ok) return;
+    const rows = (await res.json()) as RuntimeRow[];
+    renderRuntimeTable($('runtime-table'), rows, (identifier, action) => {
+      void fetch(`/api/admin/extensions/${identifier}/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      }).then(refreshRuntimes, () => undefined);
+    });
+  } catch {
+    // The host may be restarting (mode switch); the next tick retries.
+  }
+}
+bridge.events.on('extension_state', (ext) =>
+  chart.setState(ext.identifier, ext.state, ext.activation?.lastExitReason),
+);
+bridge.events.on('extension_state', () => void refreshRuntimes());
+setInterval(refreshRuntimes, 1000);

@@ -75,3 +75,81 @@ export function renderProcessTable(
     body.append(tr);
   }
 }
+
+/** One extension's runtime as the admin API lists it (`GET /api/admin/extensions`). */
+export interface RuntimeRow {
+  identifier: string;
+  state: string;
+  pid?: number;
+  runtimeMode?: string;
+  activation?: {
+    policy: string;
+    activating: boolean;
+    idleAfterMs?: number;
+    lastExitReason?: string;
+  };
+  busy?: string[];
+  waiting?: number;
+}
+
+const runtimeTone = (row: RuntimeRow) =>
+  row.activation?.activating
+    ? 'warn'
+    : row.state === 'running'
+      ? 'ok'
+      : row.state === 'hibernated'
+        ? 'idle'
+        : /fail|crash|error/.test(row.state)
+          ? 'bad'
+          : 'warn';
+
+/**
+ * Renders one row per extension runtime: its state (with the `activating` sub-state), policy,
+ * pid, why it is awake, its last exit reason, and a Hibernate / Wake button that calls `act`.
+ */
+export function renderRuntimeTable(
+  table: HTMLTableElement,
+  rows: RuntimeRow[],
+  act: (identifier: string, action: 'hibernate' | 'wake') => void,
+): void {
+  const body = table.tBodies[0]!;
+  body.replaceChildren(
+    ...rows
+      .filter((row) => row.activation !== undefined)
+      .map((row) => {
+        const tr = document.createElement('tr');
+        tr.dataset.extension = row.identifier;
+        tr.dataset.state = row.state;
+        const state = document.createElement('span');
+        state.className = `badge badge-${runtimeTone(row)}`;
+        state.dataset.testid = `runtime-state-${row.identifier}`;
+        state.textContent = row.activation?.activating ? `${row.state} · activating` : row.state;
+        const idle = row.activation?.idleAfterMs;
+        const cells: (string | Node)[] = [
+          row.identifier,
+          state,
+          `${row.activation?.policy ?? ''}${idle === undefined ? '' : ` · idle ${duration(idle)}`}`,
+          row.pid === undefined ? '—' : String(row.pid),
+          row.state === 'running' ? (row.busy?.length ? row.busy.join(', ') : 'idle') : '—',
+          row.activation?.lastExitReason ?? '',
+        ];
+        const button = document.createElement('button');
+        button.type = 'button';
+        const action = row.state === 'running' ? 'hibernate' : 'wake';
+        button.textContent = action === 'hibernate' ? 'Hibernate' : 'Wake';
+        button.dataset.testid = `runtime-${action}-${row.identifier}`;
+        button.disabled = row.state !== 'running' && row.state !== 'hibernated';
+        button.addEventListener('click', () => {
+          button.disabled = true;
+          act(row.identifier, action);
+        });
+        cells.push(button);
+        for (const cell of cells) {
+          const td = document.createElement('td');
+          td.append(cell);
+          tr.append(td);
+        }
+        return tr;
+      }),
+  );
+}

@@ -31,10 +31,19 @@ test('spindle-host starts under env -i PATH=/usr/bin:/bin and stops on SIGTERM',
     // CI runs as root, where a host refuses to run extensions as root unless told to.
     ...(process.getuid?.() === 0 ? ['--allow-root-runtimes'] : []),
   ]);
-  expect(host.output()).toMatch(
-    /\[spindle-host\] process mode listening on http:\/\/127\.0\.0\.1:\d+: 1 of 1 extensions running/,
+  // Not a terminal: one JSON object per line (docs/operations.md, "Logs").
+  const lines = () =>
+    host
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; event?: string; extension?: string });
+  expect(lines().find((l) => l.event === 'ready')?.msg).toMatch(
+    /^process mode listening on http:\/\/127\.0\.0\.1:\d+: 1 of 1 extensions running$/,
   );
-  expect(host.output()).toMatch(/\[hello\] hello: running on Bun \d+\.\d+\.\d+/);
+  expect(lines().find((l) => l.extension === 'hello' && l.msg.startsWith('hello:'))?.msg).toMatch(
+    /^hello: running on Bun \d+\.\d+\.\d+/,
+  );
   expect(await host.stop()).toBe(0);
-  expect(host.output()).toContain('[spindle-host] stopped');
+  expect(lines().at(-1)).toMatchObject({ msg: 'stopped', event: 'stopped' });
 });

@@ -105,8 +105,9 @@ test('the Vite bundle connects, mounts the extension in a worker and round-trips
   await page.waitForFunction(() => window.spindleReport?.states.includes('hello:ready'), null, {
     timeout: 30_000,
   });
+  // The host's log is JSON lines (not a terminal): the runtime's line, tagged with its extension.
   await host!.waitFor(
-    /\[hello\] hello: round trip from the worker: consumer/,
+    /"extension":"hello"[^\n]*"msg":"hello: round trip from the worker: consumer/,
     'the frontend half in the worker to answer the backend',
   );
   const report = await page.evaluate(() => window.spindleReport);

@@ -8,6 +8,7 @@
 
 import type { FrontendHub } from './frontend/hub.ts';
 import { createSpindleHost, type SpindleHost, type SpindleHostOptions } from './host.ts';
+import type { HostMetrics } from './ops/metrics.ts';
 import { createFrontendSupervision, type FrontendSupervisor } from './processes/frontend/index.ts';
 import type { FrontendSupervisionOptions } from './processes/frontend/supervisor.ts';
 import {
@@ -74,6 +75,11 @@ export interface StartedSpindleHost {
   handlers: HostHandlers | undefined;
   /** The server's traffic and admission counters since start (a snapshot). */
   counters(): WireCounters;
+  /**
+   * The host's Prometheus metrics (`GET /metrics`); its `registry` takes the app's own metrics
+   * too (docs/operations.md, "Metrics").
+   */
+  metrics: HostMetrics;
   /** Stops the server, every runtime and every process. Idempotent. */
   close(): Promise<void>;
 }
@@ -144,6 +150,7 @@ export async function startSpindleHost(
     listProcesses,
     handlers,
     counters: () => running?.counters() ?? handlers?.counters() ?? createWireCounters(),
+    metrics: side.metrics as HostMetrics,
     close: () => host.close(),
   };
 }

@@ -4,6 +4,12 @@
  * extensions and runs their backend halves in `process`, `sandbox` or `worker` mode.
  */
 
+export type {
+  ActivationSettings,
+  ActivationTrigger,
+  ExtensionActivationSettings,
+  HibernationReason,
+} from './activation/types.ts';
 export {
   type ProcessRow,
   type StartedSpindleHost,
@@ -11,6 +17,8 @@ export {
   startSpindleHost,
 } from './assemble.ts';
 export { runCli } from './cli/main.ts';
+export { CONFIG_FILE, loadConfigFile } from './config/load.ts';
+export { type SpindleConfig, validateConfig } from './config/schema.ts';
 export {
   type DiscoveredExtension,
   discoverExtensions,
@@ -26,15 +34,28 @@ export * from './frontend/index.ts';
 export {
   consoleLogger,
   createSpindleHost,
+  type DrainOptions,
   type HostExtensionInfo,
   type HostLogEntry,
+  type HostLogLevel,
+  type HostProcessEvent,
   type HostServer,
+  type HostServiceCallEvent,
   resolveRuntimeMode,
   type SpindleHost,
   type SpindleHostEvents,
   type SpindleHostOptions,
   toExtensionInfoDTO,
 } from './host.ts';
+export {
+  createHostLogger,
+  type HostLogger,
+  type HostLoggerOptions,
+  type LogFormat,
+  type LogThreshold,
+} from './log/logger.ts';
+export type { HostMetrics } from './ops/metrics.ts';
+export type { MetricsAccess } from './ops/routes.ts';
 export {
   createFrontendSupervision,
   type FrontendSupervisionOptions,

@@ -43,6 +43,8 @@ export type SpindleErrorCode =
   | 'RUNTIME_GONE'
   | 'RUNTIME_BUSY'
   | 'HOST_CLOSING'
+  | 'DRAINING'
+  | 'CAPACITY_EXCEEDED'
   // app services and permissions
   | 'PERMISSION_DENIED'
   | 'SERVICE_ERROR'

@@ -74,6 +74,12 @@ export const RUNTIME_EVENTS = {
   PERMISSION_CHANGED: 'PERMISSION_CHANGED',
 } as const;
 
+/**
+ * Most event names a runtime's `activity` message lists (a runtime with more subscriptions
+ * reports the first ones: any listed name that holds it awake is enough).
+ */
+export const MAX_ACTIVITY_EVENTS = 4096;
+
 /** Payload of `FRONTEND_SESSION_CLOSED`. */
 export interface FrontendSessionClosedPayload {
   userId: string;

@@ -17,6 +17,13 @@ export interface SpindleStorageSeedFile {
   required?: boolean;
 }
 
+/**
+ * When a backend runtime starts (docs/operations.md, "Activation"): `eager` at enable (upstream's
+ * behaviour), `lazy` on its first need (a session mounting it, a message, a process spawn, an
+ * app event it lists in `activationEvents`).
+ */
+export type ActivationPolicy = 'eager' | 'lazy';
+
 /** `spindle.json`. */
 export interface SpindleManifest {
   /** Semver version of the extension. */
@@ -47,6 +54,19 @@ export interface SpindleManifest {
   storage_seed_files?: SpindleStorageSeedFile[];
   /** Interceptor deadline in ms asked for by the extension (kept for the embedding app). */
   interceptorTimeoutMs?: number;
+  /**
+   * Start the backend runtime on first need instead of at enable (this runtime's extension; the
+   * operator's configuration has the last word). @default "eager"
+   */
+  activation?: ActivationPolicy;
+  /**
+   * App events (`host.services.emit` names) that start a lazy or hibernated runtime; the event is
+   * delivered once it runs. A subscription to one of them does not keep the runtime awake.
+   * @default []
+   */
+  activationEvents?: string[];
+  /** Never hibernate this runtime when idle (the operator may still stop it). @default false */
+  keepAlive?: boolean;
 }
 
 /** Pattern every `identifier` matches. */

@@ -27,9 +27,15 @@ export type SandboxStatus = SandboxLayer[] | 'unavailable';
  * - `memory_limit`: it used more memory than its cap and was killed (the crash policy applies).
  * - `unresponsive`: it did not answer the host's ping within the deadline and was killed (the
  *   crash policy applies).
+ * - `idle`: hibernated after `idleAfterMs` without a need (docs/operations.md).
+ * - `evicted`: hibernated to make room at `maxActiveRuntimes` (the least recently used idle one).
+ * - `hibernated`: hibernated because the operator asked.
  */
 export type RuntimeExitReason =
   | 'stopped'
+  | 'idle'
+  | 'evicted'
+  | 'hibernated'
   | 'killed'
   | 'crashed'
   | 'exited_clean'
@@ -62,8 +68,15 @@ export interface RuntimeStatsEvent {
   at: string;
   /** OS pid of the runtime (the host's own pid in `worker` mode). */
   pid?: number;
-  /** Resident set size in KiB. */
+  /** Resident set size in KiB (shared pages counted in full: it overstates many processes). */
   rssKb?: number;
+  /**
+   * Proportional set size in KiB (Linux): shared pages divided among the processes that map
+   * them, so the PSS of several runtimes adds up to the memory they really use.
+   */
+  pssKb?: number;
+  /** Unique set size in KiB (Linux): pages only this runtime's processes map. */
+  ussKb?: number;
   /** Start → ready, on `startup` events. */
   startupMs?: number;
   /** User CPU time in ms since start (Linux, from /proc). */

@@ -32,7 +32,7 @@
 import type { FrontendProcessExitReasonDTO, FrontendProcessStateDTO } from './dto.ts';
 import type { SpindleErrorCode } from './errors.ts';
 import type { SpindleHostDescriptorV1 } from './host.ts';
-import type { SpindleManifest } from './manifest.ts';
+import type { ActivationPolicy, SpindleManifest } from './manifest.ts';
 import type { RuntimeExitReason, RuntimeStatsEvent, SpindleRuntimeMode } from './runtime.ts';
 
 /**
@@ -98,7 +98,10 @@ export const WIRE_CLOSE_CODES = {
 /** Close code values. */
 export type WireCloseCode = (typeof WIRE_CLOSE_CODES)[keyof typeof WIRE_CLOSE_CODES];
 
-/** State of an extension as the host reports it. */
+/**
+ * State of an extension as the host reports it. `hibernated`: enabled, with no runtime; the next
+ * need starts one (a lazy extension before its first need, or one stopped when idle).
+ */
 export type ExtensionStateDTO =
   | 'disabled'
   | 'starting'
@@ -107,7 +110,23 @@ export type ExtensionStateDTO =
   | 'restarting'
   | 'failed'
   | 'crashed'
+  | 'hibernated'
   | 'error';
+
+/** How an extension's runtime is activated and hibernated (docs/operations.md). */
+export interface ExtensionActivationDTO {
+  /** `eager`: started at enable; `lazy`: on its first need. */
+  policy: ActivationPolicy;
+  /**
+   * A start caused by a need is under way (`state` is `hibernated` or `starting`): messages sent
+   * now wait for it, in order, in a bounded queue.
+   */
+  activating: boolean;
+  /** Idle time after which the runtime hibernates; absent: it never hibernates. */
+  idleAfterMs?: number;
+  /** Why its last runtime ended (`idle`, `evicted`, `stopped`, `crashed`, …). */
+  lastExitReason?: string;
+}
 
 /** An extension as listed to frontends. */
 export interface ExtensionInfoDTO {
@@ -133,6 +152,8 @@ export interface ExtensionInfoDTO {
   host?: SpindleHostDescriptorV1;
   /** Permissions granted to the extension (frontend contributions are gated by them). */
   grantedPermissions?: string[];
+  /** Activation policy and sub-state (absent for an extension in `error`). */
+  activation?: ExtensionActivationDTO;
 }
 
 /** How a frontend process ended, as the frontend reports it. */

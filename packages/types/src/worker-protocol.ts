@@ -212,6 +212,17 @@ export type WorkerToHost =
       /** `spindle.permissions.getGranted()`. */
       type: 'permissions_get';
       requestId: string;
+    }
+  | {
+      /**
+       * What keeps the runtime busy on its own side, sent when it changes (at most once per
+       * microtask checkpoint): the host hibernates only an idle runtime (docs/operations.md).
+       */
+      type: 'activity';
+      /** Pending timers and intervals the runtime set (unref'ed ones excluded). */
+      timers: number;
+      /** Event names with at least one `spindle.on` handler. */
+      events: string[];
     };
 
 /** `type` values of `WorkerToHost`. */

@@ -146,6 +146,9 @@ describe('SpindleManifest', () => {
       | 'minimum_lumiverse_version'
       | 'storage_seed_files'
       | 'interceptorTimeoutMs'
+      | 'activation'
+      | 'activationEvents'
+      | 'keepAlive'
     >();
     expectTypeOf<SpindleManifest['permissions']>().toEqualTypeOf<SpindlePermission[]>();
   });

@@ -104,6 +104,7 @@ describe('runtime ↔ host protocol', () => {
       | 'backend_process_send'
       | 'service_call'
       | 'permissions_get'
+      | 'activity'
     >();
     // Requests carry a requestId; fire-and-forget messages do not.
     expectTypeOf<

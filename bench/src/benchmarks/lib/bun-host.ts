@@ -10,6 +10,7 @@ export {
   type ServiceCall,
   ServiceRegistry,
   type SpindleHost,
+  type SpindleHostOptions,
 } from '../../../../packages/bun-host/src/index.ts';
 export type { ProcessLogRecord } from '../../../../packages/bun-host/src/processes/logger.ts';
 export {

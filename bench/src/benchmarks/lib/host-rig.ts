@@ -8,7 +8,7 @@ import type { SpindleRuntimeMode } from '@spindle/types';
 import { SpindleError } from '@spindle/types';
 import { withDeadline } from '../../harness/deadline.ts';
 import { BENCH_USER } from './bare-children.ts';
-import { createSpindleHost, type SpindleHost } from './bun-host.ts';
+import { createSpindleHost, type SpindleHost, type SpindleHostOptions } from './bun-host.ts';
 import { liveDescendants } from './procfs.ts';
 import { waitGone } from './reap.ts';
 import { createTempExtensions, type TempExtensions } from './temp-extensions.ts';
@@ -34,11 +34,13 @@ export interface HostRig {
   close(): Promise<void>;
 }
 
-/** Starts a host (nothing enabled) over `count` minimal extensions. */
+/** Starts a host (nothing enabled unless `options` say so) over `count` minimal extensions. */
 export async function openHostRig(
   mode: SpindleRuntimeMode,
   count: number,
   log: (message: string) => void,
+  /** More host options (activation settings, what to enable). @default none */
+  options: Partial<SpindleHostOptions> = {},
 ): Promise<HostRig> {
   const before = new Set(liveDescendants(process.pid));
   const temp: TempExtensions = createTempExtensions(count);
@@ -58,6 +60,7 @@ export async function openHostRig(
         warnings += 1;
         log(`[host ${entry.level}] ${entry.extensionId ?? ''} ${entry.message}`);
       },
+      ...options,
     });
   } catch (error) {
     temp.remove();

@@ -84,6 +84,24 @@ export function treeRssMiB(pid: number): number {
   return [pid, ...liveDescendants(pid)].reduce((sum, p) => sum + (rssMiB(p) ?? 0), 0);
 }
 
+/** `Pss` of a `/proc/<pid>/smaps_rollup` text, in KiB; `undefined` when absent. */
+export function parsePssKiB(rollup: string): number | undefined {
+  const match = /^Pss:\s+(\d+) kB$/m.exec(rollup);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Proportional set size of `pid` and its live descendants, in MiB (gone ones count 0): shared
+ * pages divided among the processes that map them, so it adds up to what the tree really uses.
+ */
+export function treePssMiB(pid: number): number {
+  return [pid, ...liveDescendants(pid)].reduce((sum, p) => {
+    const text = readText(`/proc/${p}/smaps_rollup`);
+    const kib = text === undefined ? undefined : parsePssKiB(text);
+    return sum + (kib ?? 0) / 1024;
+  }, 0);
+}
+
 /** True while `pid` exists and is not a zombie. */
 export function isLive(pid: number): boolean {
   const text = readText(`/proc/${pid}/stat`);

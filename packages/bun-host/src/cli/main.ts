@@ -1,18 +1,27 @@
 /**
- * The `spindle-host` command: starts a host over an extensions folder, logs each runtime's lines
- * tagged `[identifier]`, and shuts down cleanly on SIGINT or SIGTERM (a second signal exits at
- * once).
+ * The `spindle-host` command: starts a host over an extensions folder with its settings from
+ * flags, environment and config file (docs/operations.md), writes structured logs, drains on
+ * SIGTERM or SIGINT (a second signal exits at once) and reloads the config and token files on
+ * SIGHUP without dropping sessions. `spindle-host ctl …` controls a running host (`ctl.ts`).
  */
 import { errorMessage } from '@spindle/types';
 import { startSpindleHost } from '../assemble.ts';
-import { createSpindleHost, type SpindleHostOptions } from '../host.ts';
+import { findConfigFile, loadConfigFile } from '../config/load.ts';
+import { type HostSettings, resolveSettings } from '../config/resolve.ts';
+import type { SpindleConfig } from '../config/schema.ts';
 import {
-  type Authenticate,
-  createDevAuthenticator,
-  createTokenAuthenticator,
-  loadTokenFile,
-} from '../server/auth.ts';
+  createSpindleHost,
+  type HostLogEntry,
+  type SpindleHost,
+  type SpindleHostOptions,
+} from '../host.ts';
+import { createHostLogger, type HostLogger } from '../log/logger.ts';
+import type { ProcessLogRecord } from '../processes/logger.ts';
+import { type AuthIdentity, createDevAuthenticator } from '../server/auth.ts';
+import { originAllowed } from '../server/cors.ts';
 import { type CliOptions, parseCliArgs, USAGE } from './args.ts';
+import { runCtl } from './ctl.ts';
+import { authenticatorFor, reloadSettings } from './reload.ts';
 
 /**
  * Wiring for `runCli`. Empty (the default): the whole host with its WebSocket server and
@@ -21,19 +30,10 @@ import { type CliOptions, parseCliArgs, USAGE } from './args.ts';
  */
 export type CliWiring = Pick<SpindleHostOptions, 'server' | 'processService' | 'frontendGateway'>;
 
-async function authenticatorFor(options: CliOptions): Promise<Authenticate> {
-  if (options.tokensFile !== undefined) {
-    return createTokenAuthenticator({ tokens: await loadTokenFile(options.tokensFile) });
-  }
-  const dev = createDevAuthenticator({
-    print: (line) => console.log(line),
-  });
-  return dev.authenticate;
-}
-
 /** Runs the command; resolves with the exit code once the host has shut down. */
 export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<number> {
-  let options: ReturnType<typeof parseCliArgs>;
+  if (argv[0] === 'ctl') return runCtl(argv.slice(1));
+  let options: CliOptions;
   try {
     options = parseCliArgs(argv);
   } catch (error) {
@@ -48,6 +48,8 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
   // it as soon as it is up, instead of killing the process with its runtimes half-started.
   let stopping: NodeJS.Signals | undefined;
   let onStop: ((signal: NodeJS.Signals) => void) | undefined;
+  let onReload: (() => void) | undefined;
+  let reloadAsked = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping !== undefined) {
       console.error(`[spindle-host] ${signal} again: exiting now`);
@@ -56,17 +58,63 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
     stopping = signal;
     onStop?.(signal);
   };
+  const hup = () => {
+    if (onReload) onReload();
+    else reloadAsked = true;
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  let host: Awaited<ReturnType<typeof createSpindleHost>>;
+  process.on('SIGHUP', hup);
+  const release = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', hup);
+  };
+
+  const configPath = findConfigFile(options.configFile, process.env, process.cwd());
+  let settings: HostSettings;
   try {
+    const file: SpindleConfig = configPath ? await loadConfigFile(configPath) : {};
+    settings = resolveSettings(options, process.env, file, Boolean(process.stdout.isTTY));
+  } catch (error) {
+    console.error(`spindle-host: ${errorMessage(error)}`);
+    release();
+    return 2;
+  }
+  let logger: HostLogger = createHostLogger(settings.log);
+  const log = (entry: HostLogEntry) => logger(entry);
+  const say = (message: string, event: string, data?: Record<string, unknown>) =>
+    log({ level: 'info', source: 'host', message, event, ...(data ? { data } : {}) });
+
+  let host: SpindleHost;
+  const live = { settings };
+  let authenticate: (token: string, request?: Request) => Promise<AuthIdentity | null>;
+  try {
+    if (settings.tokensFile === undefined) {
+      const dev = createDevAuthenticator({
+        print: (line) =>
+          log({
+            level: 'warn',
+            source: 'host',
+            event: 'dev_token',
+            message: line.replace(/^\[spindle\] /, ''),
+          }),
+      });
+      authenticate = async (token, request) => dev.authenticate(token, request);
+    } else {
+      authenticate = await authenticatorFor(settings.tokensFile);
+    }
     const hostOptions = {
-      extensionsDir: options.extensionsDir,
-      dataDir: options.dataDir,
-      ...(options.runtimeMode ? { runtimeMode: options.runtimeMode } : {}),
-      port: options.port,
-      hostname: options.hostname,
-      enable: options.enable,
+      extensionsDir: settings.extensionsDir,
+      dataDir: settings.dataDir,
+      ...(settings.runtimeMode ? { runtimeMode: settings.runtimeMode } : {}),
+      port: settings.port,
+      hostname: settings.hostname,
+      enable: settings.enable,
+      env: settings.env,
+      activation: settings.activation,
+      logger: log,
+      ...(settings.lumiverseVersion ? { lumiverseVersion: settings.lumiverseVersion } : {}),
       ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
       ...(options.runtimeUser === undefined ? {} : { runtimeUser: options.runtimeUser }),
       ...(options.allowRootRuntimes ? { allowRootRuntimes: true } : {}),
@@ -78,35 +126,94 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
         : (
             await startSpindleHost({
               ...hostOptions,
-              authenticate: await authenticatorFor(options),
+              authenticate: (token, request) => authenticate(token, request),
+              serverOptions: {
+                allowedOrigins: (origin) => originAllowed(live.settings.allowedOrigins, origin),
+                metricsAccess: () => live.settings.metricsAccess,
+                reportError: (error) =>
+                  log({
+                    level: 'error',
+                    source: 'host',
+                    event: 'server',
+                    message: errorMessage(error),
+                  }),
+              },
+              processOptions: { logger: (record) => log(fromProcessRecord(record)) },
             })
           ).host;
   } catch (error) {
-    console.error(`[spindle-host] cannot start: ${errorMessage(error)}`);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    log({
+      level: 'error',
+      source: 'host',
+      event: 'start',
+      message: `cannot start: ${errorMessage(error)}`,
+    });
+    logger.flush();
+    release();
     return 1;
   }
   const running = host.list().filter((e) => e.state === 'running').length;
   const where = host.port === undefined ? '' : ` listening on http://${host.hostname}:${host.port}`;
-  console.log(
-    `[spindle-host] ${host.runtimeMode} mode${where}: ${running} of ${host.list().length} extensions running`,
+  say(
+    `${host.runtimeMode} mode${where}: ${running} of ${host.list().length} extensions running`,
+    'ready',
+    { port: host.port, running, extensions: host.list().length, config: configPath ?? null },
   );
   const started = host;
+  onReload = () => {
+    void reloadSettings({
+      cli: options,
+      configPath,
+      live,
+      host: started,
+      setAuthenticator: (next) => {
+        authenticate = next;
+      },
+      setLogger: (next) => {
+        logger = next;
+      },
+      logger: () => logger,
+      log,
+    });
+  };
+  if (reloadAsked) onReload();
   return new Promise<number>((resolve) => {
     onStop = (signal) => {
-      console.log(`[spindle-host] ${signal}: shutting down`);
-      started.close().then(
+      say(`${signal}: draining (deadline ${live.settings.drainDeadlineMs} ms)`, 'shutdown', {
+        signal,
+      });
+      started.drain({ deadlineMs: live.settings.drainDeadlineMs }).then(
         () => {
-          console.log('[spindle-host] stopped');
+          say('stopped', 'stopped');
+          logger.flush();
+          release();
           resolve(0);
         },
         (error) => {
-          console.error(`[spindle-host] shutdown failed: ${errorMessage(error)}`);
+          log({
+            level: 'error',
+            source: 'host',
+            event: 'shutdown',
+            message: `shutdown failed: ${errorMessage(error)}`,
+          });
+          logger.flush();
+          release();
           resolve(1);
         },
       );
     };
     if (stopping !== undefined) onStop(stopping);
   });
+}
+
+/** A record of process supervision as a host log line. */
+function fromProcessRecord(record: ProcessLogRecord): HostLogEntry {
+  return {
+    level: record.level,
+    message: record.message,
+    source: record.stream ?? 'host',
+    event: 'process',
+    ...(record.extensionId === undefined ? {} : { extensionId: record.extensionId }),
+    ...(record.processId === undefined ? {} : { data: { processId: record.processId } }),
+  };
 }

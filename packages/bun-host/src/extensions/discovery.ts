@@ -5,7 +5,7 @@
  */
 import { type Dirent, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import {
   DEFAULT_ENTRY_BACKEND,
   errorMessage,
@@ -71,6 +71,15 @@ export async function discoverExtensions(extensionsDir: string): Promise<Discove
     found.push(item);
   }
   return found;
+}
+
+/**
+ * Reads one extension folder again (`reload`): its manifest, validated as at discovery. A folder
+ * without a readable, valid `spindle.json` yields an entry with an `error`.
+ */
+export async function readExtensionFolder(path: string): Promise<DiscoveredExtension> {
+  const folder = resolve(path);
+  return readExtension(folder, basename(folder), join(folder, MANIFEST_FILE));
 }
 
 async function readExtension(

@@ -22,6 +22,8 @@ export interface FrontendProcessSupervision {
   unloadExtension(extensionId: string): Promise<void>;
   /** Ends everything (`HOST_CLOSING`). */
   close(): Promise<void>;
+  /** Processes of the extension that have not ended. @default 0 */
+  liveCount?(extensionId: string): number;
 }
 
 /** What a frontend supervision factory receives from `createProcessService`. */

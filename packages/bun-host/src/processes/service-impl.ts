@@ -110,6 +110,8 @@ export function createProcessService(options: ProcessServiceOptions = {}): Spind
   return {
     backend,
     handle,
+    liveCount: (extensionId) =>
+      backend.liveCount(extensionId) + (frontend.liveCount?.(extensionId) ?? 0),
     async unloadExtension(extensionId) {
       await Promise.all([
         backend.unloadExtension(extensionId),

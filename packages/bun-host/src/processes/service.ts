@@ -51,4 +51,9 @@ export interface ProcessService {
   unloadExtension(extensionId: string): Promise<void>;
   /** Ends everything and settles every pending request (`HOST_CLOSING`). */
   close(): Promise<void>;
+  /**
+   * Processes of the extension (both kinds) that have not ended: a runtime with one is not idle.
+   * @default 0
+   */
+  liveCount?(extensionId: string): number;
 }

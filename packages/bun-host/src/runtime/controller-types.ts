@@ -10,13 +10,14 @@ import type { RuntimeExitReason, RuntimeExitStatus, RuntimeInstance, Timers } fr
 export const EXTENSION_TRANSITIONS: Readonly<
   Record<ExtensionStateDTO, readonly ExtensionStateDTO[]>
 > = {
-  disabled: ['starting'],
+  disabled: ['starting', 'hibernated'],
   starting: ['running', 'failed', 'stopping', 'disabled'],
   running: ['stopping', 'restarting', 'crashed'],
-  stopping: ['disabled', 'starting'],
+  stopping: ['disabled', 'starting', 'hibernated'],
   restarting: ['starting', 'disabled'],
-  failed: ['starting', 'disabled'],
-  crashed: ['starting', 'disabled'],
+  failed: ['starting', 'disabled', 'hibernated'],
+  crashed: ['starting', 'disabled', 'hibernated'],
+  hibernated: ['starting', 'disabled'],
   error: [],
 };
 

@@ -121,6 +121,43 @@ export class ExtensionController {
     });
   }
 
+  /**
+   * Enables the extension without starting its runtime: it is `hibernated` until `wake()` (lazy
+   * activation). A running or starting runtime is left as it is.
+   */
+  enableDormant(): Promise<void> {
+    return this.#queue.run(async () => {
+      this.#assertOpen('enable');
+      if (this.#state !== 'disabled' && this.#state !== 'failed' && this.#state !== 'crashed') {
+        return;
+      }
+      this.#cancelRestart();
+      this.#crashes.reset();
+      this.#setState('hibernated');
+    });
+  }
+
+  /** Starts the runtime of a `hibernated` extension; does nothing in any other state. */
+  wake(): Promise<void> {
+    return this.#queue.run(async () => {
+      if (this.#closed || this.#state !== 'hibernated') return;
+      await this.#start();
+    });
+  }
+
+  /**
+   * Stops a running runtime with exit reason `reason` and leaves the extension `hibernated`;
+   * resolves false when it was not running.
+   */
+  hibernate(reason: 'idle' | 'evicted' | 'hibernated'): Promise<boolean> {
+    return this.#queue.run(async () => {
+      if (this.#closed || this.#state !== 'running' || !this.#runtime) return false;
+      await this.#stop(this.#runtime, reason, reason);
+      this.#setState('hibernated');
+      return true;
+    });
+  }
+
   /** Stops the runtime (if any) and leaves the extension `disabled`. Idempotent. */
   disable(reason = 'disabled'): Promise<void> {
     return this.#queue.run(() => this.#disable(reason));
@@ -345,7 +382,11 @@ export class ExtensionController {
     this.#restartTimer = undefined;
   }
 
-  async #stop(runtime: RuntimeInstance, reason: string): Promise<void> {
+  async #stop(
+    runtime: RuntimeInstance,
+    reason: string,
+    cleanReason: RuntimeExitReason = 'stopped',
+  ): Promise<void> {
     this.#deliberate.add(runtime);
     this.#setState('stopping');
     this.#o.onStopping?.(runtime);
@@ -361,7 +402,7 @@ export class ExtensionController {
       this.#o.onLog('warn', `processes did not end within ${this.#timing.unloadTimeoutMs} ms`);
     }
     runtime.channel.send({ type: 'shutdown', reason });
-    let exitReason: RuntimeExitReason = 'stopped';
+    let exitReason: RuntimeExitReason = cleanReason;
     let status = await this.#within(runtime.exited, this.#timing.shutdownTimeoutMs);
     if (!status) {
       exitReason = 'killed';

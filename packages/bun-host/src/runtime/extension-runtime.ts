@@ -3,9 +3,12 @@
  * for its traffic, its process context and its runtime stats.
  */
 import {
+  type BackendProcessInfoDTO,
+  type BackendProcessSpawnOptionsDTO,
   type ExtensionScope,
   errorMessage,
   type HostToWorker,
+  jsonByteSize,
   type LogLevel,
   type RuntimeExitReason,
   type RuntimeStatsEvent,
@@ -15,12 +18,11 @@ import {
   type SpindleManifest,
   type SpindleRuntimeMode,
 } from '@spindle/types';
-import { isFileSync } from '../extensions/discovery.ts';
-import { seedStorage } from '../extensions/seed.ts';
+import { ActivationInbox } from '../activation/inbox.ts';
+import type { RuntimeActivationHooks } from '../activation/types.ts';
 import type { FrontendGateway } from '../frontend/gateway.ts';
 import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
 import {
-  type LaunchPlan,
   type LaunchSettings,
   resolveLaunchSettings,
   type SandboxCapabilities,
@@ -28,32 +30,26 @@ import {
 import { callService, type ServiceCaller, type ServiceCallLimits } from '../services/call.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import { createStatsSampler, type StatsConfig, type StatsSampler } from '../stats/index.ts';
-import {
-  createStorage,
-  type ResolvedStorageLimits,
-  STORAGE_LIMIT_DEFAULTS,
-} from '../storage/index.ts';
+import { type ResolvedStorageLimits, STORAGE_LIMIT_DEFAULTS } from '../storage/index.ts';
 import {
   ExtensionController,
   type ExtensionStateChange,
   type RuntimeExitEvent,
 } from './controller.ts';
-import { FRONTEND_INBOX_LIMIT, FrontendInbox } from './frontend-inbox.ts';
 import { RUNTIME_LIMIT_DEFAULTS, type RuntimeLimits } from './limits.ts';
 import { procAvailable } from './memory-cap.ts';
-import {
-  launchProcessRuntime,
-  type ProcessRuntimePlanSpec,
-  planProcessRuntime,
-} from './process-runtime.ts';
 import { RuntimeRouter } from './router.ts';
 import { RuntimeGuard } from './runtime-guard.ts';
+import { createRuntimeLauncher } from './runtime-launcher.ts';
 import { createRuntimeLog } from './runtime-log.ts';
 import type { RuntimeTimingOptions } from './timing.ts';
 import { type RuntimeInstance, realTimers, type Timers } from './types.ts';
-import { launchWorkerRuntime } from './worker-runtime.ts';
 
-export { FRONTEND_INBOX_LIMIT };
+/** Frontend messages kept per extension while its runtime starts. */
+export const FRONTEND_INBOX_LIMIT = 256;
+
+/** App events (listed in `activationEvents`) kept per extension while its runtime starts. */
+export const EVENT_INBOX_LIMIT = 256;
 
 /** Why a frontend message was not handed to the runtime, for the sender's error frame. */
 export interface FrontendRefusal {
@@ -89,7 +85,13 @@ export interface ExtensionRuntimeOptions {
   stats: StatsConfig;
   gateway: FrontendGateway;
   processService: ProcessService;
-  log(level: LogLevel, message: string, source: 'runtime' | 'stdout' | 'stderr' | 'host'): void;
+  /** A log line; `event` and `data` make it a structured record (docs/operations.md, "Logs"). */
+  log(
+    level: LogLevel,
+    message: string,
+    source: 'runtime' | 'stdout' | 'stderr' | 'host',
+    record?: { event: string; data?: Record<string, unknown>; pid?: number },
+  ): void;
   onStats(event: RuntimeStatsEvent): void;
   onStateChange(change: ExtensionStateChange): void;
   onExit(event: RuntimeExitEvent): void;
@@ -100,6 +102,12 @@ export interface ExtensionRuntimeOptions {
   sandboxCapabilities?: SandboxCapabilities | undefined;
   /** The operator's launch settings, resolved once by the host. @default resolved from `env` */
   launch?: LaunchSettings | undefined;
+  /** The host's activation manager. @default none: needs do not start anything */
+  activation?: RuntimeActivationHooks | undefined;
+  /** An app service call settled (`outcome`: `ok` or the error code). @default ignored */
+  onServiceCall?:
+    | ((namespace: string, method: string, outcome: string, ms: number) => void)
+    | undefined;
 }
 
 /** One extension's controller and its inbound frontend hook. */
@@ -107,10 +115,10 @@ export interface ExtensionRuntime {
   readonly controller: ExtensionController;
   /**
    * Hands a frontend's `sendToBackend` payload to the runtime (scope enforced). While the
-   * runtime is starting or restarting, payloads wait in a queue bounded in count and bytes and
-   * are delivered once it is running. Returns why a payload was refused, for the sender's error
-   * frame: `RUNTIME_BUSY` (its inbound queue is at `inboundQueueBytes`, or the waiting queue is
-   * full), `EXTENSION_INACTIVE` (not running nor starting), `FORBIDDEN` (another user's).
+   * runtime is starting, restarting or being woken, payloads wait in a queue bounded in count and
+   * bytes and are delivered once it is running. Returns why a payload was refused, for the
+   * sender's error frame: `RUNTIME_BUSY` (its inbound queue is at `inboundQueueBytes`, or the
+   * waiting queue is full), `EXTENSION_INACTIVE` (it cannot run), `FORBIDDEN` (another user's).
    */
   deliverFrontendMessage(
     payload: unknown,
@@ -124,7 +132,22 @@ export interface ExtensionRuntime {
   emitEvent(event: string, payload: unknown, userId?: string): void;
   /** Sends an update (`services`, `permissions`) to the running runtime; dropped otherwise. */
   update(message: Extract<HostToWorker, { type: 'services' | 'permissions' }>): void;
+  /**
+   * The activation a queued need asked for failed: what waits is refused (logged) unless a start
+   * is still under way.
+   */
+  activationFailed(why: string): void;
+  /** Frontend messages and app events waiting for the runtime now. */
+  waiting(): number;
+  /**
+   * Spawns a backend process of the extension on the host's behalf, as if its runtime had asked
+   * (lifecycle events and messages go to the runtime, which must be running).
+   */
+  spawnProcess(options: BackendProcessSpawnOptionsDTO): Promise<BackendProcessInfoDTO>;
 }
+
+/** Exit reasons of a runtime that ended as asked (logged at `info`). */
+const CLEAN_EXITS: ReadonlySet<string> = new Set(['stopped', 'idle', 'evicted', 'hibernated']);
 
 /** Creates the controller of one extension (disabled until `enable()`). */
 export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRuntime {
@@ -139,6 +162,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
   /** The exit reason of the runtime that is ending, for its stats `shutdown` event. */
   let endingWith: RuntimeExitReason | undefined;
   let controller: ExtensionController;
+  const hooks = o.activation;
   const runtimeLog = createRuntimeLog(limits, timers, o.log);
   const post = (message: HostToWorker) => {
     const runtime = controller.runtime;
@@ -156,7 +180,18 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     scope: o.scope,
     runtimeMode,
     launch: settings,
-    post,
+    post: (message) => {
+      if (hooks) {
+        if (message.type === 'backend_process_lifecycle') {
+          const { state, exitReason, previousState } = message.event;
+          hooks.processEvent('backend', state, exitReason, previousState);
+        } else if (message.type === 'frontend_process_lifecycle') {
+          const { state, exitReason, previousState } = message.event;
+          hooks.processEvent('frontend', state, exitReason, previousState);
+        }
+      }
+      post(message);
+    },
   };
   const granted = () => o.grantedPermissions?.() ?? [...extension.manifest.permissions];
   // Aborted when the runtime a call came from is gone: the method learns it cannot answer.
@@ -201,110 +236,89 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     ...(o.storageLimits ? { storageLimits: o.storageLimits } : {}),
     services: {
       call: async (request) => {
-        if (!registry) {
-          throw new SpindleError(
-            'SERVICE_UNAVAILABLE',
-            `${request.namespace}.${request.method} is not a registered service method`,
+        const started = timers.now();
+        let outcome = 'ok';
+        try {
+          if (!registry) {
+            throw new SpindleError(
+              'SERVICE_UNAVAILABLE',
+              `${request.namespace}.${request.method} is not a registered service method`,
+            );
+          }
+          return await callService(
+            registry,
+            caller,
+            request,
+            timers,
+            calls.signal,
+            o.serviceLimits,
           );
+        } catch (error) {
+          outcome = error instanceof SpindleError ? error.code : 'SERVICE_ERROR';
+          throw error;
+        } finally {
+          o.onServiceCall?.(request.namespace, request.method, outcome, timers.now() - started);
         }
-        return callService(registry, caller, request, timers, calls.signal, o.serviceLimits);
       },
       granted,
     },
+    ...(hooks
+      ? {
+          onActivity: (timers: number, events: string[]) => hooks.activity(timers, events),
+          onPending: (count: number) => hooks.pending(count),
+        }
+      : {}),
   });
-  const refused = (reason: string) =>
-    runtimeLog.warning('warn', `rejected a message from the runtime: ${reason}`);
-  const warn = (message: string) => runtimeLog.warning('warn', message);
+  const launch = createRuntimeLauncher({
+    extension,
+    runtimeMode,
+    storagePath: o.storagePath,
+    seedStatePath: o.seedStatePath,
+    env: o.env,
+    sandboxCapabilities: o.sandboxCapabilities,
+    settings,
+    storageLimits: o.storageLimits ?? STORAGE_LIMIT_DEFAULTS,
+    limits,
+    log: o.log,
+    output: (level, message, source) => runtimeLog.output(level, message, source),
+    admitLine: () => runtimeLog.admitOutput(),
+    refused: (reason) =>
+      runtimeLog.warning('warn', `rejected a message from the runtime: ${reason}`),
+    warn: (level, message) => runtimeLog.warning(level, message),
+  });
 
-  // One launch plan per extension, made at its first start and reused by restarts: nothing in
-  // it changes between starts (the `init` is added at each one). A failed plan is not kept.
-  let plan: Promise<LaunchPlan> | undefined;
-  const planOnce = (spec: ProcessRuntimePlanSpec): Promise<LaunchPlan> => {
-    if (plan === undefined) {
-      const attempt = planProcessRuntime(spec);
-      plan = attempt;
-      attempt.catch(() => {
-        if (plan === attempt) plan = undefined;
-      });
-    }
-    return plan;
-  };
-
-  const launch = async (init: HostToWorker): Promise<RuntimeInstance> => {
-    if (!isFileSync(extension.backendEntryPath)) {
-      throw new SpindleError(
-        'IMPORT_FAILED',
-        `backend entry ${extension.backendEntryPath} does not exist`,
-      );
-    }
-    const seeded = await seedStorage({
-      manifest: extension.manifest,
-      extensionPath: extension.path,
-      storage: createStorage(o.storagePath, {
-        maxFileBytes: o.storageLimits?.maxFileBytes ?? STORAGE_LIMIT_DEFAULTS.maxFileBytes,
-        quotaBytes: o.storageLimits?.quotaBytes ?? STORAGE_LIMIT_DEFAULTS.quotaBytes,
-      }),
-      statePath: o.seedStatePath,
-    });
-    if (seeded.copied.length > 0) {
-      o.log(
-        'info',
-        `seeded storage: ${seeded.copied.length} file(s) for version ${extension.manifest.version}`,
-        'host',
-      );
-    }
-    if (runtimeMode === 'worker') {
-      return launchWorkerRuntime({
-        cacheDir: settings.cacheDir,
-        onError: (text) => runtimeLog.output('error', `uncaught: ${text}`, 'runtime'),
-        onRefused: refused,
-        onWarn: warn,
-      });
-    }
-    const planSpec: ProcessRuntimePlanSpec = {
-      mode: runtimeMode,
-      extensionPath: extension.path,
-      storagePath: o.storagePath,
-      baseEnv: o.env,
-      sandboxCapabilities: o.sandboxCapabilities,
-      settings,
-    };
-    const planned = await planOnce(planSpec);
-    if (planned.protections) {
-      o.log('info', `process: ${planned.protections.join(' + ') || 'no protections'}`, 'host');
-    }
-    const runtime = await launchProcessRuntime({
-      ...planSpec,
-      plan: planned,
-      init,
-      maxLineBytes: limits.maxLogLineBytes,
-      admitLine: () => runtimeLog.admitOutput(),
-      onLine: (stream, line) => o.log(stream === 'stderr' ? 'warn' : 'info', line, stream),
-      onRefused: refused,
-      onWarn: (message) => runtimeLog.warning('error', message),
-    });
-    if (runtime.sandbox !== undefined) {
-      const layers =
-        runtime.sandbox === 'unavailable' ? 'unavailable' : runtime.sandbox.join(' + ');
-      o.log(runtime.sandbox === 'unavailable' ? 'error' : 'info', `sandbox: ${layers}`, 'host');
-    }
-    return runtime;
-  };
-
-  const inbox = new FrontendInbox(limits.inboundQueueBytes);
-  const flushInbox = () => {
-    for (const { payload, userId, sessionId } of inbox.take()) {
+  const inbox = new ActivationInbox<[unknown, string, string]>({
+    limit: FRONTEND_INBOX_LIMIT,
+    maxBytes: limits.inboundQueueBytes,
+    sizeOf: ([payload]) =>
+      jsonByteSize(payload, limits.inboundQueueBytes) ?? limits.inboundQueueBytes,
+    bytesLabel: 'inboundQueueBytes',
+    state: () => controller.state,
+    deliver: ([payload, userId, sessionId]) => {
+      hooks?.touch();
       router.deliverFrontendMessage(payload, userId, sessionId);
-    }
-  };
-  const dropInbox = (state: string) => {
-    if (inbox.size === 0) return;
-    o.log(
-      'warn',
-      `dropped ${inbox.take().length} waiting frontend message(s): the extension is ${state}`,
-      'host',
-    );
-  };
+    },
+    need: () => hooks?.need('message'),
+    refuse: (items, why) =>
+      runtimeLog.warning(
+        'warn',
+        items.length === 1
+          ? `dropped a frontend message: ${why}`
+          : `dropped ${items.length} waiting frontend message(s): ${why}`,
+      ),
+  });
+  const eventInbox = new ActivationInbox<Extract<HostToWorker, { type: 'event' }>>({
+    limit: EVENT_INBOX_LIMIT,
+    state: () => controller.state,
+    deliver: (message) => {
+      hooks?.touch();
+      post(message);
+    },
+    need: () => hooks?.need('event'),
+    refuse: (items, why) =>
+      o.log('warn', `dropped ${items.length} app event(s) for the extension: ${why}`, 'host'),
+  });
+  let hostSpawns = 0;
 
   // What `init` carried; a change while the runtime started is sent once it is running.
   let sentAtInit = { services: '[]', granted: [] as string[] };
@@ -371,21 +385,26 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     },
     unloadProcesses: () => o.processService.unloadExtension(extension.identifier),
     onStateChange: (change) => {
-      if (change.state === 'running') {
-        catchUp();
-        flushInbox();
-      } else if (change.state !== 'starting' && change.state !== 'restarting')
-        dropInbox(change.state);
+      if (change.state === 'running') catchUp();
+      inbox.stateChanged(change.state);
+      eventInbox.stateChanged(change.state);
       const level = change.state === 'failed' || change.state === 'crashed' ? 'error' : 'info';
       const why = change.error ? `: ${change.error}` : '';
-      o.log(level, `${change.previousState} → ${change.state}${why}`, 'host');
+      o.log(level, `${change.previousState} → ${change.state}${why}`, 'host', {
+        event: 'state',
+        data: { state: change.state, previousState: change.previousState },
+      });
       o.onStateChange(change);
     },
     onExit: (event) => {
       endingWith = event.reason;
       const how = event.signal ? `signal ${event.signal}` : `code ${event.code ?? '?'}`;
-      const level = event.reason === 'stopped' ? 'info' : 'warn';
-      o.log(level, `runtime ${event.pid ?? ''} ended: ${event.reason} (${how})`, 'host');
+      const level = CLEAN_EXITS.has(event.reason) ? 'info' : 'warn';
+      o.log(level, `runtime ${event.pid ?? ''} ended: ${event.reason} (${how})`, 'host', {
+        event: 'exit',
+        data: { reason: event.reason, code: event.code, signal: event.signal },
+        ...(event.pid === undefined ? {} : { pid: event.pid }),
+      });
       o.onExit(event);
     },
     // Refusals of invalid messages come through here too, one per message: limited per kind.
@@ -432,14 +451,24 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       if (controller.state === 'running') post(message);
     },
     emitEvent(event, payload, userId) {
-      if (controller.state !== 'running') return;
       if (userId !== undefined && o.scope.kind === 'user' && o.scope.userId !== userId) return;
-      post({ type: 'event', event, payload, ...(userId === undefined ? {} : { userId }) });
+      const message = {
+        type: 'event',
+        event,
+        payload,
+        ...(userId === undefined ? {} : { userId }),
+      } as const;
+      if (controller.state === 'running' && eventInbox.size === 0) {
+        post(message);
+        return;
+      }
+      // Only the events that wake the extension wait for it; the others are for a running one.
+      if (hooks?.activationEvents().has(event)) eventInbox.offer(message);
     },
     deliverFrontendMessage(payload, userId, sessionId) {
-      const state = controller.state;
       const id = extension.identifier;
-      if (state === 'running') {
+      const state = controller.state;
+      if (state === 'running' && inbox.size === 0) {
         const runtime = controller.runtime;
         const guard = active?.runtime === runtime ? active.guard : undefined;
         if (guard?.inboundFull()) {
@@ -447,19 +476,39 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
           runtimeLog.warning('warn', `refused a frontend message: ${message}`);
           return { code: 'RUNTIME_BUSY', message };
         }
+        hooks?.touch();
         // Sent through `post`, which counts it against the inbound queue.
         const forbidden = router.deliverFrontendMessage(payload, userId, sessionId);
         return forbidden === undefined ? undefined : { code: 'FORBIDDEN', message: forbidden };
       }
-      if (state !== 'starting' && state !== 'restarting') {
-        const message = `extension ${id} is ${state}: its backend takes no messages`;
-        runtimeLog.warning('warn', `dropped a frontend message: the extension is ${state}`);
-        return { code: 'EXTENSION_INACTIVE', message };
+      const offer = inbox.offer([payload, userId, sessionId]);
+      if (offer.outcome !== 'refused') return undefined;
+      return offer.reason === 'inactive'
+        ? {
+            code: 'EXTENSION_INACTIVE',
+            message: `extension ${id} is ${state}: its backend takes no messages`,
+          }
+        : { code: 'RUNTIME_BUSY', message: `the backend of ${id} is ${state} and ${offer.why}` };
+    },
+    activationFailed(why) {
+      inbox.needFailed(why);
+      eventInbox.needFailed(why);
+    },
+    waiting: () => inbox.size + eventInbox.size,
+    async spawnProcess(options) {
+      if (controller.state !== 'running') {
+        throw new SpindleError(
+          'EXTENSION_INACTIVE',
+          `cannot spawn a process of ${extension.identifier}: it is ${controller.state}`,
+        );
       }
-      const full = inbox.add({ payload, userId, sessionId });
-      if (full === undefined) return undefined;
-      runtimeLog.warning('warn', `dropped a frontend message: ${full} (${state})`);
-      return { code: 'RUNTIME_BUSY', message: `the backend of ${id} is ${state} and ${full}` };
+      hostSpawns += 1;
+      hooks?.touch();
+      return (await o.processService.handle(processContext, {
+        type: 'backend_process_spawn',
+        requestId: `host-${hostSpawns}`,
+        options,
+      })) as BackendProcessInfoDTO;
     },
   };
 }

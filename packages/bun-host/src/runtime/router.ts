@@ -45,6 +45,10 @@ export interface RuntimeRouterOptions {
   services?: RouterServices;
   /** Bounds of the extension's storage. @default STORAGE_LIMIT_DEFAULTS */
   storageLimits?: ResolvedStorageLimits;
+  /** The runtime's own `activity` report (idle hibernation). @default ignored */
+  onActivity?(timers: number, events: string[]): void;
+  /** Requests of the runtime being handled now, after each change. @default ignored */
+  onPending?(count: number): void;
 }
 
 /** What the router needs of app services. */
@@ -63,6 +67,7 @@ export class RuntimeRouter {
   readonly #scopeMismatchLogged = new Set<string>();
   readonly #limits: ResolvedStorageLimits;
   readonly #gate: OperationGate;
+  #pending = 0;
 
   constructor(options: RuntimeRouterOptions) {
     this.#o = options;
@@ -98,6 +103,9 @@ export class RuntimeRouter {
       }
       case 'permissions_get':
         this.#answer(message.requestId, async () => this.#o.services?.granted() ?? []);
+        return;
+      case 'activity':
+        this.#o.onActivity?.(message.timers, message.events);
         return;
       case 'ready':
       case 'init_failed':
@@ -263,10 +271,17 @@ export class RuntimeRouter {
     } catch (error) {
       settled = Promise.reject(error);
     }
-    settled.then(
-      (result) => this.#o.post({ type: 'response', requestId, result: result ?? null }),
-      (error) => this.#o.post({ type: 'response', requestId, error: serializeError(error) }),
-    );
+    this.#pending += 1;
+    this.#o.onPending?.(this.#pending);
+    settled
+      .then(
+        (result) => this.#o.post({ type: 'response', requestId, result: result ?? null }),
+        (error) => this.#o.post({ type: 'response', requestId, error: serializeError(error) }),
+      )
+      .finally(() => {
+        this.#pending -= 1;
+        this.#o.onPending?.(this.#pending);
+      });
   }
 }
 

@@ -351,6 +351,7 @@ export class WireConnection {
    */
   #write(frame: ServerFrame): boolean {
     if (this.#isClosing()) return false;
+    this.#settings.counters.framesSent += 1;
     return this.#writer.write(frame);
   }
 

@@ -5,6 +5,8 @@ import type { AdmissionCounters } from './admission.ts';
 export interface WireCounters extends Partial<AdmissionCounters> {
   /** Messages read from sockets, dropped ones included. */
   framesReceived: number;
+  /** Frames written to sockets (every frame of a batch counts). */
+  framesSent: number;
   /** Messages dropped by the rate limiter. */
   framesDropped: number;
   /** Messages answered with an error frame (invalid, refused before the handshake, …). */
@@ -19,6 +21,7 @@ export interface WireCounters extends Partial<AdmissionCounters> {
 export function createWireCounters(): WireCounters {
   return {
     framesReceived: 0,
+    framesSent: 0,
     framesDropped: 0,
     framesRejected: 0,
     backpressureCloses: 0,

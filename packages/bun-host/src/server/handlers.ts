@@ -14,6 +14,7 @@ import {
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
 import { type HubClock, systemClock } from '../frontend/clock.ts';
 import type { FrontendHub } from '../frontend/hub.ts';
+import type { OpsRoutes } from '../ops/routes.ts';
 import {
   type AdmissionLimits,
   type AdmissionRefusal,
@@ -75,6 +76,8 @@ export interface HostHandlerOptions {
   maxConnections?: number;
   /** Browser origins allowed for CORS and WebSocket upgrades. @default loopback origins */
   allowedOrigins?: OriginPolicy;
+  /** Health, readiness, metrics and the admin API (see `ops/routes.ts`). @default none */
+  ops?: OpsRoutes;
   /** @default systemClock */
   clock?: HubClock;
   /** @default console.error */
@@ -111,8 +114,11 @@ export interface HostHandlers {
   counters(): WireCounters;
   /** `info` with its versioned `frontendUrl` under `basePath` (or none). */
   describeExtension(info: ExtensionInfoDTO): ExtensionInfoDTO;
-  /** Closes every connection (`HOST_SHUTDOWN`) and ends every hub session. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Closes every connection (`HOST_SHUTDOWN`, with `reason` when given) and ends every hub
+   * session. Idempotent.
+   */
+  close(reason?: string): Promise<void>;
 }
 
 /** True for a socket the host opened (`ws.data.spindle`), for apps with WebSockets of their own. */
@@ -159,6 +165,7 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
     allowedOrigins: options.allowedOrigins,
     basePath,
     ...(options.listProcesses ? { listProcesses: options.listProcesses } : {}),
+    ...(options.ops ? { ops: options.ops } : {}),
   };
   const settings = {
     hub,
@@ -185,7 +192,8 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
     owns: (request) => owns(new URL(request.url).pathname),
     async fetch(request, server) {
       const url = new URL(request.url);
-      const address = server.requestIP(request)?.address ?? 'unknown';
+      const clientAddress = clientAddressOf(server, request);
+      const address = clientAddress ?? 'unknown';
       if (
         url.pathname === `${basePath}/ws` &&
         request.headers.get('upgrade')?.toLowerCase() === 'websocket'
@@ -209,7 +217,10 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
       const backoff = api ? admission.backoff(address) : undefined;
       if (backoff !== undefined) return refused(backoff);
       try {
-        const response = await handleHttp(request, http);
+        const response = await handleHttp(request, http, {
+          ...(clientAddress === undefined ? {} : { clientAddress }),
+          accepting: closing === undefined,
+        });
         if (api && response.status === 401) admission.authFailed(address);
         return response;
       } catch (error) {
@@ -258,14 +269,14 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
     },
     counters: () => ({ ...settings.counters, ...admission.counters }),
     describeExtension: describe,
-    close() {
+    close(reason) {
       closing ??= (async () => {
         hub.closeAll(
           WIRE_CLOSE_CODES.HOST_SHUTDOWN,
-          'the host is shutting down: reconnect when it is back',
+          reason ?? 'the host is shutting down: reconnect when it is back',
         );
         for (const connection of [...connections]) {
-          connection.close(WIRE_CLOSE_CODES.HOST_SHUTDOWN, 'the host is shutting down');
+          connection.close(WIRE_CLOSE_CODES.HOST_SHUTDOWN, reason ?? 'the host is shutting down');
         }
         hub.setExtensionDescriber(undefined);
       })();
@@ -279,6 +290,15 @@ function refused(refusal: AdmissionRefusal): Response {
     status: refusal.status,
     headers: { 'Retry-After': String(refusal.retryAfterS), 'Cache-Control': 'no-store' },
   });
+}
+
+/** The client's address as the server saw it; undefined when the server cannot tell. */
+function clientAddressOf(server: Server<HostSocketData>, request: Request): string | undefined {
+  try {
+    return server.requestIP?.(request)?.address;
+  } catch {
+    return undefined;
+  }
 }
 
 function adapt(ws: ServerWebSocket<HostSocketData>) {

@@ -20,17 +20,24 @@ import {
 import { FrontendHub } from '../frontend/hub.ts';
 import type { FrontendHubOptions } from '../frontend/hub-types.ts';
 import { type HostExtensionInfo, type SpindleHost, toExtensionInfoDTO } from '../host.ts';
+import { createHostMetrics, type HostMetrics } from '../ops/metrics.ts';
+import { createOpsRoutes, type MetricsAccess } from '../ops/routes.ts';
 import type { BundleFile } from './bundle.ts';
+import type { WireCounters } from './counters.ts';
 import { createHostHandlers, type HostHandlers } from './handlers.ts';
 import { createHostServer, type HostServerOptions, type RunningHostServer } from './server.ts';
 
 /** Options of `createFrontendSide`: the server's, minus what the host provides. */
 export type FrontendSideOptions = Omit<
   HostServerOptions,
-  'hub' | 'getExtensions' | 'resolveBundle'
+  'hub' | 'getExtensions' | 'resolveBundle' | 'ops'
 > & {
   /** Options of the hub it creates (limits, clock, …). */
   hub?: FrontendHubOptions;
+  /**
+   * Who may read `GET /metrics` (read at each request). @default "loopback-or-admin"
+   */
+  metricsAccess?: MetricsAccess | (() => MetricsAccess | undefined);
 };
 
 /** The frontend side, ready to hand to `createSpindleHost`. */
@@ -44,17 +51,38 @@ export interface FrontendSide {
    * `(host) => mounted(side.handlers(host))` as `server`.
    */
   handlers(host: SpindleHost): HostHandlers;
+  /** The metrics of the host, once `server` or `handlers` built them. */
+  readonly metrics: HostMetrics | undefined;
 }
 
 /** A `HostServer` for handlers mounted on the app's server: no port; stopping closes sessions. */
-export function mounted(handlers: HostHandlers): { port: undefined; stop(): Promise<void> } {
-  return { port: undefined, stop: () => handlers.close() };
+export function mounted(handlers: HostHandlers): {
+  port: undefined;
+  stop(reason?: string): Promise<void>;
+} {
+  return { port: undefined, stop: (reason) => handlers.close(reason) };
 }
 
 /** Builds the hub and the server factory for a host. */
 export function createFrontendSide(options: FrontendSideOptions): FrontendSide {
-  const { hub: hubOptions, ...serverOptions } = options;
+  const { hub: hubOptions, metricsAccess, ...serverOptions } = options;
   const hub = new FrontendHub(hubOptions);
+  let metrics: HostMetrics | undefined;
+  let traffic: { counters(): WireCounters; readonly connectionCount: number } | undefined;
+  const ops = (host: SpindleHost) => {
+    metrics = createHostMetrics({
+      host,
+      sessions: () => hub.listSessions(),
+      wire: () => traffic && { counters: traffic.counters(), connections: traffic.connectionCount },
+      capacity: () => host.capacity(),
+    });
+    return createOpsRoutes({
+      host,
+      metrics,
+      authenticate: options.authenticate,
+      metricsAccess: typeof metricsAccess === 'function' ? metricsAccess : () => metricsAccess,
+    });
+  };
   const wire = (host: SpindleHost) => {
     // Both checks run on every uplink: remember what `host.get` (a full info object per call)
     // said. Extensions are discovered once, before this runs; states follow the `state` events.
@@ -82,6 +110,7 @@ export function createFrontendSide(options: FrontendSideOptions): FrontendSide {
     });
     return {
       hub,
+      ops: ops(host),
       getExtensions: () => host.list().flatMap((info) => toWireExtension(info)),
       resolveBundle: (id: string) => {
         const info = host.get(id);
@@ -92,13 +121,23 @@ export function createFrontendSide(options: FrontendSideOptions): FrontendSide {
   };
   return {
     hub,
-    server: (host) =>
-      createHostServer({
+    server: (host) => {
+      const server = createHostServer({
         ...serverOptions,
         hostname: serverOptions.hostname ?? host.hostname,
         ...wire(host),
-      }),
-    handlers: (host) => createHostHandlers({ ...serverOptions, ...wire(host) }),
+      });
+      traffic = server;
+      return server;
+    },
+    handlers: (host) => {
+      const handlers = createHostHandlers({ ...serverOptions, ...wire(host) });
+      traffic = handlers;
+      return handlers;
+    },
+    get metrics() {
+      return metrics;
+    },
   };
 }
 

@@ -4,6 +4,7 @@
  * them with `import()`, which cannot send a token).
  */
 import { EXTENSION_IDENTIFIER_PATTERN, type ExtensionInfoDTO } from '@spindle/types';
+import type { OpsRoutes } from '../ops/routes.ts';
 import type { Authenticate } from './auth.ts';
 import {
   type BundleFile,
@@ -24,6 +25,16 @@ export interface HttpContext {
   listProcesses?: () => unknown[];
   /** Path every route sits under (`/spindle`); `''` for the root. @default '' */
   basePath?: string;
+  /** Health, readiness, metrics and the admin API (`ops/routes.ts`); absent: none of them. */
+  ops?: OpsRoutes;
+}
+
+/** What the server knows of a request besides the request itself. */
+export interface RequestContext {
+  /** The client's IP address, as the server saw it. */
+  clientAddress?: string | undefined;
+  /** The server still takes sessions (false once it is shutting down). @default true */
+  accepting?: boolean;
 }
 
 /** Longest identifier accepted in a bundle URL. */
@@ -67,7 +78,11 @@ export function listExtensions(
 }
 
 /** Answers an HTTP request that is not a WebSocket upgrade. */
-export async function handleHttp(request: Request, context: HttpContext): Promise<Response> {
+export async function handleHttp(
+  request: Request,
+  context: HttpContext,
+  requestContext: RequestContext = {},
+): Promise<Response> {
   const url = new URL(request.url);
   const base = context.basePath ?? '';
   // Routes are matched below the base path (the caller only hands over requests under it).
@@ -77,6 +92,12 @@ export async function handleHttp(request: Request, context: HttpContext): Promis
     const allowed = 'Access-Control-Allow-Origin' in cors;
     return new Response(null, { status: allowed ? 204 : 403, headers: cors });
   }
+  const ops = await context.ops?.handle(request, pathname, {
+    cors,
+    clientAddress: requestContext.clientAddress,
+    accepting: requestContext.accepting ?? true,
+  });
+  if (ops) return ops;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return json({ code: 'INVALID_FRAME', message: `${request.method} is not supported` }, 405, {
       ...cors,

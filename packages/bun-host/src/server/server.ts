@@ -34,10 +34,10 @@ export interface RunningHostServer {
    */
   describeExtension(info: ExtensionInfoDTO): ExtensionInfoDTO;
   /**
-   * Closes every connection (`HOST_SHUTDOWN`), ends every hub session and stops listening.
-   * Idempotent.
+   * Closes every connection (`HOST_SHUTDOWN`, with `reason` when given), ends every hub session
+   * and stops listening. Idempotent.
    */
-  stop(): Promise<void>;
+  stop(reason?: string): Promise<void>;
 }
 
 /** Starts the HTTP + WebSocket server of the host. */
@@ -69,9 +69,9 @@ export function createHostServer(options: HostServerOptions): RunningHostServer 
     },
     counters: () => handlers.counters(),
     describeExtension: (info) => handlers.describeExtension(info),
-    stop() {
+    stop(reason) {
       stopping ??= (async () => {
-        await handlers.close();
+        await handlers.close(reason);
         await server.stop(true);
       })();
       return stopping;

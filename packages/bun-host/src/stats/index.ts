@@ -28,3 +28,4 @@ export {
   type StatsTimers,
   statsSamplerFor,
 } from './sampler.ts';
+export { parseSmapsRollup, readTreeMemory, type TreeMemory } from './smaps.ts';

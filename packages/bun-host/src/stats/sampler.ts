@@ -15,6 +15,7 @@ import type {
 } from '@spindle/types';
 import type { StatsConfig } from './config.ts';
 import { type ReadProc, readProcUsage } from './proc.ts';
+import { readTreeMemory } from './smaps.ts';
 
 /** Interval timers; the real ones by default (looked up at call time, so fake timers work). */
 export interface StatsTimers {
@@ -81,14 +82,15 @@ export const NOOP_STATS_SAMPLER: StatsSampler = Object.freeze({
 });
 
 const CPU_FIELDS = ['cpuUserMs', 'cpuSystemMs'];
-const ALL_FIELDS = ['rssKb', ...CPU_FIELDS];
+const MEMORY_FIELDS = ['rssKb', 'pssKb', 'ussKb'];
+const ALL_FIELDS = [...MEMORY_FIELDS, ...CPU_FIELDS];
 
 const WORKER_NOTE =
   'worker runtimes run inside the host process: per-worker RSS and CPU time cannot be separated from the host totals';
 
 type Measurement = Pick<
   RuntimeStatsEvent,
-  'rssKb' | 'cpuUserMs' | 'cpuSystemMs' | 'unmeasured' | 'note'
+  'rssKb' | 'pssKb' | 'ussKb' | 'cpuUserMs' | 'cpuSystemMs' | 'unmeasured' | 'note'
 >;
 
 function psRssKb(pid: number): number | undefined {
@@ -116,7 +118,21 @@ export function createStatsSampler(options: StatsSamplerOptions): StatsSampler {
     if (platform === 'linux') {
       try {
         const usage = readProcUsage(options.pid, read, options.clockTicks);
-        return { rssKb: usage.rssKb, cpuUserMs: usage.cpuUserMs, cpuSystemMs: usage.cpuSystemMs };
+        const measured: Measurement = {
+          rssKb: usage.rssKb,
+          cpuUserMs: usage.cpuUserMs,
+          cpuSystemMs: usage.cpuSystemMs,
+        };
+        try {
+          const memory = readTreeMemory(options.pid, read);
+          measured.pssKb = memory.pssKb;
+          measured.ussKb = memory.ussKb;
+        } catch {
+          // A kernel without smaps_rollup (before 4.14): RSS only.
+          measured.unmeasured = ['pssKb', 'ussKb'];
+          measured.note = 'this kernel has no /proc/<pid>/smaps_rollup: PSS and USS unmeasured';
+        }
+        return measured;
       } catch {
         return {
           unmeasured: ALL_FIELDS,
@@ -125,10 +141,10 @@ export function createStatsSampler(options: StatsSamplerOptions): StatsSampler {
       }
     }
     const rssKb = readRssKb(options.pid);
-    const note = `CPU time is read from /proc, which ${platform} does not have`;
+    const note = `CPU time, PSS and USS are read from /proc, which ${platform} does not have`;
     return rssKb === undefined
       ? { unmeasured: ALL_FIELDS, note: `${note}; ps did not report process ${options.pid}` }
-      : { rssKb, unmeasured: CPU_FIELDS, note };
+      : { rssKb, unmeasured: ['pssKb', 'ussKb', ...CPU_FIELDS], note };
   };
 
   const send = (phase: RuntimeStatsPhase, extra: Partial<RuntimeStatsEvent> = {}) => {

@@ -22,6 +22,7 @@ export async function typeChecks(spindle: SpindleAPI): Promise<void> {
     | 'restarting'
     | 'failed'
     | 'crashed'
+    | 'hibernated'
     | 'error'
     | undefined;
   host.events.on('exit', (event) => {

@@ -2,15 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/cli/args.ts';
 
 describe('parseCliArgs', () => {
-  it('has documented defaults', () => {
-    expect(parseCliArgs([])).toEqual({
-      extensionsDir: './extensions',
-      dataDir: './.spindle-data',
-      port: 0,
-      hostname: '127.0.0.1',
-      enable: 'all',
-      help: false,
-    });
+  it('leaves what is not given absent (the environment, the config file or the defaults fill it)', () => {
+    expect(parseCliArgs([])).toEqual({ help: false });
   });
 
   it('reads every option', () => {
@@ -28,6 +21,16 @@ describe('parseCliArgs', () => {
         '0.0.0.0',
         '--enable',
         'a, b,,c',
+        '--config',
+        '/etc/spindle.json',
+        '--tokens',
+        '/t.json',
+        '--origins',
+        'https://a.example, http://localhost:5173',
+        '--log-level',
+        'debug',
+        '--log-format',
+        'pretty',
       ]),
     ).toEqual({
       extensionsDir: '/x',
@@ -36,6 +39,11 @@ describe('parseCliArgs', () => {
       port: 8080,
       hostname: '0.0.0.0',
       enable: ['a', 'b', 'c'],
+      configFile: '/etc/spindle.json',
+      tokensFile: '/t.json',
+      allowedOrigins: ['https://a.example', 'http://localhost:5173'],
+      logLevel: 'debug',
+      logFormat: 'pretty',
       help: false,
     });
   });
@@ -58,6 +66,8 @@ describe('parseCliArgs', () => {
     [['--mode', 'vm'], /--mode must be one of process, sandbox, worker/],
     [['--port=-1'], /--port must be an integer/],
     [['--port', 'http'], /--port must be an integer/],
+    [['--log-level', 'loud'], /--log-level must be one of debug, info, warn, error, silent/],
+    [['--log-format', 'xml'], /--log-format must be json or pretty/],
     [['--bogus'], /bogus/],
     [['stray'], /stray/],
   ])('refuses %j with INVALID_OPTIONS', (argv, message) => {

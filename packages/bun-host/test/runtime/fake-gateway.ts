@@ -82,6 +82,14 @@ export class FakeGateway implements FrontendGateway {
       .sort((a, b) => b.lastActiveAt - a.lastActiveAt);
   }
 
+  /** The session ends for good (`session_closed`, as a hub reports it after forgetting it). */
+  close(sessionId: string): void {
+    const session = this.#sessions.get(sessionId);
+    if (!session) return;
+    this.#sessions.delete(sessionId);
+    this.events.emit('session_closed', session);
+  }
+
   /** `backend_message` payloads delivered to `sessionId`. */
   backendMessages(sessionId: string): unknown[] {
     return this.delivered

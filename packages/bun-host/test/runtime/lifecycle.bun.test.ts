@@ -227,7 +227,7 @@ describe('server factory', () => {
     });
     expect(t.host.port).toBe(4321);
     await t.host.close();
-    expect(order).toEqual(['start with 7 extensions, probe disabled', 'stop, probe running']);
+    expect(order).toEqual(['start with 8 extensions, probe disabled', 'stop, probe running']);
   });
 
   test('a server that fails to start fails createSpindleHost', async () => {

@@ -101,11 +101,14 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     await ask(t, 's1', 'log');
     await waitUntil(() => t.logs.some((l) => l.message.includes('probe console line')));
     const lines = t.logs.filter((l) => l.extensionId === 'probe' && l.source === 'runtime');
-    expect(lines).toContainEqual({
+    const info = lines.find((l) => l.message === 'probe info { n: 1 }');
+    expect(info).toEqual({
       level: 'info',
       message: 'probe info { n: 1 }',
       extensionId: 'probe',
       source: 'runtime',
+      runtimeMode: mode,
+      pid: t.host.get('probe')?.pid,
     });
     expect(lines.find((l) => l.message === 'probe warn')?.level).toBe('warn');
     expect(lines.find((l) => l.message === 'probe error')?.level).toBe('error');

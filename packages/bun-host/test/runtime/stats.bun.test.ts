@@ -46,10 +46,14 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(startup).toMatchObject({ extension: 'probe', runtimeMode: mode, pid: info.pid });
     expect(startup.startupMs).toBeGreaterThanOrEqual(0);
     if (mode === 'worker') {
-      expect(startup.unmeasured).toEqual(['rssKb', 'cpuUserMs', 'cpuSystemMs']);
+      expect(startup.unmeasured).toEqual(['rssKb', 'pssKb', 'ussKb', 'cpuUserMs', 'cpuSystemMs']);
       expect(startup.note).toContain('worker');
     } else {
       expect(startup.rssKb).toBeGreaterThan(0);
+      // PSS divides shared pages among the processes that map them: below RSS, above USS.
+      expect(startup.pssKb).toBeGreaterThan(0);
+      expect(startup.pssKb).toBeLessThan(startup.rssKb ?? 0);
+      expect(startup.ussKb).toBeLessThanOrEqual(startup.pssKb ?? 0);
       expect(events.at(-1)?.rssKb).toBeGreaterThan(0);
     }
     const toAdmin = t.gateway.delivered.filter((d) => d.message.type === 'runtime_stats');

@@ -7,15 +7,22 @@ import {
   statsSamplerFor,
 } from '../../src/stats/index.ts';
 
-/** A fake /proc: pid → [rss kB, utime ticks, stime ticks, children]. */
-function fakeProc(table: Record<number, [number, number, number, number[]]>) {
+/**
+ * A fake /proc: pid → [rss kB, utime ticks, stime ticks, children]; its smaps_rollup says half the
+ * RSS is proportional and a quarter private.
+ */
+function fakeProc(table: Record<number, [number, number, number, number[]]>, smaps = true) {
   return (path: string): string => {
-    const match = /^\/proc\/(\d+)\/(status|stat|task\/\d+\/children)$/.exec(path);
+    const match = /^\/proc\/(\d+)\/(status|stat|smaps_rollup|task\/\d+\/children)$/.exec(path);
     const entry = match ? table[Number(match[1])] : undefined;
     if (!match || !entry) throw Object.assign(new Error(`ENOENT ${path}`), { code: 'ENOENT' });
     const [rss, utime, stime, children] = entry;
     if (match[2] === 'status')
       return `Name:\tbun\nState:\tS (sleeping)\nVmRSS:\t  ${rss} kB\nThreads:\t9\n`;
+    if (match[2] === 'smaps_rollup') {
+      if (!smaps) throw Object.assign(new Error(`ENOENT ${path}`), { code: 'ENOENT' });
+      return `00-ff ---p 0 0:0 0 [rollup]\nRss: ${rss} kB\nPss: ${rss / 2} kB\nPrivate_Clean: ${rss / 8} kB\nPrivate_Dirty: ${rss / 8} kB\n`;
+    }
     if (match[2] === 'stat') {
       return `${match[1]} (bun (x) y) S 1 1 1 0 -1 4194304 100 0 0 0 ${utime} ${stime} 0 0 20 0 9 0 1 1 1`;
     }
@@ -67,10 +74,23 @@ describe('createStatsSampler', () => {
         pid: 100,
         startupMs: 123,
         rssKb: 51200,
+        pssKb: 25600,
+        ussKb: 12800,
         cpuUserMs: 2500,
         cpuSystemMs: 400,
       },
     ]);
+  });
+
+  it('a kernel without smaps_rollup: RSS and CPU, PSS and USS unmeasured', () => {
+    sampler({ readProc: fakeProc(table, false) }).startup(1);
+    expect(events[0]).toMatchObject({
+      rssKb: 51200,
+      cpuUserMs: 2500,
+      unmeasured: ['pssKb', 'ussKb'],
+      note: expect.stringMatching(/smaps_rollup/),
+    });
+    expect(events[0]).not.toHaveProperty('pssKb');
   });
 
   it('samples every interval until stop, which emits shutdown and leaves no timer', () => {
@@ -124,6 +144,7 @@ describe('createStatsSampler', () => {
       runtimeMode: 'sandbox',
       sandbox: ['bwrap', 'landlock'],
       rssKb: 92000,
+      pssKb: 46000,
       cpuUserMs: 5010,
       cpuSystemMs: 1020,
     });
@@ -142,7 +163,7 @@ describe('createStatsSampler', () => {
     expect(events[1]).toMatchObject({
       phase: 'shutdown',
       pid: 100,
-      unmeasured: ['rssKb', 'cpuUserMs', 'cpuSystemMs'],
+      unmeasured: ['rssKb', 'pssKb', 'ussKb', 'cpuUserMs', 'cpuSystemMs'],
       note: expect.stringMatching(/process 100 is gone/),
     });
     expect(events[1]).not.toHaveProperty('rssKb');
@@ -157,7 +178,7 @@ describe('createStatsSampler', () => {
       expect(event).toMatchObject({
         runtimeMode: 'worker',
         pid: process.pid,
-        unmeasured: ['rssKb', 'cpuUserMs', 'cpuSystemMs'],
+        unmeasured: ['rssKb', 'pssKb', 'ussKb', 'cpuUserMs', 'cpuSystemMs'],
         note: expect.stringMatching(/cannot be separated from the host/),
       });
       expect(event).not.toHaveProperty('rssKb');
@@ -169,7 +190,10 @@ describe('createStatsSampler', () => {
     sampler({ platform: 'darwin', readRssKb: (pid) => (pid === 100 ? 4096 : undefined) }).startup(
       3,
     );
-    expect(events[0]).toMatchObject({ rssKb: 4096, unmeasured: ['cpuUserMs', 'cpuSystemMs'] });
+    expect(events[0]).toMatchObject({
+      rssKb: 4096,
+      unmeasured: ['pssKb', 'ussKb', 'cpuUserMs', 'cpuSystemMs'],
+    });
     expect(events[0]!.note).toMatch(/darwin does not have/);
   });
 

@@ -16,6 +16,7 @@ import type { SerializedError } from '../errors.ts';
 import type { RuntimeStatsEvent } from '../runtime.ts';
 import type { ExtensionInfoDTO } from '../wire-protocol.ts';
 import {
+  ACTIVATION_POLICIES,
   BACKEND_EXIT_REASONS,
   EXTENSION_STATES,
   FRONTEND_EXIT_REASONS,
@@ -114,6 +115,8 @@ export const runtimeStatsSchema = obj({
   at: v.string(),
   pid: v.optional(counter),
   rssKb: v.optional(nonNegative),
+  pssKb: v.optional(nonNegative),
+  ussKb: v.optional(nonNegative),
   startupMs: v.optional(nonNegative),
   cpuUserMs: v.optional(nonNegative),
   cpuSystemMs: v.optional(nonNegative),
@@ -147,6 +150,14 @@ export const extensionInfoSchema = obj({
   frontendUrl: v.optional(v.string()),
   host: v.optional(hostDescriptorSchema),
   grantedPermissions: v.optional(v.array(v.string())),
+  activation: v.optional(
+    obj({
+      policy: v.picklist(ACTIVATION_POLICIES),
+      activating: v.boolean(),
+      idleAfterMs: v.optional(counter),
+      lastExitReason: v.optional(v.string()),
+    }),
+  ),
 });
 
 type _Dtos = [

@@ -8,6 +8,7 @@ import type {
   FrontendProcessStateDTO,
 } from '../dto.ts';
 import type { SpindleErrorCode } from '../errors.ts';
+import type { ActivationPolicy } from '../manifest.ts';
 import type {
   RuntimeExitReason,
   RuntimeStatsPhase,
@@ -53,6 +54,8 @@ export const SPINDLE_ERROR_CODES = [
   'RUNTIME_GONE',
   'RUNTIME_BUSY',
   'HOST_CLOSING',
+  'DRAINING',
+  'CAPACITY_EXCEEDED',
   'PERMISSION_DENIED',
   'SERVICE_ERROR',
   'SERVICE_TIMEOUT',
@@ -116,8 +119,12 @@ export const EXTENSION_STATES = [
   'restarting',
   'failed',
   'crashed',
+  'hibernated',
   'error',
 ] as const satisfies readonly ExtensionStateDTO[];
+
+/** Every `ActivationPolicy`. */
+export const ACTIVATION_POLICIES = ['eager', 'lazy'] as const satisfies readonly ActivationPolicy[];
 
 /** Every `SpindleRuntimeMode`, as a tuple for `v.picklist`. */
 export const RUNTIME_MODE_VALUES = [
@@ -142,6 +149,9 @@ export const STATS_PHASES = [
 /** Every `RuntimeExitReason`. */
 export const RUNTIME_EXIT_REASONS = [
   'stopped',
+  'idle',
+  'evicted',
+  'hibernated',
   'killed',
   'crashed',
   'exited_clean',
@@ -175,6 +185,7 @@ type _Lists = [
   Expect<Mutual<(typeof BACKEND_EXIT_REASONS)[number], BackendProcessExitReasonDTO>>,
   Expect<Mutual<(typeof FRONTEND_OUTCOMES)[number], FrontendProcessOutcome>>,
   Expect<Mutual<(typeof EXTENSION_STATES)[number], ExtensionStateDTO>>,
+  Expect<Mutual<(typeof ACTIVATION_POLICIES)[number], ActivationPolicy>>,
   Expect<Mutual<(typeof RUNTIME_MODE_VALUES)[number], SpindleRuntimeMode>>,
   Expect<Mutual<(typeof SANDBOX_LAYERS)[number], SandboxLayer>>,
   Expect<Mutual<(typeof STATS_PHASES)[number], RuntimeStatsPhase>>,

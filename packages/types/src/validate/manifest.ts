@@ -8,6 +8,7 @@
 import * as v from 'valibot';
 import { EXTENSION_IDENTIFIER_PATTERN, type SpindleManifest } from '../manifest.ts';
 import type { SpindleCapability, SpindlePermission } from '../permissions.ts';
+import { ACTIVATION_POLICIES } from './enums.ts';
 import { notArrayOf, obj } from './fields.ts';
 import { readJsonInput } from './json.ts';
 import { MAX_ENTRY_LENGTH, MAX_ID_LENGTH, MAX_MANIFEST_BYTES } from './limits.ts';
@@ -26,6 +27,9 @@ const seedFileSchema = obj({
   overwrite: v.optional(v.boolean()),
   required: v.optional(v.boolean()),
 });
+
+/** Most `activationEvents` a manifest may list. */
+export const MAX_ACTIVATION_EVENTS = 64;
 
 /** Most `storage_seed_files` entries a manifest may list. */
 export const MAX_SEED_FILES = 256;
@@ -62,6 +66,20 @@ const looseManifestSchema = notArrayOf(
       ),
     ),
     interceptorTimeoutMs: v.optional(v.pipe(v.number(), v.finite('must be a finite number'))),
+    activation: v.optional(v.picklist(ACTIVATION_POLICIES)),
+    activationEvents: v.optional(
+      v.pipe(
+        v.array(
+          v.pipe(
+            v.string(),
+            v.minLength(1, 'must not be empty'),
+            v.maxLength(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`),
+          ),
+        ),
+        v.maxLength(MAX_ACTIVATION_EVENTS, `must list at most ${MAX_ACTIVATION_EVENTS} events`),
+      ),
+    ),
+    keepAlive: v.optional(v.boolean()),
   }),
 );
 

@@ -5,6 +5,7 @@
  * other unknown keys; checking it is the adapter's job.
  */
 import * as v from 'valibot';
+import { MAX_ACTIVITY_EVENTS } from '../host.ts';
 import type { HostToWorker, WorkerToHost } from '../worker-protocol.ts';
 import {
   backendLifecycleSchema,
@@ -19,7 +20,7 @@ import {
 import { LOG_LEVELS, RUNTIME_MODE_VALUES, STORAGE_OPS } from './enums.ts';
 import { counter, id, nonNegative, notArrayOf, obj, payload } from './fields.ts';
 import { protocol, validateFrame } from './frame.ts';
-import { MAX_IPC_MESSAGE_BYTES } from './limits.ts';
+import { MAX_ID_LENGTH, MAX_IPC_MESSAGE_BYTES } from './limits.ts';
 import { manifestSchema } from './manifest.ts';
 import { backendSpawnOptionsSchema, frontendSpawnOptionsSchema } from './options.ts';
 import type { ValidationResult } from './result.ts';
@@ -117,6 +118,14 @@ const workerToHostSchemas = [
     args: v.array(v.unknown()),
   }),
   v.object({ type: v.literal('permissions_get'), requestId: id }),
+  v.object({
+    type: v.literal('activity'),
+    timers: counter,
+    events: v.pipe(
+      v.array(v.pipe(v.string(), v.maxLength(MAX_ID_LENGTH))),
+      v.maxLength(MAX_ACTIVITY_EVENTS, `must list at most ${MAX_ACTIVITY_EVENTS} events`),
+    ),
+  }),
 ] as const;
 
 const serviceDescriptorSchema = obj({

@@ -290,6 +290,11 @@ export class BackendSupervisor {
     return this.#recent.map((entry) => ({ ...this.#info(entry), extensionId: entry.extensionId }));
   }
 
+  /** Processes of the extension that have not ended. */
+  liveCount(extensionId: string): number {
+    return this.#table.live(extensionId).length;
+  }
+
   /** Live child pids (for diagnostics and tests). */
   pids(): number[] {
     return this.#table.live().flatMap((entry) => (entry.link ? [entry.link.pid] : []));

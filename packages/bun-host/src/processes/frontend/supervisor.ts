@@ -318,6 +318,7 @@ function buildFrontendSupervisor(
       if (entry.sessionId === session.sessionId) return true;
       return { code: 'PROCESS_NOT_FOUND', message: `process ${processId} not found` };
     },
+    liveCount: (extensionId) => table.live(extensionId).length,
     snapshot() {
       return recent.map((entry) => ({
         ...entry.machine.info(),

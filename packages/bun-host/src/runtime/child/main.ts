@@ -11,6 +11,7 @@ import { SpindleError, serializeError } from '@spindle/types/errors';
 import { applyChildGuard } from '../../sandbox/child-guard.ts';
 import { runEntryModule } from '../entry-loader.ts';
 import { takeInitFromEnv } from '../init-env.ts';
+import { type ActivityTracker, installActivityTracking } from './activity.ts';
 import { detectMedium, type HostChannel, logUnwritable, openHostChannel } from './channel.ts';
 import { heapReader } from './heap.ts';
 import { RequestTable } from './rpc.ts';
@@ -20,6 +21,8 @@ type InitMessage = Extract<HostToWorker, { type: 'init' }>;
 
 applyChildGuard();
 
+// The bootstrap's own timer, taken before the extension's timers are wrapped and counted.
+const bootstrapSetTimeout = globalThis.setTimeout;
 const medium = detectMedium();
 if (!medium) {
   console.error('[spindle] this file is the runtime bootstrap; the host starts it, not you');
@@ -47,6 +50,7 @@ const post = (message: WorkerToHost) => channel.send(message);
 const readHeap = medium === 'worker' ? heapReader() : undefined;
 const rpc = new RequestTable(post);
 let runtime: SpindleRuntime | undefined;
+let activity: ActivityTracker | undefined;
 let initialized = false;
 let shuttingDown = false;
 
@@ -86,6 +90,7 @@ if (medium === 'ipc') {
 async function start(init: InitMessage): Promise<void> {
   try {
     if (medium === 'worker') redirectConsole();
+    activity = installActivityTracking(post);
     runtime = createSpindle(
       {
         manifest: init.manifest,
@@ -95,6 +100,7 @@ async function start(init: InitMessage): Promise<void> {
       },
       rpc,
       post,
+      activity,
     );
     Object.defineProperty(globalThis, 'spindle', {
       value: runtime.api,
@@ -116,6 +122,7 @@ async function start(init: InitMessage): Promise<void> {
 function shutdown(): void {
   if (shuttingDown) return;
   shuttingDown = true;
+  activity?.stop();
   // The pending requests' rejections run before the runtime reports it is done.
   void rpc.close('the runtime is shutting down').then(() => {
     post({ type: 'shutdown_complete' });
@@ -125,7 +132,7 @@ function shutdown(): void {
 
 function exitSoon(code: number): void {
   // One turn of the loop lets the last message leave before the channel goes.
-  setTimeout(() => {
+  bootstrapSetTimeout(() => {
     channel.close();
     process.exit(code);
   }, 0);

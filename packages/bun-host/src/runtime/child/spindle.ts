@@ -18,6 +18,7 @@ import type {
 } from '@spindle/types';
 import { withServiceCapabilities } from '@spindle/types/host';
 import { HandlerSet } from '../channel.ts';
+import type { ActivityTracker } from './activity.ts';
 import {
   createBackendProcessesClient,
   createFrontendProcessesClient,
@@ -79,6 +80,7 @@ export function createSpindle(
   identity: SpindleIdentity,
   rpc: RequestTable,
   post: (message: WorkerToHost) => void,
+  activity?: Pick<ActivityTracker, 'subscription'>,
 ): SpindleRuntime {
   const frontendHandlers = new HandlerSet<[unknown, string, string | undefined]>();
   const frontendEvents = new ProcessEvents<FrontendProcessLifecycleEventDTO>();
@@ -123,9 +125,17 @@ export function createSpindle(
         set = new HandlerSet();
         eventHandlers.set(name, set);
       }
-      return set.add(([payload, userId]) =>
+      const remove = set.add(([payload, userId]) =>
         userId === undefined ? handler(payload) : handler(payload, userId),
       );
+      activity?.subscription(name, 1);
+      let removed = false;
+      return () => {
+        if (removed) return;
+        removed = true;
+        remove();
+        activity?.subscription(name, -1);
+      };
     },
     frontendProcesses: createFrontendProcessesClient(rpc, post, frontendEvents),
     backendProcesses: createBackendProcessesClient(rpc, post, backendEvents),
