@@ -47,7 +47,9 @@ const started = await startSpindleHost({
   ...(config.runtimeLimits ? { runtimeLimits: config.runtimeLimits } : {}),
   ...(config.extensionLimits ? { extensionLimits: config.extensionLimits } : {}),
   ...(config.timing ? { timing: config.timing } : {}),
-  logger: (entry) => say({ event: 'log', ...entry }),
+  // A log entry may name an event of its own (`exit`, `state`, …): kept as `logEvent`.
+  logger: ({ event: logEvent, ...entry }) =>
+    say({ event: 'log', ...entry, ...(logEvent === undefined ? {} : { logEvent }) }),
 });
 const { host } = started;
 host.events.on('state', (change) => say({ event: 'state', ...change }));

@@ -12,6 +12,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   realpathSync,
   rmSync,
   symlinkSync,
@@ -53,8 +54,20 @@ beforeAll(() => {
     for (const part of parts)
       cpSync(join(from, part), join(modules, '@spindle', name, part), { recursive: true });
   }
-  symlinkSync(dependency(HOST_PACKAGE, 'mitt'), join(modules, 'mitt'));
-  symlinkSync(dependency(TYPES_PACKAGE, 'valibot'), join(modules, 'valibot'));
+  // The packages' own dependencies, linked to their installed copies (as an install would put
+  // them next to the packages); the bundled Bun and its types are not needed to run.
+  const linked = new Set<string>();
+  for (const from of [HOST_PACKAGE, TYPES_PACKAGE]) {
+    const manifest = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const [name, range] of Object.entries(manifest.dependencies ?? {})) {
+      if (range.startsWith('workspace:') || name === 'bun' || name.startsWith('@types/')) continue;
+      if (linked.has(name)) continue;
+      linked.add(name);
+      symlinkSync(dependency(from, name), join(modules, name));
+    }
+  }
   mkdirSync(join(project, 'extensions', 'hello', 'dist'), { recursive: true });
   writeFileSync(
     join(project, 'extensions', 'hello', 'spindle.json'),
