@@ -23,6 +23,8 @@ export interface CliOptions {
 
 /** Usage text. */
 export const USAGE = `Usage: spindle-host [options]
+       spindle-host dev [options]     a development host that rebuilds and reloads (--help)
+       spindle-host build [folders]   builds extension folders once (--help)
 
   --extensions <dir>   folder of extensions (sub-folders with spindle.json)  [./extensions]
   --data <dir>         folder for host data and extension storage            [./.spindle-data]

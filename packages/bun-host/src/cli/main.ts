@@ -5,6 +5,7 @@
  */
 import { errorMessage } from '@spindle/types';
 import { startSpindleHost } from '../assemble.ts';
+import { runBuildCommand, runDevCommand } from '../dev/command.ts';
 import { createSpindleHost, type SpindleHostOptions } from '../host.ts';
 import {
   type Authenticate,
@@ -33,6 +34,9 @@ async function authenticatorFor(options: CliOptions): Promise<Authenticate> {
 
 /** Runs the command; resolves with the exit code once the host has shut down. */
 export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<number> {
+  // Subcommands of the author toolkit (src/dev/): a development host and a one-off build.
+  if (argv[0] === 'dev') return runDevCommand(argv.slice(1));
+  if (argv[0] === 'build') return runBuildCommand(argv.slice(1));
   let options: ReturnType<typeof parseCliArgs>;
   try {
     options = parseCliArgs(argv);
