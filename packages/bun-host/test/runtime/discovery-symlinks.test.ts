@@ -74,7 +74,9 @@ describe('discoverExtensions with symbolic links', () => {
     symlinkSync(join(elsewhere, 'escape'), join(extensions, 'escaping'));
     const [item] = await discoverExtensions(extensions);
     expect(item).toMatchObject({ ok: false, identifier: 'escaping' });
-    expect((item as { error: string }).error).toMatch(/entry_backend .* leaves the extension folder/);
+    expect((item as { error: string }).error).toMatch(
+      /entry_backend .* leaves the extension folder/,
+    );
   });
 
   it('a dangling link and a loop are extensions in error, named after the link', async () => {
