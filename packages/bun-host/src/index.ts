@@ -11,6 +11,7 @@ export {
   startSpindleHost,
 } from './assemble.ts';
 export { runCli } from './cli/main.ts';
+export * from './dev/index.ts';
 export {
   type DiscoveredExtension,
   discoverExtensions,

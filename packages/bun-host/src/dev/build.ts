@@ -10,7 +10,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { errorMessage, type SpindleManifest } from '@spindle/types';
-import { type BuildEntry, type ExtensionPart, planExtensionBuild } from './sources.ts';
+import {
+  type BuildEntry,
+  type ExtensionBuildPlan,
+  type ExtensionPart,
+  planExtensionBuild,
+} from './sources.ts';
 
 /** Options of `buildExtension`. */
 export interface BuildExtensionOptions {
@@ -22,6 +27,12 @@ export interface BuildExtensionOptions {
   nodeEnv?: string;
   /** The manifest, when the caller read it already. @default read from `spindle.json` */
   manifest?: SpindleManifest;
+  /**
+   * Folder the outputs are written to, in place of the extension folder (the backend test kit
+   * builds into a private copy this way, resolving imports from the sources' own place).
+   * @default the extension folder
+   */
+  outDir?: string;
 }
 
 /** A problem the bundler reported, with its place when it has one. */
@@ -96,7 +107,6 @@ function problem(
 
 async function buildEntry(
   entry: BuildEntry,
-  dir: string,
   options: BuildExtensionOptions,
 ): Promise<EntryOutcome> {
   const outcome: EntryOutcome = { entry, errors: [], warnings: [], inputs: [] };
@@ -104,7 +114,6 @@ async function buildEntry(
   try {
     result = await Bun.build({
       entrypoints: [entry.source],
-      root: dir,
       target: entry.target,
       format: 'esm',
       minify: options.minify ?? false,
@@ -180,32 +189,56 @@ export async function buildExtension(
 ): Promise<ExtensionBuildResult> {
   const started = performance.now();
   const root = resolve(dir);
-  const failed = (identifier: string, errors: BuildProblem[], inputs: string[] = []) => ({
+  let plan: ExtensionBuildPlan;
+  try {
+    plan = planExtensionBuild(root, options.manifest);
+  } catch (error) {
+    return {
+      ok: false,
+      dir: root,
+      identifier: root,
+      entries: [],
+      errors: [
+        { level: 'error', message: errorMessage(error), source: join(root, 'spindle.json') },
+      ],
+      warnings: [],
+      inputs: [],
+      changed: { frontend: false, backend: false },
+      durationMs: performance.now() - started,
+    };
+  }
+  return buildPlan(plan, options, started);
+}
+
+/**
+ * Builds the entries of `plan` (see the module comment): the work of `buildExtension` once the
+ * plan is made, for callers with entries of their own (the backend test kit's `backend` module).
+ */
+export async function buildPlan(
+  plan: ExtensionBuildPlan,
+  options: Omit<BuildExtensionOptions, 'manifest'> = {},
+  started: number = performance.now(),
+): Promise<ExtensionBuildResult> {
+  const root = plan.dir;
+  const out = resolve(options.outDir ?? root);
+  const failed = (errors: BuildProblem[], warnings: BuildProblem[], inputs: string[]) => ({
     ok: false,
     dir: root,
-    identifier,
+    identifier: plan.manifest.identifier,
     entries: [],
     errors,
-    warnings: [],
+    warnings,
     inputs,
     changed: { frontend: false, backend: false },
     durationMs: performance.now() - started,
   });
-  let plan: ReturnType<typeof planExtensionBuild>;
-  try {
-    plan = planExtensionBuild(root, options.manifest);
-  } catch (error) {
-    return failed(root, [
-      { level: 'error', message: errorMessage(error), source: join(root, 'spindle.json') },
-    ]);
-  }
-  const outcomes = await Promise.all(plan.entries.map((entry) => buildEntry(entry, root, options)));
+  const outcomes = await Promise.all(plan.entries.map((entry) => buildEntry(entry, options)));
   const inputs = [...new Set(outcomes.flatMap((o) => o.inputs))].sort();
   const errors = outcomes.flatMap((o) => o.errors);
   const warnings = outcomes.flatMap((o) => o.warnings);
   for (const { entry } of outcomes) {
-    const target = resolve(root, entry.output);
-    if (!target.startsWith(root + sep)) {
+    const target = resolve(out, entry.output);
+    if (!target.startsWith(out + sep)) {
       errors.push({
         level: 'error',
         message: `output ${entry.output} leaves the extension folder`,
@@ -213,13 +246,13 @@ export async function buildExtension(
       });
     }
   }
-  if (errors.length > 0) return { ...failed(plan.manifest.identifier, errors, inputs), warnings };
+  if (errors.length > 0) return failed(errors, warnings, inputs);
 
   const entries: BuiltEntry[] = [];
   const changed = { frontend: false, backend: false };
   for (const { entry, code } of outcomes) {
     const data = code as Uint8Array;
-    const target = resolve(root, entry.output);
+    const target = resolve(out, entry.output);
     const hash = sha256(data);
     const before = await currentBytes(target);
     const differs = before === undefined || sha256(before) !== hash;
@@ -229,7 +262,7 @@ export async function buildExtension(
       } catch (error) {
         errors.push({
           level: 'error',
-          message: `cannot write ${relative(root, target)}: ${errorMessage(error)}`,
+          message: `cannot write ${relative(out, target)}: ${errorMessage(error)}`,
           source: entry.source,
         });
         continue;
