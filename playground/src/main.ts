@@ -111,9 +111,23 @@ function renderExtensionList() {
   );
 }
 
+/** The bundle URL each mounted extension was loaded from. */
+const mountedUrls = new Map<string, string>();
+/** Backend states in which the frontend half stays mounted (a restart passes through them). */
+const passing = new Set(['running', 'stopping', 'starting', 'restarting']);
+
+/**
+ * Mounts a running extension's frontend, reloads it when its versioned `frontendUrl` changed
+ * (a rebuilt bundle: `spindle-host dev` and the playground's watcher announce it), keeps it
+ * through a backend restart, and unloads it once the backend is down for good. Only the
+ * extension the announcement is about is touched.
+ */
 function mountIfRunning(ext: ExtensionInfoDTO) {
   if (isolated.has(ext.identifier)) return;
-  if (ext.state === 'running' && ext.frontendUrl && !host.get(ext.identifier)) {
+  const loaded = host.get(ext.identifier);
+  const url = mountedUrls.get(ext.identifier);
+  if (ext.state === 'running' && ext.frontendUrl && (!loaded || url !== ext.frontendUrl)) {
+    mountedUrls.set(ext.identifier, ext.frontendUrl);
     host.load({
       manifest: ext.manifest,
       url: ext.frontendUrl,
@@ -121,7 +135,10 @@ function mountIfRunning(ext: ExtensionInfoDTO) {
       ...(ext.grantedPermissions ? { grantedPermissions: ext.grantedPermissions } : {}),
     });
   }
-  if (ext.state !== 'running' && host.get(ext.identifier)) host.unload(ext.identifier);
+  if (!passing.has(ext.state) && loaded) {
+    mountedUrls.delete(ext.identifier);
+    host.unload(ext.identifier);
+  }
 }
 
 bridge.events.on('welcome', (welcome: WelcomeFrame) => {

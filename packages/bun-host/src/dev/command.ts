@@ -109,8 +109,11 @@ async function authenticatorFor(options: DevCliOptions, logger: DevLogger): Prom
     .authenticate;
 }
 
-/** Builds every discovered extension that has sources, before the host starts. */
-async function buildAll(extensionsDir: string, logger: DevLogger): Promise<void> {
+/**
+ * Builds every extension of `extensionsDir` that has sources (links followed), for development
+ * (inline source maps), reporting each through `logger`: what a dev host does before it starts.
+ */
+export async function buildExtensionsIn(extensionsDir: string, logger: DevLogger): Promise<void> {
   for (const found of await discoverExtensions(extensionsDir)) {
     if (!found.ok) continue;
     if (planExtensionBuild(found.path, found.manifest).entries.length === 0) continue;
@@ -162,7 +165,7 @@ export async function runDevCommand(argv: string[], logger?: DevLogger): Promise
   try {
     if (options.extensionDirs.length > 0) links = linkFolder(options.extensionDirs);
     const extensionsDir = links?.path ?? (options.extensionsDir as string);
-    await buildAll(extensionsDir, log);
+    await buildExtensionsIn(extensionsDir, log);
     started = await startSpindleHost({
       extensionsDir,
       dataDir: options.dataDir,

@@ -11,7 +11,7 @@ export {
   type ExtensionBuildResult,
   formatProblem,
 } from './build.ts';
-export { runBuildCommand, runDevCommand } from './command.ts';
+export { buildExtensionsIn, reportBuild, runBuildCommand, runDevCommand } from './command.ts';
 export {
   createDevLogger,
   type DevLogger,
