@@ -2,7 +2,9 @@
  * Wires one extension: its lifecycle controller, the launcher for the chosen mode, the router
  * for its traffic, its process context and its runtime stats.
  */
+import { resolve } from 'node:path';
 import {
+  DEFAULT_ENTRY_FRONTEND,
   type ExtensionScope,
   errorMessage,
   type HostToWorker,
@@ -28,6 +30,7 @@ import {
   type ExtensionStateChange,
   type RuntimeExitEvent,
 } from './controller.ts';
+import { launchWithoutBackend } from './no-backend.ts';
 import {
   launchProcessRuntime,
   type ProcessRuntimePlanSpec,
@@ -168,6 +171,16 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
   // One launch plan per extension, made at its first start and reused by restarts: nothing in
   // it changes between starts (the `init` is added at each one). A failed plan is not kept.
   let plan: Promise<LaunchPlan> | undefined;
+
+  /**
+   * A frontend-only extension: no `entry_backend` in its manifest and a frontend bundle (its
+   * default backend entry is missing; checked by the caller). See `no-backend.ts`.
+   */
+  const frontendOnly = (): boolean =>
+    extension.manifest.entry_backend === undefined &&
+    isFileSync(
+      resolve(extension.path, extension.manifest.entry_frontend ?? DEFAULT_ENTRY_FRONTEND),
+    );
   const planOnce = (spec: ProcessRuntimePlanSpec): Promise<LaunchPlan> => {
     if (plan === undefined) {
       const attempt = planProcessRuntime(spec);
@@ -181,6 +194,14 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
 
   const launch = async (init: HostToWorker): Promise<RuntimeInstance> => {
     if (!isFileSync(extension.backendEntryPath)) {
+      if (frontendOnly()) {
+        o.log('info', 'no backend half: the frontend half runs alone', 'host');
+        return launchWithoutBackend({
+          mode: runtimeMode,
+          onDropped: () =>
+            o.log('warn', 'dropped a frontend message: this extension has no backend half', 'host'),
+        });
+      }
       throw new SpindleError(
         'IMPORT_FAILED',
         `backend entry ${extension.backendEntryPath} does not exist`,
@@ -301,7 +322,8 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     },
     onLog: (level, message) => o.log(level, message, 'host'),
     onReady: (runtime, startupMs) => {
-      if (!stats.enabled) return;
+      // A frontend-only extension has no runtime of its own to measure.
+      if (!stats.enabled || !isFileSync(extension.backendEntryPath)) return;
       try {
         const sampler = createStatsSampler({
           extension: extension.identifier,
