@@ -212,6 +212,14 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
     child?.kill('SIGKILL');
     extensions?.remove();
   };
+  // Ctrl-C or a SIGTERM to the dev server: stop the host, remove the links, then exit (Vite's
+  // command line has no handler of its own, and `exit` handlers do not run on a signal).
+  const onSignal = (signal: NodeJS.Signals) => {
+    void stopHost().finally(() => {
+      extensions?.remove();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
 
   return {
     name: 'spindle-host',
@@ -219,6 +227,8 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
     // `server.close()` awaits this hook: the host is gone when the dev server is.
     async buildEnd() {
       process.off('exit', killOnExit);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       await stopHost();
       extensions?.remove();
       extensions = undefined;
@@ -244,6 +254,8 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
       });
       if (built.status !== 0) throw new Error('building the demo extensions failed');
       process.once('exit', killOnExit);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       ready = startHost();
       await ready;
       server.httpServer?.once('close', () => void stopHost());
