@@ -53,7 +53,9 @@ export function publicSurface(dir: string): Record<string, EntrySurface> {
   for (const [subpath, file] of files) {
     const source = program.getSourceFile(file);
     const module = source && checker.getSymbolAtLocation(source);
-    if (module === undefined) throw new Error(`[spindle] cannot read the module ${file}`);
+    if (source === undefined || module === undefined) {
+      throw new Error(`[spindle] cannot read the module ${file}`);
+    }
     const values: string[] = [];
     const types: string[] = [];
     for (const symbol of checker.getExportsOfModule(module)) {
