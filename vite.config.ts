@@ -28,6 +28,7 @@ export default defineConfig({
           include: [
             'packages/types/**/*.test.ts',
             'packages/bun-host/**/*.test.ts',
+            'packages/create-spindle-extension/**/*.test.ts',
             'bench/**/*.test.ts',
             'scripts/**/*.test.ts',
           ],

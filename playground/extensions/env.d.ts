@@ -1,4 +1,10 @@
-import type { SpindleAPI } from '@spindle/types';
+/// <reference types="@spindle/types/globals" />
+/**
+ * Types of the demo extensions' backend halves: the global `spindle` comes from
+ * `@spindle/types/globals`; the app's `chat` service (server/app.ts) is added to it by
+ * declaration merging on `SpindleAPI`, as an embedding app describes its services to its
+ * extension authors (docs/embedding.md).
+ */
 
 /** The `chat` service the playground app registers (its own surface, see server/app.ts). */
 export interface PlaygroundChatService {
@@ -11,7 +17,9 @@ export interface PlaygroundChatService {
   ): Promise<{ id: string; role: string; content: string }>;
 }
 
-declare global {
-  /** The backend global every backend half sees, with the app's services where it has them. */
-  const spindle: SpindleAPI & { readonly chat?: PlaygroundChatService };
+declare module '@spindle/types' {
+  interface SpindleAPI {
+    /** Present where the app registered it (the playground does); feature-detect it. */
+    readonly chat?: PlaygroundChatService;
+  }
 }

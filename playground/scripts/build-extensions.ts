@@ -1,38 +1,26 @@
-// Builds every demo extension the way an author would ship it: `src/frontend.ts` → a
-// self-contained browser ESM bundle `dist/frontend.js`, `src/backend.ts` → `dist/backend.js`,
-// and any `src/worker.ts` (a backend subprocess entry) → `dist/worker.js`. Run by Bun.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+// Builds every demo extension the way an author's project is built (`spindle-host build`, the
+// conventions of docs/first-extension.md): `src/frontend.ts` → a self-contained browser ESM
+// bundle `dist/frontend.js`, `src/backend.ts` → `dist/backend.js`, and each
+// `src/children/<name>.ts` (a backend process entry) → `dist/children/<name>.js`. Outputs that
+// did not change are left as they are. Run by Bun.
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { buildExtension, createDevLogger, formatProblem } from '@spindle/bun-host';
 
 const root = resolve(import.meta.dir, '..', 'extensions');
-const targets: Array<{ file: string; target: 'browser' | 'bun' }> = [
-  { file: 'frontend.ts', target: 'browser' },
-  { file: 'backend.ts', target: 'bun' },
-  { file: 'worker.ts', target: 'bun' },
-];
+const log = createDevLogger();
 
 let failed = false;
-for (const name of readdirSync(root, { withFileTypes: true })) {
-  if (!name.isDirectory() || !existsSync(join(root, name.name, 'spindle.json'))) continue;
-  const dir = join(root, name.name);
-  rmSync(join(dir, 'dist'), { recursive: true, force: true });
-  for (const { file, target } of targets) {
-    const entry = join(dir, 'src', file);
-    if (!existsSync(entry)) continue;
-    const result = await Bun.build({
-      entrypoints: [entry],
-      outdir: join(dir, 'dist'),
-      target,
-      format: 'esm',
-      minify: false,
-      sourcemap: 'none',
-    });
-    if (!result.success) {
-      failed = true;
-      console.error(`[build] ${name.name}/${file} failed`);
-      for (const log of result.logs) console.error(log);
-    }
+for (const entry of readdirSync(root, { withFileTypes: true })) {
+  if (!entry.isDirectory() || !existsSync(join(root, entry.name, 'spindle.json'))) continue;
+  const result = await buildExtension(join(root, entry.name));
+  if (result.ok) {
+    log.line('info', result.identifier, `built: ${result.entries.map((e) => e.output).join(', ')}`);
+    continue;
   }
-  console.log(`[build] ${name.name}`);
+  failed = true;
+  log.line('error', result.identifier, 'build failed:');
+  for (const error of result.errors)
+    log.line('error', result.identifier, formatProblem(error, result.dir));
 }
 if (failed) process.exit(1);

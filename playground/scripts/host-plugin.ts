@@ -1,15 +1,30 @@
 /**
  * Vite plugin that runs the playground's app server (`server/app.ts`: the Spindle host mounted
  * on the app's own server, with its `chat` service) next to the dev server: it builds the demo
- * extensions, starts the app server on a free loopback port, proxies `/ws`, `/api`, `/app` and
- * `/extensions` to it (so the page talks to one origin), and restarts it in another runtime
- * mode on request.
+ * extensions, starts the app server on a free loopback port as a dev host (`--watch`: a saved
+ * file rebuilds that extension and restarts its runtime or reloads its frontend in the page),
+ * proxies `/ws`, `/api`, `/app` and `/extensions` to it (so the page talks to one origin), and
+ * restarts it in another runtime mode on request.
+ *
+ * Extensions of your own join the demos through `SPINDLE_PLAYGROUND_EXTENSIONS`: one or more
+ * extension folders (separated by `:`, `;` on Windows), linked into a private folder next to
+ * links to the demos, so nothing is copied and nothing in the repository changes.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, delimiter, join, resolve } from 'node:path';
 import type { Plugin, ViteDevServer } from 'vite';
 
 /** Runtime modes the selector offers. */
@@ -26,6 +41,16 @@ export interface SpindleHostPluginOptions {
   statsIntervalMs?: number;
   /** Print host logs to the terminal. @default true */
   verbose?: boolean;
+  /**
+   * Extension folders of your own, hosted next to the demos.
+   * @default SPINDLE_PLAYGROUND_EXTENSIONS (folders separated by the path delimiter), else none
+   */
+  extensions?: string[];
+  /**
+   * A file the app server's output is appended to as well (end-to-end tests read it).
+   * @default SPINDLE_PLAYGROUND_LOG, else none
+   */
+  logFile?: string;
 }
 
 const here = resolve(import.meta.dirname ?? __dirname);
@@ -38,6 +63,34 @@ const deathGuard =
   process.platform === 'linux' && spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0
     ? ['setpriv', '--pdeathsig', 'TERM']
     : [];
+
+/**
+ * The extensions folder of the app server: the demos' own folder, or, with extra extensions, a
+ * private folder of links to every demo and to each extra folder (removed by `remove`).
+ */
+function extensionsFolder(extra: string[]): { path: string; remove(): void } {
+  const demos = resolve(here, '..', 'extensions');
+  if (extra.length === 0) return { path: demos, remove: () => {} };
+  const path = mkdtempSync(join(tmpdir(), 'spindle-playground-extensions-'));
+  const remove = () => rmSync(path, { recursive: true, force: true });
+  try {
+    for (const entry of readdirSync(demos, { withFileTypes: true })) {
+      if (entry.isDirectory()) symlinkSync(join(demos, entry.name), join(path, entry.name));
+    }
+    for (const dir of extra) {
+      const target = resolve(dir);
+      if (!existsSync(join(target, 'spindle.json'))) {
+        throw new Error(`SPINDLE_PLAYGROUND_EXTENSIONS: ${target} holds no spindle.json`);
+      }
+      const name = `extra-${basename(target)}`;
+      symlinkSync(target, join(path, name));
+    }
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { path, remove };
+}
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -62,9 +115,20 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
     alice: randomBytes(18).toString('base64url'),
     bob: randomBytes(18).toString('base64url'),
   };
+  const extra =
+    options.extensions ??
+    (process.env.SPINDLE_PLAYGROUND_EXTENSIONS ?? '').split(delimiter).filter((d) => d !== '');
+  const logFile = options.logFile ?? process.env.SPINDLE_PLAYGROUND_LOG;
+  let extensions: { path: string; remove(): void } | undefined;
   let port = 0;
   let child: ChildProcess | undefined;
   let ready: Promise<void> = Promise.resolve();
+
+  /** The extensions folder of this dev server, made on first use and kept across restarts. */
+  const extensionsPath = (): string => {
+    extensions ??= extensionsFolder(extra);
+    return extensions.path;
+  };
 
   const startHost = (): Promise<void> => {
     const tokenFile = resolve(dataDir, 'tokens.json');
@@ -81,7 +145,7 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
     const args = [
       resolve(here, '..', 'server', 'app.ts'),
       '--extensions',
-      resolve(here, '..', 'extensions'),
+      extensionsPath(),
       '--data',
       dataDir,
       '--mode',
@@ -90,6 +154,7 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
       String(port),
       '--tokens',
       tokenFile,
+      '--watch',
     ];
     const [command, ...prefix] = [...deathGuard, bun];
     const proc = spawn(command!, [...prefix, ...args], {
@@ -112,6 +177,7 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
       const onLine = (chunk: Buffer, stream: NodeJS.WriteStream) => {
         const text = chunk.toString();
         if (verbose) stream.write(text.replace(/^(?=.)/gm, '[host] '));
+        if (logFile) appendFileSync(logFile, text);
         if (!settled && text.includes('listening on')) {
           settled = true;
           done();
@@ -147,7 +213,18 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
     return stopped;
   };
 
-  const killOnExit = () => child?.kill('SIGKILL');
+  const killOnExit = () => {
+    child?.kill('SIGKILL');
+    extensions?.remove();
+  };
+  // Ctrl-C or a SIGTERM to the dev server: stop the host, remove the links, then exit (Vite's
+  // command line has no handler of its own, and `exit` handlers do not run on a signal).
+  const onSignal = (signal: NodeJS.Signals) => {
+    void stopHost().finally(() => {
+      extensions?.remove();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
 
   return {
     name: 'spindle-host',
@@ -155,7 +232,11 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
     // `server.close()` awaits this hook: the host is gone when the dev server is.
     async buildEnd() {
       process.off('exit', killOnExit);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       await stopHost();
+      extensions?.remove();
+      extensions = undefined;
     },
     async config() {
       port = await freePort();
@@ -178,6 +259,8 @@ export function spindleHostPlugin(options: SpindleHostPluginOptions = {}): Plugi
       });
       if (built.status !== 0) throw new Error('building the demo extensions failed');
       process.once('exit', killOnExit);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       ready = startHost();
       await ready;
       server.httpServer?.once('close', () => void stopHost());

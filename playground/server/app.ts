@@ -4,13 +4,22 @@
  * for extensions, fires `CHAT_SWITCHED` when a user opens another chat, and serves its page's
  * own API under `/app/*`. Run by the playground's Vite plugin:
  *
- *   bun playground/server/app.ts --extensions <dir> --data <dir> --mode <mode> --port <n> --tokens <file>
+ *   bun playground/server/app.ts --extensions <dir> --data <dir> --mode <mode> --port <n> --tokens <file> [--watch]
+ *
+ * With `--watch` (what `pnpm dev` passes) it is also a dev host: it builds the extensions with
+ * sources, then runs the dev loop of `@spindle/bun-host` over them, so a saved file rebuilds that
+ * extension and restarts its runtime or reloads its frontend in the open pages (see
+ * docs/first-extension.md).
  */
 import {
+  buildExtensionsIn,
+  createDevLogger,
   createTokenAuthenticator,
+  type DevLoop,
   loadTokenFile,
   type ServiceCall,
   ServiceRegistry,
+  startDevLoop,
   startSpindleHost,
 } from '@spindle/bun-host';
 import { RUNTIME_MODES, SpindleError, type SpindleRuntimeMode } from '@spindle/types';
@@ -72,7 +81,12 @@ services.register(
   { permission: 'chats', version: 1 },
 );
 
+const watch = process.argv.includes('--watch');
+const devLog = watch ? createDevLogger() : undefined;
+if (devLog) await buildExtensionsIn(arg('extensions'), devLog);
+
 const spindle = await startSpindleHost({
+  ...(devLog ? { logger: devLog } : {}),
   extensionsDir: arg('extensions'),
   dataDir: arg('data'),
   runtimeMode: mode,
@@ -82,6 +96,9 @@ const spindle = await startSpindleHost({
 });
 const handlers = spindle.handlers;
 if (!handlers) throw new Error('app server: the host gave no handlers');
+const loop: DevLoop | undefined = devLog
+  ? await startDevLoop({ host: spindle.host, logger: devLog })
+  : undefined;
 
 async function userOf(request: Request): Promise<string | undefined> {
   const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get('Authorization') ?? '')?.[1] ?? '';
@@ -141,6 +158,7 @@ let stopping = false;
 const stop = async () => {
   if (stopping) process.exit(130);
   stopping = true;
+  loop?.close();
   await spindle.close();
   server.stop(true);
   process.exit(0);

@@ -116,13 +116,27 @@ function renderExtensionList() {
   );
 }
 
-/** States in which an extension's frontend half stays mounted (a hibernated one wakes on need). */
-const MOUNTED_STATES = new Set(['running', 'hibernated', 'starting', 'stopping', 'restarting']);
+/** The bundle URL each mounted extension was loaded from. */
+const mountedUrls = new Map<string, string>();
+/**
+ * Backend states in which the frontend half stays mounted: a restart passes through them, and a
+ * hibernated extension wakes on need.
+ */
+const passing = new Set(['running', 'hibernated', 'stopping', 'starting', 'restarting']);
 
+/**
+ * Mounts a running (or hibernated) extension's frontend, reloads it when its versioned
+ * `frontendUrl` changed (a rebuilt bundle: `spindle-host dev` and the playground's watcher
+ * announce it), keeps it through a backend restart or hibernation, and unloads it once the
+ * backend is down for good. Only the extension the announcement is about is touched.
+ */
 function mountIfRunning(ext: ExtensionInfoDTO) {
   if (isolated.has(ext.identifier)) return;
+  const loaded = host.get(ext.identifier);
+  const url = mountedUrls.get(ext.identifier);
   const live = ext.state === 'running' || ext.state === 'hibernated';
-  if (live && ext.frontendUrl && !host.get(ext.identifier)) {
+  if (live && ext.frontendUrl && (!loaded || url !== ext.frontendUrl)) {
+    mountedUrls.set(ext.identifier, ext.frontendUrl);
     host.load({
       manifest: ext.manifest,
       url: ext.frontendUrl,
@@ -130,7 +144,10 @@ function mountIfRunning(ext: ExtensionInfoDTO) {
       ...(ext.grantedPermissions ? { grantedPermissions: ext.grantedPermissions } : {}),
     });
   }
-  if (!MOUNTED_STATES.has(ext.state) && host.get(ext.identifier)) host.unload(ext.identifier);
+  if (!passing.has(ext.state) && loaded) {
+    mountedUrls.delete(ext.identifier);
+    host.unload(ext.identifier);
+  }
 }
 
 bridge.events.on('welcome', (welcome: WelcomeFrame) => {

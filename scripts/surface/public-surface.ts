@@ -15,6 +15,8 @@ import ts from 'typescript';
 export interface EntrySurface {
   values: string[];
   types: string[];
+  /** Names the entry declares in `declare global` (e.g. the global `spindle`), when any. */
+  globals?: string[];
 }
 
 /** The source file each `exports` subpath of the package in `dir` points at (workspace view). */
@@ -24,7 +26,10 @@ function entries(dir: string): Map<string, string> {
   };
   const found = new Map<string, string>();
   for (const [subpath, target] of Object.entries(manifest.exports)) {
-    const file = typeof target === 'string' ? target : (target.default ?? target.import);
+    const code = typeof target === 'string' ? target : (target.default ?? target.import);
+    // An entry that exists for its declarations (`globals.d.ts` next to an empty module) is
+    // read from its `types` file.
+    const file = code?.endsWith('.ts') ? code : typeof target === 'string' ? code : target.types;
     if (file === undefined || !file.endsWith('.ts')) continue;
     found.set(subpath, join(dir, file));
   }
@@ -48,7 +53,9 @@ export function publicSurface(dir: string): Record<string, EntrySurface> {
   for (const [subpath, file] of files) {
     const source = program.getSourceFile(file);
     const module = source && checker.getSymbolAtLocation(source);
-    if (module === undefined) throw new Error(`[spindle] cannot read the module ${file}`);
+    if (source === undefined || module === undefined) {
+      throw new Error(`[spindle] cannot read the module ${file}`);
+    }
     const values: string[] = [];
     const types: string[] = [];
     for (const symbol of checker.getExportsOfModule(module)) {
@@ -56,7 +63,39 @@ export function publicSurface(dir: string): Record<string, EntrySurface> {
         symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
       (target.flags & ts.SymbolFlags.Value ? values : types).push(symbol.name);
     }
-    surface[subpath] = { values: values.sort(), types: types.sort() };
+    const globals = globalNames(source);
+    surface[subpath] = {
+      values: values.sort(),
+      types: types.sort(),
+      ...(globals.length > 0 ? { globals } : {}),
+    };
   }
   return surface;
+}
+
+/** Names declared inside the `declare global { … }` blocks of a file, sorted. */
+function globalNames(source: ts.SourceFile): string[] {
+  const names: string[] = [];
+  for (const statement of source.statements) {
+    if (!ts.isModuleDeclaration(statement) || !(statement.flags & ts.NodeFlags.GlobalAugmentation))
+      continue;
+    const body = statement.body;
+    if (body === undefined || !ts.isModuleBlock(body)) continue;
+    for (const member of body.statements) {
+      if (ts.isVariableStatement(member)) {
+        for (const declaration of member.declarationList.declarations) {
+          names.push(declaration.name.getText(source));
+        }
+      } else if (
+        (ts.isInterfaceDeclaration(member) ||
+          ts.isTypeAliasDeclaration(member) ||
+          ts.isFunctionDeclaration(member) ||
+          ts.isClassDeclaration(member)) &&
+        member.name
+      ) {
+        names.push(member.name.text);
+      }
+    }
+  }
+  return names.sort();
 }

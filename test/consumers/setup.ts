@@ -1,5 +1,5 @@
 /**
- * Global setup of the consumer tests: builds, packs and checks the four packages exactly as
+ * Global setup of the consumer tests: builds, packs and checks the published packages exactly as
  * `pnpm release --dry-run` does, then installs the tarballs with npm into one fresh project in
  * a private temporary folder outside the workspace (`app/` copied there, plus a generated
  * `package.json`). Every consumer test reads that one install; the folder is removed at the
@@ -21,6 +21,8 @@ declare module 'vitest' {
     consumerApp: string;
     /** Scratch folder of the tests (next to the project, removed with it). */
     consumerScratch: string;
+    /** The packed tarballs, by package name (absolute paths). */
+    consumerTarballs: Record<string, string>;
   }
 }
 
@@ -68,6 +70,10 @@ export default async function setup(project: TestProject): Promise<() => void> {
     mkdirSync(scratch);
     project.provide('consumerApp', app);
     project.provide('consumerScratch', scratch);
+    project.provide(
+      'consumerTarballs',
+      Object.fromEntries(packed.map((pkg) => [pkg.name, pkg.tarball])),
+    );
   } catch (error) {
     remove();
     throw error;

@@ -3,7 +3,9 @@
  * program the other consumer tests run) type-check under `moduleResolution` NodeNext and
  * Bundler, `strict` and `exactOptionalPropertyTypes`, without `skipLibCheck`, and with
  * `types: []` (Bun's types must come with `@spindle/bun-host`). Each file also holds
- * `@ts-expect-error` lines, so types that had decayed to `any` would fail the check.
+ * `@ts-expect-error` lines, so types that had decayed to `any` would fail the check. The backend
+ * files type the global `spindle` with `@spindle/types/globals`, once through `types` in the
+ * tsconfig and once through a triple-slash reference.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -36,6 +38,9 @@ test.concurrent.each([
   'tsconfig.web-bundler.json',
   'tsconfig.bun-nodenext.json',
   'tsconfig.bun-bundler.json',
+  // The backend global from `@spindle/types/globals`: through `types` and through a reference.
+  'tsconfig.globals-types.json',
+  'tsconfig.globals-reference.json',
 ])('tsc --noEmit -p %s passes', async (config) => {
   expect(await typecheck(config)).toBe('');
 });

@@ -4,7 +4,7 @@
  * through playwright-core. Everything started here is stopped by `stop()`.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 
@@ -58,12 +58,24 @@ export interface OpenedPage {
   consoleErrors: string[];
 }
 
+/** Options of `startPlayground`. */
+export interface PlaygroundOptions {
+  /** Runtime mode of the host. @default the plugin's default ("process") */
+  mode?: 'process' | 'sandbox' | 'worker';
+  /** Extension folders hosted next to the demos (`SPINDLE_PLAYGROUND_EXTENSIONS`). */
+  extensions?: string[];
+  /** A file the app server's output is appended to (`SPINDLE_PLAYGROUND_LOG`). */
+  logFile?: string;
+}
+
 /** Starts Vite (port 0) with the playground config and launches headless Chromium. */
-export async function startPlayground(
-  options: { mode?: 'process' | 'sandbox' | 'worker' } = {},
-): Promise<Playground> {
+export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
   if (options.mode) process.env.LUMIVERSE_SPINDLE_RUNTIME_MODE = options.mode;
   process.env.SPINDLE_PLAYGROUND_QUIET = VERBOSE ? '' : '1';
+  // Read by the plugin when Vite loads the config below; this file's tests run one at a time.
+  process.env.SPINDLE_PLAYGROUND_EXTENSIONS = (options.extensions ?? []).join(delimiter);
+  if (options.logFile) process.env.SPINDLE_PLAYGROUND_LOG = options.logFile;
+  else delete process.env.SPINDLE_PLAYGROUND_LOG;
   let server: ViteDevServer | undefined;
   let browser: Browser | undefined;
   try {

@@ -19,6 +19,7 @@ export {
 export { runCli } from './cli/main.ts';
 export { CONFIG_FILE, loadConfigFile } from './config/load.ts';
 export { type SpindleConfig, validateConfig } from './config/schema.ts';
+export * from './dev/index.ts';
 export {
   type DiscoveredExtension,
   discoverExtensions,

@@ -37,6 +37,8 @@ export interface CliOptions {
 /** Usage text. */
 export const USAGE = `Usage: spindle-host [options]
        spindle-host ctl <command> [extension] [options]   (spindle-host ctl --help)
+       spindle-host dev [options]     a development host that rebuilds and reloads (--help)
+       spindle-host build [folders]   builds extension folders once (--help)
 
   --config <file>      configuration file          [env SPINDLE_CONFIG, else ./spindle.config.json if present]
   --extensions <dir>   folder of extensions (sub-folders with spindle.json)  [./extensions]

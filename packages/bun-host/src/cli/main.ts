@@ -9,6 +9,7 @@ import { startSpindleHost } from '../assemble.ts';
 import { findConfigFile, loadConfigFile } from '../config/load.ts';
 import { type HostSettings, resolveSettings } from '../config/resolve.ts';
 import type { SpindleConfig } from '../config/schema.ts';
+import { runBuildCommand, runDevCommand } from '../dev/command.ts';
 import {
   createSpindleHost,
   type HostLogEntry,
@@ -33,6 +34,9 @@ export type CliWiring = Pick<SpindleHostOptions, 'server' | 'processService' | '
 /** Runs the command; resolves with the exit code once the host has shut down. */
 export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<number> {
   if (argv[0] === 'ctl') return runCtl(argv.slice(1));
+  // Subcommands of the author toolkit (src/dev/): a development host and a one-off build.
+  if (argv[0] === 'dev') return runDevCommand(argv.slice(1));
+  if (argv[0] === 'build') return runBuildCommand(argv.slice(1));
   let options: CliOptions;
   try {
     options = parseCliArgs(argv);

@@ -2,9 +2,17 @@
  * Extension discovery: every folder of the extensions directory that holds a `spindle.json`.
  * A manifest that cannot be read or does not validate yields an entry with an `error` (the
  * extension's state becomes `error`); it never stops the host.
+ *
+ * A symbolic link to a folder is an extension like any folder (the usual way to develop one in
+ * place): the operator chose where it points, so its target may live anywhere. The extension's
+ * `path` is the link's real target, and every confinement rule (entries inside the folder,
+ * backend process entries inside its `dist/`, the bundle route, the sandbox's read-only bind)
+ * holds relative to that real folder. A link that cannot be followed (dangling, a loop, no
+ * permission) is reported as an extension in `error` named after the link, never skipped
+ * silently; a link to a file is not an extension folder and is skipped like any file.
  */
 import { type Dirent, statSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import {
   DEFAULT_ENTRY_BACKEND,
@@ -28,6 +36,8 @@ export type DiscoveredExtension =
       manifest: SpindleManifest;
       /** Absolute path of the backend entry (it may not exist: checked at start). */
       backendEntryPath: string;
+      /** The symbolic link it was found through (then `path` is the link's real target). */
+      linkedFrom?: string;
     }
   | {
       ok: false;
@@ -36,6 +46,8 @@ export type DiscoveredExtension =
       path: string;
       /** Why the extension cannot be used. */
       error: string;
+      /** The symbolic link it was found through (then `path` is the link's real target). */
+      linkedFrom?: string;
     };
 
 /** Scans `extensionsDir` (one level deep), sorted by folder name. */
@@ -53,11 +65,25 @@ export async function discoverExtensions(extensionsDir: string): Promise<Discove
   const found: DiscoveredExtension[] = [];
   const seen = new Set<string>();
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-    const path = join(root, entry.name);
+    if (entry.name.startsWith('.')) continue;
+    let path = join(root, entry.name);
+    let linkedFrom: string | undefined;
+    if (entry.isSymbolicLink()) {
+      const target = await followLink(path);
+      if (target === null) continue;
+      if (typeof target !== 'string') {
+        found.push({ ok: false, identifier: entry.name, path, error: target.error });
+        continue;
+      }
+      linkedFrom = path;
+      path = target;
+    } else if (!entry.isDirectory()) {
+      continue;
+    }
     const manifestPath = join(path, MANIFEST_FILE);
     if (!(await isFile(manifestPath))) continue;
-    const item = await readExtension(path, entry.name, manifestPath);
+    const read = await readExtension(path, entry.name, manifestPath);
+    const item = linkedFrom === undefined ? read : { ...read, linkedFrom };
     if (seen.has(item.identifier)) {
       found.push({
         ok: false,
@@ -80,6 +106,31 @@ export async function discoverExtensions(extensionsDir: string): Promise<Discove
 export async function readExtensionFolder(path: string): Promise<DiscoveredExtension> {
   const folder = resolve(path);
   return readExtension(folder, basename(folder), join(folder, MANIFEST_FILE));
+}
+
+/**
+ * The real folder a link in the extensions folder points to; `null` for a link to something
+ * other than a folder; `{ error }` for a link that cannot be followed.
+ */
+async function followLink(link: string): Promise<string | null | { error: string }> {
+  let target: string;
+  try {
+    target = await realpath(link);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'points to nothing'
+        : code === 'ELOOP'
+          ? 'is a loop of links'
+          : `cannot be followed (${errorMessage(error)})`;
+    return { error: `symbolic link ${link} ${why}` };
+  }
+  try {
+    return (await stat(target)).isDirectory() ? target : null;
+  } catch (error) {
+    return { error: `symbolic link ${link} → ${target} cannot be read (${errorMessage(error)})` };
+  }
 }
 
 async function readExtension(

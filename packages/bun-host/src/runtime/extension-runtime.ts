@@ -38,6 +38,7 @@ import {
 } from './controller.ts';
 import { RUNTIME_LIMIT_DEFAULTS, type RuntimeLimits } from './limits.ts';
 import { procAvailable } from './memory-cap.ts';
+import { isBackendless } from './no-backend.ts';
 import { RuntimeRouter } from './router.ts';
 import { RuntimeGuard } from './runtime-guard.ts';
 import { createRuntimeLauncher } from './runtime-launcher.ts';
@@ -410,6 +411,8 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     // Refusals of invalid messages come through here too, one per message: limited per kind.
     onLog: (level, message) => runtimeLog.warning(level, message),
     onReady: (runtime, startupMs) => {
+      // A frontend-only extension has no runtime of its own to watch or measure.
+      if (isBackendless(runtime)) return;
       startGuard(runtime);
       if (!stats.enabled) return;
       try {
@@ -470,6 +473,14 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       const state = controller.state;
       if (state === 'running' && inbox.size === 0) {
         const runtime = controller.runtime;
+        if (runtime && isBackendless(runtime)) {
+          const message = `extension ${id} has no backend half: its frontend's messages have nowhere to go`;
+          runtimeLog.warning(
+            'warn',
+            'dropped a frontend message: this extension has no backend half',
+          );
+          return { code: 'EXTENSION_INACTIVE', message };
+        }
         const guard = active?.runtime === runtime ? active.guard : undefined;
         if (guard?.inboundFull()) {
           const message = `the backend of ${id} has not taken ${guard.unconfirmedBytes} bytes of earlier messages yet (limit ${limits.inboundQueueBytes}, inboundQueueBytes): message refused, send it again later`;

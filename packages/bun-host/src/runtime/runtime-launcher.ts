@@ -1,11 +1,14 @@
 /**
- * How one extension's runtime is launched, start after start: the backend entry must exist, the
+ * How one extension's runtime is launched, start after start: the backend entry must exist (a
+ * frontend-only extension gets a runtime without a backend, `no-backend.ts`), the
  * storage is seeded once per wiring (the seed depends on the manifest's version only, so a wake
  * from hibernation does not repeat it), then a Worker in `worker` mode, else a subprocess from
  * the extension's one launch plan (made at its first start and reused by every restart and wake;
  * a failed plan is not kept).
  */
+import { resolve } from 'node:path';
 import {
+  DEFAULT_ENTRY_FRONTEND,
   type HostToWorker,
   type LogLevel,
   SpindleError,
@@ -17,6 +20,7 @@ import { seedStorage } from '../extensions/seed.ts';
 import type { LaunchPlan, LaunchSettings, SandboxCapabilities } from '../sandbox/index.ts';
 import { createStorage, type ResolvedStorageLimits } from '../storage/index.ts';
 import type { RuntimeLimits } from './limits.ts';
+import { launchWithoutBackend } from './no-backend.ts';
 import {
   launchProcessRuntime,
   type ProcessRuntimePlanSpec,
@@ -69,8 +73,26 @@ export function createRuntimeLauncher(
   };
   let seededOnce = false;
 
+  /**
+   * A frontend-only extension: no `entry_backend` in its manifest and a frontend bundle (its
+   * default backend entry is missing; checked by the caller). See `no-backend.ts`.
+   */
+  const frontendOnly = (): boolean =>
+    extension.manifest.entry_backend === undefined &&
+    isFileSync(
+      resolve(extension.path, extension.manifest.entry_frontend ?? DEFAULT_ENTRY_FRONTEND),
+    );
+
   return async (init) => {
     if (!isFileSync(extension.backendEntryPath)) {
+      if (frontendOnly()) {
+        o.log('info', 'no backend half: the frontend half runs alone', 'host');
+        return launchWithoutBackend({
+          mode: runtimeMode,
+          onDropped: () =>
+            o.warn('warn', 'dropped a frontend message: this extension has no backend half'),
+        });
+      }
       throw new SpindleError(
         'IMPORT_FAILED',
         `backend entry ${extension.backendEntryPath} does not exist`,

@@ -82,7 +82,7 @@ export interface TestProcess {
 export interface FakeBackend {
   /** `spindle.sendToFrontend(payload)`. */
   send(payload: unknown): void;
-  /** Payloads the extension sent with `ctx.sendToBackend`, in order. */
+  /** Payloads the extension sent with `ctx.sendToBackend`, in order (from `setup` on). */
   readonly messages: unknown[];
   /** Every uplink the SDK handed to the transport. */
   readonly uplinks: FrontendUplink[];
@@ -135,6 +135,11 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     },
   };
   if (options.teardown) module.teardown = options.teardown;
+  // Recorded from the start: what `setup` sends goes out while the bundle mounts.
+  const messages: unknown[] = [];
+  remote.onMessage((uplink) => {
+    if (uplink.type === 'backend_message') messages.push(uplink.payload);
+  });
   const host = createExtensionHost({
     transport,
     lanes: 1,
@@ -155,10 +160,6 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     throw new Error(`[spindle] test context: setup never ran (${mount.error ?? mount.state})`);
   }
   const ctx = captured;
-  const messages: unknown[] = [];
-  remote.onMessage((uplink) => {
-    if (uplink.type === 'backend_message') messages.push(uplink.payload);
-  });
   let nextId = 0;
   const backend: FakeBackend = {
     send: (payload) => remote.send({ type: 'backend_message', extensionId, payload }),

@@ -29,7 +29,7 @@ spindle.onFrontendMessage(async (payload, userId, frontendSessionId) => {
   try {
     if (cmd === 'start') {
       const next = await spindle.backendProcesses.spawn({
-        entry: 'dist/worker.js',
+        entry: 'dist/children/worker.js',
         kind: 'primes',
         key: 'primes',
         userId,
