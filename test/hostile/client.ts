@@ -9,7 +9,7 @@ import { PROTOCOL_VERSION, type ServerFrame } from '@spindle/types';
 import { TOKENS, type Who } from './tokens.ts';
 
 /** The fixture extensions a tab mounts unless told otherwise. */
-const MOUNTED = ['echo', 'hog', 'spinner', 'sink', 'noisy', 'chatty', 'broken'];
+const MOUNTED = ['echo', 'hog', 'spinner', 'sink', 'noisy', 'chatty', 'broken', 'digger'];
 
 /** A tab of `who`, with every frame it received. */
 export class WireClient {

@@ -7,7 +7,7 @@
  *
  * Bounds are stated against the figures the unbounded host showed for the same attacks at these
  * sizes (a growth of about the attack's size, API stalls of seconds) and leave room for a shared
- * 2-core machine. Storage attacks are not in this suite (storage hardening is issue 20 item 4).
+ * 2-core machine. The storage attacks are in `storage.bun.test.ts`.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { RUNTIME_MODES, type SpindleRuntimeMode } from '@spindle/types';

@@ -29,6 +29,8 @@ export interface Watched<T> {
 export interface HostileHost {
   readonly port: number;
   readonly pid: number;
+  /** The host's data folder (extension storage is in its `storage/<identifier>`). */
+  readonly dataDir: string;
   readonly wsUrl: string;
   readonly events: HostEvent[];
   /** Events of one kind, optionally of one extension. */
@@ -133,6 +135,7 @@ export async function startHostileHost(config: HostileConfig): Promise<HostileHo
   const ready = events.find((e) => e.event === 'ready') as {
     port: number;
     pid: number;
+    dataDir: string;
   } & HostEvent;
   const { port } = ready;
   const rssMb = () => {
@@ -143,6 +146,7 @@ export async function startHostileHost(config: HostileConfig): Promise<HostileHo
   return {
     port,
     pid: child.pid,
+    dataDir: ready.dataDir,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     events,
     of: (event, extensionId) =>

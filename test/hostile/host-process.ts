@@ -1,7 +1,7 @@
 /**
  * The host under attack, in a Bun process of its own so that its resident set is measured alone:
  * `startSpindleHost` over `fixtures/extensions` with the configuration in `HOSTILE_CONFIG`
- * (JSON). It reports on stdout, one JSON object per line: `ready` (port, pid), then every state
+ * (JSON). It reports on stdout, one JSON object per line: `ready` (port, pid, data folder), then every state
  * change, runtime exit and log line of the host; a `counters` line whenever a line `counters`
  * arrives on stdin, and a `gc` line (its resident set after a full collection) for `gc`. Runtime
  * stats are on (startup and shutdown events only) and reported as `stats` lines. SIGTERM closes the host, removes its data folder and exits.
@@ -24,6 +24,7 @@ export interface HostileConfig {
   extensionLimits?: StartSpindleHostOptions['extensionLimits'];
   serverOptions?: StartSpindleHostOptions['serverOptions'];
   timing?: StartSpindleHostOptions['timing'];
+  storageLimits?: StartSpindleHostOptions['storageLimits'];
   enable?: string[];
 }
 
@@ -47,6 +48,7 @@ const started = await startSpindleHost({
   ...(config.runtimeLimits ? { runtimeLimits: config.runtimeLimits } : {}),
   ...(config.extensionLimits ? { extensionLimits: config.extensionLimits } : {}),
   ...(config.timing ? { timing: config.timing } : {}),
+  ...(config.storageLimits ? { storageLimits: config.storageLimits } : {}),
   // A log entry may name an event of its own (`exit`, `state`, …): kept as `logEvent`.
   logger: ({ event: logEvent, ...entry }) =>
     say({ event: 'log', ...entry, ...(logEvent === undefined ? {} : { logEvent }) }),
@@ -94,5 +96,6 @@ say({
   event: 'ready',
   port: host.port,
   pid: process.pid,
+  dataDir,
   states: host.list().map((e) => [e.identifier, e.state]),
 });

@@ -82,7 +82,9 @@ describe('dev loop, process mode', () => {
 
   test('a syntax error is reported and the previous version keeps running', async () => {
     const h = await start('process');
-    const before = await h.ask('alpha', 'before');
+    expect((await h.ask('alpha', 'before')).version).toBe('v1');
+    // The host's view of the pid: inside a process-mode runtime's PID namespace it is another.
+    const pidBefore = pidOf(h, 'alpha');
     const failed = h.next('build_failed', 'alpha');
     writeFileSync(join(h.dirs.alpha, 'src', 'backend.ts'), 'spindle.log.info(;\n');
     const { build } = await failed;
@@ -93,7 +95,7 @@ describe('dev loop, process mode', () => {
     expect(h.lines).toContain('[alpha] error build failed; the previous version keeps running:');
     expect(h.lines.some((l) => /\[alpha\] error {3}src\/backend\.ts:1:\d+: /.test(l))).toBe(true);
     // Still the same runtime, still answering.
-    expect(h.started.host.get('alpha')).toMatchObject({ state: 'running', pid: before.pid });
+    expect(h.started.host.get('alpha')).toMatchObject({ state: 'running', pid: pidBefore });
     expect((await h.ask('alpha', 'during')).version).toBe('v1');
     // Fixed: the next save restarts it with the new code.
     const restarted = h.next('restarted', 'alpha');
