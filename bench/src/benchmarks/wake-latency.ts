@@ -4,10 +4,10 @@
  * before each sample the echo extension is hibernated (outside the timing); the sample is one
  * `sendToBackend` → the runtime starts (lazy wake, the message waits for it) → echo →
  * `onBackendMessage`. Floor: the cold start of a runtime and one round trip done by the platform
- * alone, measured back to back in one sample: a bare `Bun.spawn` with IPC to its first message,
+ * alone, measured back to back in one sample: Bun started as `process` mode requires (its own
+ * group, in a PID namespace of its own: `processFloorCommand`) with IPC to its first message,
  * plus one round trip of the raw WebSocket → `Bun.serve` → IPC relay. Target ≤ 1.3×.
  */
-import { timeSpawnToFirstMessage } from '../floors/ipc.ts';
 import { openWsIpcRelay } from '../floors/ws.ts';
 import type { Benchmark } from '../harness/types.ts';
 
@@ -20,12 +20,14 @@ export const wakeLatencyProcess: Benchmark = {
   unit: 'ms',
   floor: {
     label:
-      'bare Bun.spawn + IPC → first message, plus one raw WS → Bun.serve → IPC relay round trip',
+      'bwrap --unshare-pid bun (own group) + IPC → first message, plus one raw WS → Bun.serve → IPC relay round trip',
     open: async (ctx) => {
+      const { processFloorCommand, timeToFirstMessage } = await import('./lib/bare-children.ts');
+      const cmd = await processFloorCommand(ctx.bunPath);
       const relay = await openWsIpcRelay(ctx.bunPath, 1);
       return {
         async sample() {
-          const start = await timeSpawnToFirstMessage(ctx.bunPath);
+          const start = await timeToFirstMessage(cmd);
           const [trip] = (await relay.sample()) as number[];
           return start + (trip ?? 0);
         },
