@@ -5,7 +5,7 @@
  * `sendToBackend` → the runtime starts (lazy wake, the message waits for it) → echo →
  * `onBackendMessage`. Floor: the cold start of a runtime and one round trip done by the platform
  * alone, measured back to back in one sample: Bun started as `process` mode requires (its own
- * group, in a PID namespace of its own: `processFloorCommand`) with IPC to its first message,
+ * group, in a PID namespace of its own, under a pids cap: `processFloorCommand`) with IPC to its first message,
  * plus one round trip of the raw WebSocket → `Bun.serve` → IPC relay. Target ≤ 1.3×.
  */
 import { openWsIpcRelay } from '../floors/ws.ts';
@@ -20,7 +20,7 @@ export const wakeLatencyProcess: Benchmark = {
   unit: 'ms',
   floor: {
     label:
-      'bwrap --unshare-pid bun (own group) + IPC → first message, plus one raw WS → Bun.serve → IPC relay round trip',
+      'bwrap --unshare-pid prlimit --nproc bun (own group) + IPC → first message, plus one raw WS → Bun.serve → IPC relay round trip',
     open: async (ctx) => {
       const { processFloorCommand, timeToFirstMessage } = await import('./lib/bare-children.ts');
       const cmd = await processFloorCommand(ctx.bunPath);

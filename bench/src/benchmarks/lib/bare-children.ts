@@ -45,12 +45,14 @@ export function guardedBunCommand(bunPath: string): string[] {
 
 /**
  * The `process` floor's command: `bwrap <process-mode flags: PID namespace, die with parent>
- * bun --no-orphans ready-child.ts`, or the guarded Bun alone where bwrap cannot make a PID
- * namespace (the host then runs its runtimes without one too).
+ * prlimit --nproc bun --no-orphans ready-child.ts` (the pids cap by the cheapest standard
+ * means, where `prlimit` is installed), or without bwrap where it cannot make a PID namespace
+ * (the host then runs its runtimes without one too).
  */
 export async function processFloorCommand(bunPath: string): Promise<string[]> {
   const caps = await detectSandbox(BENCH_USER);
-  const guarded = guardedBunCommand(bunPath);
+  const limiter = caps.prlimitPath ? [caps.prlimitPath, '--nproc=256:256', '--'] : [];
+  const guarded = [...limiter, ...guardedBunCommand(bunPath)];
   return caps.pidNamespace && caps.bwrapPath
     ? [caps.bwrapPath, ...PID_NAMESPACE_ARGS, ...guarded]
     : guarded;

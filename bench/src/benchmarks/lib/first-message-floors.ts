@@ -16,11 +16,12 @@ export const bareSpawnFloor: Measure = {
 
 /**
  * `process` floor: Bun in its own process group with its parent-death guard, in a PID namespace
- * of its own (bwrap with the process mode's flags), as `process` mode requires.
+ * of its own (bwrap with the process mode's flags) and under a pids cap (`prlimit --nproc`), as
+ * `process` mode requires.
  */
 export const guardedSpawnFloor: Measure = {
   label:
-    'Bun.spawn detached (own group) of bwrap --unshare-pid --die-with-parent bun --no-orphans with IPC → first message',
+    'Bun.spawn detached (own group) of bwrap --unshare-pid --die-with-parent prlimit --nproc bun --no-orphans with IPC → first message',
   open: async (ctx) => {
     const { processFloorCommand, timeToFirstMessage } = await import('./bare-children.ts');
     const cmd = await processFloorCommand(ctx.bunPath);

@@ -109,6 +109,8 @@ async function detect(user: RuntimeUser | undefined): Promise<SandboxCapabilitie
     caps.missing['pid namespace'] = pidns ? `bwrap: ${pidns.detail}` : noBwrap;
   caps.landlockAbi = abi?.ok ? Number.parseInt(abi.stdout.trim(), 10) || 0 : 0;
   if (perl) caps.perlPath = perl;
+  const prlimit = findExecutable('prlimit');
+  if (prlimit) caps.prlimitPath = prlimit;
   if (!perl) caps.missing.landlock = 'perl is not installed (the Landlock launcher)';
   else if (!abi?.ok) caps.missing.landlock = `the Landlock probe failed: ${abi?.detail}`;
   else if (caps.landlockAbi === 0)

@@ -60,19 +60,24 @@ export function planLaunch(spec: LaunchSpec, caps: SandboxCapabilities): LaunchP
   const base = { env, ...(user ? { user } : {}), ...(pids ? { pids } : {}) };
 
   if (spec.mode === 'process') {
-    guard({});
+    // Without a filter to install, `prlimit` sets the limit for less than the guard's FFI costs.
+    const limiter =
+      'nproc' in nproc && caps.prlimitPath
+        ? [caps.prlimitPath, `--nproc=${nproc.nproc}:${nproc.nproc}`, '--']
+        : [];
+    if (limiter.length === 0) guard({});
     const protections = user ? [`user ${user.name}`] : [];
     if (pids) protections.push('pids');
     else warnOnce(`[spindle] WARNING: process mode: no pids cap (${caps.missing.pids})`);
     if (caps.pidNamespace && caps.bwrapPath) {
       protections.push('pid namespace');
-      const cmd = [caps.bwrapPath, ...PID_NAMESPACE_ARGS, ...bun, ...target];
+      const cmd = [caps.bwrapPath, ...PID_NAMESPACE_ARGS, ...limiter, ...bun, ...target];
       return { ...base, cmd, protections };
     }
     warnOnce(
       `[spindle] WARNING: process mode: no PID namespace (${caps.missing['pid namespace']}); a runtime's detached descendants can outlive the host`,
     );
-    return { ...base, cmd: [...guarded(bun, caps), ...target], protections };
+    return { ...base, cmd: [...limiter, ...guarded(bun, caps), ...target], protections };
   }
 
   // A bootstrap that could not be bundled runs from this package's sources.

@@ -73,6 +73,11 @@ export interface SandboxCapabilities {
   landlockAbi: number;
   /** `perl`, when found. */
   perlPath?: string;
+  /**
+   * `prlimit` (util-linux), when found: a `process` child's `RLIMIT_NPROC` is set by it, an exec
+   * in front of Bun, instead of by the child guard (which would load `bun:ffi` for it alone).
+   */
+  prlimitPath?: string;
   /** This architecture's numbers of the calls the launcher and the guard make (libseccomp). */
   syscalls?: SyscallNumbers;
   /** The seccomp filter built with libseccomp: classic BPF, base64. */

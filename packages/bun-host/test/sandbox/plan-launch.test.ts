@@ -280,6 +280,28 @@ describe('root hosts', () => {
     expect(sandboxed.sandbox).toEqual(['bwrap', 'landlock', 'seccomp', 'pids']);
     expect(guardOf(sandboxed.env)).toEqual({ ...SYSCALLS, bpf: FILTER, nproc: 64 });
   });
+
+  it.skipIf(!isRoot)('set RLIMIT_NPROC with prlimit in process mode where it is installed', () => {
+    chmodSync(dir, 0o755);
+    const user = { ...settings, runtimeUser: NOBODY };
+    const caps = {
+      ...FULL,
+      prlimitPath: '/usr/bin/prlimit',
+      pidsCgroup: undefined,
+      missing: { pids: 'no cgroup' },
+    };
+    const plan = planLaunch({ ...rootSpec(), mode: 'process', settings: user }, caps);
+    expect(plan.pids).toEqual({ rlimit: 64 });
+    // No guard at all: process mode has no filter, and prlimit sets the limit before Bun runs.
+    expect(guardOf(plan.env)).toBeUndefined();
+    const at = plan.cmd.indexOf('/usr/bin/prlimit');
+    expect(plan.cmd.slice(at, at + 3)).toEqual(['/usr/bin/prlimit', '--nproc=64:64', '--']);
+    expect(plan.cmd.indexOf('--unshare-pid')).toBeLessThan(at);
+    // Sandbox mode loads the guard for its filter anyway: the limit rides with it.
+    const sandboxed = planLaunch({ ...rootSpec(), settings: user }, caps);
+    expect(sandboxed.cmd).not.toContain('/usr/bin/prlimit');
+    expect(guardOf(sandboxed.env)).toEqual({ ...SYSCALLS, bpf: FILTER, nproc: 64 });
+  });
 });
 
 describe('bad input', () => {
