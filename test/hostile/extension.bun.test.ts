@@ -11,6 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { RUNTIME_MODES, type SpindleRuntimeMode } from '@spindle/types';
+import { ask, nextRequestId, othersStillWork } from './ask.ts';
 import { WireClient } from './client.ts';
 import { type HostileHost, startHostileHost } from './harness.ts';
 
@@ -40,26 +41,6 @@ function config(mode: SpindleRuntimeMode) {
   };
 }
 
-let nextId = 0;
-
-/** Asks `extensionId` for `{ op, ...extra }` and waits for the reply with the same id. */
-async function ask(
-  client: WireClient,
-  extensionId: string,
-  op: string,
-  extra: Record<string, unknown> = {},
-  timeoutMs = 15_000,
-): Promise<Record<string, unknown>> {
-  const id = ++nextId;
-  client.send(extensionId, { op, id, ...extra });
-  await client.until(
-    () => client.replies(extensionId, (p) => p.id === id).length > 0,
-    `${extensionId} to answer ${op}`,
-    timeoutMs,
-  );
-  return client.replies(extensionId, (p) => p.id === id)[0] as Record<string, unknown>;
-}
-
 /** `ask`, sent again while the runtime refuses it as busy (what a client does on RUNTIME_BUSY). */
 async function askPatiently(
   client: WireClient,
@@ -69,7 +50,7 @@ async function askPatiently(
 ): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const id = ++nextId;
+    const id = nextRequestId();
     const seq = client.send(extensionId, { op, id });
     await client.until(
       () =>
@@ -82,14 +63,6 @@ async function askPatiently(
     if (Date.now() > deadline) throw new Error(`${extensionId} stayed busy`);
     await Bun.sleep(200);
   }
-}
-
-/** The well-behaved extension still answers and still reaches its storage. */
-async function othersStillWork(client: WireClient): Promise<void> {
-  expect(await ask(client, 'echo', 'echo', { payload: 'still here' })).toMatchObject({
-    payload: 'still here',
-  });
-  expect(await ask(client, 'echo', 'storage')).toMatchObject({ ok: true });
 }
 
 for (const mode of RUNTIME_MODES) {
@@ -115,7 +88,7 @@ for (const mode of RUNTIME_MODES) {
 
     test('a runtime that allocates 3× its cap and holds it is killed (memory_limit) and restarted', async () => {
       const watched = await host.watch(`${mode}: memory hog`, async () => {
-        alice.send('hog', { op: 'hog', id: ++nextId, mb: 192 });
+        alice.send('hog', { op: 'hog', id: nextRequestId(), mb: 192 });
         await host.until(() => host.of('exit', 'hog').length > 0, 'the hog to be killed');
         await othersStillWork(bob);
         await host.until(

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { linkSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIME_MODES, type SpindleRuntimeMode } from '@spindle/types';
+import { ask, othersStillWork } from './ask.ts';
 import { WireClient } from './client.ts';
 import { type HostileHost, startHostileHost } from './harness.ts';
 
@@ -25,32 +26,6 @@ function config(mode: SpindleRuntimeMode) {
     serverOptions: { limits: { maxFramesPerSecond: 1_000_000 } },
     enable: ['echo', 'digger'],
   };
-}
-
-let nextId = 0;
-
-async function ask(
-  client: WireClient,
-  extensionId: string,
-  op: string,
-  extra: Record<string, unknown> = {},
-  timeoutMs = 30_000,
-): Promise<Record<string, unknown>> {
-  const id = ++nextId;
-  client.send(extensionId, { op, id, ...extra });
-  await client.until(
-    () => client.replies(extensionId, (p) => p.id === id).length > 0,
-    `${extensionId} to answer ${op}`,
-    timeoutMs,
-  );
-  return client.replies(extensionId, (p) => p.id === id)[0] as Record<string, unknown>;
-}
-
-async function othersStillWork(client: WireClient): Promise<void> {
-  expect(await ask(client, 'echo', 'echo', { payload: 'still here' })).toMatchObject({
-    payload: 'still here',
-  });
-  expect(await ask(client, 'echo', 'storage')).toMatchObject({ ok: true });
 }
 
 /** Bytes of the regular files below `dir`. */
