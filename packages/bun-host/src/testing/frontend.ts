@@ -6,7 +6,7 @@
  * send and receive.
  */
 import { createExtensionHost, type ExtensionHost } from '@spindle/frontend-sdk';
-import { connectHostBridge, type HostBridge } from '@spindle/host-bridge';
+import { type BridgeErrorEvent, connectHostBridge, type HostBridge } from '@spindle/host-bridge';
 import {
   type ExtensionInfoDTO,
   SpindleError,
@@ -32,6 +32,11 @@ export interface TestTab {
   readonly ctx: SpindleFrontendContext;
   /** Messages this tab received, in order. */
   readonly messages: readonly FrontendMessage[];
+  /**
+   * What the host refused of this tab, in order: its `error` frames (`code`, `message`, the
+   * refused uplink's `seq`), e.g. `RUNTIME_BUSY` or `EXTENSION_INACTIVE` for a message.
+   */
+  readonly errors: readonly BridgeErrorEvent[];
   /** `ctx.sendToBackend(payload)` from this tab. */
   send(payload: unknown): void;
   /** Closes the tab (its session ends; the backend sees `FRONTEND_SESSION_CLOSED`). */
@@ -128,6 +133,10 @@ export function createFrontendDouble(deps: FrontendDoubleDeps): TestFrontend {
       );
     }
     const bridge: HostBridge = connectHostBridge({ url: deps.wsUrl, token });
+    const tabErrors: BridgeErrorEvent[] = [];
+    bridge.events.on('error', (error) => {
+      if (error.source === 'host') tabErrors.push(error);
+    });
     let sdk: ExtensionHost | undefined;
     let self: OpenTab | undefined;
     const close = async () => {
@@ -190,6 +199,7 @@ export function createFrontendDouble(deps: FrontendDoubleDeps): TestFrontend {
       sessionId: bridge.sessionId ?? '',
       ctx,
       messages: tabMessages,
+      errors: tabErrors,
       send: (payload) => void ctx.sendToBackend(payload),
       close,
       unregister: new Map(),

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUNTIME_MODES } from '@spindle/types';
-import { type BackendTestHost, createBackendTestHost } from '../../src/testing/index.ts';
+import { type BackendTestHost, createBackendTestHost, waitFor } from '../../src/testing/index.ts';
 
 setDefaultTimeout(60_000);
 
@@ -55,6 +55,13 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(await bundle.text()).toContain('export function setup');
     t.frontend.send('anyone there?');
     await t.waitForLog('dropped a frontend message: this extension has no backend half');
+    // The sender hears it: an error frame naming the message, never silence.
+    await waitFor(() => t.frontend.tab().errors.length > 0, 'the refusal');
+    expect(t.frontend.tab().errors[0]).toMatchObject({
+      code: 'EXTENSION_INACTIVE',
+      frameType: 'backend_message',
+      message: expect.stringContaining('has no backend half'),
+    });
     expect((await t.restart()).state).toBe('running');
     expect((await t.host.disable('front_only')).state).toBe('disabled');
     expect((await t.host.enable('front_only')).state).toBe('running');
