@@ -12,7 +12,10 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpindleError } from '@spindle/types';
+import { checkEcho, pingMessage, ROUND_TRIP_DEADLINE_MS } from '../../floors/ipc.ts';
+import { openLoopback } from '../../floors/ws.ts';
 import { withDeadline } from '../../harness/deadline.ts';
+import type { Sampler } from '../../harness/types.ts';
 import {
   bwrapArgs,
   childPolicy,
@@ -38,21 +41,29 @@ const FIRST_MESSAGE_MS = 20_000;
 export const BENCH_USER: { name: string; uid: number; gid: number } | undefined =
   process.geteuid?.() === 0 ? { name: 'nobody', uid: 65534, gid: 65534 } : undefined;
 
-/** `bun --no-orphans ready-child.ts`, spawned `detached`: the `process` floor's command. */
-export function guardedBunCommand(bunPath: string): string[] {
-  return [bunPath, '--no-orphans', READY_CHILD];
+/** The IPC echo floor's child: sends one message at once, then echoes every message back. */
+export const ECHO_CHILD = fileURLToPath(
+  new URL('../../floors/children/echo-child.ts', import.meta.url),
+);
+
+/** `bun --no-orphans <script>`, spawned `detached`: the `process` floor's command. */
+export function guardedBunCommand(bunPath: string, script = READY_CHILD): string[] {
+  return [bunPath, '--no-orphans', script];
 }
 
 /**
  * The `process` floor's command: `bwrap <process-mode flags: PID namespace, die with parent>
- * prlimit --nproc bun --no-orphans ready-child.ts` (the pids cap by the cheapest standard
+ * prlimit --nproc bun --no-orphans <script>` (the pids cap by the cheapest standard
  * means, where `prlimit` is installed), or without bwrap where it cannot make a PID namespace
  * (the host then runs its runtimes without one too).
  */
-export async function processFloorCommand(bunPath: string): Promise<string[]> {
+export async function processFloorCommand(
+  bunPath: string,
+  script = READY_CHILD,
+): Promise<string[]> {
   const caps = await detectSandbox(BENCH_USER);
   const limiter = caps.prlimitPath ? [caps.prlimitPath, '--nproc=256:256', '--'] : [];
-  const guarded = [...limiter, ...guardedBunCommand(bunPath)];
+  const guarded = [...limiter, ...guardedBunCommand(bunPath, script)];
   return caps.pidNamespace && caps.bwrapPath
     ? [caps.bwrapPath, ...PID_NAMESPACE_ARGS, ...guarded]
     : guarded;
@@ -135,4 +146,65 @@ export async function timeToFirstMessage(cmd: string[], detached = true): Promis
   const child = await startBareChild(cmd, detached);
   await child.close();
   return child.firstMessageMs;
+}
+
+/**
+ * The wake floor: one message through a raw relay to a child that does not exist yet. Client →
+ * WebSocket → `Bun.serve`, which starts `cmd` (a child that reports ready, then echoes; spawned
+ * as `startBareChild` does), hands it the message over IPC once it reported ready, and sends the
+ * echo back over the WebSocket. Each sample times one such round trip; the child is killed and
+ * reaped after it, outside the timing. This is what waking a runtime for a message is with none of
+ * our code: the message's first IPC trip into a just-started Bun is part of it (it costs several
+ * times a warm trip), as is the WebSocket hop.
+ */
+export async function openColdStartRelay(cmd: string[]): Promise<Sampler> {
+  const reaped: Promise<unknown>[] = [];
+  const lo = await openLoopback((ws, frame) => {
+    const message: unknown = JSON.parse(String(frame));
+    let ready = false;
+    const proc = Bun.spawn({
+      cmd,
+      detached: true,
+      ...(BENCH_USER ? { uid: BENCH_USER.uid, gid: BENCH_USER.gid } : {}),
+      cwd: dirname(READY_CHILD),
+      ipc: (reply) => {
+        if (!ready) {
+          ready = true;
+          proc.send(message);
+          return;
+        }
+        ws.send(JSON.stringify(reply));
+        proc.kill('SIGKILL');
+      },
+      serialization: 'json',
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    reaped.push(proc.exited);
+  });
+  let seq = 0;
+  const reap = async () => {
+    await Promise.all(reaped.splice(0));
+  };
+  return {
+    async sample() {
+      const sent = seq++;
+      const t0 = performance.now();
+      const reply = lo.next('cold-start relay', FIRST_MESSAGE_MS + ROUND_TRIP_DEADLINE_MS);
+      lo.client.send(JSON.stringify(pingMessage(sent)));
+      const got: unknown = JSON.parse(await reply);
+      const ms = performance.now() - t0;
+      checkEcho(got, sent, 'cold-start relay');
+      await reap();
+      return ms;
+    },
+    async close() {
+      try {
+        await lo.close();
+      } finally {
+        await reap();
+      }
+    },
+  };
 }
