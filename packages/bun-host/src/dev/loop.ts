@@ -4,7 +4,9 @@
  * runtime when its backend changed (sessions stay connected; other extensions are not touched),
  * or, when only its frontend changed, announces the extension to every session (an
  * `extension_state` downlink with the new versioned `frontendUrl`), on which the app reloads
- * that one frontend. A build error is reported and the previous version keeps running.
+ * that one frontend. A build error is reported and the previous version keeps running. A changed
+ * `spindle.json` is validated, then applied with `host.reload` (the extension alone restarts on
+ * its new manifest and bundles); an invalid one is reported and the running version is kept.
  */
 import { join } from 'node:path';
 import { errorMessage, SpindleError, type SpindleManifest } from '@spindle/types';
@@ -20,7 +22,7 @@ import {
 import { createDevLogger, type DevLogger } from './log.ts';
 import { changedParts, fingerprintOutputs, type OutputFingerprints } from './outputs.ts';
 import { ExtensionRunner } from './runner.ts';
-import { planExtensionBuild } from './sources.ts';
+import { planExtensionBuild, readManifest } from './sources.ts';
 import { type FolderWatchers, watchFolders, watchTargets } from './watch.ts';
 
 /** Options of `startDevLoop`. */
@@ -52,8 +54,13 @@ export type DevLoopEvents = {
   reloaded: { extensionId: string; sessions: number };
   /** A round changed nothing. */
   unchanged: { extensionId: string };
-  /** `spindle.json` changed; the dev host must be restarted to apply it. */
-  manifest_changed: { extensionId: string };
+  /**
+   * `spindle.json` changed. `applied`: it was valid and the extension was reloaded on it (`info`
+   * after the reload); otherwise `error` says why and the running version was kept.
+   */
+  manifest_changed:
+    | { extensionId: string; applied: true; info: HostExtensionInfo }
+    | { extensionId: string; applied: false; error: string };
 };
 
 /** A running dev loop. */
@@ -95,6 +102,8 @@ interface Watched {
   /** Fingerprints of the outputs of an extension without sources. */
   outputs?: OutputFingerprints;
   hasSources: boolean;
+  /** `spindle.json` changed since the last round. */
+  manifestChanged?: boolean;
 }
 
 /** Starts the loop (see the module comment); resolves once every extension is watched. */
@@ -143,7 +152,27 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
     events.emit('reloaded', { extensionId: id, sessions });
   };
 
-  const act = async (id: string, outcome: RoundOutcome): Promise<void> => {
+  /** Applies a changed manifest (and what the round built) by reloading the extension. */
+  const reload = async (id: string): Promise<void> => {
+    say(id, 'spindle.json changed: reloading the extension');
+    let after: HostExtensionInfo;
+    try {
+      after = await host.reload(id);
+    } catch (error) {
+      const why = errorMessage(error);
+      fail(id, `reload failed; the previous version keeps running: ${why}`);
+      events.emit('manifest_changed', { extensionId: id, applied: false, error: why });
+      return;
+    }
+    if (after.state === 'running' || after.state === 'disabled' || after.state === 'hibernated') {
+      say(id, `reloaded: version ${after.manifest?.version ?? '?'}, ${after.state}`);
+    } else {
+      fail(id, `reloaded but ${after.state}${after.error ? `: ${after.error}` : ''}`);
+    }
+    events.emit('manifest_changed', { extensionId: id, applied: true, info: after });
+  };
+
+  const act = async (id: string, outcome: RoundOutcome, manifestChanged: boolean) => {
     const build = outcome.build;
     for (const warning of build?.warnings ?? []) warn(id, formatProblem(warning, build?.dir));
     if (!outcome.ok && build) {
@@ -153,17 +182,14 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
       return;
     }
     if (build) say(id, `built in ${Math.round(build.durationMs)} ms: ${changedList(build)}`);
-    if (outcome.changed.backend) await restart(id);
+    if (manifestChanged) await reload(id);
+    else if (outcome.changed.backend) await restart(id);
     else if (outcome.changed.frontend) announce(id);
     else events.emit('unchanged', { extensionId: id });
   };
 
   const onFileChanged = (ext: Watched, path: string) => {
-    if (path === join(ext.dir, 'spindle.json')) {
-      warn(ext.id, 'spindle.json changed: restart the dev host to apply it');
-      events.emit('manifest_changed', { extensionId: ext.id });
-      return;
-    }
+    if (path === join(ext.dir, 'spindle.json')) ext.manifestChanged = true;
     ext.runner.changed();
   };
 
@@ -184,6 +210,25 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
 
   /** Builds (or fingerprints), re-targets the watchers, and acts unless told to stay quiet. */
   const round = async (ext: Watched, quietWhenUnchanged: boolean): Promise<void> => {
+    const manifestChanged = ext.manifestChanged === true;
+    ext.manifestChanged = false;
+    if (manifestChanged) {
+      try {
+        const next = readManifest(ext.dir);
+        if (next.identifier !== ext.id) {
+          throw new SpindleError(
+            'INVALID_MANIFEST',
+            `spindle.json now names ${next.identifier}; an extension's identifier cannot change`,
+          );
+        }
+        ext.manifest = next;
+      } catch (error) {
+        const why = errorMessage(error);
+        fail(ext.id, `spindle.json not applied; the previous version keeps running: ${why}`);
+        events.emit('manifest_changed', { extensionId: ext.id, applied: false, error: why });
+        return;
+      }
+    }
     ext.hasSources = planExtensionBuild(ext.dir, ext.manifest).entries.length > 0;
     let outcome: RoundOutcome;
     if (ext.hasSources) {
@@ -200,10 +245,13 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
       };
     }
     if (watched.get(ext.id) !== ext || ext.runner.state === 'closed') return;
+    // A manifest that waits on a broken build is applied by the round that fixes it.
+    if (manifestChanged && !outcome.ok) ext.manifestChanged = true;
     rewatch(ext, outcome.build?.inputs ?? []);
-    const quiet = outcome.ok && !outcome.changed.backend && !outcome.changed.frontend;
+    const quiet =
+      outcome.ok && !manifestChanged && !outcome.changed.backend && !outcome.changed.frontend;
     if (quietWhenUnchanged && quiet) return;
-    await act(ext.id, outcome);
+    await act(ext.id, outcome, manifestChanged);
   };
 
   const wanted =

@@ -3,7 +3,7 @@
  * that extension's runtime while the session stays connected; a frontend change announces only
  * that extension with a new versioned URL; a syntax error is reported and the previous version
  * keeps answering; a symlinked extension is found and watched at its real folder; a changed
- * `spindle.json` is reported; built files of an extension without sources are watched.
+ * `spindle.json` is applied by reloading that extension (an invalid one is refused); built files of an extension without sources are watched.
  */
 import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -114,7 +114,7 @@ describe('dev loop, process mode', () => {
     expect((await h.ask('beta', 'x')).version).toBe('linked-v2');
   });
 
-  test('a burst of saves is one rebuild; a new file in src/ counts; spindle.json is reported', async () => {
+  test('a burst of saves is one rebuild; a new file in src/ counts; spindle.json is applied or refused', async () => {
     const h = await start('process');
     let restarts = 0;
     h.loop.events.on('restarted', () => {
@@ -142,15 +142,49 @@ describe('dev loop, process mode', () => {
     await again;
     expect((await h.ask('alpha', 'y')).version).toBe('lib-change');
 
-    const manifest = h.next('manifest_changed', 'alpha');
+    // A valid spindle.json change is applied: the extension alone reloads on it.
+    const sessionId = h.bridge.sessionId;
+    const manifest = { ...h.started.host.get('alpha')?.manifest };
+    const applied = h.next('manifest_changed', 'alpha');
     writeFileSync(
       join(h.dirs.alpha, 'spindle.json'),
-      JSON.stringify({ ...h.started.host.get('alpha')?.manifest, version: '1.0.1' }),
+      JSON.stringify({ ...manifest, version: '1.0.1' }),
     );
-    await manifest;
-    expect(h.lines).toContain(
-      '[alpha] warn spindle.json changed: restart the dev host to apply it',
-    );
+    const done = await applied;
+    expect(done.applied).toBe(true);
+    if (!done.applied) return;
+    expect(done.info).toMatchObject({ state: 'running', manifest: { version: '1.0.1' } });
+    expect(h.started.host.get('alpha')?.manifest?.version).toBe('1.0.1');
+    expect((await h.ask('alpha', 'after manifest')).version).toBe('lib-change');
+    expect(h.lines).toContain('[alpha] reloaded: version 1.0.1, running');
+    expect(h.bridge.sessionId).toBe(sessionId);
+    expect(h.connectionStates).toEqual([]);
+
+    // An invalid one, or one naming another extension, is refused; version 1.0.1 runs on.
+    for (const [text, why] of [
+      ['{ "version": ', /cannot read .*spindle\.json/],
+      [
+        JSON.stringify({ ...manifest, version: '2.0.0', identifier: 'other_ext' }),
+        /names other_ext/,
+      ],
+    ] as const) {
+      const refused = h.next('manifest_changed', 'alpha');
+      writeFileSync(join(h.dirs.alpha, 'spindle.json'), text);
+      const event = await refused;
+      expect(event.applied).toBe(false);
+      if (event.applied) return;
+      expect(event.error).toMatch(why);
+      expect(h.started.host.get('alpha')).toMatchObject({
+        state: 'running',
+        manifest: { version: '1.0.1' },
+      });
+      expect((await h.ask('alpha', 'still')).version).toBe('lib-change');
+    }
+    expect(
+      h.lines.some((l) =>
+        l.startsWith('[alpha] error spindle.json not applied; the previous version keeps running'),
+      ),
+    ).toBe(true);
   });
 
   test('an extension without sources is watched at its built files', async () => {
