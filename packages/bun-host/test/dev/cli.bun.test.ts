@@ -130,8 +130,10 @@ describe('spindle-host dev', () => {
     expect(readdirSync(privateTmp).filter((n) => n.startsWith('spindle-dev-'))).toHaveLength(1);
 
     writeFileSync(join(project, 'src', 'backend.ts'), backendSource('v2'));
-    await waitUntil(() => plain().includes('[hello] backend v2 up'), 20_000, 'the restart');
-    expect(plain()).toMatch(/\[hello\] running again in \d+ ms \(pid \d+\)/);
+    // The runtime's own line comes before the host reports it ready: wait for both.
+    const restartedLine = /\[hello\] running again in \d+ ms \(pid \d+\)/;
+    await waitUntil(() => restartedLine.test(plain()), 20_000, 'the restart');
+    expect(plain()).toContain('[hello] backend v2 up');
 
     writeFileSync(join(project, 'src', 'backend.ts'), 'spindle.log.info(;\n');
     await waitUntil(() => plain().includes('build failed'), 20_000, 'the build error');
