@@ -17,6 +17,7 @@ import { openLoopback } from '../../floors/ws.ts';
 import { withDeadline } from '../../harness/deadline.ts';
 import type { Sampler } from '../../harness/types.ts';
 import {
+  BUN_RUNTIME_FLAGS,
   bwrapArgs,
   childPolicy,
   detectSandbox,
@@ -46,9 +47,12 @@ export const ECHO_CHILD = fileURLToPath(
   new URL('../../floors/children/echo-child.ts', import.meta.url),
 );
 
-/** `bun --no-orphans <script>`, spawned `detached`: the `process` floor's command. */
+/**
+ * `bun --no-orphans <runtime flags> <script>`, spawned `detached`: the `process` floor's command
+ * (the runtime flags, no auto-install and no `.env` files, are what every runtime starts with).
+ */
 export function guardedBunCommand(bunPath: string, script = READY_CHILD): string[] {
-  return [bunPath, '--no-orphans', script];
+  return [bunPath, '--no-orphans', ...BUN_RUNTIME_FLAGS, script];
 }
 
 /**
@@ -89,7 +93,14 @@ export async function sandboxFloorCommand(bunPath: string): Promise<string[]> {
     systemPaths: systemPaths(),
   });
   const view = { readOnly: policy.readOnly, readWrite: [], cwd };
-  return [caps.bwrapPath, ...bwrapArgs(view), ...landlock, bunPath, READY_CHILD];
+  return [
+    caps.bwrapPath,
+    ...bwrapArgs(view),
+    ...landlock,
+    bunPath,
+    ...BUN_RUNTIME_FLAGS,
+    READY_CHILD,
+  ];
 }
 
 /** A started bare child that sent its first message. */

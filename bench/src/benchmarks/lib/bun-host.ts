@@ -31,6 +31,7 @@ export {
 } from '../../../../packages/bun-host/src/sandbox/bwrap.ts';
 export { detectSandbox } from '../../../../packages/bun-host/src/sandbox/index.ts';
 export { landlockPrefix } from '../../../../packages/bun-host/src/sandbox/landlock.ts';
+export { BUN_RUNTIME_FLAGS } from '../../../../packages/bun-host/src/sandbox/plan.ts';
 export { childPolicy } from '../../../../packages/bun-host/src/sandbox/policy.ts';
 export {
   DEFAULT_PIDS_MAX,

@@ -24,6 +24,18 @@ export const SANDBOX_EXEC = '/usr/bin/sandbox-exec';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * Bun options every runtime and backend process starts with, in every mode: no auto-install (an
+ * extension's bare import of a package it did not ship must fail, not download it from the
+ * registry into a cache at run time) and no `.env` files read from its folder (its environment is
+ * the scrubbed one the host gives it). A worker runtime has the host's own Bun, whose command
+ * (`spindle-host`) passes `--no-install` too.
+ */
+export const BUN_RUNTIME_FLAGS: readonly string[] = Object.freeze([
+  '--no-install',
+  '--no-env-file',
+]);
+
+/**
  * Plans the launch of one Bun child (`caps`: `await detectSandbox(user)` for its user). Both
  * modes: the scrubbed environment, a parent-death guard, the pids cap, on a root host the
  * runtime user (who gets the read-write folders) or a refusal. `process`: a PID namespace
@@ -42,7 +54,7 @@ export function planLaunch(spec: LaunchSpec, caps: SandboxCapabilities): LaunchP
   const bun = bunCommand(baseEnv);
   const bunBinary = bunPath(baseEnv);
   const env: Record<string, string> = { ...scrubEnv(baseEnv), ...spec.env };
-  const target = [spec.script, ...(spec.args ?? [])];
+  const target = [...BUN_RUNTIME_FLAGS, spec.script, ...(spec.args ?? [])];
   const readOnly = spec.sandbox?.readOnly ?? [];
   const readWrite = spec.sandbox?.readWrite ?? [];
   if (user) handOver(user, [spec.script, spec.cwd, bunBinary, ...readOnly], readWrite);

@@ -22,6 +22,9 @@ import { planLaunch, SANDBOX_EXEC } from '../../src/sandbox/plan.ts';
 import type { LaunchSettings } from '../../src/sandbox/settings.ts';
 import type { LaunchSpec, SandboxCapabilities } from '../../src/sandbox/types.ts';
 
+/** Every Bun child starts with them: no auto-install, no `.env` files. */
+const FLAGS = ['--no-install', '--no-env-file'];
+
 const BUN = bunPath({});
 const SYSCALLS = { seccomp: 317, prctl: 157, prlimit: 302 };
 const FILTER = 'AAAAAAAAAAA=';
@@ -91,7 +94,14 @@ function refusal(run: () => unknown): string {
 describe('process mode', () => {
   it('runs Bun in a PID namespace of its own through bwrap, capped by its cgroup', () => {
     const plan = planLaunch({ ...spec, mode: 'process' }, FULL);
-    expect(plan.cmd).toEqual(['/usr/bin/bwrap', ...PID_NAMESPACE_ARGS, BUN, spec.script, '--x']);
+    expect(plan.cmd).toEqual([
+      '/usr/bin/bwrap',
+      ...PID_NAMESPACE_ARGS,
+      BUN,
+      ...FLAGS,
+      spec.script,
+      '--x',
+    ]);
     expect(plan.pids).toEqual({ cgroup: FULL.pidsCgroup, max: 64 });
     expect(plan.protections).toEqual(['pids', 'pid namespace']);
     expect(plan.sandbox).toBeUndefined();
@@ -108,7 +118,7 @@ describe('process mode', () => {
     const caps = { ...FULL, pidNamespace: false, missing: { 'pid namespace': 'no userns' } };
     const plan = planLaunch({ ...spec, mode: 'process' }, caps);
     planLaunch({ ...spec, mode: 'process' }, caps);
-    expect(plan.cmd).toEqual([BUN, '--no-orphans', spec.script, '--x']);
+    expect(plan.cmd).toEqual([BUN, '--no-orphans', ...FLAGS, spec.script, '--x']);
     expect(plan.protections).toEqual(['pids']);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[0])).toContain('no PID namespace (no userns)');
@@ -123,7 +133,7 @@ describe('process mode', () => {
       missing: { pids: 'no cgroup', 'pid namespace': 'no bwrap' },
     };
     const plan = planLaunch({ ...spec, mode: 'process' }, caps);
-    expect(plan.cmd).toEqual([BUN, spec.script, '--x']);
+    expect(plan.cmd).toEqual([BUN, ...FLAGS, spec.script, '--x']);
     expect(plan.pids).toBeUndefined();
     const lines = warn.mock.calls.map((c: unknown[]) => String(c[0])).join('\n');
     expect(lines).toContain('no pids cap (no cgroup)');
@@ -139,7 +149,7 @@ describe('sandbox mode', () => {
     const dash = plan.cmd.indexOf('--');
     const perl = plan.cmd.slice(dash + 1);
     expect(perl.slice(0, 4)).toEqual(['/usr/bin/perl', '-e', LANDLOCK_PERL, '--']);
-    expect(perl.slice(-4)).toEqual(['--', BUN, spec.script, '--x']);
+    expect(perl.slice(-6)).toEqual(['--', BUN, ...FLAGS, spec.script, '--x']);
     // The read-only and read-write binds are the policy's.
     const binds = plan.cmd.slice(0, dash);
     expect(binds.join(' ')).toContain(`--ro-bind ${ext} ${ext}`);
@@ -176,7 +186,7 @@ describe('sandbox mode', () => {
     expect(plan.sandbox).toEqual(['landlock', 'seccomp', 'pids']);
     // Landlock alone: the launcher sets no-new-privs with libseccomp's number, Bun guards itself.
     expect(plan.cmd.slice(0, 5)).toEqual(['/usr/bin/perl', '-e', LANDLOCK_PERL, '--', '157']);
-    expect(plan.cmd.slice(-4)).toEqual([BUN, '--no-orphans', spec.script, '--x']);
+    expect(plan.cmd.slice(-6)).toEqual([BUN, '--no-orphans', ...FLAGS, spec.script, '--x']);
     expect(plan.cmd).toContain(`${RULE_RIGHTS.read}:/proc/self`);
     expect(String(warn.mock.calls[0]?.[0])).toContain('sandbox: unavailable (bwrap: no userns)');
   });
@@ -192,7 +202,7 @@ describe('sandbox mode', () => {
     };
     const plan = planLaunch({ ...spec, settings: { ...settings, allowWeakerSandbox: true } }, none);
     expect(plan.sandbox).toBe('unavailable');
-    expect(plan.cmd).toEqual([BUN, '--no-orphans', spec.script, '--x']);
+    expect(plan.cmd).toEqual([BUN, '--no-orphans', ...FLAGS, spec.script, '--x']);
   });
 
   it('a Termux wrapper cannot be started by the Landlock launcher', () => {
@@ -213,7 +223,7 @@ describe('sandbox mode', () => {
     expect(plan.sandbox).toEqual(['sandbox-exec']);
     expect(plan.cmd.slice(0, 2)).toEqual([SANDBOX_EXEC, '-p']);
     expect(plan.cmd[2]).toContain('(deny network*)');
-    expect(plan.cmd.slice(3)).toEqual([BUN, '--no-orphans', spec.script, '--x']);
+    expect(plan.cmd.slice(3)).toEqual([BUN, '--no-orphans', ...FLAGS, spec.script, '--x']);
   });
 });
 
