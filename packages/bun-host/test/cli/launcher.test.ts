@@ -2,7 +2,8 @@
  * The `spindle-host` launcher (src/cli/spindle-host) finds a Bun without relying on PATH: the
  * Bun installed with the package first (npm's and pnpm's layouts, through the symlinks they
  * make), skipping the npm package's stand-in when its install script did not run, then PATH,
- * then Bun's own install folders; LUMIVERSE_BUN_PATH overrides all of them. Fake Bun binaries
+ * then Bun's own install folders; LUMIVERSE_BUN_PATH overrides all of them. Whichever it is, it
+ * runs the program with `--no-install` (no package fetched at run time). Fake Bun binaries
  * (shell scripts that print their arguments) stand in for the real one, except in the last case.
  */
 import { spawnSync } from 'node:child_process';
@@ -81,7 +82,11 @@ describe('spindle-host launcher', () => {
     );
 
     const result = launch(join(modules, '.bin', 'spindle-host'), ['--mode', 'a b'], MINIMAL);
-    expect(result).toEqual({ status: 0, stdout: `npm bun: ${program} --mode a b`, stderr: '' });
+    expect(result).toEqual({
+      status: 0,
+      stdout: `npm bun: --no-install ${program} --mode a b`,
+      stderr: '',
+    });
   });
 
   it("finds the Bun pnpm installed as the package's sibling in its store", () => {
@@ -107,7 +112,7 @@ describe('spindle-host launcher', () => {
     const result = launch(via, ['--help'], MINIMAL);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(
-      `pnpm bun: ${join(store, '@spindle', 'bun-host', 'dist', 'cli', 'bin.js')} --help`,
+      `pnpm bun: --no-install ${join(store, '@spindle', 'bun-host', 'dist', 'cli', 'bin.js')} --help`,
     );
   });
 
@@ -120,7 +125,7 @@ describe('spindle-host launcher', () => {
 
     expect(launch(launcher, ['x'], { PATH: `${onPath}:/usr/bin:/bin` })).toMatchObject({
       status: 0,
-      stdout: expect.stringMatching(/^PATH bun: .*\/bin\.js x$/),
+      stdout: expect.stringMatching(/^PATH bun: --no-install \S*\/bin\.js x$/),
     });
     const last = launch(launcher, ['x'], { PATH: '/nonexistent', HOME: project });
     expect(last.status).toBe(1);
@@ -133,11 +138,11 @@ describe('spindle-host launcher', () => {
     const home = join(project, 'home');
     fakeBun(join(home, '.bun', 'bin', 'bun'), 'home bun');
     expect(launch(launcher, [], { PATH: '/nonexistent', HOME: home }).stdout).toMatch(
-      /^home bun: /,
+      /^home bun: --no-install /,
     );
     fakeBun(join(project, 'bun-install', 'bin', 'bun'), 'BUN_INSTALL bun');
     const env = { PATH: '/nonexistent', HOME: home, BUN_INSTALL: join(project, 'bun-install') };
-    expect(launch(launcher, [], env).stdout).toMatch(/^BUN_INSTALL bun: /);
+    expect(launch(launcher, [], env).stdout).toMatch(/^BUN_INSTALL bun: --no-install /);
   });
 
   it('uses LUMIVERSE_BUN_PATH first, and refuses one that is relative or not executable', () => {
@@ -147,7 +152,7 @@ describe('spindle-host launcher', () => {
     const chosen = fakeBun(join(project, 'chosen', 'bun'), 'chosen bun');
 
     expect(launch(launcher, ['y'], { ...MINIMAL, LUMIVERSE_BUN_PATH: chosen }).stdout).toMatch(
-      /^chosen bun: .*\/bin\.js y$/,
+      /^chosen bun: --no-install \S*\/bin\.js y$/,
     );
     expect(launch(launcher, [], { ...MINIMAL, LUMIVERSE_BUN_PATH: 'bun' })).toEqual({
       status: 2,
