@@ -47,8 +47,12 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     const extensionDir = extensionWith(
       "import isEven from 'is-even';\nspindle.log.info('imported ' + typeof isEven);\n",
     );
+    // A host that started anyway (the import was fetched) is disposed before the test fails.
     const failure = await createBackendTestHost({ extensionDir, build: false, mode }).then(
-      () => undefined,
+      async (started) => {
+        await started.dispose();
+        return undefined;
+      },
       (error: unknown) => error,
     );
     expect(failure).toBeInstanceOf(Error);
