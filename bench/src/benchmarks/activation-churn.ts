@@ -9,7 +9,13 @@
  * cycle: a leaked runtime record, channel or timer per wake shows), descriptors by 0 (every
  * runtime's pipes and IPC socket are closed once it is gone).
  */
-import type { Benchmark, MeasureContext, Sampler } from '../harness/types.ts';
+import type { MeasureContext } from '../harness/types.ts';
+import {
+  type BeforeAfterSession,
+  beforeAfterBenchmark,
+  LEAK_PROBES,
+  type LeakProbe,
+} from './lib/before-after.ts';
 
 /** Allowed RSS growth over the churn, MB. */
 export const ACTIVATION_CHURN_RSS_BAND_MB = 5;
@@ -19,19 +25,13 @@ export const ACTIVATION_CHURN_FD_BAND = 0;
 const PLAN = { count: 1000, warmup: 50, readings: 5, readingGapMs: 200 };
 const QUICK_PLAN = { ...PLAN, count: 100, warmup: 10 };
 
-interface Session {
-  before(): Promise<number[]>;
-  after(): Promise<number[]>;
-  close(): Promise<void>;
-}
-
 /** One host, measured on demand: warm-up, readings, churn, readings (see `backend-churn.ts`). */
 async function openSession(
   ctx: MeasureContext,
   what: string,
   read: () => number,
   describe: () => string,
-): Promise<Session> {
+): Promise<BeforeAfterSession> {
   const { openHostRig } = await import('./lib/host-rig.ts');
   const { readings } = await import('./lib/churn.ts');
   const plan = ctx.quick ? QUICK_PLAN : PLAN;
@@ -83,34 +83,19 @@ function churnBenchmark(
   unit: 'MB' | 'fd',
   what: string,
   band: number,
-  probe: () => Promise<{ read: () => number; describe: () => string }>,
-): Benchmark {
-  let session: Session | undefined;
-  return {
+  probe: () => Promise<LeakProbe>,
+) {
+  return beforeAfterBenchmark({
     name,
     title: `wake/hibernate churn of one lazy extension: host ${what}`,
     unit,
-    floor: {
-      label: `host ${what} before the churn (after warm-up, GC)`,
-      open: async (ctx): Promise<Sampler> => {
-        const { read, describe } = await probe();
-        session = await openSession(ctx, name, read, describe);
-        const opened = session;
-        return { sample: () => opened.before(), close: () => opened.close() };
-      },
-    },
-    figure: {
-      label: `host ${what} after 1,000 wake → hibernate cycles (100 with --quick), process mode, GC`,
-      open: async () => {
-        const opened = session;
-        if (!opened) throw new Error('the churn floor was not opened');
-        return { sample: () => opened.after(), close: async () => {} };
-      },
-    },
-    target: [{ stat: 'median', relation: 'at-most', plus: band }],
-    rounds: { warmup: 0, measured: 1, quick: 1 },
+    band,
+    floorLabel: `host ${what} before the churn (after warm-up, GC)`,
+    figureLabel: `host ${what} after 1,000 wake → hibernate cycles (100 with --quick), process mode, GC`,
     timeoutMs: 900_000,
-  };
+    probe,
+    open: (ctx, { read, describe }) => openSession(ctx, name, read, describe),
+  });
 }
 
 /** Host RSS before/after the churn. */
@@ -119,7 +104,7 @@ export const activationChurnRss = churnBenchmark(
   'MB',
   'RSS',
   ACTIVATION_CHURN_RSS_BAND_MB,
-  async () => ({ read: (await import('./lib/procfs.ts')).selfRssMiB, describe: () => '' }),
+  LEAK_PROBES.rss,
 );
 
 /** Host open descriptors before/after the churn. */
@@ -128,8 +113,5 @@ export const activationChurnFds = churnBenchmark(
   'fd',
   'open file descriptors',
   ACTIVATION_CHURN_FD_BAND,
-  async () => {
-    const { fdTargets, openFdCount } = await import('./lib/procfs.ts');
-    return { read: openFdCount, describe: () => fdTargets().join(' ') };
-  },
+  LEAK_PROBES.fds,
 );

@@ -10,8 +10,7 @@
  * 10,000: a smaller leak hides in allocator noise), descriptors by 0 (every child's pipes and
  * IPC socket must be closed once it is reaped).
  */
-import type { Benchmark, MeasureContext, Sampler } from '../harness/types.ts';
-import type { ChurnSession } from './lib/churn.ts';
+import { beforeAfterBenchmark, LEAK_PROBES, type LeakProbe } from './lib/before-after.ts';
 
 /** Allowed RSS growth over the churn, MB. */
 export const CHURN_RSS_BAND_MB = 10;
@@ -23,34 +22,22 @@ function churnBenchmark(
   unit: 'MB' | 'fd',
   what: string,
   band: number,
-  read: () => Promise<{ read: () => number; describe?: () => string }>,
-): Benchmark {
-  let session: ChurnSession | undefined;
-  const openFloor = async (ctx: MeasureContext): Promise<Sampler> => {
-    const { openChurnSession } = await import('./lib/churn.ts');
-    const probe = await read();
-    session = openChurnSession(ctx, probe.read, name, probe.describe);
-    const opened = session;
-    return { sample: () => opened.before(), close: () => opened.close() };
-  };
-  return {
+  probe: () => Promise<LeakProbe>,
+) {
+  return beforeAfterBenchmark({
     name,
     title: `backend process spawn/stop churn: host ${what}`,
     unit,
-    floor: { label: `host ${what} before the churn (after warm-up, GC)`, open: openFloor },
-    figure: {
-      label: `host ${what} after 10,000 spawn → ready → stop (500 with --quick), 8 at a time, GC`,
-      open: async () => {
-        const opened = session;
-        if (!opened) throw new Error('the churn floor was not opened');
-        return { sample: () => opened.after(), close: async () => {} };
-      },
-    },
-    target: [{ stat: 'median', relation: 'at-most', plus: band }],
-    // One shot (with --quick, the discarded warm-up round is a whole churn of its own).
-    rounds: { warmup: 0, measured: 1, quick: 1 },
+    band,
+    floorLabel: `host ${what} before the churn (after warm-up, GC)`,
+    figureLabel: `host ${what} after 10,000 spawn → ready → stop (500 with --quick), 8 at a time, GC`,
     timeoutMs: 1_200_000,
-  };
+    probe,
+    open: async (ctx, { read, describe }) => {
+      const { openChurnSession } = await import('./lib/churn.ts');
+      return openChurnSession(ctx, read, name, describe);
+    },
+  });
 }
 
 /** Host RSS before/after the churn. */
@@ -59,7 +46,7 @@ export const backendChurnRss = churnBenchmark(
   'MB',
   'RSS',
   CHURN_RSS_BAND_MB,
-  async () => ({ read: (await import('./lib/procfs.ts')).selfRssMiB }),
+  LEAK_PROBES.rss,
 );
 
 /** Host open descriptors before/after the churn. */
@@ -68,8 +55,5 @@ export const backendChurnFds = churnBenchmark(
   'fd',
   'open file descriptors',
   CHURN_FD_BAND,
-  async () => {
-    const { fdTargets, openFdCount } = await import('./lib/procfs.ts');
-    return { read: openFdCount, describe: () => fdTargets().join(' ') };
-  },
+  LEAK_PROBES.fds,
 );

@@ -8,6 +8,7 @@
 import { SpindleError } from '@spindle/types';
 import type { MeasureContext } from '../../harness/types.ts';
 import { type BackendRig, openBackendRig } from './backend-rig.ts';
+import type { BeforeAfterSession } from './before-after.ts';
 import { READY_ENTRY } from './temp-extensions.ts';
 
 /** Shape of a churn run. */
@@ -85,11 +86,7 @@ export interface ChurnMeasurement {
  * runs the k-th whole measurement (warm-up, before, churn, after) if it has not run yet, and each
  * side takes its half.
  */
-export interface ChurnSession {
-  before(): Promise<number[]>;
-  after(): Promise<number[]>;
-  close(): Promise<void>;
-}
+export type ChurnSession = BeforeAfterSession;
 
 /** Opens the rig; measurements run on demand, see `ChurnSession`. */
 export function openChurnSession(
