@@ -82,6 +82,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
   const entries = new Map<string, HostEntry>();
   const enabledStore = new EnabledStore(
     options.persistEnabled === false ? undefined : join(dataDir, 'state'),
+    (message) => log({ level: 'error', source: 'host', message }),
   );
   let server: HostServer | undefined;
   let closing: Promise<void> | undefined;
@@ -261,29 +262,42 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     async enable(identifier) {
       const [entry] = controllerOf(identifier, 'enable');
       refuseWhileDraining(identifier, 'enable');
-      enabledStore.set(identifier, true);
-      await enableEntry(entry);
+      // Saved while the runtime starts; settled before the caller hears back.
+      const saved = enabledStore.set(identifier, true);
+      try {
+        await enableEntry(entry);
+      } finally {
+        await saved;
+      }
       return info(entry);
     },
     async disable(identifier) {
       const [entry, controller] = controllerOf(identifier, 'disable');
-      enabledStore.set(identifier, false);
-      await controller.disable();
+      const saved = enabledStore.set(identifier, false);
+      try {
+        await controller.disable();
+      } finally {
+        await saved;
+      }
       return info(entry);
     },
     async restart(identifier) {
       const [entry, controller] = controllerOf(identifier, 'restart');
       refuseWhileDraining(identifier, 'restart');
-      enabledStore.set(identifier, true);
-      if (controller.state === 'running' || controller.state === 'restarting') {
-        await controller.restart();
-      } else {
-        // A stopped runtime is started, whatever its policy: the operator asked for it.
-        await controller.disable('restart');
-        await enableEntry(entry);
-        if (controller.state === 'hibernated') {
-          await activation.manager.ensure(identifier, 'admin');
+      const saved = enabledStore.set(identifier, true);
+      try {
+        if (controller.state === 'running' || controller.state === 'restarting') {
+          await controller.restart();
+        } else {
+          // A stopped runtime is started, whatever its policy: the operator asked for it.
+          await controller.disable('restart');
+          await enableEntry(entry);
+          if (controller.state === 'hibernated') {
+            await activation.manager.ensure(identifier, 'admin');
+          }
         }
+      } finally {
+        await saved;
       }
       return info(entry);
     },

@@ -79,8 +79,22 @@ export class MemoryCap {
   }
 }
 
-/** True where a process's resident set can be read from /proc (Linux, Android). */
-export function procAvailable(read: ReadProc = readText): boolean {
+let procChecked: boolean | undefined;
+
+/**
+ * True where a process's resident set can be read from /proc (Linux, Android). With the default
+ * reader, /proc is checked once per process (it does not come and go); a given `read` is
+ * always asked.
+ */
+export function procAvailable(read?: ReadProc): boolean {
+  if (read === undefined) {
+    procChecked ??= checkProc(readText);
+    return procChecked;
+  }
+  return checkProc(read);
+}
+
+function checkProc(read: ReadProc): boolean {
   try {
     return parseStatusRss(read('/proc/self/status')) !== undefined;
   } catch {
