@@ -3,12 +3,13 @@
  * Figure: `ProcessService.handle(backend_process_spawn)` of the real service until the spawn
  * resolves (the child called `ready()`), for an entry under a temp extension's `dist/` that is
  * ready at once; it is stopped, outside the timing, after each sample. Floors: Bun in its own
- * process group with its parent-death guard, and for `sandbox` bwrap with the same flags plus
- * Landlock by the Perl launcher (`lib/bare-children.ts`).
+ * process group with its parent-death guard, and for `sandbox` bwrap with the same flags and
+ * view (an extension folder read-only) plus Landlock by the Perl launcher
+ * (`lib/bare-children.ts`).
  */
 
 import type { Benchmark, MeasureContext, Sampler } from '../harness/types.ts';
-import { guardedSpawnFloor, sandboxFloor } from './lib/first-message-floors.ts';
+import { processBackendFloor, sandboxBackendFloor } from './lib/first-message-floors.ts';
 import { READY_ENTRY } from './lib/temp-extensions.ts';
 
 async function openSpawnFigure(ctx: MeasureContext, mode: 'process' | 'sandbox'): Promise<Sampler> {
@@ -31,7 +32,7 @@ export const backendSpawnReadyProcess: Benchmark = {
   name: 'backend-spawn-ready-process',
   title: 'backend subprocess spawn → ready (process mode)',
   unit: 'ms',
-  floor: guardedSpawnFloor,
+  floor: processBackendFloor,
   figure: {
     label: 'ProcessService backend_process_spawn → ready() (guarded Bun + child runtime)',
     open: (ctx) => openSpawnFigure(ctx, 'process'),
@@ -45,7 +46,7 @@ export const backendSpawnReadySandbox: Benchmark = {
   name: 'backend-spawn-ready-sandbox',
   title: 'backend subprocess spawn → ready (sandbox mode)',
   unit: 'ms',
-  floor: sandboxFloor,
+  floor: sandboxBackendFloor,
   figure: {
     label: 'ProcessService backend_process_spawn → ready() (full sandbox plan + child runtime)',
     open: (ctx) => openSpawnFigure(ctx, 'sandbox'),

@@ -1,8 +1,10 @@
 /**
  * Idle memory per runtime (issue 4; DESIGN §9: worker ≤ 2 MB each, process ≤ 1.15× floor).
- * Floor: an idle bare Bun child (the seed floor's ready child) `IDLE_SETTLE_MS` after its first
- * message, VmRSS from /proc; for `sandbox`, the same child under the sandbox floor's command
- * (bwrap with the sandbox's flags, Landlock by the Perl launcher; bwrap's processes included). Figure, `process` / `sandbox`: the runtime of
+ * Floor: an idle bare Bun child under the runtime floor's command (`floorCommand`: for
+ * `process` a PID namespace and pids cap, for `sandbox` bwrap with the sandbox's flags and a
+ * runtime's view plus Landlock by the Perl launcher; bwrap's processes included) that loaded a
+ * minimal backend entry, `IDLE_SETTLE_MS` after its first message, VmRSS from /proc. Figure,
+ * `process` / `sandbox`: the runtime of
  * one minimal extension of a real `createSpindleHost`, the same time after `running`, VmRSS of
  * the runtime's process tree. Figure, `worker`: the host's own RSS growth (after a full GC) with
  * `WORKERS` workers running, divided by their number. DESIGN sets no memory target for
@@ -18,18 +20,23 @@ export const WORKERS = 20;
 function idleBareFloor(sandbox: boolean): Measure {
   return {
     label: sandbox
-      ? `idle bwrap (sandbox flags) + Landlock launcher + Bun, ${IDLE_SETTLE_MS} ms after its first message, tree VmRSS`
-      : `idle bwrap PID namespace (process-mode flags) + Bun, ${IDLE_SETTLE_MS} ms after its first message, tree VmRSS`,
+      ? `idle bwrap (sandbox flags) + Landlock launcher + Bun with its entry loaded, ${IDLE_SETTLE_MS} ms after its first message, tree VmRSS`
+      : `idle bwrap PID namespace (process-mode flags) + Bun with its entry loaded, ${IDLE_SETTLE_MS} ms after its first message, tree VmRSS`,
     async open(ctx) {
-      const { processFloorCommand, sandboxFloorCommand, startBareChild } = await import(
+      const { floorCommand, openFloorRoom, startBareChild } = await import(
         './lib/bare-children.ts'
       );
-      const cmd = sandbox
-        ? await sandboxFloorCommand(ctx.bunPath)
-        : await processFloorCommand(ctx.bunPath);
+      const room = openFloorRoom('runtime');
+      let cmd: string[];
+      try {
+        cmd = await floorCommand(ctx.bunPath, sandbox ? 'sandbox' : 'process', room);
+      } catch (error) {
+        room.remove();
+        throw error;
+      }
       return {
         async sample() {
-          const child = await startBareChild(cmd);
+          const child = await startBareChild(cmd, false, room.cwd);
           try {
             await Bun.sleep(IDLE_SETTLE_MS);
             return child.rss();
@@ -37,7 +44,7 @@ function idleBareFloor(sandbox: boolean): Measure {
             await child.close();
           }
         },
-        close: async () => {},
+        close: async () => room.remove(),
       };
     },
   };

@@ -3,14 +3,18 @@
  * folder with one minimal extension; time from `enable()` to the extension being `running`; it
  * is disabled, outside the timing, after each sample. Floors: what the design requires of a
  * child, by the standard tools alone (`lib/bare-children.ts`): for `process`, Bun in its own
- * process group with its parent-death guard; for `sandbox`, bwrap with the same flags plus
- * Landlock by the Perl launcher. `process` and `sandbox` are judged by the subprocess spawn →
+ * process group with its parent-death guard; for `sandbox`, bwrap with the same flags and view
+ * (an extension folder read-only, a storage folder read-write) plus Landlock by the Perl launcher. `process` and `sandbox` are judged by the subprocess spawn →
  * ready target (≤ 1.3× floor); no start target is set for `worker` (shown unjudged, next to the
  * bare `Bun.spawn` seed floor).
  */
 
 import type { Benchmark, MeasureContext, Sampler } from '../harness/types.ts';
-import { bareSpawnFloor, guardedSpawnFloor, sandboxFloor } from './lib/first-message-floors.ts';
+import {
+  bareSpawnFloor,
+  processRuntimeFloor,
+  sandboxRuntimeFloor,
+} from './lib/first-message-floors.ts';
 
 async function openStartFigure(
   ctx: MeasureContext,
@@ -36,7 +40,7 @@ export const runtimeStartProcess: Benchmark = {
   name: 'runtime-start-ready-process',
   title: 'runtime start → ready (process mode)',
   unit: 'ms',
-  floor: guardedSpawnFloor,
+  floor: processRuntimeFloor,
   figure: {
     label: 'createSpindleHost enable() → running, process mode',
     open: (ctx) => openStartFigure(ctx, 'process'),
@@ -50,7 +54,7 @@ export const runtimeStartSandbox: Benchmark = {
   name: 'runtime-start-ready-sandbox',
   title: 'runtime start → ready (sandbox mode)',
   unit: 'ms',
-  floor: sandboxFloor,
+  floor: sandboxRuntimeFloor,
   figure: {
     label: 'createSpindleHost enable() → running, sandbox mode',
     open: (ctx) => openStartFigure(ctx, 'sandbox'),

@@ -5,7 +5,8 @@
  * `sendToBackend` → the runtime starts (lazy wake, the message waits for it) → echo →
  * `onBackendMessage`. Floor: the same job done by the platform alone (`openColdStartRelay`): a
  * raw WebSocket message makes `Bun.serve` start Bun as `process` mode requires (its own group,
- * in a PID namespace of its own, under a pids cap: `processFloorCommand`), the message goes to
+ * in a PID namespace of its own, under a pids cap: `floorCommand`), the child loads a minimal
+ * backend entry with `require` (as every runtime must before it is ready), the message goes to
  * it over IPC once it reported ready, and its echo comes back over the WebSocket. (An earlier
  * floor added a round trip through an already warm child; no wake can have one, and the first
  * message into a just-started Bun costs several times a warm trip.) Target ≤ 1.3×.
@@ -21,12 +22,31 @@ export const wakeLatencyProcess: Benchmark = {
   unit: 'ms',
   floor: {
     label:
-      'raw WS → Bun.serve starts bwrap --unshare-pid prlimit --nproc bun (own group) → ready → the message over IPC → echo → back',
+      'raw WS → Bun.serve starts bwrap --unshare-pid prlimit --nproc bun (own group), which requires its idle entry → ready → the message over IPC → echo → back',
     open: async (ctx) => {
-      const { ECHO_CHILD, openColdStartRelay, processFloorCommand } = await import(
+      const { floorCommand, openColdStartRelay, openFloorRoom } = await import(
         './lib/bare-children.ts'
       );
-      return openColdStartRelay(await processFloorCommand(ctx.bunPath, ECHO_CHILD));
+      const room = openFloorRoom('runtime');
+      try {
+        const relay = await openColdStartRelay(
+          await floorCommand(ctx.bunPath, 'process', room),
+          room.cwd,
+        );
+        return {
+          sample: () => relay.sample(),
+          close: async () => {
+            try {
+              await relay.close();
+            } finally {
+              room.remove();
+            }
+          },
+        };
+      } catch (error) {
+        room.remove();
+        throw error;
+      }
     },
   },
   figure: {

@@ -5,11 +5,17 @@
  * namespace of its own made by bwrap with the process mode's flags (no survivor outlives the
  * host; that is what `process` mode requires since the sandbox room was rebuilt). `sandbox`: bwrap
  * with the sandbox's flags and view, Landlock applied by the Perl launcher with the same rules,
- * then Bun; no seccomp filter and no pids cgroup, the two layers the figure adds. Idle bare
+ * then Bun; no seccomp filter and no pids cgroup, the two layers the figure adds. The view is the
+ * one the host gives the same job (`FloorRoom`): a runtime sees its extension's folder read-only
+ * and its storage read-write, a backend process its extension's folder read-only. In both modes
+ * the child first loads its job's minimal entry with `require` (`runtime-child.ts`): no runtime
+ * or backend process can report ready before its extension's entry is loaded. Idle bare
  * children are also read for their resident memory. Same spawn options as the seed floors (JSON
  * IPC, piped output). Bun-only.
  */
-import { dirname } from 'node:path';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpindleError } from '@spindle/types';
 import { checkEcho, pingMessage, ROUND_TRIP_DEADLINE_MS } from '../../floors/ipc.ts';
@@ -26,6 +32,7 @@ import {
   systemPaths,
 } from './bun-host.ts';
 import { treeRssMiB } from './procfs.ts';
+import { IDLE_BACKEND, READY_ENTRY } from './temp-extensions.ts';
 
 /** The seed floor's child: sends one message at once, then idles. */
 export const READY_CHILD = fileURLToPath(
@@ -48,11 +55,23 @@ export const ECHO_CHILD = fileURLToPath(
 );
 
 /**
+ * The runtime floors' child: loads the entry named by its argument, reports ready, then echoes
+ * every message back.
+ */
+export const RUNTIME_CHILD = fileURLToPath(
+  new URL('../../floors/children/runtime-child.ts', import.meta.url),
+);
+
+/**
  * `bun --no-orphans <runtime flags> <script>`, spawned `detached`: the `process` floor's command
  * (the runtime flags, no auto-install and no `.env` files, are what every runtime starts with).
  */
-export function guardedBunCommand(bunPath: string, script = READY_CHILD): string[] {
-  return [bunPath, '--no-orphans', ...BUN_RUNTIME_FLAGS, script];
+export function guardedBunCommand(
+  bunPath: string,
+  script = READY_CHILD,
+  args: readonly string[] = [],
+): string[] {
+  return [bunPath, '--no-orphans', ...BUN_RUNTIME_FLAGS, script, ...args];
 }
 
 /**
@@ -64,27 +83,78 @@ export function guardedBunCommand(bunPath: string, script = READY_CHILD): string
 export async function processFloorCommand(
   bunPath: string,
   script = READY_CHILD,
+  args: readonly string[] = [],
 ): Promise<string[]> {
   const caps = await detectSandbox(BENCH_USER);
   const limiter = caps.prlimitPath ? [caps.prlimitPath, '--nproc=256:256', '--'] : [];
-  const guarded = [...limiter, ...guardedBunCommand(bunPath, script)];
+  const guarded = [...limiter, ...guardedBunCommand(bunPath, script, args)];
   return caps.pidNamespace && caps.bwrapPath
     ? [caps.bwrapPath, ...PID_NAMESPACE_ARGS, ...guarded]
     : guarded;
 }
 
+/** Which child a floor stands for: a backend runtime or a backend process. */
+export type FloorJob = 'runtime' | 'process';
+
 /**
- * `bwrap <the sandbox's flags and view> perl <the Landlock launcher and rules> -- bun
- * ready-child.ts`: the `sandbox` floor's command.
+ * What a floor child of one job has that the host gives the same child: its extension's folder
+ * (read-only in the sandbox, and its working folder) holding the job's minimal entry, which the
+ * child loads before it reports ready, and for a runtime its storage (read-write in the
+ * sandbox). Files in a private temp tree; `remove()` deletes it.
  */
-export async function sandboxFloorCommand(bunPath: string): Promise<string[]> {
+export interface FloorRoom {
+  readonly readOnly: readonly string[];
+  readonly readWrite: readonly string[];
+  readonly cwd: string;
+  /** The entry the child loads: a runtime's idle backend entry, a process's ready-at-once entry. */
+  readonly entry: string;
+  remove(): void;
+}
+
+/** Creates the `FloorRoom` of `job`. */
+export function openFloorRoom(job: FloorJob): FloorRoom {
+  const root = mkdtempSync(join(tmpdir(), 'spindle-bench-room-'));
+  try {
+    // The runtime user (see BENCH_USER) must be able to cross it.
+    chmodSync(root, 0o755);
+    const extension = join(root, 'extension');
+    const storage = join(root, 'storage');
+    mkdirSync(join(extension, 'dist'), { recursive: true, mode: 0o755 });
+    const entry = join(extension, 'dist', job === 'runtime' ? 'backend.js' : 'ready.js');
+    writeFileSync(entry, job === 'runtime' ? IDLE_BACKEND : READY_ENTRY, { mode: 0o644 });
+    if (job === 'runtime') mkdirSync(storage, { mode: 0o755 });
+    return {
+      readOnly: [extension],
+      readWrite: job === 'runtime' ? [storage] : [],
+      cwd: extension,
+      entry,
+      remove: () => rmSync(root, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * `bwrap <the sandbox's flags and the room's view> perl <the Landlock launcher and rules> -- bun
+ * runtime-child.ts <the room's entry>`: the `sandbox` floor's command.
+ */
+export async function sandboxFloorCommand(
+  bunPath: string,
+  room: Omit<FloorRoom, 'remove'>,
+): Promise<string[]> {
   const caps = await detectSandbox(BENCH_USER);
   if (!caps.bwrapPath || !caps.perlPath || caps.landlockAbi === 0) {
     const why = JSON.stringify(caps.missing);
     throw new SpindleError('INTERNAL', `bwrap and Landlock are not both usable here: ${why}`);
   }
-  const cwd = dirname(READY_CHILD);
-  const policy = childPolicy({ script: READY_CHILD, bun: bunPath, readOnly: [], readWrite: [] });
+  const policy = childPolicy({
+    script: RUNTIME_CHILD,
+    bun: bunPath,
+    readOnly: [...room.readOnly],
+    readWrite: [...room.readWrite],
+  });
   const landlock = landlockPrefix(policy, {
     abi: caps.landlockAbi,
     prctl: caps.syscalls?.prctl ?? 0,
@@ -92,15 +162,27 @@ export async function sandboxFloorCommand(bunPath: string): Promise<string[]> {
     insideBwrap: true,
     systemPaths: systemPaths(),
   });
-  const view = { readOnly: policy.readOnly, readWrite: [], cwd };
+  const view = { readOnly: policy.readOnly, readWrite: policy.readWrite, cwd: room.cwd };
   return [
     caps.bwrapPath,
     ...bwrapArgs(view),
     ...landlock,
     bunPath,
     ...BUN_RUNTIME_FLAGS,
-    READY_CHILD,
+    RUNTIME_CHILD,
+    room.entry,
   ];
+}
+
+/** The floor command of a `job` child in `mode`, in `room`: the runtime child on the room's entry. */
+export function floorCommand(
+  bunPath: string,
+  mode: 'process' | 'sandbox',
+  room: Omit<FloorRoom, 'remove'>,
+): Promise<string[]> {
+  return mode === 'sandbox'
+    ? sandboxFloorCommand(bunPath, room)
+    : processFloorCommand(bunPath, RUNTIME_CHILD, [room.entry]);
 }
 
 /** A started bare child that sent its first message. */
@@ -115,7 +197,12 @@ export interface BareChild {
 }
 
 /** Starts `cmd` and waits for its first IPC message; `detached` gives it its own group. */
-export async function startBareChild(cmd: string[], detached = false): Promise<BareChild> {
+export async function startBareChild(
+  cmd: string[],
+  detached = false,
+  /** Working folder of the child. @default the floor children's folder */
+  cwd = dirname(READY_CHILD),
+): Promise<BareChild> {
   let onFirst: (ms: number) => void = () => {};
   const first = new Promise<number>((resolve) => {
     onFirst = resolve;
@@ -125,7 +212,7 @@ export async function startBareChild(cmd: string[], detached = false): Promise<B
     cmd,
     detached,
     ...(BENCH_USER ? { uid: BENCH_USER.uid, gid: BENCH_USER.gid } : {}),
-    cwd: dirname(READY_CHILD),
+    cwd,
     ipc: () => onFirst(performance.now() - t0),
     serialization: 'json',
     stdin: 'ignore',
@@ -153,8 +240,12 @@ export async function startBareChild(cmd: string[], detached = false): Promise<B
 }
 
 /** Milliseconds to the first message of a child started with `cmd`; killed before resolving. */
-export async function timeToFirstMessage(cmd: string[], detached = true): Promise<number> {
-  const child = await startBareChild(cmd, detached);
+export async function timeToFirstMessage(
+  cmd: string[],
+  detached = true,
+  cwd?: string,
+): Promise<number> {
+  const child = await startBareChild(cmd, detached, cwd);
   await child.close();
   return child.firstMessageMs;
 }
@@ -168,7 +259,11 @@ export async function timeToFirstMessage(cmd: string[], detached = true): Promis
  * our code: the message's first IPC trip into a just-started Bun is part of it (it costs several
  * times a warm trip), as is the WebSocket hop.
  */
-export async function openColdStartRelay(cmd: string[]): Promise<Sampler> {
+export async function openColdStartRelay(
+  cmd: string[],
+  /** Working folder of the child. @default the floor children's folder */
+  cwd = dirname(READY_CHILD),
+): Promise<Sampler> {
   const reaped: Promise<unknown>[] = [];
   const lo = await openLoopback((ws, frame) => {
     const message: unknown = JSON.parse(String(frame));
@@ -177,7 +272,7 @@ export async function openColdStartRelay(cmd: string[]): Promise<Sampler> {
       cmd,
       detached: true,
       ...(BENCH_USER ? { uid: BENCH_USER.uid, gid: BENCH_USER.gid } : {}),
-      cwd: dirname(READY_CHILD),
+      cwd,
       ipc: (reply) => {
         if (!ready) {
           ready = true;
