@@ -262,43 +262,29 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     async enable(identifier) {
       const [entry] = controllerOf(identifier, 'enable');
       refuseWhileDraining(identifier, 'enable');
-      // Saved while the runtime starts; settled before the caller hears back.
-      const saved = enabledStore.set(identifier, true);
-      try {
-        await enableEntry(entry);
-      } finally {
-        await saved;
-      }
+      await enabledStore.saveDuring(identifier, true, () => enableEntry(entry));
       return info(entry);
     },
     async disable(identifier) {
       const [entry, controller] = controllerOf(identifier, 'disable');
-      const saved = enabledStore.set(identifier, false);
-      try {
-        await controller.disable();
-      } finally {
-        await saved;
-      }
+      await enabledStore.saveDuring(identifier, false, () => controller.disable());
       return info(entry);
     },
     async restart(identifier) {
       const [entry, controller] = controllerOf(identifier, 'restart');
       refuseWhileDraining(identifier, 'restart');
-      const saved = enabledStore.set(identifier, true);
-      try {
+      await enabledStore.saveDuring(identifier, true, async () => {
         if (controller.state === 'running' || controller.state === 'restarting') {
           await controller.restart();
-        } else {
-          // A stopped runtime is started, whatever its policy: the operator asked for it.
-          await controller.disable('restart');
-          await enableEntry(entry);
-          if (controller.state === 'hibernated') {
-            await activation.manager.ensure(identifier, 'admin');
-          }
+          return;
         }
-      } finally {
-        await saved;
-      }
+        // A stopped runtime is started, whatever its policy: the operator asked for it.
+        await controller.disable('restart');
+        await enableEntry(entry);
+        if (controller.state === 'hibernated') {
+          await activation.manager.ensure(identifier, 'admin');
+        }
+      });
       return info(entry);
     },
     async wake(identifier) {

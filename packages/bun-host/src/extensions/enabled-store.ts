@@ -62,6 +62,19 @@ export class EnabledStore {
     return saved;
   }
 
+  /**
+   * Saves the state of `extensionId` while `work` (the start or stop it records) runs; settles
+   * with `work`'s outcome once both are done, so the caller hears back with the state on disk.
+   */
+  async saveDuring<T>(extensionId: string, enabled: boolean, work: () => Promise<T>): Promise<T> {
+    const saved = this.set(extensionId, enabled);
+    try {
+      return await work();
+    } finally {
+      await saved;
+    }
+  }
+
   async #write(extensionId: string, enabled: boolean): Promise<void> {
     const file = this.#file(extensionId);
     await mkdir(dirname(file), { recursive: true });

@@ -59,6 +59,26 @@ describe('EnabledStore', () => {
     });
   });
 
+  test('saveDuring: settles with the work, the state on disk, even when the work fails', async () => {
+    const store = new EnabledStore(join(root, 'state'));
+    let seenDuringWork: boolean | undefined = true;
+    await expect(
+      store.saveDuring('ext_a', false, async () => {
+        // The work starts first: nothing is written before it is under way.
+        seenDuringWork = store.get('ext_a');
+        return 'started';
+      }),
+    ).resolves.toBe('started');
+    expect(seenDuringWork).toBeUndefined();
+    expect(store.get('ext_a')).toBe(false);
+    await expect(
+      store.saveDuring('ext_a', true, async () => {
+        throw new Error('no start');
+      }),
+    ).rejects.toThrow('no start');
+    expect(store.get('ext_a')).toBe(true);
+  });
+
   test('without a folder nothing is read or written', async () => {
     const store = new EnabledStore(undefined);
     await store.set('ext_a', false);
