@@ -1,50 +1,30 @@
 /**
  * Wires one extension: its lifecycle controller, the launcher for the chosen mode, the router
- * for its traffic, its process context and its runtime stats.
+ * for its traffic, its process context, its way into the app services (`service-bridge.ts`) and
+ * the watch of its running runtime (`runtime-watch.ts`).
  */
 import {
   type BackendProcessInfoDTO,
-  type BackendProcessSpawnOptionsDTO,
-  type ExtensionScope,
-  errorMessage,
   type HostToWorker,
   jsonByteSize,
   type LogLevel,
   type RuntimeExitReason,
-  type RuntimeStatsEvent,
   SpindleError,
-  type SpindleErrorCode,
-  type SpindleHostDescriptorV1,
-  type SpindleManifest,
-  type SpindleRuntimeMode,
 } from '@spindle/types';
 import { ActivationInbox } from '../activation/inbox.ts';
-import type { RuntimeActivationHooks } from '../activation/types.ts';
-import type { FrontendGateway } from '../frontend/gateway.ts';
-import type { ExtensionProcessContext, ProcessService } from '../processes/service.ts';
-import {
-  type LaunchSettings,
-  resolveLaunchSettings,
-  type SandboxCapabilities,
-} from '../sandbox/index.ts';
-import { callService, type ServiceCaller, type ServiceCallLimits } from '../services/call.ts';
-import type { ServiceRegistry } from '../services/registry.ts';
-import { createStatsSampler, type StatsConfig, type StatsSampler } from '../stats/index.ts';
-import { type ResolvedStorageLimits, STORAGE_LIMIT_DEFAULTS } from '../storage/index.ts';
-import {
-  ExtensionController,
-  type ExtensionStateChange,
-  type RuntimeExitEvent,
-} from './controller.ts';
-import { RUNTIME_LIMIT_DEFAULTS, type RuntimeLimits } from './limits.ts';
-import { procAvailable } from './memory-cap.ts';
+import type { ExtensionProcessContext } from '../processes/service.ts';
+import { resolveLaunchSettings } from '../sandbox/index.ts';
+import { STORAGE_LIMIT_DEFAULTS } from '../storage/index.ts';
+import { ExtensionController } from './controller.ts';
+import type { ExtensionRuntime, ExtensionRuntimeOptions } from './extension-runtime-types.ts';
+import { RUNTIME_LIMIT_DEFAULTS } from './limits.ts';
 import { isBackendless } from './no-backend.ts';
 import { RuntimeRouter } from './router.ts';
-import { RuntimeGuard } from './runtime-guard.ts';
 import { createRuntimeLauncher } from './runtime-launcher.ts';
 import { createRuntimeLog } from './runtime-log.ts';
-import type { RuntimeTimingOptions } from './timing.ts';
-import { type RuntimeInstance, realTimers, type Timers } from './types.ts';
+import { createRuntimeWatch } from './runtime-watch.ts';
+import { createServiceBridge } from './service-bridge.ts';
+import { realTimers } from './types.ts';
 
 /** Frontend messages kept per extension while its runtime starts. */
 export const FRONTEND_INBOX_LIMIT = 256;
@@ -52,100 +32,11 @@ export const FRONTEND_INBOX_LIMIT = 256;
 /** App events (listed in `activationEvents`) kept per extension while its runtime starts. */
 export const EVENT_INBOX_LIMIT = 256;
 
-/** Why a frontend message was not handed to the runtime, for the sender's error frame. */
-export interface FrontendRefusal {
-  code: SpindleErrorCode;
-  message: string;
-}
-
-/** Everything one extension's runtime needs. */
-export interface ExtensionRuntimeOptions {
-  extension: {
-    identifier: string;
-    path: string;
-    manifest: SpindleManifest;
-    backendEntryPath: string;
-  };
-  scope: ExtensionScope;
-  /** `spindle.host` of the extension. */
-  host: SpindleHostDescriptorV1;
-  storagePath: string;
-  /** File recording the version whose `storage_seed_files` were copied (see `seed.ts`). */
-  seedStatePath: string;
-  /** App services of the host. @default none */
-  services?: ServiceRegistry | undefined;
-  /** Byte bounds of service calls. */
-  serviceLimits?: ServiceCallLimits | undefined;
-  /** Bounds of the extension's storage (size per call, quotas, concurrency). */
-  storageLimits?: ResolvedStorageLimits | undefined;
-  /** Permissions granted to the extension now. @default what its manifest asks for */
-  grantedPermissions?: (() => string[]) | undefined;
-  runtimeMode: SpindleRuntimeMode;
-  env: Record<string, string | undefined>;
-  /** Runtime stats settings, read once by the host. */
-  stats: StatsConfig;
-  gateway: FrontendGateway;
-  processService: ProcessService;
-  /** A log line; `event` and `data` make it a structured record (docs/operations.md, "Logs"). */
-  log(
-    level: LogLevel,
-    message: string,
-    source: 'runtime' | 'stdout' | 'stderr' | 'host',
-    record?: { event: string; data?: Record<string, unknown>; pid?: number },
-  ): void;
-  onStats(event: RuntimeStatsEvent): void;
-  onStateChange(change: ExtensionStateChange): void;
-  onExit(event: RuntimeExitEvent): void;
-  timing?: RuntimeTimingOptions | undefined;
-  /** Memory, ping, inbound-queue and log limits of this extension's runtime. @default RUNTIME_LIMIT_DEFAULTS */
-  limits?: RuntimeLimits | undefined;
-  timers?: Timers | undefined;
-  sandboxCapabilities?: SandboxCapabilities | undefined;
-  /** The operator's launch settings, resolved once by the host. @default resolved from `env` */
-  launch?: LaunchSettings | undefined;
-  /** The host's activation manager. @default none: needs do not start anything */
-  activation?: RuntimeActivationHooks | undefined;
-  /** An app service call settled (`outcome`: `ok` or the error code). @default ignored */
-  onServiceCall?:
-    | ((namespace: string, method: string, outcome: string, ms: number) => void)
-    | undefined;
-}
-
-/** One extension's controller and its inbound frontend hook. */
-export interface ExtensionRuntime {
-  readonly controller: ExtensionController;
-  /**
-   * Hands a frontend's `sendToBackend` payload to the runtime (scope enforced). While the
-   * runtime is starting, restarting or being woken, payloads wait in a queue bounded in count and
-   * bytes and are delivered once it is running. Returns why a payload was refused, for the
-   * sender's error frame: `RUNTIME_BUSY` (its inbound queue is at `inboundQueueBytes`, or the
-   * waiting queue is full), `EXTENSION_INACTIVE` (it cannot run), `FORBIDDEN` (another user's).
-   */
-  deliverFrontendMessage(
-    payload: unknown,
-    userId: string,
-    frontendSessionId: string,
-  ): FrontendRefusal | undefined;
-  /**
-   * Fires `spindle.on(event)` handlers in the running runtime; dropped when it is not running,
-   * or when `userId` names a user a user-scoped extension does not serve.
-   */
-  emitEvent(event: string, payload: unknown, userId?: string): void;
-  /** Sends an update (`services`, `permissions`) to the running runtime; dropped otherwise. */
-  update(message: Extract<HostToWorker, { type: 'services' | 'permissions' }>): void;
-  /**
-   * The activation a queued need asked for failed: what waits is refused (logged) unless a start
-   * is still under way.
-   */
-  activationFailed(why: string): void;
-  /** Frontend messages and app events waiting for the runtime now. */
-  waiting(): number;
-  /**
-   * Spawns a backend process of the extension on the host's behalf, as if its runtime had asked
-   * (lifecycle events and messages go to the runtime, which must be running).
-   */
-  spawnProcess(options: BackendProcessSpawnOptionsDTO): Promise<BackendProcessInfoDTO>;
-}
+export type {
+  ExtensionRuntime,
+  ExtensionRuntimeOptions,
+  FrontendRefusal,
+} from './extension-runtime-types.ts';
 
 /** Exit reasons of a runtime that ended as asked (logged at `info`). */
 const CLEAN_EXITS: ReadonlySet<string> = new Set(['stopped', 'idle', 'evicted', 'hibernated']);
@@ -153,24 +44,29 @@ const CLEAN_EXITS: ReadonlySet<string> = new Set(['stopped', 'idle', 'evicted', 
 /** Creates the controller of one extension (disabled until `enable()`). */
 export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRuntime {
   const { extension, runtimeMode } = o;
-  const { stats } = o;
   const limits = o.limits ?? RUNTIME_LIMIT_DEFAULTS;
   const timers = o.timers ?? realTimers;
-  const samplers = new WeakMap<RuntimeInstance, StatsSampler>();
-  const guards = new WeakMap<RuntimeInstance, RuntimeGuard>();
-  /** The guard of the running runtime (at most one runtime of an extension runs). */
-  let active: { runtime: RuntimeInstance; guard: RuntimeGuard } | undefined;
   /** The exit reason of the runtime that is ending, for its stats `shutdown` event. */
   let endingWith: RuntimeExitReason | undefined;
   let controller: ExtensionController;
   const hooks = o.activation;
   const runtimeLog = createRuntimeLog(limits, timers, o.log);
+  const hostLine = (level: LogLevel, message: string) => o.log(level, message, 'host');
+  const watch = createRuntimeWatch({
+    extension: { identifier: extension.identifier, name: extension.manifest.name },
+    runtimeMode,
+    limits,
+    timers,
+    stats: o.stats,
+    onStats: o.onStats,
+    log: hostLine,
+    onLimit: (runtime, reason, message) => controller.endForLimit(runtime, reason, message),
+  });
   const post = (message: HostToWorker) => {
     const runtime = controller.runtime;
     if (!runtime) return;
     runtime.channel.send(message);
-    // The hot path of every message to the runtime: the running guard, without a map lookup.
-    if (active?.runtime === runtime) active.guard.sent();
+    watch.sent(runtime);
   };
   const settings = o.launch ?? resolveLaunchSettings({}, o.env);
   const processContext: ExtensionProcessContext = {
@@ -195,33 +91,18 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     },
   };
   const granted = () => o.grantedPermissions?.() ?? [...extension.manifest.permissions];
-  // Aborted when the runtime a call came from is gone: the method learns it cannot answer.
-  let calls = new AbortController();
-  const endCalls = () => {
-    calls.abort(
-      new SpindleError('EXTENSION_UNLOADED', `the runtime of ${extension.identifier} stopped`),
-    );
-    calls = new AbortController();
-  };
-  const scopeNoted = new Set<string>();
-  const caller: ServiceCaller = {
+  const registry = o.services;
+  const services = createServiceBridge({
     extensionId: extension.identifier,
     manifest: extension.manifest,
     scope: o.scope,
-    grantedPermissions: granted,
-    onScopeMismatch: (operation, named) => {
-      if (scopeNoted.has(operation) || o.scope.kind !== 'user') return;
-      scopeNoted.add(operation);
-      o.log(
-        'warn',
-        `${operation} named user ${named}, but the extension is installed for ${o.scope.userId} only: it acts for ${o.scope.userId} (logged once)`,
-        'host',
-      );
-    },
-    onDenied: (permission, operation) =>
-      o.log('warn', `${operation} refused: the "${permission}" permission is not granted`, 'host'),
-  };
-  const registry = o.services;
+    registry,
+    limits: o.serviceLimits,
+    granted,
+    timers,
+    log: hostLine,
+    onCall: o.onServiceCall,
+  });
   const router = new RuntimeRouter({
     extensionId: extension.identifier,
     scope: o.scope,
@@ -236,31 +117,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
         : runtimeLog.warning(level, message),
     ...(o.storageLimits ? { storageLimits: o.storageLimits } : {}),
     services: {
-      call: async (request) => {
-        const started = timers.now();
-        let outcome = 'ok';
-        try {
-          if (!registry) {
-            throw new SpindleError(
-              'SERVICE_UNAVAILABLE',
-              `${request.namespace}.${request.method} is not a registered service method`,
-            );
-          }
-          return await callService(
-            registry,
-            caller,
-            request,
-            timers,
-            calls.signal,
-            o.serviceLimits,
-          );
-        } catch (error) {
-          outcome = error instanceof SpindleError ? error.code : 'SERVICE_ERROR';
-          throw error;
-        } finally {
-          o.onServiceCall?.(request.namespace, request.method, outcome, timers.now() - started);
-        }
-      },
+      call: (request) => services.call(request),
       granted,
     },
     ...(hooks
@@ -334,34 +191,6 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     }
   };
 
-  let procChecked = false;
-  const startGuard = (runtime: RuntimeInstance) => {
-    const guard = new RuntimeGuard({
-      runtime,
-      limits,
-      timers,
-      procAvailable: runtime.mode === 'worker' || procAvailable(),
-      onLimit: (reason, message) => controller.endForLimit(runtime, reason, message),
-    });
-    if (!procChecked && limits.memoryLimitMb > 0 && !guard.memoryCapped) {
-      o.log('error', 'MEMORY CAP NOT ENFORCED: /proc is not readable on this system', 'host');
-    }
-    procChecked = true;
-    guards.set(runtime, guard);
-    active = { runtime, guard };
-    guard.start();
-  };
-  const stopGuard = (runtime: RuntimeInstance) => {
-    guards.get(runtime)?.stop();
-    guards.delete(runtime);
-    if (active?.runtime === runtime) active = undefined;
-  };
-
-  const stopSampler = (runtime: RuntimeInstance, exitReason?: RuntimeExitReason) => {
-    samplers.get(runtime)?.stop(exitReason);
-    samplers.delete(runtime);
-  };
-
   controller = new ExtensionController({
     extensionId: extension.identifier,
     launch,
@@ -381,7 +210,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
       };
     },
     onMessage: (message, runtime) => {
-      if (message.type === 'pong') guards.get(runtime)?.pong(message);
+      if (message.type === 'pong') watch.guardOf(runtime)?.pong(message);
       else router.handle(message);
     },
     unloadProcesses: () => o.processService.unloadExtension(extension.identifier),
@@ -410,39 +239,17 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
     },
     // Refusals of invalid messages come through here too, one per message: limited per kind.
     onLog: (level, message) => runtimeLog.warning(level, message),
-    onReady: (runtime, startupMs) => {
-      // A frontend-only extension has no runtime of its own to watch or measure.
-      if (isBackendless(runtime)) return;
-      startGuard(runtime);
-      if (!stats.enabled) return;
-      try {
-        const sampler = createStatsSampler({
-          extension: extension.identifier,
-          name: extension.manifest.name,
-          runtimeMode,
-          pid: runtime.pid,
-          ...(runtime.sandbox === undefined ? {} : { sandbox: runtime.sandbox }),
-          intervalMs: stats.sampleIntervalMs,
-          emit: o.onStats,
-        });
-        samplers.set(runtime, sampler);
-        sampler.startup(startupMs);
-      } catch (error) {
-        o.log('warn', `runtime stats unavailable: ${errorMessage(error)}`, 'host');
-      }
-    },
+    onReady: (runtime, startupMs) => watch.ready(runtime, startupMs),
     // The shutdown event is measured while a stopping runtime is still alive.
     onStopping: (runtime) => {
-      stopGuard(runtime);
-      stopSampler(runtime);
-      endCalls();
+      watch.end(runtime);
+      services.endCalls();
     },
     onGone: (runtime) => {
-      stopGuard(runtime);
-      stopSampler(runtime, endingWith);
+      watch.end(runtime, endingWith);
       endingWith = undefined;
       runtimeLog.flush();
-      endCalls();
+      services.endCalls();
     },
     ...(o.timing ? { timing: o.timing } : {}),
     ...(o.timers ? { timers: o.timers } : {}),
@@ -481,7 +288,7 @@ export function createExtensionRuntime(o: ExtensionRuntimeOptions): ExtensionRun
           );
           return { code: 'EXTENSION_INACTIVE', message };
         }
-        const guard = active?.runtime === runtime ? active.guard : undefined;
+        const guard = runtime ? watch.guardOf(runtime) : undefined;
         if (guard?.inboundFull()) {
           const message = `the backend of ${id} has not taken ${guard.unconfirmedBytes} bytes of earlier messages yet (limit ${limits.inboundQueueBytes}, inboundQueueBytes): message refused, send it again later`;
           runtimeLog.warning('warn', `refused a frontend message: ${message}`);
