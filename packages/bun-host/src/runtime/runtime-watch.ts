@@ -96,7 +96,7 @@ export function createRuntimeWatch(o: RuntimeWatchOptions): RuntimeWatch {
       guard(runtime);
       if (o.stats.enabled) sample(runtime, startupMs);
     },
-    guardOf: (runtime) => guards.get(runtime),
+    guardOf: (runtime) => (active?.runtime === runtime ? active.guard : guards.get(runtime)),
     sent(runtime) {
       if (active?.runtime === runtime) active.guard.sent();
     },
