@@ -36,13 +36,20 @@ const FILTER_FLAG_TSYNC = 1;
 
 /**
  * Applies the guard described by `env[CHILD_GUARD_ENV]`, then deletes the variable. Only in a
- * subprocess's main thread: a Worker shares the host's process and must never lock it.
+ * subprocess's main thread: a Worker shares the host's process and must never lock it. The work
+ * itself is a function of its own, so a child without a guard (`process` mode) never compiles
+ * it: the first call of that body cost about 0.2 ms of every start (measured on the bootstrap).
  */
 export function applyChildGuard(env: Record<string, string | undefined> = process.env): void {
   const raw = env[CHILD_GUARD_ENV];
   if (raw === undefined) return;
   delete env[CHILD_GUARD_ENV];
   if (typeof Bun === 'undefined' || !Bun.isMainThread) return;
+  install(raw);
+}
+
+/** Applies the JSON `ChildGuardSpec` in `raw`, or exits `GUARD_FAILED_EXIT`. */
+function install(raw: string): void {
   try {
     const spec = JSON.parse(raw) as ChildGuardSpec;
     const ffi = require('bun:ffi') as typeof import('bun:ffi');
