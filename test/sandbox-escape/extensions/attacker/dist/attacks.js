@@ -3,9 +3,9 @@
 // by the test) names the host's secrets, its pid and the canary listeners.
 //
 // Harmless even where a wall is missing: signals are sent only to the host (which handles
-// SIGUSR2) or as signal 0 (a permission probe that delivers nothing); ptrace only peeks at a
-// process it does not trace. Never run this file outside a runtime of the suite's host.
-import { dlopen, read } from 'bun:ffi';
+// SIGUSR2) or as signal 0 (a permission probe that delivers nothing); ptrace attaches only to a
+// child of its own, killed at once. Never run this file outside a runtime of the suite's host.
+import { dlopen, ptr, read } from 'bun:ffi';
 import dgram from 'node:dgram';
 import { promises as dns } from 'node:dns';
 import { open, readFile, writeFile } from 'node:fs/promises';
@@ -16,20 +16,34 @@ const libc = dlopen('libc.so.6', {
   syscall: { args: ['i64', 'i64', 'i64', 'i64'], returns: 'i64' },
   fork: { args: [], returns: 'i32' },
   pause: { args: [], returns: 'i32' },
+  close: { args: ['i32'], returns: 'i32' },
   __errno_location: { args: [], returns: 'ptr' },
 });
 const errno = () => read.i32(libc.symbols.__errno_location(), 0);
 const LOADER = x64 ? '/lib64/ld-linux-x86-64.so.2' : '/lib/ld-linux-aarch64.so.1';
 
-/** Raw system calls [number, arg0, arg1, arg2] of x86-64 / arm64. */
+/** System call numbers of x86-64 / arm64. */
+const NR = x64
+  ? { io_uring_setup: 425, bpf: 321, ptrace: 101, unshare: 272, socket: 41 }
+  : { io_uring_setup: 425, bpf: 280, ptrace: 117, unshare: 97, socket: 198 };
+
+/**
+ * Raw system calls, each with arguments that make it succeed (or, for bpf and unshare, fail
+ * with EINVAL) where nothing blocks it, so a refusal with another errno is the filter's: [number, arg0, arg1, arg2, returns an
+ * fd to close]. `child` is a process of the runtime's own, for ptrace to attach to.
+ */
 const CALLS = {
-  io_uring_setup: [425, 4, 0, 0],
-  bpf: [x64 ? 321 : 280, 0, 0, 0],
-  ptrace: [x64 ? 101 : 117, 3 /* PTRACE_PEEKUSER: harmless, ESRCH when allowed */, 0, 0],
-  unshare_user: [x64 ? 272 : 97, 0x10000000, 0, 0],
-  socket_netlink: [x64 ? 41 : 198, 16, 3, 0],
-  socket_inet: [x64 ? 41 : 198, 2, 1, 0],
+  io_uring_setup: () => [NR.io_uring_setup, 4, ptr(new Uint8Array(120)), 0, true],
+  // No such command: EINVAL where bpf is allowed (even with unprivileged bpf disabled).
+  bpf: () => [NR.bpf, 9999, ptr(new Uint8Array(64)), 64, false],
+  ptrace: (child) => [NR.ptrace, 16 /* PTRACE_ATTACH */, child, 0, false],
+  socket_netlink: () => [NR.socket, 16, 3, 0, true],
+  socket_inet: () => [NR.socket, 2, 1, 0, true],
+  // EINVAL where allowed: the kernel refuses a new user namespace to a multi-threaded process
+  // (Bun is one), but only once the call reached it.
+  unshare_user: () => [NR.unshare, 0x10000000, 0, 0, false],
 };
+
 
 const ok = (what = '') => `ok${what ? ` ${what}` : ''}`;
 const denied = (error) => `denied: ${error?.code ?? error?.message ?? error}`;
@@ -42,11 +56,19 @@ async function attempt(fn) {
   }
 }
 
-function syscall(name, t) {
-  const [nr, a, b, c] = CALLS[name];
-  // ptrace names the host.
-  const result = Number(libc.symbols.syscall(nr, a, name === 'ptrace' ? t.hostPid : b, c));
-  return result >= 0 ? ok(String(result)) : `denied: errno ${errno()}`;
+function syscall(name, child) {
+  const [nr, a, b, c, fd] = CALLS[name](child);
+  const result = Number(libc.symbols.syscall(nr, a, b, c));
+  if (result < 0) return `denied: errno ${errno()}`;
+  if (fd) libc.symbols.close(result);
+  return ok(String(result));
+}
+
+/** A child of the runtime's own that waits to be killed (a fork, no exec). */
+function pausedChild() {
+  const pid = libc.symbols.fork();
+  if (pid === 0) for (;;) libc.symbols.pause();
+  return pid;
 }
 
 /** Runs `argv` as a program: /bin/sh directly, or the loader running /bin/sh. */
@@ -54,6 +76,24 @@ function exec(argv) {
   const run = Bun.spawnSync(argv, { stdio: ['ignore', 'ignore', 'ignore'] });
   if (!run.success) throw new Error(`exit ${run.exitCode}`);
   return 'the shell ran';
+}
+
+/** What `exec-worker.js` answers from a Worker thread of this process. */
+function fromWorker() {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./exec-worker.js', import.meta.url).href);
+    const done = (settle, value) => {
+      clearTimeout(timer);
+      worker.terminate();
+      settle(value);
+    };
+    const timer = setTimeout(() => done(reject, new Error('no answer from the worker')), 10_000);
+    worker.onmessage = ({ data }) =>
+      String(data).startsWith('ok')
+        ? done(resolve, String(data).slice(3))
+        : done(reject, new Error(String(data)));
+    worker.onerror = (event) => done(reject, new Error(event.message));
+  });
 }
 
 /** Forks (without exec) until `count` or the first failure; the children wait to be killed. */
@@ -140,9 +180,17 @@ export async function runAttacks(t) {
     signal_everyone: () => process.kill(-1, 0),
     exec_shell: () => exec(['/bin/sh', '-c', 'exit 0']),
     exec_through_loader: () => exec([LOADER, '/bin/sh', '-c', 'exit 0']),
+    // Threads started after the filter inherit it.
+    exec_from_worker: fromWorker,
   };
   for (const [name, fn] of Object.entries(tries)) results[name] = await attempt(fn);
-  for (const name of Object.keys(CALLS)) results[name] = syscall(name, t);
+  const child = pausedChild();
+  try {
+    for (const name of Object.keys(CALLS)) results[name] = syscall(name, child);
+  } finally {
+    if (child > 0) process.kill(child, 'SIGKILL');
+  }
+  // The pids cap is tried after the forks above, which would not fit once it is reached.
   results.pids = t.mode === 'sandbox' ? forks(t.tasks) : spawns(t.tasks);
   return results;
 }
