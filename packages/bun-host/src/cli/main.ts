@@ -119,10 +119,8 @@ export async function runCli(argv: string[], wiring: CliWiring = {}): Promise<nu
       activation: settings.activation,
       logger: log,
       ...(settings.lumiverseVersion ? { lumiverseVersion: settings.lumiverseVersion } : {}),
-      ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
-      ...(options.runtimeUser === undefined ? {} : { runtimeUser: options.runtimeUser }),
-      ...(options.allowRootRuntimes ? { allowRootRuntimes: true } : {}),
-      ...(options.allowWeakerSandbox ? { allowWeakerSandbox: true } : {}),
+      ...settings.launch,
+      runtimeLimits: settings.runtimeLimits,
     };
     host =
       Object.keys(wiring).length > 0

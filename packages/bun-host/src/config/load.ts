@@ -96,6 +96,8 @@ function withPathsFrom(folder: string, config: SpindleConfig): SpindleConfig {
   const extensionsDir = fix(config.extensionsDir);
   const dataDir = fix(config.dataDir);
   const tokensFile = fix(config.tokensFile);
+  const cacheDir = fix(config.cacheDir);
+  if (cacheDir !== undefined) out.cacheDir = cacheDir;
   if (extensionsDir !== undefined) out.extensionsDir = extensionsDir;
   if (dataDir !== undefined) out.dataDir = dataDir;
   if (tokensFile !== undefined) out.tokensFile = tokensFile;

@@ -9,6 +9,8 @@ import type { CliOptions } from '../cli/args.ts';
 import type { LogFormat, LogThreshold } from '../log/logger.ts';
 import { DEFAULT_DRAIN_DEADLINE_MS } from '../ops/drain.ts';
 import type { MetricsAccess } from '../ops/routes.ts';
+import { RUNTIME_LIMIT_ENV, type RuntimeLimitOptions } from '../runtime/limits.ts';
+import type { LaunchOptions } from '../sandbox/settings.ts';
 import { activationOf, type SpindleConfig } from './schema.ts';
 
 /** Everything the command runs with. */
@@ -38,10 +40,41 @@ export interface HostSettings {
   drainDeadlineMs: number;
   activation: ActivationSettings;
   /**
+   * Launch settings given by a flag or by the file; one the environment sets is left out here
+   * (the host reads `LUMIVERSE_SPINDLE_*` itself, under the flags and over the file).
+   */
+  launch: LaunchOptions;
+  /** The file's `runtimeLimits`, without those the environment sets (see `launch`). */
+  runtimeLimits: RuntimeLimitOptions;
+  /**
    * The environment the host reads and scrubs into runtimes, with the file's `stats` settings
    * where the environment sets none.
    */
   env: Record<string, string | undefined>;
+}
+
+/** Environment variables of the launch settings (`sandbox/settings.ts`). */
+const LAUNCH_ENV: Record<keyof LaunchOptions, string> = {
+  cacheDir: 'LUMIVERSE_SPINDLE_CACHE_DIR',
+  runtimeUser: 'LUMIVERSE_SPINDLE_RUNTIME_USER',
+  allowRootRuntimes: 'LUMIVERSE_SPINDLE_ALLOW_ROOT_RUNTIMES',
+  allowWeakerSandbox: 'LUMIVERSE_SPINDLE_ALLOW_WEAKER_SANDBOX',
+  pidsMax: 'LUMIVERSE_SPINDLE_PIDS_MAX',
+};
+
+/** `values` without the keys whose variable (`names`) the environment sets. */
+function underEnv<T extends object>(
+  values: T,
+  names: Partial<Record<keyof T, string>>,
+  env: Record<string, string | undefined>,
+): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(values) as (keyof T)[]) {
+    const name = names[key];
+    if (values[key] === undefined || (name !== undefined && env[name]?.trim())) continue;
+    out[key] = values[key];
+  }
+  return out;
 }
 
 /** Merges flags, environment and file (see the module comment). */
@@ -84,6 +117,24 @@ export function resolveSettings(
     metricsAccess: file.metrics?.access ?? 'loopback-or-admin',
     drainDeadlineMs: file.drain?.deadlineMs ?? DEFAULT_DRAIN_DEADLINE_MS,
     activation: activationOf(file),
+    launch: {
+      ...underEnv(
+        {
+          cacheDir: file.cacheDir,
+          runtimeUser: file.runtimeUser,
+          allowRootRuntimes: file.allowRootRuntimes,
+          allowWeakerSandbox: file.allowWeakerSandbox,
+          pidsMax: file.pidsMax,
+        },
+        LAUNCH_ENV,
+        env,
+      ),
+      ...(cli.cacheDir === undefined ? {} : { cacheDir: cli.cacheDir }),
+      ...(cli.runtimeUser === undefined ? {} : { runtimeUser: cli.runtimeUser }),
+      ...(cli.allowRootRuntimes ? { allowRootRuntimes: true } : {}),
+      ...(cli.allowWeakerSandbox ? { allowWeakerSandbox: true } : {}),
+    },
+    runtimeLimits: underEnv(file.runtimeLimits ?? {}, RUNTIME_LIMIT_ENV, env),
     env: hostEnv,
   };
 }
@@ -97,4 +148,6 @@ export const RESTART_SETTINGS = [
   'port',
   'enable',
   'lumiverseVersion',
+  'launch',
+  'runtimeLimits',
 ] as const satisfies readonly (keyof HostSettings)[];

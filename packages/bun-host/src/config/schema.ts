@@ -25,6 +25,25 @@ const identifier = v.pipe(
   v.regex(EXTENSION_IDENTIFIER_PATTERN, 'must be an extension identifier (/^[a-z][a-z0-9_]*$/)'),
 );
 const policy = v.picklist(['eager', 'lazy'], 'must be "eager" or "lazy"');
+const flag = v.boolean('must be true or false');
+const count = (minimum: number) =>
+  v.pipe(
+    v.number('must be a number'),
+    v.safeInteger('must be a whole number'),
+    v.minValue(minimum, minimum === 0 ? 'must not be negative' : `must be at least ${minimum}`),
+  );
+
+/** `RuntimeLimits` (`runtime/limits.ts`): 0 turns the memory cap and the watchdog off. */
+const runtimeLimitsSchema = v.strictObject({
+  memoryLimitMb: v.optional(count(0)),
+  memorySampleMs: v.optional(count(1)),
+  pingIntervalMs: v.optional(count(1)),
+  pingTimeoutMs: v.optional(count(0)),
+  inboundQueueBytes: v.optional(count(1)),
+  maxLogLineBytes: v.optional(count(1)),
+  logBurst: v.optional(count(1)),
+  logIntervalMs: v.optional(count(1)),
+});
 
 const extensionSchema = v.strictObject({
   activation: v.optional(policy),
@@ -56,6 +75,12 @@ export const configSchema = v.strictObject({
     v.union([v.literal('all'), v.array(identifier)], 'must be "all" or a list of identifiers'),
   ),
   tokensFile: v.optional(text),
+  cacheDir: v.optional(text),
+  runtimeUser: v.optional(text),
+  allowRootRuntimes: v.optional(flag),
+  allowWeakerSandbox: v.optional(flag),
+  pidsMax: v.optional(count(16)),
+  runtimeLimits: v.optional(runtimeLimitsSchema),
   allowedOrigins: v.optional(
     v.array(
       v.pipe(

@@ -31,6 +31,21 @@ describe('validateConfig', () => {
         maxCapacityWaiters: 64,
       },
       extensions: { chat_tools: { activation: 'eager', keepAlive: true, idleAfterMs: false } },
+      cacheDir: '/var/cache/spindle',
+      runtimeUser: 'spindle-runtime',
+      allowRootRuntimes: false,
+      allowWeakerSandbox: false,
+      pidsMax: 128,
+      runtimeLimits: {
+        memoryLimitMb: 256,
+        memorySampleMs: 250,
+        pingIntervalMs: 500,
+        pingTimeoutMs: 0,
+        inboundQueueBytes: 1_048_576,
+        maxLogLineBytes: 4096,
+        logBurst: 100,
+        logIntervalMs: 1000,
+      },
     };
     expect(validateConfig(config)).toEqual({ ok: true, value: config });
   });
@@ -53,6 +68,12 @@ describe('validateConfig', () => {
     ],
     [{ runtimeMode: 'vm' }, 'runtimeMode: must be one of process, sandbox, worker'],
     [{ stats: { enable: true } }, 'stats.enable: unknown setting'],
+    [{ pidsMax: 8 }, 'pidsMax: must be at least 16'],
+    [{ allowRootRuntimes: 'yes' }, 'allowRootRuntimes: must be true or false'],
+    [{ runtimeLimits: { memoryLimitMb: -1 } }, 'runtimeLimits.memoryLimitMb: must not be negative'],
+    [{ runtimeLimits: { logBurst: 0 } }, 'runtimeLimits.logBurst: must be at least 1'],
+    [{ runtimeLimits: { memoryMb: 1 } }, 'runtimeLimits.memoryMb: unknown setting'],
+    [{ cacheDir: '' }, 'cacheDir: must not be empty'],
   ])('refuses %j: %s', (input, problem) => {
     const result = validateConfig(input);
     expect(result.ok).toBe(false);
@@ -72,6 +93,8 @@ describe('resolveSettings', () => {
       metricsAccess: 'loopback-or-admin',
       drainDeadlineMs: 30_000,
       activation: {},
+      launch: {},
+      runtimeLimits: {},
       env: {},
     });
     expect(resolveSettings({ help: false }, {}, {}, true).log.format).toBe('pretty');
@@ -110,5 +133,48 @@ describe('resolveSettings', () => {
     expect(
       resolveSettings({ help: false, runtimeMode: 'sandbox' }, env, file, false).runtimeMode,
     ).toBe('sandbox');
+  });
+
+  it('launch settings and runtime limits: flags over the environment over the file', () => {
+    const file = {
+      cacheDir: '/from/file',
+      runtimeUser: 'file-user',
+      allowRootRuntimes: true,
+      allowWeakerSandbox: true,
+      pidsMax: 64,
+      runtimeLimits: { memoryLimitMb: 100, pingTimeoutMs: 2000, logBurst: 50 },
+    };
+    // The file alone: every value is passed on.
+    expect(resolveSettings({ help: false }, {}, file, false)).toMatchObject({
+      launch: {
+        cacheDir: '/from/file',
+        runtimeUser: 'file-user',
+        allowRootRuntimes: true,
+        allowWeakerSandbox: true,
+        pidsMax: 64,
+      },
+      runtimeLimits: { memoryLimitMb: 100, pingTimeoutMs: 2000, logBurst: 50 },
+    });
+    // What the environment sets is left to the host, which reads it over the file.
+    const env = {
+      LUMIVERSE_SPINDLE_CACHE_DIR: '/from/env',
+      LUMIVERSE_SPINDLE_PIDS_MAX: '32',
+      LUMIVERSE_SPINDLE_MEMORY_LIMIT_MB: '300',
+    };
+    const underEnv = resolveSettings({ help: false }, env, file, false);
+    expect(underEnv.launch).toEqual({
+      runtimeUser: 'file-user',
+      allowRootRuntimes: true,
+      allowWeakerSandbox: true,
+    });
+    expect(underEnv.runtimeLimits).toEqual({ pingTimeoutMs: 2000, logBurst: 50 });
+    // Flags beat both.
+    const flags = resolveSettings(
+      { help: false, cacheDir: '/from/flag', runtimeUser: 'flag-user', allowRootRuntimes: true },
+      env,
+      file,
+      false,
+    );
+    expect(flags.launch).toMatchObject({ cacheDir: '/from/flag', runtimeUser: 'flag-user' });
   });
 });

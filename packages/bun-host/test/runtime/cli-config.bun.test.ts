@@ -4,7 +4,7 @@
  * token files without dropping a session (in every mode), and `spindle-host ctl`.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIME_MODES } from '@spindle/types';
 import { TestClient } from '../server/helpers.ts';
@@ -70,6 +70,52 @@ describe('config errors', () => {
     expect(states.some((l) => l.extension === 'probe')).toBe(false);
     cli.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
+  });
+});
+
+describe('launch settings and runtime limits from the file', () => {
+  test('the cache folder (relative to the file) and the limits reach the runtimes', async () => {
+    const dir = cliTempDir();
+    const config = writeJson(join(dir, 'spindle.config.json'), {
+      extensionsDir: FIXTURES,
+      dataDir: './data',
+      cacheDir: './run-cache',
+      runtimeMode: 'process',
+      enable: ['probe'],
+      // The probe logs "probe: imported" at start: cut into pieces of 8 bytes.
+      runtimeLimits: { maxLogLineBytes: 8 },
+    });
+    const cli = runCli(['--config', config]);
+    const ready = await cli.waitForLine((l) => l.event === 'ready', 'ready');
+    expect(ready.msg).toMatch(/: 1 of 8 extensions running$/);
+    // The bundled bootstrap was built into the file's cache folder, not <data>/cache.
+    const cached = readdirSync(join(dir, 'run-cache'));
+    expect(cached.some((name) => /^runtime-child-main-.*\.js$/.test(name))).toBe(true);
+    expect(existsSync(join(dir, 'data', 'cache'))).toBe(false);
+    await cli.waitForLine(
+      (l) => l.extension === 'probe' && String(l.msg).startsWith('[continued]'),
+      'the last piece of the cut line',
+    );
+    const probeLines = cli
+      .lines()
+      .filter((l) => l.extension === 'probe')
+      .map((l) => l.msg);
+    expect(probeLines).toContain('probe: i [line continues]');
+    expect(probeLines).toContain('[continued] mported');
+    cli.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+
+  test('a bad launch setting in the file is named, and the command exits 2', async () => {
+    const dir = cliTempDir();
+    const config = writeJson(join(dir, 'spindle.config.json'), {
+      pidsMax: 4,
+      runtimeLimits: { pingTimeoutMs: -1 },
+    });
+    const cli = runCli(['--config', config]);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain('pidsMax: must be at least 16');
+    expect(cli.stderr()).toContain('runtimeLimits.pingTimeoutMs: must not be negative');
   });
 });
 
