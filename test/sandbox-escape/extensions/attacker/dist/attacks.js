@@ -4,7 +4,7 @@
 //
 // Harmless even where a wall is missing: signals are sent only to the host (which handles
 // SIGUSR2) or as signal 0 (a permission probe that delivers nothing); ptrace attaches only to a
-// child of its own, killed at once. Never run this file outside a runtime of the suite's host.
+// `sleep` of its own, killed at once. Never run this file outside a runtime of the suite's host.
 import { dlopen, ptr, read } from 'bun:ffi';
 import dgram from 'node:dgram';
 import { promises as dns } from 'node:dns';
@@ -28,9 +28,9 @@ const NR = x64
   : { io_uring_setup: 425, bpf: 280, ptrace: 117, unshare: 97, socket: 198 };
 
 /**
- * Raw system calls, each with arguments that make it succeed (or, for bpf and unshare, fail
- * with EINVAL) where nothing blocks it, so a refusal with another errno is the filter's: [number, arg0, arg1, arg2, returns an
- * fd to close]. `child` is a process of the runtime's own, for ptrace to attach to.
+ * Raw system calls, each with arguments that make it succeed (bpf and unshare: fail with
+ * EINVAL; ptrace in the sandbox: ESRCH) where nothing blocks it, so EPERM or EAFNOSUPPORT is the
+ * filter's: [number, arg0, arg1, arg2, returns an fd to close]. `child`: see `ptraceTarget`.
  */
 const CALLS = {
   io_uring_setup: () => [NR.io_uring_setup, 4, ptr(new Uint8Array(120)), 0, true],
@@ -64,11 +64,17 @@ function syscall(name, child) {
   return ok(String(result));
 }
 
-/** A child of the runtime's own that waits to be killed (a fork, no exec). */
-function pausedChild() {
-  const pid = libc.symbols.fork();
-  if (pid === 0) for (;;) libc.symbols.pause();
-  return pid;
+/**
+ * What ptrace attaches to: a `sleep` of the runtime's own (killed after) where programs may be
+ * started; else (the sandbox) a pid that cannot exist, which the kernel would answer ESRCH.
+ */
+function ptraceTarget() {
+  try {
+    const sleeper = Bun.spawn(['sleep', '30'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    return { pid: sleeper.pid, end: () => sleeper.kill('SIGKILL') };
+  } catch {
+    return { pid: 0x7fffffff, end: () => {} };
+  }
 }
 
 /** Runs `argv` as a program: /bin/sh directly, or the loader running /bin/sh. */
@@ -184,13 +190,13 @@ export async function runAttacks(t) {
     exec_from_worker: fromWorker,
   };
   for (const [name, fn] of Object.entries(tries)) results[name] = await attempt(fn);
-  const child = pausedChild();
+  const target = ptraceTarget();
   try {
-    for (const name of Object.keys(CALLS)) results[name] = syscall(name, child);
+    for (const name of Object.keys(CALLS)) results[name] = syscall(name, target.pid);
   } finally {
-    if (child > 0) process.kill(child, 'SIGKILL');
+    target.end();
   }
-  // The pids cap is tried after the forks above, which would not fit once it is reached.
+  // The pids cap is tried last: once it is reached, nothing more can start.
   results.pids = t.mode === 'sandbox' ? forks(t.tasks) : spawns(t.tasks);
   return results;
 }
