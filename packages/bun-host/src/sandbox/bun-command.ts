@@ -24,20 +24,11 @@ const GLIBC_LOADERS: Record<string, string> = {
 };
 
 /**
- * Builds the argv prefix that starts Bun; the script and its arguments follow it.
- *
- * - `LUMIVERSE_BUN_PATH`: the Bun binary. @default `process.execPath` under Bun, else the
- *   `bun` package's real binary as this package resolves it (`defaultBunPath`).
- * - `LUMIVERSE_BUN_METHOD`: @default `direct`
- *   - `direct` → `[bun]`
- *   - `grun` → `['grun', bun]` (Termux `glibc-runner` sets up the glibc loader)
- *   - `proot` → `['proot', '--link2symlink', '-0', '$PREFIX/glibc/lib/<ld-linux>',
- *     '--library-path', '$PREFIX/glibc/lib', bun]`: proot fakes root and hard links (which Bun's
- *     installer needs on Android storage) and the glibc loader runs the binary. `PREFIX`
- *     defaults to `/data/data/com.termux/files/usr`; the loader follows the CPU (aarch64 on
- *     phones).
- *
- * `options.arch`: the CPU, for `proot`'s glibc loader. @default process.arch
+ * The argv prefix that starts Bun (the script and its arguments follow): the binary
+ * (`bunPath`), by `LUMIVERSE_BUN_METHOD` (@default `direct`): `direct` → `[bun]`; `grun` →
+ * `['grun', bun]` (Termux `glibc-runner` sets up the glibc loader); `proot` → proot faking root
+ * and hard links (which Bun's installer needs on Android storage) around `$PREFIX/glibc/lib`'s
+ * loader for `options.arch` (@default process.arch) running the binary.
  * @throws SpindleError `INVALID_OPTIONS` for an unknown method, an empty or relative path.
  */
 export function bunCommand(
@@ -76,7 +67,10 @@ export function bunCommand(
   }
 }
 
-/** The Bun binary `bunCommand` starts (see there for the rule). */
+/**
+ * The Bun binary `bunCommand` starts: `LUMIVERSE_BUN_PATH`, else `process.execPath` under Bun,
+ * else the `bun` package's real binary as this package resolves it (`defaultBunPath`).
+ */
 export function bunPath(env: Record<string, string | undefined> = process.env): string {
   const configured = env.LUMIVERSE_BUN_PATH;
   if (configured === undefined || configured.trim() === '') return defaultBunPath();

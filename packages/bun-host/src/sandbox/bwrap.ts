@@ -10,7 +10,7 @@ import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SpindleError } from '@spindle/types';
 import { isWithin } from './paths.ts';
-import { ETC_ENTRIES, SYSTEM_DIRS } from './policy.ts';
+import { ETC_ENTRIES, list, SYSTEM_DIRS } from './policy.ts';
 
 /** Filesystem view of a sandboxed child (absolute paths, identical inside and outside). */
 export interface SandboxView {
@@ -49,16 +49,9 @@ export function systemPaths(fs: FsProbe = realFs): string[] {
  * the host dies every process in it is killed, however it detached), the host's file system
  * unchanged but a `/proc` that shows only the namespace's processes.
  */
-export const PID_NAMESPACE_ARGS: readonly string[] = [
-  '--unshare-pid',
-  '--die-with-parent',
-  '--dev-bind',
-  '/',
-  '/',
-  '--proc',
-  '/proc',
-  '--',
-];
+export const PID_NAMESPACE_ARGS = list(
+  '--unshare-pid --die-with-parent --dev-bind / / --proc /proc --',
+);
 
 /**
  * Arguments of `bwrap` in `sandbox` mode, up to and including `--`; the command follows.

@@ -13,7 +13,7 @@ import { warnOnce } from './detect.ts';
 import { scrubEnv } from './env.ts';
 import { landlockPrefix } from './landlock.ts';
 import { bootstrapSourceDirs, HOST_PACKAGE_DIR, isWithin, realOrSelf } from './paths.ts';
-import { childPolicy } from './policy.ts';
+import { childPolicy, list } from './policy.ts';
 import { sandboxExecProfile } from './seatbelt.ts';
 import { checkReachable, childUser, type RuntimeUser, resolveLaunchSettings } from './settings.ts';
 import type { LaunchPlan, LaunchSpec, PidsPlan, SandboxCapabilities } from './types.ts';
@@ -30,10 +30,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * the scrubbed one the host gives it). A worker runtime has the host's own Bun, whose command
  * (`spindle-host`) passes `--no-install` too.
  */
-export const BUN_RUNTIME_FLAGS: readonly string[] = Object.freeze([
-  '--no-install',
-  '--no-env-file',
-]);
+export const BUN_RUNTIME_FLAGS: readonly string[] = Object.freeze(
+  list('--no-install --no-env-file'),
+);
 
 /**
  * Plans the launch of one Bun child (`caps`: `await detectSandbox(user)` for its user). Both
@@ -126,13 +125,9 @@ export function planLaunch(spec: LaunchSpec, caps: SandboxCapabilities): LaunchP
     // The launcher execs one binary (not a grun/proot wrapper); outside bwrap it sets
     // no-new-privs itself, with the number libseccomp gave.
     const prctl = caps.syscalls?.prctl ?? 0;
-    const why = bun.length > 1 ? 'needs direct Bun' : 'needs bwrap or libseccomp';
+    const landlock = caps.landlockAbi && caps.perlPath && bun.length === 1 && (prctl || bwrap);
     if (
-      layer(
-        'landlock',
-        caps.landlockAbi && caps.perlPath && bun.length === 1 && (prctl || bwrap),
-        why,
-      )
+      layer('landlock', landlock, bun.length > 1 ? 'needs direct Bun' : 'needs bwrap or libseccomp')
     ) {
       const target = { abi: caps.landlockAbi, prctl, perl: caps.perlPath!, insideBwrap: bwrap };
       cmd = [...landlockPrefix(policy, { ...target, systemPaths: systemPaths() }), ...cmd];

@@ -14,7 +14,8 @@ import { dirname } from 'node:path';
 import { elfInterpreter } from './elf.ts';
 import { collapse, realOrSelf } from './paths.ts';
 
-const list = (text: string): readonly string[] => text.trim().split(/\s+/);
+/** The words of `text`: a list written as one string. */
+export const list = (text: string): readonly string[] => text.trim().split(/\s+/);
 
 /** System directories, visible read-only (bwrap recreates the merged-/usr links). */
 export const SYSTEM_DIRS = list('/usr /bin /sbin /lib /lib32 /lib64 /libx32');
@@ -55,13 +56,9 @@ export function childPolicy(input: {
 }): ChildPolicy {
   const realBun = realOrSelf(input.bun);
   const loader = elfInterpreter(realBun);
+  const folders = [input.script, input.bun, realBun].map((path) => dirname(path));
   return {
-    readOnly: collapse([
-      dirname(input.script),
-      dirname(input.bun),
-      dirname(realBun),
-      ...input.readOnly,
-    ]),
+    readOnly: collapse([...folders, ...input.readOnly]),
     readWrite: collapse(input.readWrite),
     execute: [...new Set([input.bun, realBun, ...(loader ? [loader] : [])])],
   };

@@ -6,7 +6,7 @@
  * profiles of Docker and Flatpak; what is not listed is allowed. Bun-only (`bun:ffi`).
  */
 import { dlopen, FFIType, ptr } from 'bun:ffi';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '@spindle/types';
@@ -77,7 +77,8 @@ export function buildSeccompGuard(): { filter: string; syscalls: SyscallNumbers 
   const nr = (name: string) => s.seccomp_syscall_resolve_name(Buffer.from(`${name}\0`));
   const ctx = s.seccomp_init(0x7fff0000 /* SCMP_ACT_ALLOW */);
   if (ctx === null) return 'seccomp_init failed';
-  const dir = mkdtempSync(join(tmpdir(), 'spindle-seccomp-'));
+  // libseccomp writes the program to a file descriptor: a private file, read back and removed.
+  const file = join(tmpdir(), `spindle-seccomp-${process.pid}-${crypto.randomUUID()}.bpf`);
   try {
     const rules = [...DENIED_SYSCALLS.map((name): Rule => [name, EPERM]), ...argumentRules()];
     for (const [name, errno, arg] of rules) {
@@ -96,8 +97,7 @@ export function buildSeccompGuard(): { filter: string; syscalls: SyscallNumbers 
       const rc = s.seccomp_rule_add_array(ctx, action, call, arg ? 1 : 0, arg ? ptr(cmp) : null);
       if (rc !== 0) return `seccomp_rule_add(${name}) failed (${rc})`;
     }
-    const file = join(dir, 'filter.bpf');
-    const fd = openSync(file, 'w');
+    const fd = openSync(file, 'wx', 0o600);
     const rc = s.seccomp_export_bpf(ctx, fd);
     closeSync(fd);
     if (rc !== 0) return `seccomp_export_bpf failed (${rc})`;
@@ -105,7 +105,7 @@ export function buildSeccompGuard(): { filter: string; syscalls: SyscallNumbers 
     return { filter: readFileSync(file).toString('base64'), syscalls };
   } finally {
     s.seccomp_release(ctx);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(file, { force: true });
   }
 }
 

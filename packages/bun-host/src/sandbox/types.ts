@@ -33,10 +33,7 @@ export interface LaunchSpec {
   settings?: LaunchSettings;
 }
 
-/**
- * How a child is capped: its own cgroup under `cgroup`, or `RLIMIT_NPROC` set by the child guard
- * (per child inside its own user namespace, else per user).
- */
+/** The pids cap: a cgroup of the child's own, or `RLIMIT_NPROC` (per child in its own user namespace). */
 export type PidsPlan = { cgroup: PidsCgroup; max: number } | { rlimit: number };
 
 /** How to start the child: hand it to `spawnPlanned` (or `cmd`, `env`, `user`… to Bun.spawn). */
@@ -64,19 +61,13 @@ export interface SandboxCapabilities {
   bwrapPath?: string;
   /** bwrap ran Bun in a PID namespace of its own as the child user (`process` mode). */
   pidNamespace: boolean;
-  /**
-   * bwrap gives its child a user namespace of its own (it does when run by a user other than
-   * root): `RLIMIT_NPROC` then counts only that child's tasks. @default false
-   */
+  /** bwrap gives its child a user namespace (run by a non-root user): `RLIMIT_NPROC` is per child. */
   ownUserNamespace?: boolean;
   /** The kernel's Landlock ABI as the Perl launcher saw it; 0 without Landlock or Perl. */
   landlockAbi: number;
   /** `perl`, when found. */
   perlPath?: string;
-  /**
-   * `prlimit` (util-linux), when found: a `process` child's `RLIMIT_NPROC` is set by it, an exec
-   * in front of Bun, instead of by the child guard (which would load `bun:ffi` for it alone).
-   */
+  /** util-linux `prlimit`: sets a `process` child's `RLIMIT_NPROC` cheaper than the guard's FFI. */
   prlimitPath?: string;
   /** This architecture's numbers of the calls the launcher and the guard make (libseccomp). */
   syscalls?: SyscallNumbers;
