@@ -141,6 +141,38 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     expect(t.host.get('sleeper')?.state).toBe('running');
   });
 
+  test('a live backend process and a pending request hold it awake', async () => {
+    const t = await startTestHost(mode, {
+      enable: ['sleeper'],
+      activation: { idleAfterMs: 200 },
+      processService: createProcessService({ logger: () => {} }),
+    });
+    let answer: (value: boolean) => void = () => {};
+    t.host.services.register('held', {
+      wait: () =>
+        new Promise<boolean>((resolve) => {
+          answer = resolve;
+        }),
+    });
+    t.gateway.open('s1', 'alice', []);
+    const state = () => t.host.get('sleeper')?.state;
+    // A process of 1.2 s holds it, well past idleAfterMs; once it completed, it hibernates.
+    const spawned = await ask(t, 's1', 'spawn', { ms: 1200 }, 'sleeper');
+    expect(spawned.result).toHaveProperty('processId');
+    await waitUntil(() => t.host.get('sleeper')?.busy?.includes('processes') === true);
+    await Bun.sleep(600);
+    expect(state()).toBe('running');
+    await waitUntil(() => state() === 'hibernated', 8000, 'hibernation after the process');
+    // A request the host has not answered holds it too, until it is answered.
+    const call = ask(t, 's1', 'held_call', {}, 'sleeper');
+    await waitUntil(() => t.host.get('sleeper')?.busy?.includes('requests') === true);
+    await Bun.sleep(600);
+    expect(state()).toBe('running');
+    answer(true);
+    expect((await call).result).toBe(true);
+    await waitUntil(() => state() === 'hibernated', 8000, 'hibernation after the request');
+  });
+
   test('at maxActiveRuntimes the least recently used idle runtime is evicted', async () => {
     const t = await startTestHost(mode, {
       enable: ['probe', 'sleeper'],

@@ -292,7 +292,7 @@ export class BackendSupervisor {
 
   /** Processes of the extension that have not ended. */
   liveCount(extensionId: string): number {
-    return this.#table.live(extensionId).length;
+    return this.#table.liveCount(extensionId);
   }
 
   /** Live child pids (for diagnostics and tests). */

@@ -318,7 +318,7 @@ function buildFrontendSupervisor(
       if (entry.sessionId === session.sessionId) return true;
       return { code: 'PROCESS_NOT_FOUND', message: `process ${processId} not found` };
     },
-    liveCount: (extensionId) => table.live(extensionId).length,
+    liveCount: (extensionId) => table.liveCount(extensionId),
     snapshot() {
       return recent.map((entry) => ({
         ...entry.machine.info(),

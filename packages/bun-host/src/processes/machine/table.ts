@@ -68,6 +68,17 @@ export class ProcessTable<E extends TableEntry> {
     return [...this.#live.values()].flatMap((set) => [...set]);
   }
 
+  /**
+   * Processes of one extension that have not ended. An ended one leaves `live` a turn after its
+   * terminal lifecycle event; whoever hears that event must already count it as gone.
+   */
+  liveCount(extensionId: string): number {
+    let count = 0;
+    for (const entry of this.#live.get(extensionId) ?? [])
+      if (!entry.machine.isTerminal) count += 1;
+    return count;
+  }
+
   /** Extensions that have live processes. */
   extensions(): string[] {
     return [...this.#live.keys()];
