@@ -1,8 +1,9 @@
 /**
  * `GET /metrics` of a real host in every mode, parsed by a Prometheus text parser
  * (parse-prometheus-text-format) and held to the exposition grammar line by line: runtimes by
- * state, activations and hibernations, exits by reason, process spawns and ends, sessions, frames,
- * per-runtime PSS/USS/CPU (process and sandbox modes), the host's PSS total; loopback or admin only.
+ * state, activations and hibernations, exits by reason, restarts, process spawns and ends, service
+ * call latency, queue depths, sessions, frames (dropped ones too), per-runtime PSS/USS/CPU (process
+ * and sandbox modes), the host's PSS total; loopback or admin only.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import { RUNTIME_MODES } from '@spindle/types';
@@ -47,10 +48,28 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
     });
     await t.host.hibernate('sleeper');
     await t.host.spawnProcess('sleeper', { entry: 'dist/job.js', payload: { ms: 10 } });
+    // One app service call of the probe, then an operator's restart of it.
+    t.host.services.register('metered', { ping: () => 'pong' });
+    await client.mount('probe');
+    expect(
+      await client.ask('probe', { op: 'service', ns: 'metered', method: 'ping' }),
+    ).toMatchObject({ result: { result: 'pong' } });
+    await t.host.restart('probe');
+    // The job ends on its own a moment later.
+    let text = '';
+    for (
+      let i = 0;
+      i < 200 && !/spindle_process_ends_total\{[^}]*reason="completed"/.test(text);
+      i++
+    ) {
+      text = await (await fetch(`${t.url}/metrics`)).text();
+      await Bun.sleep(20);
+    }
     const response = await fetch(`${t.url}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
-    const families = parse(await response.text());
+    const body = await response.text();
+    const families = parse(body);
     expect(families.get('spindle_runtimes')?.type).toBe('GAUGE');
     expect(value(families, 'spindle_runtimes', { state: 'running' })).toBe(2);
     expect(
@@ -88,6 +107,23 @@ describe.each(RUNTIME_MODES)('%s mode', (mode) => {
       }),
     ).toBe(1);
     expect(value(families, 'spindle_process_spawns_total', { side: 'backend' })).toBe(1);
+    expect(
+      value(families, 'spindle_process_ends_total', { side: 'backend', reason: 'completed' }),
+    ).toBe(1);
+    expect(
+      value(families, 'spindle_runtime_restarts_total', { extension: 'probe', cause: 'operator' }),
+    ).toBe(1);
+    expect(families.get('spindle_service_call_duration_seconds')?.type).toBe('HISTOGRAM');
+    // The parser keeps a histogram's buckets only: its count is read from the text.
+    const count = /^spindle_service_call_duration_seconds_count\{([^}]*)\} (\d+)$/m;
+    const counted = body
+      .split('\n')
+      .map((line) => count.exec(line))
+      .find((m) => m?.[1]?.includes('namespace="metered"') && m[1].includes('outcome="ok"'));
+    expect(counted?.[2]).toBe('1');
+    // Nothing waits for a runtime; no frame was dropped.
+    expect(value(families, 'spindle_activation_queue_depth', { extension: 'sleeper' })).toBe(0);
+    expect(value(families, 'spindle_wire_frames_dropped_total')).toBe(0);
     expect(value(families, 'spindle_sessions', { connected: 'true' })).toBe(1);
     expect(value(families, 'spindle_wire_frames_received_total')).toBeGreaterThanOrEqual(3);
     expect(value(families, 'spindle_wire_frames_sent_total')).toBeGreaterThanOrEqual(2);
