@@ -110,7 +110,7 @@ export async function createSpindleHost(options: SpindleHostOptions): Promise<Sp
     log: (level, extensionId, message) =>
       log({ level, extensionId, source: 'host', event: 'activation', message }),
   });
-  activation.report(events, log);
+  activation.report(events, (entry) => log({ ...entry, runtimeMode }));
 
   const info = (entry: HostEntry) => describeEntry(entry, { activation, services, permissions });
   const announce = (entry: HostEntry) => {

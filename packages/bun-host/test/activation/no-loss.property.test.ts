@@ -18,7 +18,8 @@ type Op =
   | { kind: 'failNext'; id: string }
   | { kind: 'disable'; id: string }
   | { kind: 'enable'; id: string }
-  | { kind: 'hibernate'; id: string };
+  | { kind: 'hibernate'; id: string }
+  | { kind: 'cap'; cap: number };
 
 const id = fc.constantFrom(...IDS);
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -39,6 +40,13 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('disable' as const), id }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('enable' as const), id }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('hibernate' as const), id }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('cap' as const),
+      cap: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
 );
 
 beforeEach(() => {
@@ -58,12 +66,14 @@ describe('activation: no message lost or delivered twice', () => {
         // Where a drain happens, if one does (most runs have none).
         fc.option(fc.nat({ max: 80 }), { freq: 3 }),
         async (ops, cap, idleAfterMs, drainAt) => {
-          const rig = createRig(IDS, {
+          const settings = {
             maxActiveRuntimes: cap,
             capacityWaitMs: 500,
             maxCapacityWaiters: 2,
             ...(idleAfterMs === undefined ? {} : { idleAfterMs }),
-          });
+          };
+          const rig = createRig(IDS, settings);
+          let highestCap = cap;
           const sent = new Map<string, number[]>(IDS.map((i) => [i, []]));
           let next = 0;
           try {
@@ -103,6 +113,13 @@ describe('activation: no message lost or delivered twice', () => {
                 case 'hibernate':
                   void rig.manager.hibernate(step.id).catch(() => {});
                   break;
+                case 'cap':
+                  // A config reload: a raised cap lets waiters start, a lowered one admits none.
+                  highestCap = Math.max(highestCap, step.cap);
+                  rig.manager.configure({ ...settings, maxActiveRuntimes: step.cap }, () => ({
+                    activation: 'lazy',
+                  }));
+                  break;
               }
               await settle(0);
             }
@@ -117,8 +134,9 @@ describe('activation: no message lost or delivered twice', () => {
               expect(all).toEqual(sent.get(i));
               expect(unit.delivered).toEqual([...unit.delivered].sort((x, y) => x - y));
             }
-            // Crash restarts hold their slot, so runtimes never outnumber the cap.
-            expect(rig.maxLive).toBeLessThanOrEqual(cap);
+            // Crash restarts hold their slot, so runtimes never outnumber the highest cap in
+            // force (a lowered cap stops new starts; it does not stop what runs).
+            expect(rig.maxLive).toBeLessThanOrEqual(highestCap);
           } finally {
             await Promise.all([rig.close(), settle(10_000)]);
           }

@@ -102,6 +102,9 @@ describe('launch settings and runtime limits from the file', () => {
       .map((l) => l.msg);
     expect(probeLines).toContain('probe: i [line continues]');
     expect(probeLines).toContain('[continued] mported');
+    // Activation lines carry the runtime mode like every runtime line.
+    const activated = await cli.waitForLine((l) => l.event === 'activation', 'activation line');
+    expect(activated).toMatchObject({ extension: 'probe', mode: 'process' });
     cli.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
   });
