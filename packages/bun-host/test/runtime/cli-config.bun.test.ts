@@ -123,7 +123,7 @@ describe('launch settings and runtime limits from the file', () => {
 });
 
 describe.each(RUNTIME_MODES)('SIGHUP in %s mode', (mode) => {
-  test('reloads tokens, log level and activation settings; sessions stay; a bad file is refused', async () => {
+  test('reloads tokens, log level, activation, origins, metrics access and drain deadline; sessions stay; a bad file is refused', async () => {
     const dir = cliTempDir();
     const tokens = writeJson(join(dir, 'tokens.json'), {
       [ADMIN_A]: { userId: 'root', isAdmin: true },
@@ -144,6 +144,9 @@ describe.each(RUNTIME_MODES)('SIGHUP in %s mode', (mode) => {
     const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
     client.hello(ADMIN_A);
     await client.until((frames) => frames.some((f) => f.type === 'welcome'), 'welcome');
+    const app = 'https://app.example.com';
+    expect(await opensFrom(port, app)).toBe(false);
+    expect((await fetch(`${url}/metrics`)).status).toBe(200);
 
     writeJson(tokens, { [ADMIN_B]: { userId: 'root', isAdmin: true } });
     writeJson(config, {
@@ -151,6 +154,9 @@ describe.each(RUNTIME_MODES)('SIGHUP in %s mode', (mode) => {
       port: 4321,
       log: { level: 'debug' },
       activation: { idleAfterMs: 60_000 },
+      allowedOrigins: [app],
+      metrics: { access: 'admin' },
+      drain: { deadlineMs: 4321 },
     });
     cli.kill('SIGHUP');
     await cli.waitForLine((l) => l.event === 'config' && l.level === 'info', 'the reload');
@@ -165,6 +171,10 @@ describe.each(RUNTIME_MODES)('SIGHUP in %s mode', (mode) => {
       (e) => e.identifier === 'probe',
     );
     expect(probe).toMatchObject({ state: 'running', activation: { idleAfterMs: 60_000 } });
+    // The origins, the metrics access and the drain deadline changed too.
+    expect(await opensFrom(port, app)).toBe(true);
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${url}/metrics`, as(ADMIN_B))).status).toBe(200);
     // The session opened with the old token is still there.
     client.send({ type: 'ping', at: 1 });
     await client.until((frames) => frames.some((f) => f.type === 'pong'), 'pong');
@@ -179,8 +189,23 @@ describe.each(RUNTIME_MODES)('SIGHUP in %s mode', (mode) => {
     expect((await fetch(`${url}/api/admin/extensions`, as(ADMIN_B))).status).toBe(200);
     cli.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
+    expect(cli.lines().find((l) => l.event === 'shutdown')?.msg).toContain('deadline 4321 ms');
   });
 });
+
+/** Whether a WebSocket to the host opens when the page it comes from is `origin`. */
+function opensFrom(port: number, origin: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
+      headers: { Origin: origin },
+    } as unknown as string[]);
+    ws.onopen = () => {
+      ws.close();
+      resolve(true);
+    };
+    ws.onerror = () => resolve(false);
+  });
+}
 
 describe('spindle-host ctl', () => {
   test('lists, hibernates, wakes, restarts and reports errors, finding host and token in the config', async () => {
