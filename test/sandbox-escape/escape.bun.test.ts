@@ -133,6 +133,7 @@ describe.skipIf(process.platform !== 'linux' || !bwrap)('process mode', () => {
         expect(results[wall]).toStartWith('denied');
       }
       expect(results.pids).toMatch(/^denied after \d+: EAGAIN/);
+      expect(Number(/after (\d+)/.exec(results.pids ?? '')?.[1])).toBeLessThan(PIDS_MAX);
       // Not promised in process mode, and shown open: the attempts are real.
       expect(results.tcp).toStartWith('ok');
       expect(results.exec_shell).toStartWith('ok');
