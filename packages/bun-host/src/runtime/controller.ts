@@ -9,12 +9,11 @@ import {
   errorMessage,
   type SerializedError,
   SpindleError,
-  validateWorkerToHost,
 } from '@spindle/types';
 import { EXTENSION_TRANSITIONS, type ExtensionControllerOptions } from './controller-types.ts';
 import { CrashPolicy } from './crash-policy.ts';
-import { refusalFor } from './refusal.ts';
 import type { LimitReason } from './runtime-guard.ts';
+import { listenToRuntime } from './runtime-inbound.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { type ResolvedRuntimeTiming, resolveTiming } from './timing.ts';
 import {
@@ -24,11 +23,6 @@ import {
   realTimers,
   type Timers,
 } from './types.ts';
-
-interface StartSignals {
-  ready: Promise<void>;
-  initFailed: Promise<SerializedError>;
-}
 
 type StartOutcome =
   | { kind: 'ready' }
@@ -243,7 +237,11 @@ export class ExtensionController {
       return;
     }
     this.#runtime = runtime;
-    const signals = this.#attach(runtime);
+    const signals = listenToRuntime(runtime, {
+      isCurrent: () => this.#runtime === runtime,
+      onMessage: (message, from) => this.#o.onMessage(message, from),
+      onLog: (level, message) => this.#o.onLog(level, message),
+    });
     if (!runtime.initDelivered) runtime.channel.send(init);
     const deadline = this.#delay(this.#timing.readyTimeoutMs);
     const aborted = new Promise<StartOutcome>((resolve) => {
@@ -300,51 +298,6 @@ export class ExtensionController {
     if (first) return first;
     runtime.kill('SIGKILL');
     return (await this.#within(runtime.exited, ms)) ?? { code: null, signal: 'SIGKILL' };
-  }
-
-  #attach(runtime: RuntimeInstance): StartSignals {
-    let onReady!: () => void;
-    let onInitFailed!: (error: SerializedError) => void;
-    const ready = new Promise<void>((resolve) => {
-      onReady = resolve;
-    });
-    const initFailed = new Promise<SerializedError>((resolve) => {
-      onInitFailed = resolve;
-    });
-    runtime.channel.onMessage((raw) => {
-      const result = validateWorkerToHost(raw);
-      if (!result.ok) {
-        const issue = result.error;
-        if (issue.requestId !== undefined) {
-          // A request is answered, never dropped: its caller's promise rejects at once.
-          runtime.channel.send({
-            type: 'response',
-            requestId: issue.requestId,
-            error: refusalFor(raw, issue),
-          });
-          return;
-        }
-        this.#o.onLog(
-          'warn',
-          `rejected a message from the runtime (${issue.code} at ${issue.path || '<root>'}): ${issue.message}`,
-        );
-        return;
-      }
-      const message = result.value;
-      switch (message.type) {
-        case 'ready':
-          onReady();
-          return;
-        case 'init_failed':
-          onInitFailed(message.error);
-          return;
-        case 'shutdown_complete':
-          return;
-        default:
-          if (this.#runtime === runtime) this.#o.onMessage(message, runtime);
-      }
-    });
-    return { ready, initFailed };
   }
 
   #onUnexpectedExit(runtime: RuntimeInstance, status: RuntimeExitStatus): void {
